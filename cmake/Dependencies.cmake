@@ -1,0 +1,20 @@
+# Third-party libraries. scripts/install_deps.sh installs each of these from Debian's packages;
+# on Windows they come from vcpkg.json. docs/architecture.md says why each one is here.
+find_package(Threads REQUIRED)
+find_package(Protobuf REQUIRED)          # libprotobuf + protoc
+find_package(fmt REQUIRED)               # formatting for logs and console output
+find_package(CLI11 REQUIRED)             # command-line flags with generated --help
+
+if(CHAT_BUILD_TESTS AND NOT TARGET gtest)
+  # Build GoogleTest from source with our flags, so sanitizer builds instrument it too.
+  set(CHAT_GTEST_SOURCE_DIR "/usr/src/googletest" CACHE PATH "GoogleTest source tree")
+  if(EXISTS "${CHAT_GTEST_SOURCE_DIR}/CMakeLists.txt")
+    set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+    set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
+    add_subdirectory(${CHAT_GTEST_SOURCE_DIR} ${CMAKE_BINARY_DIR}/_deps/googletest EXCLUDE_FROM_ALL)
+  else()
+    find_package(GTest REQUIRED)
+    add_library(gtest ALIAS GTest::gtest)
+    add_library(gtest_main ALIAS GTest::gtest_main)
+  endif()
+endif()

@@ -1,0 +1,12 @@
+# CHAT_SANITIZE=address -> AddressSanitizer + UndefinedBehaviorSanitizer; =thread -> ThreadSanitizer.
+# Applied to everything built in this tree (our code, GoogleTest, generated protobuf code).
+if(CHAT_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+elseif(CHAT_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT CHAT_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "CHAT_SANITIZE must be '', 'address' or 'thread', not '${CHAT_SANITIZE}'")
+endif()

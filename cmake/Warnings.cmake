@@ -1,0 +1,18 @@
+# Strict warnings for our own targets (muduo-style). Generated protobuf code is compiled without
+# them (see proto/CMakeLists.txt); third-party headers come in as SYSTEM includes.
+function(chat_set_warnings target)
+  if(MSVC)
+    target_compile_options(${target} PRIVATE /W4 /permissive-)
+    if(CHAT_WERROR)
+      target_compile_options(${target} PRIVATE /WX)
+    endif()
+  else()
+    target_compile_options(${target} PRIVATE
+      -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+      -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wcast-qual
+      -Wformat=2 -Wimplicit-fallthrough -Wmissing-declarations)
+    if(CHAT_WERROR)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endif()
+endfunction()

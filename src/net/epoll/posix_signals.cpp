@@ -1,0 +1,31 @@
+#include <csignal>
+
+#include "../shutdown_signal.h"
+
+namespace chat::net {
+namespace {
+sigset_t shutdown_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+}  // namespace
+
+void capture_shutdown_signals() {
+  std::signal(SIGPIPE, SIG_IGN);
+  const sigset_t set = shutdown_set();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+const char* wait_for_shutdown_signal() {
+  const sigset_t set = shutdown_set();
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
+}  // namespace chat::net

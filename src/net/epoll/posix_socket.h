@@ -1,0 +1,26 @@
+// Internal header (epoll backend): thin POSIX socket helpers.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <system_error>
+
+#include "../endpoint.h"
+
+namespace chat::net::posix {
+
+std::error_code last_error();
+std::error_code to_error(int errno_value);
+
+// Fills `out` from a numeric host (or "localhost"); returns false if it is not an address.
+bool to_sockaddr(const Endpoint& ep, sockaddr_storage& out, socklen_t& len);
+Endpoint from_sockaddr(const sockaddr_storage& addr);
+
+// A non-blocking, close-on-exec TCP socket of the endpoint's family, or -1 with `ec` set.
+int open_stream_socket(const Endpoint& ep, std::error_code& ec);
+// Binds, listens and returns the bound endpoint.
+std::error_code bind_and_listen(int fd, const Endpoint& at, int backlog, Endpoint& bound);
+void set_no_delay(int fd);
+void close_fd(int fd);
+
+}  // namespace chat::net::posix

@@ -1,0 +1,108 @@
+// Public header. The completion-based (proactor) I/O interface; the only thing the server and
+// the clients include for I/O. One backend implements it per platform (epoll/ on Linux, iocp/
+// on Windows), chosen by the build; nothing above src/net/ names a platform.
+//
+// The model is IOCP's: you start an operation on a connection, and later exactly one completion
+// for it is delivered to your IoHandler on one of the worker threads that call run(). On epoll
+// the backend performs the ready recv/send itself and turns the result into that completion.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <system_error>
+
+#include "conn_id.h"
+#include "endpoint.h"
+
+namespace chat::net {
+
+using ByteSpan = std::span<const std::byte>;
+
+// Receives completions. Every callback runs on a worker thread inside IoService::run(), never
+// inline inside the start_*() call that began the operation, and never concurrently with another
+// callback for the same ConnId of the same kind (one recv and one send in flight per connection;
+// a recv and a send completion for one connection may run at the same time on two workers).
+class IoHandler {
+ public:
+  virtual ~IoHandler() = default;
+
+  // A listener accepted a connection. Nothing is started on it yet: call start_recv().
+  virtual void on_accept(ConnId id, const Endpoint& peer) = 0;
+  // connect() finished. On error, call close(id) to release the slot.
+  virtual void on_connect(ConnId id, std::error_code ec) = 0;
+  // start_recv() finished: bytes received (valid only during the call), or an empty span with
+  // no error at end of stream, or an error. Call start_recv() again to keep reading.
+  virtual void on_recv(ConnId id, ByteSpan data, std::error_code ec) = 0;
+  // start_send() finished: every byte was written, or an error.
+  virtual void on_send(ConnId id, std::error_code ec) = 0;
+  // The connection is closed and no other callback for `id` is running or will ever run; its
+  // slot is about to be reused under a new generation. Delivered exactly once per connection,
+  // only after close(id).
+  virtual void on_closed(ConnId id) = 0;
+};
+
+struct IoConfig {
+  // Size of the connection table (accepted plus outgoing). Accepts beyond it are closed at once.
+  unsigned max_connections = 1024;
+  int listen_backlog = 1024;
+  // How many AcceptEx calls are kept posted (IOCP); the epoll backend accepts in a loop instead.
+  unsigned posted_accepts = 16;
+  // Bytes read per recv completion; the buffer belongs to the worker thread, not the connection.
+  std::size_t recv_chunk_bytes = 64 * 1024;
+};
+
+class IoService {
+ public:
+  virtual ~IoService() = default;
+  IoService() = default;
+  IoService(const IoService&) = delete;
+  IoService& operator=(const IoService&) = delete;
+
+  // Binds and listens. `at.port` 0 picks an ephemeral port; the bound endpoint is returned
+  // through `bound`. At most one listener. Call before the workers start.
+  virtual std::error_code listen(const Endpoint& at, Endpoint* bound) = 0;
+  // Stops accepting new connections; already accepted ones are unaffected. Thread-safe.
+  virtual void stop_accepting() = 0;
+
+  // Starts an outgoing connection; on_connect() reports the outcome. Returns an invalid ConnId
+  // and sets `ec` when it could not even start (table full, bad address). Thread-safe.
+  virtual ConnId connect(const Endpoint& to, std::error_code& ec) = 0;
+
+  // Starts the one receive of `id`. Must not be called while a receive is in flight.
+  // Thread-safe; a stale or closed id is ignored.
+  virtual void start_recv(ConnId id) = 0;
+  // Starts the one send of `id`: writes all of `buffers` in order (gathered). The array and the
+  // bytes it points to must stay valid until on_send() or on_closed(). Must not be called while a
+  // send is in flight. Thread-safe; a stale or closed id is ignored.
+  virtual void start_send(ConnId id, std::span<const ByteSpan> buffers) = 0;
+  // Half-closes: no more sends; the peer sees end of stream. Receives go on. Call it only with no
+  // send in flight. Thread-safe; a stale or closed id is ignored.
+  virtual void shutdown_send(ConnId id) = 0;
+  // Closes `id`: operations in flight are cancelled and their completions are NOT delivered;
+  // on_closed(id) follows once no callback for `id` is running. Idempotent. Thread-safe.
+  virtual void close(ConnId id) = 0;
+
+  // Runs `fn` on a worker thread (never inline). Thread-safe.
+  virtual void post(std::function<void()> fn) = 0;
+
+  // The worker loop: delivers completions until stop(). Call from each of N worker threads.
+  virtual void run() = 0;
+  // Makes every run() return soon. Thread-safe; call once. Connections are not closed by it.
+  virtual void stop() = 0;
+
+  // "epoll", "iocp"...: for logs. Thread-safe.
+  virtual std::string backend_name() const = 0;
+};
+
+// Creates this platform's backend; `handler` must outlive the service. Defined by the backend
+// that the build selected (epoll/make_io_service.cpp, iocp/make_io_service.cpp).
+std::unique_ptr<IoService> make_io_service(IoHandler& handler, const IoConfig& config);
+
+// Raises this process's open-file limit toward `wanted` descriptors where the OS has one; returns
+// the limit now in force (or `wanted` where there is none). Call once at start-up.
+unsigned raise_open_file_limit(unsigned wanted);
+
+}  // namespace chat::net

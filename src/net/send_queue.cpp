@@ -1,0 +1,123 @@
+#include "send_queue.h"
+
+#include <algorithm>
+
+namespace chat::net {
+namespace {
+// A gathered send carries at most this many frames / bytes: enough to coalesce a burst into one
+// syscall, small enough that one slow socket does not hold a huge iovec.
+constexpr std::size_t kMaxFramesPerSend = 64;
+constexpr std::size_t kMaxBytesPerSend = 256 * 1024;
+}  // namespace
+
+void SendQueue::open(ConnId id) {
+  std::lock_guard lock(mutex_);
+  owner_ = id;
+}
+
+ConnId SendQueue::owner() const {
+  std::lock_guard lock(mutex_);
+  return owner_;
+}
+
+SendQueue::Push SendQueue::push(ConnId id, SharedBytes frame) {
+  std::lock_guard lock(mutex_);
+  if (id != owner_ || closed_ || close_when_drained_) {
+    return Push::closed;
+  }
+  if (queued_bytes_ + frame->size() > max_queued_bytes_) {
+    closed_ = true;
+    return Push::overflow;
+  }
+  queued_bytes_ += frame->size();
+  frames_.push_back(std::move(frame));
+  return sending_ ? Push::queued : Push::needs_flush;
+}
+
+void SendQueue::flush(IoService& io) {
+  std::lock_guard lock(mutex_);
+  if (!sending_ && !closed_ && owner_.valid()) {
+    start_send_locked(io);
+  }
+}
+
+void SendQueue::start_send_locked(IoService& io) {
+  in_flight_.clear();
+  std::size_t bytes = 0;
+  for (std::size_t i = head_; i < frames_.size() && in_flight_.size() < kMaxFramesPerSend; ++i) {
+    const std::string& f = *frames_[i];
+    if (!in_flight_.empty() && bytes + f.size() > kMaxBytesPerSend) {
+      break;
+    }
+    in_flight_.emplace_back(reinterpret_cast<const std::byte*>(f.data()), f.size());
+    bytes += f.size();
+  }
+  if (in_flight_.empty()) {
+    return;
+  }
+  sending_ = true;
+  io.start_send(owner_, in_flight_);
+}
+
+SendQueue::After SendQueue::on_sent(IoService& io) {
+  std::lock_guard lock(mutex_);
+  sending_ = false;
+  if (closed_) {
+    return After::idle;
+  }
+  for (std::size_t i = 0; i < in_flight_.size(); ++i) {
+    queued_bytes_ -= frames_[head_]->size();
+    frames_[head_++].reset();
+  }
+  in_flight_.clear();
+  if (head_ == frames_.size()) {
+    frames_.clear();
+    head_ = 0;
+    if (frames_.capacity() > kMaxFramesPerSend) {
+      frames_.shrink_to_fit();  // do not pin a burst's worth of slots on an idle connection
+    }
+  } else if (head_ >= kMaxFramesPerSend) {
+    frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+  if (head_ < frames_.size()) {
+    start_send_locked(io);
+    return After::sending;
+  }
+  return close_when_drained_ ? After::close_now : After::idle;
+}
+
+SendQueue::After SendQueue::close_when_drained() {
+  std::lock_guard lock(mutex_);
+  close_when_drained_ = true;
+  if (closed_) {
+    return After::close_now;
+  }
+  return (sending_ || head_ < frames_.size()) ? After::sending : After::close_now;
+}
+
+void SendQueue::close() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+}
+
+void SendQueue::reset() {
+  std::lock_guard lock(mutex_);
+  owner_ = {};
+  frames_.clear();
+  frames_.shrink_to_fit();
+  in_flight_.clear();
+  in_flight_.shrink_to_fit();
+  head_ = 0;
+  queued_bytes_ = 0;
+  sending_ = false;
+  closed_ = false;
+  close_when_drained_ = false;
+}
+
+std::size_t SendQueue::queued_bytes() const {
+  std::lock_guard lock(mutex_);
+  return queued_bytes_;
+}
+
+}  // namespace chat::net

@@ -1,0 +1,74 @@
+// Public header. A connection's outgoing frames: one send in flight, gathered writes, a byte cap.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "io_service.h"
+
+namespace chat::net {
+
+// Immutable frame bytes. A broadcast serializes once and every recipient's queue holds the same
+// bytes (a reference count, not a copy).
+using SharedBytes = std::shared_ptr<const std::string>;
+
+// Thread-safe: any thread may push; completions call on_sent(). Lock order: callers may hold a
+// room lock while pushing; the queue's own mutex is taken after it and calls into the IoService
+// (whose per-connection locks come last).
+//
+// The queue belongs to one connection at a time (open() .. reset()). Pushes name the ConnId they
+// mean, and the check happens under the queue's lock, so a sender holding a stale id can never
+// put a frame into the queue of the slot's next occupant.
+class SendQueue {
+ public:
+  enum class Push {
+    queued,       // a send is in flight or a flush is due; nothing to do
+    needs_flush,  // call flush() (after releasing any lock you hold)
+    overflow,     // over the byte cap: the queue is now closed; disconnect this slow reader
+    closed,       // the queue is closed, or `id` is not its owner: frame dropped
+  };
+  enum class After { idle, sending, close_now };
+
+  explicit SendQueue(std::size_t max_queued_bytes) : max_queued_bytes_(max_queued_bytes) {}
+
+  // Gives the queue to connection `id` (from on_accept/on_connect).
+  void open(ConnId id);
+  ConnId owner() const;
+
+  // Appends a frame for connection `id`.
+  Push push(ConnId id, SharedBytes frame);
+  // Starts a send of queued frames unless one is in flight.
+  void flush(IoService& io);
+  // A send completed successfully: drops the sent frames and starts the next send. Returns
+  // close_now when the queue drained after close_when_drained().
+  After on_sent(IoService& io);
+  // Asks for a graceful close: returns close_now if nothing is queued or in flight, else the
+  // close_now comes from the on_sent() that drains the queue. Later pushes are dropped.
+  After close_when_drained();
+  // Drops everything and refuses later pushes (abortive close). The frames of a send in flight
+  // stay alive until reset(): the backend may still be reading them.
+  void close();
+  // Back to empty and ownerless, for the slot's next connection. Call only from on_closed().
+  void reset();
+
+  std::size_t queued_bytes() const;
+
+ private:
+  void start_send_locked(IoService& io);
+
+  mutable std::mutex mutex_;
+  ConnId owner_;
+  const std::size_t max_queued_bytes_;
+  std::vector<SharedBytes> frames_;  // frames_[head_..] are waiting; the in-flight ones lead
+  std::size_t head_ = 0;
+  std::size_t queued_bytes_ = 0;
+  std::vector<ByteSpan> in_flight_;  // the gather list handed to the backend
+  bool sending_ = false;
+  bool closed_ = false;
+  bool close_when_drained_ = false;
+};
+
+}  // namespace chat::net

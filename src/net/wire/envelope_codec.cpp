@@ -1,0 +1,82 @@
+#include "envelope_codec.h"
+
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/unknown_field_set.h>
+
+#include <atomic>
+#include <memory>
+
+#include "net/frame_decoder.h"
+
+namespace chat::wire {
+
+net::SharedBytes encode(const Envelope& env) {
+  const std::size_t body_size = env.ByteSizeLong();
+  auto frame = std::make_shared<std::string>();
+  frame->resize(net::kMaxVarint32Bytes + body_size);
+  auto* bytes = reinterpret_cast<std::byte*>(frame->data());
+  const std::size_t prefix = net::write_varint32(static_cast<std::uint32_t>(body_size), bytes);
+  env.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(frame->data() + prefix));
+  frame->resize(prefix + body_size);
+  return frame;
+}
+
+namespace {
+
+// Tells "a string field is not UTF-8" apart from "not protobuf at all": the schema-less parse
+// accepts the former (strings are just bytes to it), and the body message must parse too.
+DecodeResult classify_refused(std::span<const std::byte> body) {
+  DecodeResult result{DecodeStatus::malformed, 0, Envelope::BODY_NOT_SET};
+  google::protobuf::UnknownFieldSet fields;
+  if (!fields.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return result;
+  }
+  for (int i = 0; i < fields.field_count(); ++i) {
+    const auto& field = fields.field(i);
+    if (field.number() == Envelope::kRequestIdFieldNumber &&
+        field.type() == google::protobuf::UnknownField::TYPE_VARINT) {
+      result.request_id = field.varint();
+    } else if (field.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED &&
+               Envelope::GetDescriptor()->FindFieldByNumber(field.number()) != nullptr) {
+      google::protobuf::UnknownFieldSet inner;
+      if (!inner.ParseFromString(field.length_delimited())) {
+        return result;
+      }
+      result.body = static_cast<Envelope::BodyCase>(field.number());
+    }
+  }
+  result.status = DecodeStatus::invalid_utf8;
+  return result;
+}
+
+std::atomic<void (*)(std::string_view)> g_log_sink{nullptr};
+
+void forward_protobuf_log(google::protobuf::LogLevel, const char*, int, const std::string& msg) {
+  if (auto* sink = g_log_sink.load()) {
+    sink(msg);
+  }
+}
+
+}  // namespace
+
+DecodeResult decode(std::span<const std::byte> body, Envelope& out) {
+  if (out.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return {};
+  }
+  return classify_refused(body);
+}
+
+std::string_view body_name(Envelope::BodyCase body) {
+  if (body == Envelope::BODY_NOT_SET) {
+    return "";
+  }
+  const auto* field = Envelope::GetDescriptor()->FindFieldByNumber(static_cast<int>(body));
+  return field != nullptr ? std::string_view(field->name()) : std::string_view("unknown");
+}
+
+void set_protobuf_log_sink(void (*sink)(std::string_view message)) {
+  g_log_sink.store(sink);
+  google::protobuf::SetLogHandler(&forward_protobuf_log);
+}
+
+}  // namespace chat::wire

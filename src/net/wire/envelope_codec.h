@@ -1,0 +1,41 @@
+// Public header. Envelope <-> frame bytes. The only place protobuf meets the byte stream.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "chat.pb.h"
+#include "net/io_service.h"
+#include "net/send_queue.h"
+
+namespace chat::wire {
+
+using proto::Envelope;
+
+// Serializes `env` as one frame: varint body length, then the body. Thread-safe (pure).
+net::SharedBytes encode(const Envelope& env);
+
+enum class DecodeStatus {
+  ok,
+  invalid_utf8,  // wire-valid, but a string field is not UTF-8 (proto3 refuses to parse it)
+  malformed,     // not a protobuf message at all
+};
+
+struct DecodeResult {
+  DecodeStatus status = DecodeStatus::ok;
+  // For invalid_utf8: what could be read of the refused request, so the error can name it.
+  std::uint64_t request_id = 0;
+  Envelope::BodyCase body = Envelope::BODY_NOT_SET;
+};
+
+// Parses one frame body into `out`. Thread-safe (pure).
+DecodeResult decode(std::span<const std::byte> body, Envelope& out);
+
+// "broadcast", "join_room"...: the oneof field name, as in docs/protocol.md. Thread-safe.
+std::string_view body_name(Envelope::BodyCase body);
+
+// Routes protobuf's own log lines (it logs every invalid UTF-8 string it refuses) to a callback
+// instead of stderr, so a hostile client cannot flood the console. Call once at start-up.
+void set_protobuf_log_sink(void (*sink)(std::string_view message));
+
+}  // namespace chat::wire

@@ -1,0 +1,256 @@
+#include "chat_server.h"
+
+#include <stdexcept>
+
+#include "dispatcher.h"
+#include "log.h"
+#include "net/wire/envelope_codec.h"
+#include "server_core.h"
+
+namespace chat::server {
+namespace {
+
+void log_protobuf_message(std::string_view message) { log::debug("protobuf: {}", message); }
+
+// The error a wire-valid request with a non-UTF-8 string gets, by which request it was.
+proto::ErrorCode utf8_error_for(proto::Envelope::BodyCase body) {
+  switch (body) {
+    case proto::Envelope::kJoin:
+      return proto::NICKNAME_INVALID;
+    case proto::Envelope::kJoinRoom:
+    case proto::Envelope::kLeaveRoom:
+    case proto::Envelope::kUserListRequest:
+      return proto::ROOM_NAME_INVALID;
+    default:
+      return proto::TEXT_INVALID;
+  }
+}
+
+// An Envelope standing in for a request that could not be parsed: same request_id and body
+// case, so the Error names it.
+proto::Envelope stand_in_request(const wire::DecodeResult& r) {
+  proto::Envelope env;
+  env.set_request_id(r.request_id);
+  if (const auto* field = proto::Envelope::GetDescriptor()->FindFieldByNumber(r.body)) {
+    proto::Envelope::GetReflection()->MutableMessage(&env, field);
+  }
+  return env;
+}
+
+}  // namespace
+
+ChatServer::ChatServer(const ServerConfig& config)
+    : config_(config), core_(std::make_unique<ServerCore>(config, static_cast<net::IoHandler&>(*this))) {}
+
+ChatServer::~ChatServer() { shutdown(); }
+
+unsigned ChatServer::client_count() const { return core_->clients.load(); }
+
+net::Endpoint ChatServer::start() {
+  net::raise_open_file_limit(core_->pool.capacity() + 64);
+  wire::set_protobuf_log_sink(&log_protobuf_message);
+
+  net::Endpoint bound;
+  std::error_code ec;
+  if (config_.port) {
+    ec = core_->io->listen({config_.host, *config_.port}, &bound);
+  } else {
+    // The first free port of the default range: predictable for users, no clash with a second
+    // server started next to it.
+    for (unsigned p = ServerConfig::kDefaultPortFirst; p <= ServerConfig::kDefaultPortLast; ++p) {
+      ec = core_->io->listen({config_.host, static_cast<std::uint16_t>(p)}, &bound);
+      if (ec != std::errc::address_in_use) {
+        break;
+      }
+    }
+  }
+  if (ec) {
+    throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", config_.host,
+                                         config_.port ? std::to_string(*config_.port) : "15410+",
+                                         ec.message()));
+  }
+  unsigned n = config_.workers != 0 ? config_.workers : std::thread::hardware_concurrency();
+  n = std::max(1u, n);
+  log::info("listening on {} ({} backend, {} workers, max {} clients)", bound.to_string(),
+            core_->io->backend_name(), n, config_.max_clients);
+  for (unsigned i = 0; i < n; ++i) {
+    workers_.emplace_back([this] { core_->io->run(); });
+  }
+  housekeeping_ = std::thread([this] { run_housekeeping(); });
+  started_ = true;
+  return bound;
+}
+
+void ChatServer::run_housekeeping() {
+  std::unique_lock lock(state_mutex_);
+  while (!stopping_housekeeping_) {
+    state_changed_.wait_for(lock, std::chrono::milliseconds(100));
+    lock.unlock();
+    for (const net::ConnId id : core_->lingering.take_expired(LingerList::Clock::now())) {
+      core_->io->close(id);  // the peer never closed its side: stop waiting for it
+    }
+    lock.lock();
+  }
+}
+
+// ---------------------------------------------------------------- completions
+
+void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
+  open_connections_.fetch_add(1);
+  Session& s = core_->pool.at(id);
+  s.peer = peer.to_string();
+  s.outbox.open(id);
+  if (core_->shutting_down.load()) {
+    core_->io->close(id);
+    return;
+  }
+  if (core_->clients.fetch_add(1) >= config_.max_clients) {
+    core_->clients.fetch_sub(1);
+    log::warn("reject {} {}: server full ({} clients)", id, s.peer, config_.max_clients);
+    core_->send_error(id, s, proto::Envelope{}, proto::SERVER_FULL,
+                      fmt::format("the server is full ({} clients)", config_.max_clients), true);
+    s.record_close(CloseReason::server_full);
+  } else {
+    s.counted = true;
+    log::info("connect {} from {}", id, s.peer);
+  }
+  core_->io->start_recv(id);
+}
+
+void ChatServer::on_connect(net::ConnId id, std::error_code) { core_->io->close(id); }
+
+void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) {
+  Session& s = core_->pool.at(id);
+  if (ec || data.empty()) {
+    s.record_close(ec ? CloseReason::connection_error : CloseReason::peer_closed);
+    core_->io->close(id);
+    return;
+  }
+  if (s.phase != Session::Phase::closing) {
+    process_bytes(id, data);
+  }
+  // Keep reading while closing too, discarding, so the peer's end of stream ends the linger.
+  core_->io->start_recv(id);
+}
+
+void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
+  Session& s = core_->pool.at(id);
+  thread_local proto::Envelope request;
+  const auto status = s.decoder.feed(data, [&](net::ByteSpan body) {
+    request.Clear();
+    const wire::DecodeResult r = wire::decode(body, request);
+    if (r.status == wire::DecodeStatus::malformed) {
+      core_->send_error(id, s, proto::Envelope{}, proto::MALFORMED_FRAME,
+                        "frame is not a valid Envelope", true);
+      return false;
+    }
+    if (r.status == wire::DecodeStatus::invalid_utf8) {
+      core_->send_error(id, s, stand_in_request(r), utf8_error_for(r.body),
+                        "a string field is not valid UTF-8");
+      return true;
+    }
+    dispatch(*core_, id, s, request);
+    return s.phase != Session::Phase::closing;
+  });
+  if (status == net::FrameDecoder::Status::too_large) {
+    core_->send_error(id, s, proto::Envelope{}, proto::FRAME_TOO_LARGE,
+                      fmt::format("frame is over {} bytes", config_.max_frame_bytes), true);
+  }
+}
+
+void ChatServer::on_send(net::ConnId id, std::error_code ec) {
+  Session& s = core_->pool.at(id);
+  if (ec) {
+    s.record_close(CloseReason::connection_error);
+    core_->io->close(id);
+    return;
+  }
+  if (s.outbox.on_sent(*core_->io) == net::SendQueue::After::close_now) {
+    core_->half_close(id);
+  }
+}
+
+void ChatServer::on_closed(net::ConnId id) {
+  Session& s = core_->pool.at(id);
+  const CloseReason reason = s.record_close(CloseReason::peer_closed);
+  const std::string who = s.nickname.empty() ? s.peer : s.nickname + " " + s.peer;
+  core_->leave_chat(id, s);
+  if (s.counted) {
+    log::info("disconnect {} {}: {}", id, who, to_string(reason));
+    core_->clients.fetch_sub(1);
+  }
+  s.outbox.reset();
+  s.decoder = net::FrameDecoder(config_.max_frame_bytes);
+  s.phase = Session::Phase::handshake;
+  s.peer.clear();
+  s.quit_text.clear();
+  s.counted = false;
+  s.close_reason.store(CloseReason::none);
+  {
+    std::lock_guard lock(state_mutex_);
+    open_connections_.fetch_sub(1);
+  }
+  state_changed_.notify_all();
+}
+
+// ---------------------------------------------------------------- shutdown
+
+void ChatServer::shutdown() {
+  if (!started_ || stopped_) {
+    return;
+  }
+  stopped_ = true;
+  core_->shutting_down.store(true);
+  core_->io->stop_accepting();
+  log::info("shutdown: no longer accepting; notifying {} connections", open_connections_.load());
+
+  proto::Envelope notice;
+  notice.mutable_notice()->set_kind(proto::Notice::SHUTDOWN);
+  notice.mutable_notice()->set_text("server shutting down");
+  const net::SharedBytes frame = wire::encode(notice);
+  for (unsigned i = 0; i < core_->pool.capacity(); ++i) {
+    Session& s = core_->pool.slot(i);
+    const net::ConnId id = s.outbox.owner();
+    if (!id.valid()) {
+      continue;
+    }
+    s.record_close(CloseReason::shutdown);
+    if (s.outbox.push(id, frame) == net::SendQueue::Push::needs_flush) {
+      s.outbox.flush(*core_->io);
+    }
+    if (s.outbox.close_when_drained() == net::SendQueue::After::close_now) {
+      core_->half_close(id);
+    }
+  }
+
+  std::unique_lock lock(state_mutex_);
+  const bool drained = state_changed_.wait_for(lock, config_.shutdown_grace,
+                                               [&] { return open_connections_.load() == 0; });
+  lock.unlock();
+  if (!drained) {
+    log::warn("shutdown: {} connections did not close within {} ms; closing them",
+              open_connections_.load(), config_.shutdown_grace.count());
+    for (unsigned i = 0; i < core_->pool.capacity(); ++i) {
+      core_->io->close(core_->pool.slot(i).outbox.owner());
+    }
+    lock.lock();
+    state_changed_.wait_for(lock, std::chrono::seconds(2),
+                            [&] { return open_connections_.load() == 0; });
+    lock.unlock();
+  }
+
+  core_->io->stop();
+  for (std::thread& t : workers_) {
+    t.join();
+  }
+  workers_.clear();
+  {
+    std::lock_guard guard(state_mutex_);
+    stopping_housekeeping_ = true;
+  }
+  state_changed_.notify_all();
+  housekeeping_.join();
+  log::info("shutdown complete");
+}
+
+}  // namespace chat::server

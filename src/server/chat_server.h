@@ -1,0 +1,62 @@
+// Public header. The chat server: owns the I/O service, the worker threads and all chat state.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "net/endpoint.h"
+#include "net/io_service.h"
+#include "server_config.h"
+
+namespace chat::server {
+
+struct ServerCore;
+
+class ChatServer final : private net::IoHandler {
+ public:
+  explicit ChatServer(const ServerConfig& config);
+  ~ChatServer() override;  // shuts down if still running
+  ChatServer(const ChatServer&) = delete;
+  ChatServer& operator=(const ChatServer&) = delete;
+
+  // Listens and starts the workers. Returns the bound endpoint; throws std::runtime_error if no
+  // port could be bound. Call once, from the owning thread.
+  net::Endpoint start();
+
+  // Graceful shutdown: stop accepting, Notice(SHUTDOWN) to every connection, flush within
+  // config.shutdown_grace, close everything, stop the workers. Blocks until done. Idempotent.
+  // Call from the owning thread (not from a worker).
+  void shutdown();
+
+  // Connections counted against max_clients right now. Thread-safe.
+  unsigned client_count() const;
+  const ServerConfig& config() const { return config_; }
+
+ private:
+  void on_accept(net::ConnId id, const net::Endpoint& peer) override;
+  void on_connect(net::ConnId id, std::error_code ec) override;
+  void on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) override;
+  void on_send(net::ConnId id, std::error_code ec) override;
+  void on_closed(net::ConnId id) override;
+
+  // Feeds received bytes through the decoder and the dispatcher.
+  void process_bytes(net::ConnId id, net::ByteSpan data);
+  void run_housekeeping();
+
+  const ServerConfig config_;
+  std::unique_ptr<ServerCore> core_;
+  std::vector<std::thread> workers_;
+  std::thread housekeeping_;
+  std::atomic<unsigned> open_connections_{0};  // accepted and not yet on_closed
+  std::mutex state_mutex_;
+  std::condition_variable state_changed_;  // open_connections_ fell, or housekeeping must stop
+  bool stopping_housekeeping_ = false;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace chat::server

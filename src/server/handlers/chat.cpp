@@ -1,0 +1,90 @@
+// Broadcast and Whisper: the messages themselves.
+#include <algorithm>
+
+#include "../validation.h"
+#include "handlers.h"
+#include "net/wire/envelope_codec.h"
+
+namespace chat::server {
+namespace {
+
+void send_ack(ServerCore& core, net::ConnId id, const Envelope& req, std::uint64_t client_msg_id,
+              std::uint64_t server_msg_id, const std::string& room, std::uint64_t seq,
+              std::uint64_t time_ms) {
+  Envelope ack;
+  ack.set_request_id(req.request_id());
+  auto* a = ack.mutable_ack();
+  a->set_client_msg_id(client_msg_id);
+  a->set_server_msg_id(server_msg_id);
+  a->set_room(room);
+  a->set_seq(seq);
+  a->set_server_time_ms(time_ms);
+  core.send(id, ack);
+}
+
+}  // namespace
+
+void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const auto& b = req.broadcast();
+  const std::string key = fold_name(b.room());
+  const auto joined = std::find_if(s.rooms.begin(), s.rooms.end(),
+                                   [&](const std::string& r) { return fold_name(r) == key; });
+  if (joined == s.rooms.end()) {
+    core.send_error(id, s, req, proto::NOT_IN_ROOM, fmt::format("not in room '{}'", b.room()));
+    return;
+  }
+  if (!check_text_or_reject(core, id, s, req, b.text())) {
+    return;
+  }
+  const auto room = core.rooms.find(*joined);
+  if (!room) {
+    return;  // cannot happen while we are a member; nothing sensible to send
+  }
+  Envelope msg;
+  auto* m = msg.mutable_chat_message();
+  m->set_room(room->name());
+  m->set_from(s.nickname);
+  m->set_text(b.text());
+  const std::uint64_t now = ServerCore::now_ms();
+  const std::uint64_t msg_id = core.next_msg_id.fetch_add(1, std::memory_order_relaxed);
+  m->set_server_time_ms(now);
+  m->set_server_msg_id(msg_id);
+  m->set_client_timestamp_us(b.client_timestamp_us());
+  std::uint64_t seq = 0;
+  {
+    Delivery out(core.pool, *core.io);
+    seq = room->publish(msg, id, out);
+  }
+  send_ack(core, id, req, b.client_msg_id(), msg_id, room->name(), seq, now);
+}
+
+void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const auto& w = req.whisper();
+  if (!check_text_or_reject(core, id, s, req, w.text())) {
+    return;
+  }
+  const auto target = core.nicknames.find(w.to());
+  if (!target) {
+    core.send_error(id, s, req, proto::WHISPER_TARGET_UNKNOWN,
+                    fmt::format("no user '{}'", w.to()));
+    return;
+  }
+  Envelope msg;
+  auto* m = msg.mutable_chat_message();
+  m->set_from(s.nickname);
+  m->set_to(target->nickname);
+  m->set_text(w.text());
+  m->set_whisper(true);
+  const std::uint64_t now = ServerCore::now_ms();
+  const std::uint64_t msg_id = core.next_msg_id.fetch_add(1, std::memory_order_relaxed);
+  m->set_server_time_ms(now);
+  m->set_server_msg_id(msg_id);
+  m->set_client_timestamp_us(w.client_timestamp_us());
+  {
+    Delivery out(core.pool, *core.io);
+    out.push(target->id, wire::encode(msg));
+  }
+  send_ack(core, id, req, w.client_msg_id(), msg_id, "", 0, now);
+}
+
+}  // namespace chat::server

@@ -1,0 +1,83 @@
+// JoinRoom, LeaveRoom, UserListRequest: room membership.
+#include <algorithm>
+
+#include "../log.h"
+#include "../validation.h"
+#include "handlers.h"
+
+namespace chat::server {
+namespace {
+
+// The session's own spelling of a room it is in, matched in any letter case.
+std::vector<std::string>::iterator find_joined(Session& s, const std::string& room) {
+  const std::string key = fold_name(room);
+  return std::find_if(s.rooms.begin(), s.rooms.end(),
+                      [&](const std::string& r) { return fold_name(r) == key; });
+}
+
+}  // namespace
+
+void handle_join_room(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const std::string& name = req.join_room().room();
+  if (!check_name_or_reject(core, id, s, req, name, core.config.max_room_name_bytes,
+                            proto::ROOM_NAME_INVALID, "room name")) {
+    return;
+  }
+  if (find_joined(s, name) != s.rooms.end()) {
+    core.send_error(id, s, req, proto::ALREADY_IN_ROOM, fmt::format("already in room '{}'", name));
+    return;
+  }
+  if (s.rooms.size() >= core.config.max_rooms_per_session) {
+    core.send_error(id, s, req, proto::TOO_MANY_ROOMS,
+                    fmt::format("already in {} rooms", core.config.max_rooms_per_session));
+    return;
+  }
+  Delivery out(core.pool, *core.io);
+  if (auto room = core.rooms.join(name, Member{id, s.nickname}, req.request_id(), out)) {
+    s.rooms.push_back(room->name());
+    log::debug("room {} {} joined {}", id, s.nickname, room->name());
+  }
+}
+
+void handle_leave_room(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const std::string& name = req.leave_room().room();
+  const auto joined = find_joined(s, name);
+  if (joined == s.rooms.end()) {
+    core.send_error(id, s, req, proto::NOT_IN_ROOM, fmt::format("not in room '{}'", name));
+    return;
+  }
+  const std::string room = *joined;
+  s.rooms.erase(joined);
+  {
+    Delivery out(core.pool, *core.io);
+    core.rooms.leave(room, id, "leave", out);
+  }
+  Envelope confirm;
+  confirm.set_request_id(req.request_id());
+  auto* p = confirm.mutable_presence();
+  p->set_room(room);
+  p->set_nickname(s.nickname);
+  p->set_kind(proto::Presence::LEFT);
+  p->set_reason("leave");
+  core.send(id, confirm);
+  log::debug("room {} {} left {}", id, s.nickname, room);
+}
+
+void handle_user_list(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const std::string& name = req.user_list_request().room();
+  const auto room = core.rooms.find(name);
+  if (!room) {
+    core.send_error(id, s, req, proto::UNKNOWN_ROOM, fmt::format("no room '{}'", name));
+    return;
+  }
+  Envelope reply;
+  reply.set_request_id(req.request_id());
+  auto* ul = reply.mutable_user_list();
+  ul->set_room(room->name());
+  for (std::string& member : room->member_names()) {
+    ul->add_members(std::move(member));
+  }
+  core.send(id, reply);
+}
+
+}  // namespace chat::server

@@ -1,0 +1,97 @@
+// chat_server: flags, signals, start, wait, shut down. Everything else is in chat_server_core.
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "chat_server.h"
+#include "log.h"
+#include "net/shutdown_signal.h"
+
+namespace {
+
+chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
+  chat::server::ServerConfig cfg;
+  unsigned port = 0;
+  unsigned linger_ms = static_cast<unsigned>(cfg.linger.count());
+  unsigned grace_ms = static_cast<unsigned>(cfg.shutdown_grace.count());
+  std::string level = "info";
+
+  app.add_option("--host", cfg.host, "Address to listen on (numeric IPv4/IPv6)")
+      ->capture_default_str();
+  auto* port_opt = app.add_option("--port", port,
+                                  "TCP port; 0 picks an ephemeral port. Default: the first free "
+                                  "port in 15410-33333")
+                       ->check(CLI::Range(0, 65535));
+  app.add_option("--workers", cfg.workers, "Worker threads; 0 = one per hardware thread")
+      ->capture_default_str();
+  app.add_option("--max-clients", cfg.max_clients,
+                 "Connections served at once; the next one gets Error(SERVER_FULL)")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--max-frame-bytes", cfg.max_frame_bytes,
+                 "Largest frame body accepted; a bigger one gets FRAME_TOO_LARGE and a close")
+      ->check(CLI::Range(256u, 64u * 1024 * 1024))
+      ->capture_default_str();
+  app.add_option("--max-text-bytes", cfg.max_text_bytes, "Longest chat text, in bytes")
+      ->check(CLI::Range(1u, 16u * 1024 * 1024))
+      ->capture_default_str();
+  app.add_option("--max-rooms", cfg.max_rooms_per_session, "Rooms one session may be in at once")
+      ->check(CLI::Range(1u, 10000u))
+      ->capture_default_str();
+  app.add_option("--send-queue-bytes", cfg.max_send_queue_bytes,
+                 "Unsent bytes a client may fall behind by before it is disconnected as too slow")
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 32))
+      ->capture_default_str();
+  app.add_option("--motd", cfg.motd, "Message of the day, sent in Welcome")->capture_default_str();
+  app.add_option("--linger-ms", linger_ms,
+                 "After closing its side, how long the server waits for a client to close")
+      ->capture_default_str();
+  app.add_option("--shutdown-grace-ms", grace_ms,
+                 "On SIGINT/SIGTERM, how long clients get to receive the shutdown notice")
+      ->capture_default_str();
+  app.add_option("--log-level", level, "debug, info, warn, error or off")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.set_version_flag("--version", CHAT_SERVER_VERSION);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
+  }
+  if (*port_opt) {
+    cfg.port = static_cast<std::uint16_t>(port);
+  }
+  if (cfg.max_text_bytes + 1024 > cfg.max_frame_bytes) {
+    std::cerr << "--max-text-bytes must be at least 1024 below --max-frame-bytes\n";
+    std::exit(2);
+  }
+  cfg.linger = std::chrono::milliseconds(linger_ms);
+  cfg.shutdown_grace = std::chrono::milliseconds(grace_ms);
+  chat::log::Level lvl{};
+  chat::log::parse_level(level, lvl);
+  chat::log::set_level(lvl);
+  return cfg;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"chat_server: a protobuf chat server (see docs/protocol.md)", "chat_server"};
+  const chat::server::ServerConfig cfg = parse_flags(argc, argv, app);
+  chat::net::capture_shutdown_signals();  // before any thread starts
+  try {
+    chat::server::ChatServer server(cfg);
+    const chat::net::Endpoint bound = server.start();
+    std::printf("listening on %s\n", bound.to_string().c_str());
+    std::fflush(stdout);
+    const char* signal_name = chat::net::wait_for_shutdown_signal();
+    chat::log::info("shutdown requested ({})", signal_name);
+    server.shutdown();
+  } catch (const std::exception& e) {
+    chat::log::error("{}", e.what());
+    return 1;
+  }
+  return 0;
+}

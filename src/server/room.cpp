@@ -1,0 +1,135 @@
+#include "room.h"
+
+#include <algorithm>
+
+#include "net/wire/envelope_codec.h"
+#include "validation.h"
+
+namespace chat::server {
+
+bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out) {
+  std::lock_guard lock(mutex_);
+  const auto same = [&](const Member& m) { return m.id == who.id; };
+  if (std::any_of(members_.begin(), members_.end(), same)) {
+    return false;
+  }
+  proto::Envelope presence;
+  auto* p = presence.mutable_presence();
+  p->set_room(name_);
+  p->set_nickname(who.nickname);
+  p->set_kind(proto::Presence::JOINED);
+  p->set_reason("join");
+  const net::SharedBytes presence_frame = wire::encode(presence);
+  for (const Member& m : members_) {
+    out.push(m.id, presence_frame);
+  }
+  members_.push_back(who);
+
+  proto::Envelope list;
+  list.set_request_id(request_id);
+  auto* ul = list.mutable_user_list();
+  ul->set_room(name_);
+  for (const Member& m : members_) {
+    ul->add_members(m.nickname);
+  }
+  out.push(who.id, wire::encode(list));
+  return true;
+}
+
+bool Room::leave(net::ConnId id, const std::string& reason, Delivery& out) {
+  std::lock_guard lock(mutex_);
+  const auto it = std::find_if(members_.begin(), members_.end(),
+                               [&](const Member& m) { return m.id == id; });
+  if (it == members_.end()) {
+    return false;
+  }
+  proto::Envelope presence;
+  auto* p = presence.mutable_presence();
+  p->set_room(name_);
+  p->set_nickname(it->nickname);
+  p->set_kind(proto::Presence::LEFT);
+  p->set_reason(reason);
+  members_.erase(it);
+  if (!members_.empty()) {
+    const net::SharedBytes frame = wire::encode(presence);
+    for (const Member& m : members_) {
+      out.push(m.id, frame);
+    }
+  }
+  return true;
+}
+
+std::uint64_t Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery& out) {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t seq = ++last_seq_;
+  msg.mutable_chat_message()->set_seq(seq);
+  const net::SharedBytes frame = wire::encode(msg);  // once, shared by every recipient
+  for (const Member& m : members_) {
+    if (m.id != sender) {
+      out.push(m.id, frame);
+    }
+  }
+  return seq;
+}
+
+std::vector<std::string> Room::member_names() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  names.reserve(members_.size());
+  for (const Member& m : members_) {
+    names.push_back(m.nickname);
+  }
+  return names;
+}
+
+bool Room::empty() const {
+  std::lock_guard lock(mutex_);
+  return members_.empty();
+}
+
+RoomDirectory::RoomDirectory(std::string lobby_name) : lobby_folded_(fold_name(lobby_name)) {
+  by_folded_.emplace(lobby_folded_, std::make_shared<Room>(std::move(lobby_name)));
+}
+
+std::shared_ptr<Room> RoomDirectory::find(const std::string& name) const {
+  const std::string key = fold_name(name);
+  std::lock_guard lock(mutex_);
+  const auto it = by_folded_.find(key);
+  return it == by_folded_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Room> RoomDirectory::join(const std::string& name, const Member& who,
+                                          std::uint64_t request_id, Delivery& out) {
+  const std::string key = fold_name(name);
+  std::lock_guard lock(mutex_);
+  auto& room = by_folded_[key];
+  if (!room) {
+    room = std::make_shared<Room>(name);
+  }
+  if (!room->join(who, request_id, out)) {
+    return nullptr;
+  }
+  return room;
+}
+
+bool RoomDirectory::leave(const std::string& name, net::ConnId id, const std::string& reason,
+                          Delivery& out) {
+  const std::string key = fold_name(name);
+  std::lock_guard lock(mutex_);
+  const auto it = by_folded_.find(key);
+  if (it == by_folded_.end() || !it->second->leave(id, reason, out)) {
+    return false;
+  }
+  if (key != lobby_folded_ && it->second->empty()) {
+    by_folded_.erase(it);
+  }
+  return true;
+}
+
+std::size_t RoomDirectory::size() const {
+  std::lock_guard lock(mutex_);
+  return by_folded_.size();
+}
+
+}  // namespace chat::server
+

@@ -1,0 +1,39 @@
+// Public header. Everything chat_server can be told, with the defaults it runs on.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace chat::server {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  // Unset: the first free port in [kDefaultPortFirst, kDefaultPortLast]. 0: an ephemeral port.
+  std::optional<std::uint16_t> port;
+  unsigned workers = 0;  // 0: one per hardware thread
+  unsigned max_clients = 1024;
+
+  std::uint32_t max_frame_bytes = 64 * 1024;
+  std::uint32_t max_text_bytes = 4 * 1024;
+  std::uint32_t max_nickname_bytes = 32;
+  std::uint32_t max_room_name_bytes = 32;
+  std::uint32_t max_rooms_per_session = 16;
+  // A session whose unsent frames exceed this is a slow reader and is disconnected.
+  std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
+
+  std::string motd = "Welcome to ChatServer. Be kind; no flooding.";
+  // After the server closes its side, how long it waits for the peer's own close.
+  std::chrono::milliseconds linger{2000};
+  // On shutdown, how long connected clients get to receive the notice and everything queued.
+  std::chrono::milliseconds shutdown_grace{3000};
+
+  static constexpr std::uint16_t kDefaultPortFirst = 15410;
+  static constexpr std::uint16_t kDefaultPortLast = 33333;
+  static constexpr std::uint32_t kProtocolVersion = 1;
+  static constexpr const char* kLobby = "lobby";
+};
+
+}  // namespace chat::server

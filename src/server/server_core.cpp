@@ -1,0 +1,113 @@
+#include "server_core.h"
+
+#include <algorithm>
+
+#include "log.h"
+#include "net/wire/envelope_codec.h"
+
+namespace chat::server {
+
+void LingerList::add(net::ConnId id, Clock::time_point deadline) {
+  std::lock_guard lock(mutex_);
+  entries_.emplace_back(id, deadline);
+}
+
+std::vector<net::ConnId> LingerList::take_expired(Clock::time_point now) {
+  std::vector<net::ConnId> expired;
+  std::lock_guard lock(mutex_);
+  const auto keep = std::partition(entries_.begin(), entries_.end(),
+                                   [&](const auto& e) { return e.second > now; });
+  for (auto it = keep; it != entries_.end(); ++it) {
+    expired.push_back(it->first);
+  }
+  entries_.erase(keep, entries_.end());
+  return expired;
+}
+
+namespace {
+net::IoConfig io_config_for(const ServerConfig& cfg) {
+  net::IoConfig io;
+  // Room beyond max_clients so that the connection after the last one can still be accepted and
+  // told SERVER_FULL instead of being dropped silently.
+  io.max_connections = cfg.max_clients + std::max(16u, cfg.max_clients / 8);
+  return io;
+}
+}  // namespace
+
+ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
+    : config(cfg),
+      io(net::make_io_service(handler, io_config_for(cfg))),
+      pool(io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes),
+      rooms(ServerConfig::kLobby) {}
+
+std::uint64_t ServerCore::now_ms() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+void ServerCore::send(net::ConnId id, const proto::Envelope& env) {
+  Session& s = pool.at(id);
+  if (s.outbox.push(id, wire::encode(env)) == net::SendQueue::Push::needs_flush) {
+    s.outbox.flush(*io);
+  }
+}
+
+void ServerCore::send_error(net::ConnId id, Session& s, const proto::Envelope& request,
+                            proto::ErrorCode code, std::string message, bool fatal) {
+  proto::Envelope env;
+  env.set_request_id(request.request_id());
+  auto* e = env.mutable_error();
+  e->set_code(code);
+  e->set_request(std::string(wire::body_name(request.body_case())));
+  e->set_fatal(fatal);
+  log::info("reject {} {} ({}): {} {}", id, s.nickname.empty() ? s.peer : s.nickname,
+            e->request(), proto::ErrorCode_Name(code), message);
+  e->set_message(std::move(message));
+  send(id, env);
+  if (fatal) {
+    close_gracefully(id, s, CloseReason::protocol_error);
+  }
+}
+
+void ServerCore::leave_chat(net::ConnId id, Session& s) {
+  if (s.nickname.empty()) {
+    return;
+  }
+  const CloseReason why = s.close_reason.load();
+  std::string reason;
+  if (why == CloseReason::quit) {
+    reason = s.quit_text.empty() ? "quit" : "quit: " + s.quit_text;
+  } else {
+    reason = std::string("disconnect: ") + to_string(why);
+  }
+  {
+    Delivery out(pool, *io);
+    for (const std::string& room : s.rooms) {
+      rooms.leave(room, id, reason, out);
+    }
+  }
+  nicknames.release(s.nickname, id);
+  log::info("left {} {}: {}", id, s.nickname, reason);
+  s.rooms.clear();
+  s.nickname.clear();
+}
+
+void ServerCore::close_gracefully(net::ConnId id, Session& s, CloseReason reason) {
+  if (s.phase == Session::Phase::closing) {
+    return;
+  }
+  s.record_close(reason);
+  s.phase = Session::Phase::closing;
+  leave_chat(id, s);
+  if (s.outbox.close_when_drained() == net::SendQueue::After::close_now) {
+    half_close(id);
+  }
+}
+
+void ServerCore::half_close(net::ConnId id) {
+  io->shutdown_send(id);
+  lingering.add(id, LingerList::Clock::now() + config.linger);
+}
+
+}  // namespace chat::server

@@ -1,0 +1,65 @@
+// Internal header (server). The state every request handler works on, and the few operations
+// they share (reply, error, leave the chat, close). ChatServer owns one and feeds it completions.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "chat.pb.h"
+#include "net/io_service.h"
+#include "nickname_registry.h"
+#include "room.h"
+#include "server_config.h"
+#include "session_pool.h"
+
+namespace chat::server {
+
+// Connections the server has half-closed, waiting for the peer's end of stream. Thread-safe.
+class LingerList {
+ public:
+  using Clock = std::chrono::steady_clock;
+  void add(net::ConnId id, Clock::time_point deadline);
+  // Removes and returns the ids whose deadline has passed.
+  std::vector<net::ConnId> take_expired(Clock::time_point now);
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<net::ConnId, Clock::time_point>> entries_;
+};
+
+struct ServerCore {
+  ServerCore(const ServerConfig& cfg, net::IoHandler& handler);
+
+  const ServerConfig config;
+  std::unique_ptr<net::IoService> io;
+  SessionPool pool;
+  NicknameRegistry nicknames;
+  RoomDirectory rooms;
+  LingerList lingering;
+  std::atomic<std::uint64_t> next_msg_id{1};
+  std::atomic<unsigned> clients{0};  // accepted connections counted against max_clients
+  std::atomic<bool> shutting_down{false};
+
+  // Sends one envelope to `id` (from any thread).
+  void send(net::ConnId id, const proto::Envelope& env);
+  // Sends Error(code) answering `request`; a fatal one also starts a graceful close.
+  void send_error(net::ConnId id, Session& s, const proto::Envelope& request, proto::ErrorCode code,
+                  std::string message, bool fatal = false);
+  // The chat-level goodbye: leaves every room (telling the members why) and frees the nickname.
+  // Runs once per connection, from its own callbacks.
+  void leave_chat(net::ConnId id, Session& s);
+  // Stops taking requests from `id`, flushes what is queued to it, half-closes, then closes when
+  // the peer does (or after config.linger). From `id`'s own callbacks.
+  void close_gracefully(net::ConnId id, Session& s, CloseReason reason);
+  // Called when a queue finished draining for a graceful close: half-close and start lingering.
+  void half_close(net::ConnId id);
+
+  static std::uint64_t now_ms();
+};
+
+}  // namespace chat::server

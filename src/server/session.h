@@ -1,0 +1,58 @@
+// Internal header (server). One connection's state, in a preallocated slot.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "net/frame_decoder.h"
+#include "net/send_queue.h"
+
+namespace chat::server {
+
+// Why a connection ended; the first reason recorded wins. Logged, and sent to the rooms the
+// session was in as "disconnect: <why>".
+enum class CloseReason : std::uint8_t {
+  none,
+  quit,            // the client sent Quit
+  peer_closed,     // end of stream from the client
+  connection_error,
+  protocol_error,  // malformed or oversized frame
+  slow_reader,     // send queue over its limit
+  server_full,
+  shutdown,
+};
+const char* to_string(CloseReason reason);
+
+// Ownership, per field group:
+// - `outbox` is thread-safe and is how any thread reaches this connection: by ConnId, checked
+//   under the queue's lock (SendQueue::push).
+// - `close_reason` is atomic: the first thread to record one wins.
+// - Everything else is the chat state: touched only by this connection's own callbacks, which the
+//   IoService serializes for us (on_accept, then each on_recv in turn, then on_closed). No lock.
+struct Session {
+  explicit Session(std::size_t max_frame_bytes, std::size_t max_send_queue_bytes)
+      : outbox(max_send_queue_bytes), decoder(max_frame_bytes) {}
+
+  net::SendQueue outbox;
+  std::atomic<CloseReason> close_reason{CloseReason::none};
+
+  enum class Phase : std::uint8_t { handshake, joined, closing };
+  Phase phase = Phase::handshake;
+  net::FrameDecoder decoder;
+  std::string peer;
+  std::string nickname;            // as the client spelled it; empty until joined
+  std::vector<std::string> rooms;  // rooms joined, in join order
+  std::string quit_text;           // the client's Quit reason, for presence
+  bool counted = false;            // counts against --max-clients
+
+  // Records `reason` unless one is already set; returns the reason in force.
+  CloseReason record_close(CloseReason reason) {
+    CloseReason expected = CloseReason::none;
+    close_reason.compare_exchange_strong(expected, reason);
+    return close_reason.load();
+  }
+};
+
+}  // namespace chat::server

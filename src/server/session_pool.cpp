@@ -1,0 +1,58 @@
+#include "session_pool.h"
+
+#include "log.h"
+
+namespace chat::server {
+
+const char* to_string(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::none: return "closed";
+    case CloseReason::quit: return "quit";
+    case CloseReason::peer_closed: return "connection closed by client";
+    case CloseReason::connection_error: return "connection error";
+    case CloseReason::protocol_error: return "protocol error";
+    case CloseReason::slow_reader: return "too slow to read (send queue full)";
+    case CloseReason::server_full: return "server full";
+    case CloseReason::shutdown: return "server shutting down";
+  }
+  return "closed";
+}
+
+SessionPool::SessionPool(unsigned capacity, std::size_t max_frame_bytes,
+                         std::size_t max_send_queue_bytes) {
+  slots_.reserve(capacity);
+  for (unsigned i = 0; i < capacity; ++i) {
+    slots_.push_back(std::make_unique<Session>(max_frame_bytes, max_send_queue_bytes));
+  }
+}
+
+void Delivery::push(net::ConnId to, const net::SharedBytes& frame) {
+  switch (pool_.at(to).outbox.push(to, frame)) {
+    case net::SendQueue::Push::needs_flush:
+      to_flush_.push_back(to);
+      break;
+    case net::SendQueue::Push::overflow:
+      overflowed_.push_back(to);
+      break;
+    case net::SendQueue::Push::queued:
+    case net::SendQueue::Push::closed:
+      break;
+  }
+}
+
+void Delivery::finish() {
+  for (const net::ConnId id : to_flush_) {
+    pool_.at(id).outbox.flush(io_);
+  }
+  to_flush_.clear();
+  for (const net::ConnId id : overflowed_) {
+    Session& s = pool_.at(id);
+    if (s.record_close(CloseReason::slow_reader) == CloseReason::slow_reader) {
+      log::warn("disconnect {}: send queue over its limit (slow reader)", id);
+    }
+    io_.close(id);  // abortive: its queue is already dropped; on_closed tells its rooms
+  }
+  overflowed_.clear();
+}
+
+}  // namespace chat::server

@@ -1,0 +1,50 @@
+// Internal header (server). The preallocated sessions, and delivery of frames to them.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "net/io_service.h"
+#include "session.h"
+
+namespace chat::server {
+
+// One Session per connection slot of the IoService (the same index), allocated at start-up.
+// Thread-safe to share: the vector never changes after construction; see Session for who may
+// touch what inside one.
+class SessionPool {
+ public:
+  SessionPool(unsigned capacity, std::size_t max_frame_bytes, std::size_t max_send_queue_bytes);
+
+  // The session in `id`'s slot. Its chat state belongs to `id` only inside `id`'s own callbacks.
+  Session& at(net::ConnId id) { return *slots_[id.index]; }
+  Session& slot(unsigned index) { return *slots_[index]; }
+  unsigned capacity() const { return static_cast<unsigned>(slots_.size()); }
+
+ private:
+  std::vector<std::unique_ptr<Session>> slots_;
+};
+
+// Queues frames to sessions and defers everything slow (send syscalls, disconnecting slow
+// readers) to finish(), so callers can push while holding a room lock and flush after releasing
+// it. One per request or event on one thread; not shared.
+class Delivery {
+ public:
+  Delivery(SessionPool& pool, net::IoService& io) : pool_(pool), io_(io) {}
+  ~Delivery() { finish(); }
+  Delivery(const Delivery&) = delete;
+  Delivery& operator=(const Delivery&) = delete;
+
+  // Queues `frame` to `to`; a stale id is ignored.
+  void push(net::ConnId to, const net::SharedBytes& frame);
+  // Starts the sends and disconnects any recipient whose queue overflowed. Idempotent.
+  void finish();
+
+ private:
+  SessionPool& pool_;
+  net::IoService& io_;
+  std::vector<net::ConnId> to_flush_;
+  std::vector<net::ConnId> overflowed_;
+};
+
+}  // namespace chat::server
