@@ -1,6 +1,7 @@
 // Public header. A connection's address: slot index plus generation.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <functional>
 
@@ -22,6 +23,7 @@ struct ConnId {
     return ConnId{static_cast<std::uint32_t>(v), static_cast<std::uint32_t>(v >> 32)};
   }
   friend bool operator==(ConnId, ConnId) = default;
+  friend auto operator<=>(ConnId, ConnId) = default;
 };
 
 }  // namespace chat::net

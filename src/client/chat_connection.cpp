@@ -1,0 +1,241 @@
+#include "chat_connection.h"
+
+#include "net/wire/envelope_codec.h"
+
+namespace chat::client {
+namespace {
+// Server-to-client frames have no protocol limit (a UserList grows with the room); this only
+// bounds what a broken server could make us buffer.
+constexpr std::size_t kMaxServerFrameBytes = 64 * 1024 * 1024;
+constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;
+}  // namespace
+
+// ---------------------------------------------------------------- ClientNetwork
+
+ClientNetwork::ClientNetwork(unsigned workers, unsigned max_connections)
+    : by_index_(max_connections, nullptr) {
+  net::IoConfig config;
+  config.max_connections = max_connections;
+  io_ = net::make_io_service(static_cast<net::IoHandler&>(*this), config);
+  for (unsigned i = 0; i < std::max(1u, workers); ++i) {
+    workers_.emplace_back([this] { io_->run(); });
+  }
+}
+
+ClientNetwork::~ClientNetwork() {
+  io_->stop();
+  for (std::thread& t : workers_) {
+    t.join();
+  }
+}
+
+ChatConnection* ClientNetwork::find(net::ConnId id) {
+  std::lock_guard lock(table_mutex_);
+  return id.index < by_index_.size() ? by_index_[id.index] : nullptr;
+}
+
+void ClientNetwork::on_accept(net::ConnId id, const net::Endpoint&) { io_->close(id); }
+
+void ClientNetwork::on_connect(net::ConnId id, std::error_code ec) {
+  if (ChatConnection* c = find(id)) {
+    c->handle_connect(ec);
+  }
+}
+
+void ClientNetwork::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) {
+  if (ChatConnection* c = find(id)) {
+    c->handle_recv(data, ec);
+  }
+}
+
+void ClientNetwork::on_send(net::ConnId id, std::error_code ec) {
+  if (ChatConnection* c = find(id)) {
+    c->handle_send(ec);
+  }
+}
+
+void ClientNetwork::on_closed(net::ConnId id) {
+  ChatConnection* c = nullptr;
+  {
+    std::lock_guard lock(table_mutex_);
+    c = by_index_[id.index];
+    by_index_[id.index] = nullptr;
+  }
+  if (c != nullptr) {
+    c->handle_closed();  // may be the last touch: the owner can destroy it right after
+  }
+}
+
+// ---------------------------------------------------------------- ChatConnection
+
+ChatConnection::ChatConnection(ClientNetwork& network, EnvelopeHandler on_envelope,
+                               CloseHandler on_close)
+    : network_(network),
+      on_envelope_(std::move(on_envelope)),
+      on_close_(std::move(on_close)),
+      outbox_(kMaxQueuedBytes),
+      decoder_(kMaxServerFrameBytes) {}
+
+ChatConnection::~ChatConnection() {
+  close();
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return state_ == State::idle || state_ == State::closed; });
+}
+
+std::error_code ChatConnection::connect(const net::Endpoint& to,
+                                        std::chrono::milliseconds timeout) {
+  {
+    // Registered under the table lock, so the completion cannot look us up before we exist.
+    std::lock_guard table(network_.table_mutex_);
+    std::error_code ec;
+    const net::ConnId id = network_.io_->connect(to, ec);
+    if (ec) {
+      return ec;
+    }
+    network_.by_index_[id.index] = this;
+    std::lock_guard lock(mutex_);
+    id_ = id;
+    state_ = State::connecting;
+  }
+  std::unique_lock lock(mutex_);
+  if (!changed_.wait_for(lock, timeout, [&] { return state_ != State::connecting; })) {
+    lock.unlock();
+    network_.io_->close(id_);
+    return std::make_error_code(std::errc::timed_out);
+  }
+  return state_ == State::open ? std::error_code{} : connect_error_;
+}
+
+void ChatConnection::handle_connect(std::error_code ec) {
+  std::lock_guard lock(mutex_);
+  if (ec) {
+    connect_error_ = ec;
+    close_reason_ = "connect failed: " + ec.message();
+    network_.io_->close(id_);  // handle_closed() ends the connecting state
+    return;
+  }
+  outbox_.open(id_);
+  state_ = State::open;
+  changed_.notify_all();
+  network_.io_->start_recv(id_);
+}
+
+void ChatConnection::handle_recv(net::ByteSpan data, std::error_code ec) {
+  if (ec || data.empty()) {
+    fail(ec ? "connection lost: " + ec.message() : "server closed the connection");
+    return;
+  }
+  proto::Envelope env;
+  bool malformed = false;
+  const auto status = decoder_.feed(data, [&](net::ByteSpan body) {
+    env.Clear();
+    if (wire::decode(body, env).status != wire::DecodeStatus::ok) {
+      malformed = true;
+      return false;
+    }
+    on_envelope_(env);
+    return true;
+  });
+  if (malformed || status != net::FrameDecoder::Status::ok) {
+    fail("malformed frame from server");
+    return;
+  }
+  network_.io_->start_recv(id_);
+}
+
+void ChatConnection::handle_send(std::error_code ec) {
+  if (ec) {
+    fail("send failed: " + ec.message());
+  } else if (outbox_.on_sent(*network_.io_) == net::SendQueue::After::close_now) {
+    network_.io_->shutdown_send(id_);
+  }
+}
+
+void ChatConnection::handle_closed() {
+  outbox_.reset();
+  std::string reason;
+  {
+    std::lock_guard lock(mutex_);
+    reason = close_reason_.empty() ? "closed" : close_reason_;
+  }
+  if (on_close_) {
+    on_close_(reason);
+  }
+  std::lock_guard lock(mutex_);
+  state_ = State::closed;
+  changed_.notify_all();  // the owner may destroy us as soon as the lock is released
+}
+
+void ChatConnection::fail(std::string reason) {
+  std::lock_guard lock(mutex_);
+  if (close_reason_.empty()) {
+    close_reason_ = std::move(reason);
+  }
+  network_.io_->close(id_);
+}
+
+bool ChatConnection::push(net::SharedBytes frame) {
+  net::ConnId id;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::open) {
+      return false;
+    }
+    id = id_;
+  }
+  switch (outbox_.push(id, std::move(frame))) {
+    case net::SendQueue::Push::needs_flush:
+      outbox_.flush(*network_.io_);
+      return true;
+    case net::SendQueue::Push::queued:
+      return true;
+    case net::SendQueue::Push::overflow:
+      fail("send queue overflow");
+      return false;
+    case net::SendQueue::Push::closed:
+      return false;
+  }
+  return false;
+}
+
+bool ChatConnection::send(const proto::Envelope& env) { return push(wire::encode(env)); }
+
+bool ChatConnection::send_raw(std::string bytes) {
+  return push(std::make_shared<const std::string>(std::move(bytes)));
+}
+
+void ChatConnection::finish_sending() {
+  net::ConnId id;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::open) {
+      return;
+    }
+    id = id_;
+  }
+  if (outbox_.close_when_drained() == net::SendQueue::After::close_now) {
+    network_.io_->shutdown_send(id);
+  }
+}
+
+void ChatConnection::close() {
+  std::lock_guard lock(mutex_);
+  if (state_ == State::open || state_ == State::connecting) {
+    if (close_reason_.empty()) {
+      close_reason_ = "closed by client";
+    }
+    network_.io_->close(id_);
+  }
+}
+
+bool ChatConnection::wait_closed(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return state_ == State::closed; });
+}
+
+bool ChatConnection::is_open() const {
+  std::lock_guard lock(mutex_);
+  return state_ == State::open;
+}
+
+}  // namespace chat::client

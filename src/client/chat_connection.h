@@ -1,0 +1,101 @@
+// Public header. The client core shared by chat_client and chat_bot: connections to a chat
+// server over the net layer, speaking Envelopes.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "chat.pb.h"
+#include "net/frame_decoder.h"
+#include "net/io_service.h"
+#include "net/send_queue.h"
+
+namespace chat::client {
+
+class ChatConnection;
+
+// The I/O service and worker threads that many ChatConnections share (one for the console
+// client, thousands of connections on a few threads for the bot).
+class ClientNetwork final : private net::IoHandler {
+ public:
+  // Starts `workers` threads. Thread contract: construct and destroy on one thread; destroy only
+  // after every ChatConnection using it is destroyed.
+  explicit ClientNetwork(unsigned workers = 1, unsigned max_connections = 64);
+  ~ClientNetwork() override;
+  ClientNetwork(const ClientNetwork&) = delete;
+  ClientNetwork& operator=(const ClientNetwork&) = delete;
+
+ private:
+  friend class ChatConnection;
+  void on_accept(net::ConnId id, const net::Endpoint& peer) override;
+  void on_connect(net::ConnId id, std::error_code ec) override;
+  void on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) override;
+  void on_send(net::ConnId id, std::error_code ec) override;
+  void on_closed(net::ConnId id) override;
+  ChatConnection* find(net::ConnId id);
+
+  std::unique_ptr<net::IoService> io_;
+  std::mutex table_mutex_;
+  std::vector<ChatConnection*> by_index_;  // the connection in each slot; guarded by table_mutex_
+  std::vector<std::thread> workers_;
+};
+
+// One connection to a chat server. Callbacks run on a ClientNetwork worker thread, one at a time
+// for this connection; every public method is thread-safe.
+class ChatConnection {
+ public:
+  using EnvelopeHandler = std::function<void(const proto::Envelope&)>;
+  using CloseHandler = std::function<void(const std::string& reason)>;
+
+  ChatConnection(ClientNetwork& network, EnvelopeHandler on_envelope, CloseHandler on_close);
+  // Closes the connection if open and waits until the network is done with it.
+  ~ChatConnection();
+  ChatConnection(const ChatConnection&) = delete;
+  ChatConnection& operator=(const ChatConnection&) = delete;
+
+  // Connects, blocking up to `timeout`. Call once.
+  std::error_code connect(const net::Endpoint& to, std::chrono::milliseconds timeout);
+  // Queues one Envelope; false if the connection is not open.
+  bool send(const proto::Envelope& env);
+  // Queues raw bytes as they are (tests use it to send malformed frames).
+  bool send_raw(std::string bytes);
+  // After everything queued is sent, closes our sending side; the server sees end of stream.
+  void finish_sending();
+  // Closes at once (abortive). on_close runs with reason "closed by client".
+  void close();
+  // Waits until the connection is closed; false on timeout.
+  bool wait_closed(std::chrono::milliseconds timeout);
+  bool is_open() const;
+
+ private:
+  friend class ClientNetwork;
+  enum class State { idle, connecting, open, closed };
+
+  bool push(net::SharedBytes frame);
+  void handle_connect(std::error_code ec);
+  void handle_recv(net::ByteSpan data, std::error_code ec);
+  void handle_send(std::error_code ec);
+  void handle_closed();
+  void fail(std::string reason);
+
+  ClientNetwork& network_;
+  EnvelopeHandler on_envelope_;
+  CloseHandler on_close_;
+  net::SendQueue outbox_;
+  net::FrameDecoder decoder_;  // touched only by this connection's recv callbacks
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  State state_ = State::idle;
+  net::ConnId id_;
+  std::error_code connect_error_;
+  std::string close_reason_;
+};
+
+}  // namespace chat::client

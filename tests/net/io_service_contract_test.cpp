@@ -1,0 +1,313 @@
+// The IoService contract, run against whichever backend this build compiled (epoll, IOCP...).
+// Every backend must pass this same list: it is what src/server relies on.
+#include "net/io_service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace chat::net {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kWait = 10s;
+
+// Records every completion; optionally echoes received bytes back.
+class Recorder final : public IoHandler {
+ public:
+  bool echo = false;
+  IoService* io = nullptr;
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<ConnId> accepted;
+  std::map<ConnId, std::string> received;
+  std::set<ConnId> eof;
+  std::map<ConnId, std::error_code> recv_errors;
+  std::map<ConnId, std::error_code> connected;
+  std::map<ConnId, int> sends_done;
+  std::map<ConnId, int> closed;
+  std::vector<ConnId> after_close_violations;
+  std::map<ConnId, std::shared_ptr<std::string>> echo_buffers;
+  std::map<ConnId, std::vector<ByteSpan>> echo_spans;
+
+  template <typename Pred>
+  bool wait(Pred pred) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, kWait, pred);
+  }
+
+  void on_accept(ConnId id, const Endpoint& peer) override {
+    EXPECT_EQ(peer.host, "127.0.0.1");
+    {
+      std::lock_guard lock(mutex);
+      accepted.push_back(id);
+    }
+    changed.notify_all();
+    io->start_recv(id);
+  }
+  void on_connect(ConnId id, std::error_code ec) override {
+    {
+      std::lock_guard lock(mutex);
+      connected[id] = ec;
+    }
+    changed.notify_all();
+    if (!ec) {
+      io->start_recv(id);
+    }
+  }
+  void on_recv(ConnId id, ByteSpan data, std::error_code ec) override {
+    bool again = false;
+    {
+      std::lock_guard lock(mutex);
+      if (closed.count(id) != 0) {
+        after_close_violations.push_back(id);
+      }
+      if (ec) {
+        recv_errors[id] = ec;
+      } else if (data.empty()) {
+        eof.insert(id);
+      } else {
+        received[id].append(reinterpret_cast<const char*>(data.data()), data.size());
+        again = true;
+        if (echo) {
+          auto copy = std::make_shared<std::string>(reinterpret_cast<const char*>(data.data()),
+                                                    data.size());
+          echo_buffers[id] = copy;
+          echo_spans[id] = {ByteSpan(reinterpret_cast<const std::byte*>(copy->data()),
+                                     copy->size())};
+          io->start_send(id, echo_spans[id]);
+          again = false;  // read on after the echo is out, so one buffer per connection suffices
+        }
+      }
+    }
+    changed.notify_all();
+    if (again) {
+      io->start_recv(id);
+    }
+  }
+  void on_send(ConnId id, std::error_code ec) override {
+    EXPECT_FALSE(ec) << ec.message();
+    {
+      std::lock_guard lock(mutex);
+      ++sends_done[id];
+    }
+    changed.notify_all();
+    if (echo) {
+      io->start_recv(id);
+    }
+  }
+  void on_closed(ConnId id) override {
+    {
+      std::lock_guard lock(mutex);
+      ++closed[id];
+    }
+    changed.notify_all();
+  }
+};
+
+class IoServiceContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_io_ = make_io_service(server_, IoConfig{});
+    client_io_ = make_io_service(client_, IoConfig{});
+    server_.io = server_io_.get();
+    client_.io = client_io_.get();
+    ASSERT_FALSE(server_io_->listen({"127.0.0.1", 0}, &bound_));
+    ASSERT_NE(bound_.port, 0);
+    for (int i = 0; i < 2; ++i) {
+      threads_.emplace_back([this] { server_io_->run(); });
+      threads_.emplace_back([this] { client_io_->run(); });
+    }
+  }
+  void TearDown() override {
+    server_io_->stop();
+    client_io_->stop();
+    for (auto& t : threads_) {
+      t.join();
+    }
+  }
+  ConnId connect_one() {
+    std::error_code ec;
+    const ConnId id = client_io_->connect(bound_, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_TRUE(client_.wait([&] { return client_.connected.count(id) != 0; }));
+    EXPECT_FALSE(client_.connected[id]);
+    return id;
+  }
+  void send_text(ConnId id, const std::vector<std::string>& parts) {
+    spans_.clear();
+    for (const auto& p : parts) {
+      spans_.emplace_back(reinterpret_cast<const std::byte*>(p.data()), p.size());
+    }
+    client_io_->start_send(id, spans_);
+  }
+
+  Recorder server_, client_;
+  std::unique_ptr<IoService> server_io_, client_io_;
+  Endpoint bound_;
+  std::vector<std::thread> threads_;
+  std::vector<ByteSpan> spans_;
+};
+
+TEST_F(IoServiceContract, AcceptRecvAndGatheredSend) {
+  server_.echo = true;
+  const ConnId c = connect_one();
+  const std::vector<std::string> parts{"hello ", "gathered ", "world"};
+  send_text(c, parts);
+  ASSERT_TRUE(client_.wait([&] { return client_.received[c] == "hello gathered world"; }));
+  ASSERT_TRUE(client_.wait([&] { return client_.sends_done[c] == 1; }));
+  std::lock_guard lock(server_.mutex);
+  EXPECT_EQ(server_.accepted.size(), 1u);
+}
+
+TEST_F(IoServiceContract, ShutdownSendDeliversEndOfStreamAndCloseDeliversOnClosedOnce) {
+  const ConnId c = connect_one();
+  ASSERT_TRUE(server_.wait([&] { return server_.accepted.size() == 1; }));
+  const ConnId s = server_.accepted[0];
+  client_io_->shutdown_send(c);
+  ASSERT_TRUE(server_.wait([&] { return server_.eof.count(s) == 1; }));
+  server_io_->close(s);
+  ASSERT_TRUE(server_.wait([&] { return server_.closed[s] == 1; }));
+  ASSERT_TRUE(client_.wait([&] { return client_.eof.count(c) + client_.recv_errors.count(c) > 0; }));
+  client_io_->close(c);
+  client_io_->close(c);  // idempotent
+  ASSERT_TRUE(client_.wait([&] { return client_.closed[c] == 1; }));
+  server_io_->post([] {});  // let any stray completion surface before checking
+  std::lock_guard lock(client_.mutex);
+  EXPECT_EQ(client_.closed[c], 1);
+}
+
+TEST_F(IoServiceContract, CloseWithReceivePendingCancelsItSilently) {
+  const ConnId c = connect_one();  // its receive is pending (the server sends nothing)
+  client_io_->close(c);
+  ASSERT_TRUE(client_.wait([&] { return client_.closed[c] == 1; }));
+  std::lock_guard lock(client_.mutex);
+  EXPECT_EQ(client_.recv_errors.count(c), 0u) << "no completion after close()";
+  EXPECT_EQ(client_.eof.count(c), 0u);
+  EXPECT_TRUE(client_.after_close_violations.empty());
+}
+
+TEST_F(IoServiceContract, StaleIdsAreIgnored) {
+  const ConnId c = connect_one();
+  client_io_->close(c);
+  ASSERT_TRUE(client_.wait([&] { return client_.closed[c] == 1; }));
+  const ConnId again = connect_one();  // likely reuses the slot under a new generation
+  if (again.index == c.index) {
+    EXPECT_NE(again.generation, c.generation);
+  }
+  client_io_->close(c);  // stale: must not close `again`
+  const std::string text = "still open";
+  send_text(again, {text});
+  ASSERT_TRUE(client_.wait([&] { return client_.sends_done[again] == 1; }));
+  std::lock_guard lock(client_.mutex);
+  EXPECT_EQ(client_.closed.count(again), 0u);
+}
+
+TEST_F(IoServiceContract, ConnectToAClosedPortFails) {
+  Endpoint nowhere;
+  {
+    // Bind and release a port so that nothing listens there.
+    Recorder r;
+    auto io = make_io_service(r, IoConfig{});
+    ASSERT_FALSE(io->listen({"127.0.0.1", 0}, &nowhere));
+  }
+  std::error_code ec;
+  const ConnId c = client_io_->connect(nowhere, ec);
+  if (ec) {
+    EXPECT_FALSE(c.valid()) << "refused synchronously, so no id";
+    return;
+  }
+  ASSERT_TRUE(client_.wait([&] { return client_.connected.count(c) != 0; }));
+  EXPECT_TRUE(client_.connected[c]);
+  client_io_->close(c);
+  EXPECT_TRUE(client_.wait([&] { return client_.closed[c] == 1; }));
+}
+
+TEST_F(IoServiceContract, PostRunsOnAWorkerNeverInline) {
+  std::atomic<bool> ran{false};
+  std::thread::id where;
+  std::mutex m;
+  std::condition_variable cv;
+  const auto caller = std::this_thread::get_id();
+  server_io_->post([&] {
+    std::lock_guard lock(m);
+    where = std::this_thread::get_id();
+    ran = true;
+    cv.notify_all();
+  });
+  std::unique_lock lock(m);
+  ASSERT_TRUE(cv.wait_for(lock, kWait, [&] { return ran.load(); }));
+  EXPECT_NE(where, caller);
+}
+
+TEST_F(IoServiceContract, LargeSendToASlowReaderCompletesOnceWithEveryByte) {
+  const ConnId c = connect_one();
+  ASSERT_TRUE(server_.wait([&] { return server_.accepted.size() == 1; }));
+  std::string big(4 * 1024 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) {
+    big[i] = static_cast<char>('a' + i % 26);
+  }
+  const std::string half1 = big.substr(0, big.size() / 2), half2 = big.substr(big.size() / 2);
+  send_text(c, {half1, half2});
+  const ConnId s = server_.accepted[0];
+  ASSERT_TRUE(server_.wait([&] { return server_.received[s].size() == big.size(); }));
+  ASSERT_TRUE(client_.wait([&] { return client_.sends_done[c] == 1; }));
+  std::lock_guard lock(server_.mutex);
+  EXPECT_TRUE(server_.received[s] == big);
+}
+
+TEST_F(IoServiceContract, ManyConnectionsEchoConcurrently) {
+  server_.echo = true;
+  constexpr int kConns = 100;
+  std::vector<ConnId> ids;
+  std::vector<std::string> texts;
+  std::vector<std::vector<ByteSpan>> spans(kConns);
+  for (int i = 0; i < kConns; ++i) {
+    ids.push_back(connect_one());
+    texts.push_back("connection " + std::to_string(i));
+  }
+  for (int i = 0; i < kConns; ++i) {
+    spans[i] = {ByteSpan(reinterpret_cast<const std::byte*>(texts[i].data()), texts[i].size())};
+    client_io_->start_send(ids[i], spans[i]);
+  }
+  for (int i = 0; i < kConns; ++i) {
+    ASSERT_TRUE(client_.wait([&] { return client_.received[ids[i]] == texts[i]; })) << i;
+  }
+  for (const ConnId id : ids) {
+    client_io_->close(id);
+  }
+  ASSERT_TRUE(client_.wait([&] { return client_.closed.size() == kConns; }));
+  ASSERT_TRUE(
+      server_.wait([&] { return server_.eof.size() + server_.recv_errors.size() == kConns; }));
+}
+
+TEST_F(IoServiceContract, TableFullRefusesConnect) {
+  Recorder r;
+  IoConfig small;
+  small.max_connections = 2;
+  auto io = make_io_service(r, small);
+  r.io = io.get();
+  std::thread worker([&] { io->run(); });
+  std::error_code ec;
+  const ConnId a = io->connect(bound_, ec);
+  EXPECT_FALSE(ec);
+  const ConnId b = io->connect(bound_, ec);
+  EXPECT_FALSE(ec);
+  const ConnId c = io->connect(bound_, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_FALSE(c.valid());
+  io->close(a);
+  io->close(b);
+  EXPECT_TRUE(r.wait([&] { return r.closed.size() == 2; }));
+  io->stop();
+  worker.join();
+}
+
+}  // namespace
+}  // namespace chat::net

@@ -1,0 +1,217 @@
+// Bad and broken clients lose only their own connection; limits and shutdown behave.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "support/test_client.h"
+#include "support/test_server.h"
+
+namespace chat::testing {
+namespace {
+
+class FaultsTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<TestClient> joined(TestServer& server, const std::string& nick) {
+    auto c = std::make_unique<TestClient>(network_, server.endpoint());
+    EXPECT_TRUE(c->connected());
+    EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
+    return c;
+  }
+  // The bystander still chats normally with a fresh partner.
+  void expect_chat_still_works(TestServer& server, TestClient& bystander) {
+    auto partner = joined(server, "partner");
+    bystander.take_all();
+    ASSERT_TRUE(partner->broadcast("lobby", "still working?", 1));
+    const auto got = bystander.wait_for([](const Envelope& e) { return e.has_chat_message(); });
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->chat_message().text(), "still working?");
+  }
+
+  client::ClientNetwork network_{2, 256};
+};
+
+TEST_F(FaultsTest, MalformedFrameGetsFatalErrorAndOnlyThatConnectionCloses) {
+  TestServer server;
+  auto alice = joined(server, "alice");
+  auto mallory = joined(server, "mallory");
+  ASSERT_TRUE(mallory->send_raw(frame_bytes("\xff\xff\xff garbage")));
+  const auto err = mallory->wait_for(Envelope::kError);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->error().code(), proto::MALFORMED_FRAME);
+  EXPECT_TRUE(err->error().fatal());
+  EXPECT_TRUE(mallory->wait_closed());
+  const auto left = alice->wait_for([](const Envelope& e) {
+    return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+  });
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->presence().nickname(), "mallory");
+  EXPECT_EQ(left->presence().reason(), "disconnect: protocol error");
+  expect_chat_still_works(server, *alice);
+}
+
+TEST_F(FaultsTest, OversizedFrameIsRefusedBeforeItsBodyArrives) {
+  TestServer server;
+  auto alice = joined(server, "alice");
+  TestClient big(network_, server.endpoint());
+  ASSERT_TRUE(big.connected());
+  // Only the prefix of a 1 MiB frame: the server must answer without waiting for the body.
+  std::byte prefix[net::kMaxVarint32Bytes];
+  const std::size_t n = net::write_varint32(1024 * 1024, prefix);
+  ASSERT_TRUE(big.send_raw(std::string(reinterpret_cast<const char*>(prefix), n)));
+  const auto err = big.wait_for(Envelope::kError);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->error().code(), proto::FRAME_TOO_LARGE);
+  EXPECT_TRUE(err->error().fatal());
+  EXPECT_TRUE(big.wait_closed());
+  expect_chat_still_works(server, *alice);
+}
+
+TEST_F(FaultsTest, FrameAtTheLimitIsAcceptedOneByteMoreIsNot) {
+  TestServer server;
+  TestClient c(network_, server.endpoint());
+  ASSERT_TRUE(c.connected());
+  // A Ping with a padding unknown field makes a body of exactly max_frame_bytes.
+  const std::size_t max = server.server().config().max_frame_bytes;
+  // Envelope{ping: {}} padded with an unknown field (99) the server skips, to an exact size.
+  auto body_of = [](std::size_t total) -> std::string {
+    const std::string ping("\x92\x01\x00", 3);
+    const std::string tag("\x9a\x06", 2);
+    for (std::size_t k = 1; k <= net::kMaxVarint32Bytes; ++k) {
+      const std::size_t pad = total - ping.size() - tag.size() - k;
+      std::byte len[net::kMaxVarint32Bytes];
+      if (net::write_varint32(static_cast<std::uint32_t>(pad), len) == k) {
+        return ping + tag + std::string(reinterpret_cast<const char*>(len), k) +
+               std::string(pad, 'p');
+      }
+    }
+    return {};
+  };
+  std::string exact = body_of(max);
+  ASSERT_EQ(exact.size(), max);
+  ASSERT_TRUE(c.send_raw(frame_bytes(exact)));
+  ASSERT_TRUE(c.wait_for(Envelope::kPong)) << "a frame of exactly the limit is served";
+  std::string over = body_of(max + 1);
+  ASSERT_EQ(over.size(), max + 1);
+  ASSERT_TRUE(c.send_raw(frame_bytes(over)));
+  const auto err = c.wait_for(Envelope::kError);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->error().code(), proto::FRAME_TOO_LARGE);
+}
+
+TEST_F(FaultsTest, ClientKilledMidFrameLosesOnlyItsConnection) {
+  TestServer server;
+  auto alice = joined(server, "alice");
+  auto victim = joined(server, "victim");
+  alice->take_all();
+  ASSERT_TRUE(victim->send_raw(frame_bytes(std::string(200, 'x')).substr(0, 50)));
+  victim->close();
+  const auto left = alice->wait_for(Envelope::kPresence);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->presence().nickname(), "victim");
+  EXPECT_EQ(left->presence().kind(), proto::Presence::LEFT);
+  expect_chat_still_works(server, *alice);
+}
+
+TEST_F(FaultsTest, MaxClientsRejectsTheNextConnectionWithServerFull) {
+  auto cfg = test_config();
+  cfg.max_clients = 8;
+  TestServer server(cfg);
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.push_back(joined(server, "c" + std::to_string(i)));
+  }
+  TestClient ninth(network_, server.endpoint());
+  ASSERT_TRUE(ninth.connected());
+  const auto err = ninth.wait_for(Envelope::kError);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->error().code(), proto::SERVER_FULL);
+  EXPECT_TRUE(err->error().fatal());
+  EXPECT_TRUE(ninth.wait_closed());
+  EXPECT_EQ(server.server().client_count(), 8u);
+  // A slot frees up when someone leaves.
+  clients.pop_back();
+  std::unique_ptr<TestClient> tenth;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (server.server().client_count() < 8) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a state, not a race
+  }
+  tenth = joined(server, "tenth");
+  EXPECT_EQ(server.server().client_count(), 8u);
+}
+
+TEST_F(FaultsTest, ShutdownSendsTheNoticeToEveryClientBeforeClosing) {
+  auto server = std::make_unique<TestServer>();
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 20; ++i) {
+    clients.push_back(joined(*server, "c" + std::to_string(i)));
+  }
+  TestClient not_joined(network_, server->endpoint());
+  ASSERT_TRUE(not_joined.connected());
+  server->server().shutdown();
+  for (auto& c : clients) {
+    const auto notice = c->wait_for(Envelope::kNotice);
+    ASSERT_TRUE(notice);
+    EXPECT_EQ(notice->notice().kind(), proto::Notice::SHUTDOWN);
+    EXPECT_TRUE(c->wait_closed());
+    EXPECT_EQ(c->close_reason(), "server closed the connection");
+  }
+  EXPECT_TRUE(not_joined.wait_for(Envelope::kNotice));
+  // New connections are refused once shutdown started.
+  TestClient late(network_, server->endpoint());
+  EXPECT_FALSE(late.connected());
+}
+
+TEST_F(FaultsTest, SlowReaderIsDisconnectedAndSlowsNoOneElse) {
+  auto cfg = test_config();
+  cfg.max_send_queue_bytes = 256 * 1024;
+  TestServer server(cfg);
+  // The slow client's only network thread blocks in its first callback, so it stops reading.
+  client::ClientNetwork stalled_network(1, 4);
+  std::mutex gate;
+  client::ChatConnection slow(
+      stalled_network, [&](const Envelope&) { std::lock_guard wait_here(gate); },
+      [](const std::string&) {});
+  std::unique_lock hold(gate);  // declared after `slow`: released before `slow` is destroyed
+  ASSERT_FALSE(slow.connect(server.endpoint(), kWait));
+  Envelope join;
+  join.mutable_join()->set_nickname("slow");
+  ASSERT_TRUE(slow.send(join));
+
+  auto alice = joined(server, "alice");
+  auto bob = joined(server, "bob");
+  const std::string text(4000, 'z');
+  // Paced by Acks and by bob's receipts, so a reader that keeps up never has more than one
+  // batch queued; the stalled one falls further behind each batch until it is cut off.
+  constexpr int kBatch = 20;
+  constexpr int kMaxBatches = 250;  // 20 MB at most: past any loopback socket buffering
+  const auto is_slow_left = [](const Envelope& e) {
+    return e.has_presence() && e.presence().kind() == proto::Presence::LEFT &&
+           e.presence().nickname() == "slow";
+  };
+  std::optional<Envelope> left;
+  std::uint64_t sent = 0;
+  for (int b = 0; b < kMaxBatches && !left; ++b) {
+    for (int i = 0; i < kBatch; ++i) {
+      ASSERT_TRUE(alice->broadcast("lobby", text, ++sent));
+    }
+    ASSERT_EQ(alice->wait_count([](const Envelope& e) { return e.has_ack(); }, kBatch).size(),
+              static_cast<std::size_t>(kBatch));
+    ASSERT_EQ(bob->wait_count([](const Envelope& e) { return e.has_chat_message(); }, kBatch)
+                  .size(),
+              static_cast<std::size_t>(kBatch))
+        << "a reader that keeps up lost messages";
+    left = bob->wait_for(is_slow_left, std::chrono::milliseconds(0));
+  }
+  ASSERT_TRUE(left) << "the stalled reader was never disconnected";
+  EXPECT_EQ(left->presence().reason(), "disconnect: too slow to read (send queue full)");
+  EXPECT_GE(sent * text.size(), cfg.max_send_queue_bytes);
+  hold.unlock();
+  EXPECT_TRUE(slow.wait_closed(kWait));
+}
+
+}  // namespace
+}  // namespace chat::testing

@@ -1,0 +1,42 @@
+#include "validation.h"
+
+#include <gtest/gtest.h>
+
+namespace chat::server {
+namespace {
+
+TEST(ValidationTest, Utf8AcceptsValidAndRejectsEveryMalformation) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("plain"));
+  EXPECT_TRUE(is_valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));  // é € 😀
+  EXPECT_FALSE(is_valid_utf8("\xff"));
+  EXPECT_FALSE(is_valid_utf8("\xc3"));              // truncated
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\xc3\x28"));          // bad continuation
+}
+
+TEST(ValidationTest, NameRules) {
+  EXPECT_EQ(check_name("alice", 32), NameCheck::ok);
+  EXPECT_EQ(check_name("\xc3\xa9lodie", 32), NameCheck::ok);
+  EXPECT_EQ(check_name("", 32), NameCheck::empty);
+  EXPECT_EQ(check_name(std::string(33, 'a'), 32), NameCheck::too_long);
+  EXPECT_EQ(check_name(std::string(32, 'a'), 32), NameCheck::ok);
+  EXPECT_EQ(check_name("a b", 32), NameCheck::bad_character);
+  EXPECT_EQ(check_name("a\nb", 32), NameCheck::bad_character);
+  EXPECT_EQ(check_name("a\x7f", 32), NameCheck::bad_character);
+  EXPECT_EQ(check_name("a\xc2\x85", 32), NameCheck::bad_character);      // NEL (C1)
+  EXPECT_EQ(check_name("a\xe2\x80\x83z", 32), NameCheck::bad_character);  // em space
+  EXPECT_EQ(check_name("a\xef\xbb\xbf", 32), NameCheck::bad_character);   // BOM
+  EXPECT_EQ(check_name("a\xe2\x80\xae", 32), NameCheck::bad_character);   // RTL override
+  EXPECT_EQ(check_name("\xff", 32), NameCheck::invalid_utf8);
+}
+
+TEST(ValidationTest, FoldingIsAsciiCaseInsensitive) {
+  EXPECT_EQ(fold_name("AliCE"), "alice");
+  EXPECT_EQ(fold_name("\xc3\x89"), "\xc3\x89");  // non-ASCII bytes are kept as they are
+}
+
+}  // namespace
+}  // namespace chat::server

@@ -1,0 +1,68 @@
+// A blocking test client over the real client core: an inbox of received Envelopes with waits.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/chat_connection.h"
+
+namespace chat::testing {
+
+using proto::Envelope;
+using namespace std::chrono_literals;
+
+inline constexpr auto kWait = 10s;  // generous: sanitizer builds and Wine are slow
+
+class TestClient {
+ public:
+  // Connects to `server`; check connected() (tests ASSERT on it).
+  TestClient(client::ClientNetwork& network, const net::Endpoint& server);
+
+  bool connected() const { return connected_; }
+  bool send(Envelope env);  // sets a fresh request_id if none
+  bool send_raw(std::string bytes) { return conn_.send_raw(std::move(bytes)); }
+
+  // Join and wait for Welcome + the lobby UserList. Returns the Welcome or an Error envelope.
+  Envelope join(const std::string& nickname);
+  // The first received envelope matching `pred` (others stay in the inbox, in order).
+  std::optional<Envelope> wait_for(const std::function<bool(const Envelope&)>& pred,
+                                   std::chrono::milliseconds timeout = kWait);
+  std::optional<Envelope> wait_for(Envelope::BodyCase body,
+                                   std::chrono::milliseconds timeout = kWait);
+  // Everything received so far, removed from the inbox.
+  std::vector<Envelope> take_all();
+  // Waits until at least `n` envelopes matching `pred` were received; returns them all (removed).
+  std::vector<Envelope> wait_count(const std::function<bool(const Envelope&)>& pred,
+                                   std::size_t n, std::chrono::milliseconds timeout = kWait);
+  bool wait_closed(std::chrono::milliseconds timeout = kWait) { return conn_.wait_closed(timeout); }
+  std::string close_reason() const;
+  void close() { conn_.close(); }
+  void finish_sending() { conn_.finish_sending(); }
+
+  // Convenience requests.
+  bool broadcast(const std::string& room, const std::string& text, std::uint64_t client_msg_id);
+  bool whisper(const std::string& to, const std::string& text, std::uint64_t client_msg_id);
+  bool join_room(const std::string& room);
+  bool leave_room(const std::string& room);
+  bool request_users(const std::string& room);
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::deque<Envelope> inbox_;
+  std::string close_reason_;
+  std::uint64_t next_request_id_ = 1;
+  client::ChatConnection conn_;  // last: destroyed first, while the inbox still exists
+  bool connected_ = false;
+};
+
+// Encodes a frame by hand: varint length + body bytes.
+std::string frame_bytes(const std::string& body);
+
+}  // namespace chat::testing

@@ -1,0 +1,36 @@
+// An in-process ChatServer on an ephemeral loopback port, for integration tests.
+#pragma once
+
+#include <memory>
+
+#include "chat_server.h"
+#include "log.h"
+
+namespace chat::testing {
+
+inline server::ServerConfig test_config() {
+  server::ServerConfig cfg;
+  cfg.port = 0;
+  cfg.workers = 2;
+  cfg.max_clients = 200;
+  cfg.linger = std::chrono::milliseconds(500);
+  cfg.shutdown_grace = std::chrono::milliseconds(3000);
+  return cfg;
+}
+
+class TestServer {
+ public:
+  explicit TestServer(const server::ServerConfig& cfg = test_config())
+      : server_(std::make_unique<server::ChatServer>(cfg)) {
+    log::set_level(log::Level::warn);
+    endpoint_ = server_->start();
+  }
+  const net::Endpoint& endpoint() const { return endpoint_; }
+  server::ChatServer& server() { return *server_; }
+
+ private:
+  std::unique_ptr<server::ChatServer> server_;
+  net::Endpoint endpoint_;
+};
+
+}  // namespace chat::testing
