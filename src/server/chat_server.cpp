@@ -101,7 +101,8 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   s.peer = peer.to_string();
   s.outbox.open(id);
   if (core_->shutting_down.load()) {
-    core_->io->close(id);
+    core_->notify_shutdown(id, s);  // accepted just as shutdown began: it hears why, too
+    core_->io->start_recv(id);
     return;
   }
   if (core_->clients.fetch_add(1) >= config_.max_clients) {
@@ -182,6 +183,8 @@ void ChatServer::on_closed(net::ConnId id) {
   s.outbox.reset();
   s.decoder = net::FrameDecoder(config_.max_frame_bytes);
   s.phase = Session::Phase::handshake;
+  s.nickname.clear();
+  s.left_chat = false;
   s.peer.clear();
   s.quit_text.clear();
   s.counted = false;
@@ -204,22 +207,11 @@ void ChatServer::shutdown() {
   core_->io->stop_accepting();
   log::info("shutdown: no longer accepting; notifying {} connections", open_connections_.load());
 
-  proto::Envelope notice;
-  notice.mutable_notice()->set_kind(proto::Notice::SHUTDOWN);
-  notice.mutable_notice()->set_text("server shutting down");
-  const net::SharedBytes frame = wire::encode(notice);
   for (unsigned i = 0; i < core_->pool.capacity(); ++i) {
     Session& s = core_->pool.slot(i);
     const net::ConnId id = s.outbox.owner();
-    if (!id.valid()) {
-      continue;
-    }
-    s.record_close(CloseReason::shutdown);
-    if (s.outbox.push(id, frame) == net::SendQueue::Push::needs_flush) {
-      s.outbox.flush(*core_->io);
-    }
-    if (s.outbox.close_when_drained() == net::SendQueue::After::close_now) {
-      core_->half_close(id);
+    if (id.valid()) {
+      core_->notify_shutdown(id, s);
     }
   }
 

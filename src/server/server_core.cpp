@@ -38,7 +38,12 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
     : config(cfg),
       io(net::make_io_service(handler, io_config_for(cfg))),
       pool(io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes),
-      rooms(ServerConfig::kLobby) {}
+      rooms(ServerConfig::kLobby) {
+  proto::Envelope notice;
+  notice.mutable_notice()->set_kind(proto::Notice::SHUTDOWN);
+  notice.mutable_notice()->set_text("server shutting down");
+  shutdown_notice = wire::encode(notice);
+}
 
 std::uint64_t ServerCore::now_ms() {
   using namespace std::chrono;
@@ -71,9 +76,10 @@ void ServerCore::send_error(net::ConnId id, Session& s, const proto::Envelope& r
 }
 
 void ServerCore::leave_chat(net::ConnId id, Session& s) {
-  if (s.nickname.empty()) {
+  if (s.nickname.empty() || s.left_chat) {
     return;
   }
+  s.left_chat = true;
   const CloseReason why = s.close_reason.load();
   std::string reason;
   if (why == CloseReason::quit) {
@@ -90,7 +96,6 @@ void ServerCore::leave_chat(net::ConnId id, Session& s) {
   nicknames.release(s.nickname, id);
   log::info("left {} {}: {}", id, s.nickname, reason);
   s.rooms.clear();
-  s.nickname.clear();
 }
 
 void ServerCore::close_gracefully(net::ConnId id, Session& s, CloseReason reason) {
@@ -100,6 +105,16 @@ void ServerCore::close_gracefully(net::ConnId id, Session& s, CloseReason reason
   s.record_close(reason);
   s.phase = Session::Phase::closing;
   leave_chat(id, s);
+  if (s.outbox.close_when_drained() == net::SendQueue::After::close_now) {
+    half_close(id);
+  }
+}
+
+void ServerCore::notify_shutdown(net::ConnId id, Session& s) {
+  s.record_close(CloseReason::shutdown);
+  if (s.outbox.push(id, shutdown_notice) == net::SendQueue::Push::needs_flush) {
+    s.outbox.flush(*io);
+  }
   if (s.outbox.close_when_drained() == net::SendQueue::After::close_now) {
     half_close(id);
   }

@@ -58,6 +58,10 @@ struct ServerCore {
   void close_gracefully(net::ConnId id, Session& s, CloseReason reason);
   // Called when a queue finished draining for a graceful close: half-close and start lingering.
   void half_close(net::ConnId id);
+  // Queues the shared Notice(SHUTDOWN) frame to `id` and closes it once that is sent. Any thread.
+  void notify_shutdown(net::ConnId id, Session& s);
+
+  net::SharedBytes shutdown_notice;  // serialized once at construction
 
   static std::uint64_t now_ms();
 };

@@ -45,6 +45,7 @@ struct Session {
   std::string nickname;            // as the client spelled it; empty until joined
   std::vector<std::string> rooms;  // rooms joined, in join order
   std::string quit_text;           // the client's Quit reason, for presence
+  bool left_chat = false;          // leave_chat() ran: rooms told, nickname released
   bool counted = false;            // counts against --max-clients
 
   // Records `reason` unless one is already set; returns the reason in force.

@@ -140,9 +140,11 @@ class IoServiceContract : public ::testing::Test {
     EXPECT_FALSE(client_.connected[id]);
     return id;
   }
-  void send_text(ConnId id, const std::vector<std::string>& parts) {
+  // The parts are kept until the next call: buffers must outlive their send.
+  void send_text(ConnId id, std::vector<std::string> parts) {
+    parts_ = std::move(parts);
     spans_.clear();
-    for (const auto& p : parts) {
+    for (const auto& p : parts_) {
       spans_.emplace_back(reinterpret_cast<const std::byte*>(p.data()), p.size());
     }
     client_io_->start_send(id, spans_);
@@ -152,6 +154,7 @@ class IoServiceContract : public ::testing::Test {
   std::unique_ptr<IoService> server_io_, client_io_;
   Endpoint bound_;
   std::vector<std::thread> threads_;
+  std::vector<std::string> parts_;
   std::vector<ByteSpan> spans_;
 };
 

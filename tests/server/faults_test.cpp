@@ -104,7 +104,7 @@ TEST_F(FaultsTest, ClientKilledMidFrameLosesOnlyItsConnection) {
   TestServer server;
   auto alice = joined(server, "alice");
   auto victim = joined(server, "victim");
-  alice->take_all();
+  ASSERT_TRUE(alice->wait_for(Envelope::kPresence));  // victim joined
   ASSERT_TRUE(victim->send_raw(frame_bytes(std::string(200, 'x')).substr(0, 50)));
   victim->close();
   const auto left = alice->wait_for(Envelope::kPresence);
@@ -151,6 +151,10 @@ TEST_F(FaultsTest, ShutdownSendsTheNoticeToEveryClientBeforeClosing) {
   }
   TestClient not_joined(network_, server->endpoint());
   ASSERT_TRUE(not_joined.connected());
+  Envelope ping;  // a Pong proves the server accepted it (not just the kernel's backlog)
+  ping.mutable_ping()->set_nonce(5);
+  ASSERT_TRUE(not_joined.send(ping));
+  ASSERT_TRUE(not_joined.wait_for(Envelope::kPong));
   server->server().shutdown();
   for (auto& c : clients) {
     const auto notice = c->wait_for(Envelope::kNotice);

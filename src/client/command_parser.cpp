@@ -1,0 +1,90 @@
+#include "command_parser.h"
+
+#include <array>
+
+namespace chat::client {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    return {};
+  }
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// Splits "word rest of line" at the first run of spaces.
+std::pair<std::string_view, std::string_view> split_word(std::string_view s) {
+  s = trim(s);
+  const auto space = s.find_first_of(" \t");
+  if (space == std::string_view::npos) {
+    return {s, {}};
+  }
+  return {s.substr(0, space), trim(s.substr(space))};
+}
+
+Command make(Command::Kind kind, std::string_view target = {}, std::string_view text = {}) {
+  return Command{kind, std::string(target), std::string(text)};
+}
+
+Command invalid(std::string_view why) { return make(Command::Kind::invalid, {}, why); }
+
+}  // namespace
+
+Command parse_command(std::string_view line) {
+  if (trim(line).empty()) {
+    return {};
+  }
+  if (line.front() != '/') {
+    return make(Command::Kind::say, {}, line);
+  }
+  if (line.size() > 1 && line[1] == '/') {
+    return make(Command::Kind::say, {}, line.substr(1));  // "//" escapes a leading slash
+  }
+  const auto [name, rest] = split_word(line.substr(1));
+  if (name == "w" || name == "whisper" || name == "msg") {
+    const auto [to, text] = split_word(rest);
+    if (to.empty() || text.empty()) {
+      return invalid("usage: /w NICK TEXT");
+    }
+    return make(Command::Kind::whisper, to, text);
+  }
+  if (name == "echo") {
+    return make(Command::Kind::echo, {}, rest);
+  }
+  if (name == "users" || name == "who") {
+    return make(Command::Kind::users, split_word(rest).first);
+  }
+  if (name == "join") {
+    const auto room = split_word(rest).first;
+    return room.empty() ? invalid("usage: /join ROOM") : make(Command::Kind::join, room);
+  }
+  if (name == "leave" || name == "part") {
+    return make(Command::Kind::leave, split_word(rest).first);
+  }
+  if (name == "quit" || name == "exit") {
+    return make(Command::Kind::quit, {}, rest);
+  }
+  if (name == "ping") {
+    return make(Command::Kind::ping);
+  }
+  if (name == "help" || name == "?") {
+    return make(Command::Kind::help);
+  }
+  return invalid("unknown command /" + std::string(name) + "; /help lists the commands");
+}
+
+std::string_view help_text() {
+  return "commands:\n"
+         "  TEXT              say TEXT in the current room (//TEXT to start with a slash)\n"
+         "  /w NICK TEXT      whisper to NICK (also /whisper, /msg)\n"
+         "  /join ROOM        join ROOM and make it the current room\n"
+         "  /leave [ROOM]     leave ROOM (default: the current room)\n"
+         "  /users [ROOM]     list who is in ROOM (default: the current room)\n"
+         "  /echo TEXT        ask the server to echo TEXT\n"
+         "  /ping             measure the round trip to the server\n"
+         "  /quit [REASON]    leave the chat\n"
+         "  /help             this text";
+}
+
+}  // namespace chat::client

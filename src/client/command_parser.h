@@ -1,0 +1,22 @@
+// Public header. What the user typed, as a command. Pure; unit-tested.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace chat::client {
+
+struct Command {
+  enum class Kind { empty, say, whisper, echo, users, join, leave, quit, ping, help, invalid };
+  Kind kind = Kind::empty;
+  std::string target;  // whisper: nickname; users/join/leave: room (may be empty = current)
+  std::string text;    // say/whisper/echo: text; quit: reason; invalid: what is wrong
+};
+
+// "hello" -> say; "/w bob hi" -> whisper; "//x" -> say "/x". See help_text(). Thread-safe.
+Command parse_command(std::string_view line);
+
+// The /help text, one command per line.
+std::string_view help_text();
+
+}  // namespace chat::client

@@ -1,0 +1,344 @@
+#include "ordered_console.h"
+
+#include <algorithm>
+#include <cassert>
+#include <utility>
+
+namespace chat::client {
+
+namespace {
+
+constexpr std::string_view kEraseLine = "\r\x1b[K";  // column 0, then clear to end of line
+
+constexpr unsigned char kCtrlD = 0x04;
+constexpr unsigned char kBackspace = 0x08;
+constexpr unsigned char kCtrlU = 0x15;
+constexpr unsigned char kEscape = 0x1b;
+constexpr unsigned char kDelete = 0x7f;
+
+bool is_continuation(unsigned char byte) {
+  return (byte & 0xc0) == 0x80;
+}
+
+// Length of the well-formed UTF-8 sequence that starts `s` (Unicode table 3-7: no overlongs, no
+// surrogates, nothing above U+10FFFF), or 0 if it does not start with one. ASCII is not handled.
+std::size_t utf8_sequence_length(std::string_view s) {
+  const auto at = [s](std::size_t i) -> unsigned {
+    return i < s.size() ? static_cast<unsigned char>(s[i]) : 0;
+  };
+  const unsigned lead = at(0);
+  std::size_t length = 0;
+  unsigned low = 0x80;
+  unsigned high = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    low = lead == 0xe0 ? 0xa0 : low;
+    high = lead == 0xed ? 0x9f : high;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    low = lead == 0xf0 ? 0x90 : low;
+    high = lead == 0xf4 ? 0x8f : high;
+  } else {
+    return 0;
+  }
+  if (at(1) < low || at(1) > high) {
+    return 0;
+  }
+  for (std::size_t i = 2; i < length; ++i) {
+    if (!is_continuation(static_cast<unsigned char>(at(i)))) {  // at() is 0 past the end
+      return 0;
+    }
+  }
+  return length;
+}
+
+// U+0080..U+009F: terminals in UTF-8 mode may act on these (U+009B is a one-character CSI).
+bool is_c1_control(std::string_view sequence) {
+  return sequence.size() == 2 && static_cast<unsigned char>(sequence[0]) == 0xc2 &&
+         static_cast<unsigned char>(sequence[1]) <= 0x9f;
+}
+
+}  // namespace
+
+std::string sanitize_for_terminal(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const auto byte = static_cast<unsigned char>(text.front());
+    std::size_t length = 1;
+    if (byte >= 0x20 && byte < kDelete) {
+      out += text.front();
+    } else if (byte < 0x80 || (length = utf8_sequence_length(text)) == 0) {
+      length = 1;  // a control byte, or a byte that cannot start well-formed UTF-8
+      out += '?';
+    } else if (is_c1_control(text.substr(0, length))) {
+      out += '?';
+    } else {
+      out.append(text.substr(0, length));
+    }
+    text.remove_prefix(length);
+  }
+  return out;
+}
+
+// ---- LineEditor ----
+
+std::optional<std::string> LineEditor::feed(char byte) {
+  const auto b = static_cast<unsigned char>(byte);
+  if (eof_ || skip_escape(b)) {
+    return std::nullopt;
+  }
+  const bool after_cr = std::exchange(after_cr_, false);
+  switch (b) {
+    case '\r':
+      after_cr_ = true;
+      return take_line();
+    case '\n':
+      // The LF of a CR LF pair already ended its line.
+      return after_cr ? std::nullopt : take_line();
+    case kBackspace:
+    case kDelete:
+      erase_last_code_point();
+      return std::nullopt;
+    case kCtrlU:
+      buffer_.clear();
+      return std::nullopt;
+    case kCtrlD:
+      eof_ = buffer_.empty();
+      return std::nullopt;
+    case kEscape:
+      escape_ = Escape::started;
+      return std::nullopt;
+    default:
+      break;
+  }
+  if (b >= 0x20) {  // other controls (Tab, Ctrl+L, ...) have no editing meaning here: dropped
+    buffer_ += byte;
+  }
+  return std::nullopt;
+}
+
+// Consumes the bytes of an escape sequence so that, for example, the Up arrow (ESC [ A) inserts
+// nothing. A control byte inside a sequence ends it and is processed normally, so a broken
+// sequence cannot swallow Enter.
+bool LineEditor::skip_escape(unsigned char byte) {
+  if (escape_ == Escape::none) {
+    return false;
+  }
+  if (byte < 0x20) {
+    escape_ = Escape::none;
+    return false;
+  }
+  switch (escape_) {
+    case Escape::started:  // ESC [ (CSI), ESC O (SS3), or ESC + key (Alt+key, dropped whole)
+      escape_ = byte == '[' ? Escape::csi : byte == 'O' ? Escape::ss3 : Escape::none;
+      break;
+    case Escape::csi:  // parameter and intermediate bytes until a final byte 0x40..0x7e
+      escape_ = byte >= 0x40 && byte <= 0x7e ? Escape::none : Escape::csi;
+      break;
+    case Escape::ss3:
+    case Escape::none:
+      escape_ = Escape::none;
+      break;
+  }
+  return true;
+}
+
+std::optional<std::string> LineEditor::take_line() {
+  return std::exchange(buffer_, {});
+}
+
+void LineEditor::erase_last_code_point() {
+  while (!buffer_.empty() && is_continuation(static_cast<unsigned char>(buffer_.back()))) {
+    buffer_.pop_back();
+  }
+  if (!buffer_.empty()) {
+    buffer_.pop_back();
+  }
+}
+
+// ---- OrderedConsole: output ----
+
+OrderedConsole::Options OrderedConsole::for_stdio(std::string prompt) {
+  Options options;
+  options.interactive = terminal::stdin_is_terminal() && terminal::stdout_is_terminal();
+  options.raw_mode = options.interactive;
+  options.prompt = std::move(prompt);
+  return options;
+}
+
+OrderedConsole::OrderedConsole(Options options)
+    : interactive_(options.interactive),
+      write_(options.write ? std::move(options.write) : terminal::write_stdout),
+      read_(options.read ? std::move(options.read) : terminal::read_stdin),
+      prompt_(sanitize_for_terminal(options.prompt)) {
+  if (options.raw_mode) {
+    raw_mode_.emplace();
+  }
+  if (interactive_) {
+    write_(prompt_);  // no lock: no other thread can see this console yet
+  }
+  printer_ = std::thread([this] { run_printer(); });
+}
+
+OrderedConsole::~OrderedConsole() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+    work_ready_.notify_one();
+  }
+  printer_.join();
+  if (interactive_) {
+    // Leave a clean line for whatever the terminal shows next (usually the shell prompt).
+    std::lock_guard lock(screen_mutex_);
+    write_(kEraseLine);
+  }
+}
+
+void OrderedConsole::print(std::string line) {
+  std::string safe = sanitize_for_terminal(line);
+  std::lock_guard lock(queue_mutex_);
+  if (stopping_) {
+    return;
+  }
+  queue_.push_back(std::move(safe));
+  ++queued_;
+  // Notified under the lock so a destructor that runs right after cannot free the condvar
+  // while this call still uses it.
+  work_ready_.notify_one();
+}
+
+void OrderedConsole::flush() {
+  std::unique_lock lock(queue_mutex_);
+  const std::uint64_t target = queued_;
+  written_cv_.wait(lock, [&] { return written_ >= target; });
+}
+
+void OrderedConsole::set_prompt(std::string prompt) {
+  std::string safe = sanitize_for_terminal(prompt);
+  std::lock_guard lock(screen_mutex_);
+  prompt_ = std::move(safe);
+  if (interactive_) {
+    write_(std::string(kEraseLine) + prompt_ + input_);
+  }
+}
+
+void OrderedConsole::run_printer() {
+  std::vector<std::string> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      work_ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) {
+        return;  // stopping, and everything queued is written
+      }
+      batch.swap(queue_);  // take all waiting lines: one terminal write however many arrived
+    }
+    write_lines(batch);
+    std::lock_guard lock(queue_mutex_);
+    written_ += batch.size();
+    written_cv_.notify_all();
+    batch.clear();
+  }
+}
+
+void OrderedConsole::write_lines(const std::vector<std::string>& lines) {
+  std::string out(interactive_ ? kEraseLine : "");
+  for (const std::string& line : lines) {
+    out += line;
+    out += '\n';
+  }
+  std::lock_guard lock(screen_mutex_);
+  if (interactive_) {
+    out += prompt_;
+    out += input_;
+  }
+  write_(out);
+}
+
+// ---- OrderedConsole: input ----
+
+std::optional<std::string> OrderedConsole::read_line() {
+  [[maybe_unused]] const bool overlapping = reading_.exchange(true);
+  assert(!overlapping && "read_line() must be called from one input thread at a time");
+  std::optional<std::string> line = interactive_ ? read_line_interactive() : read_line_plain();
+  reading_ = false;
+  return line;
+}
+
+std::optional<std::string> OrderedConsole::read_line_interactive() {
+  while (!editor_.eof()) {
+    if (chunk_pos_ == chunk_size_) {
+      // Echo per read chunk, not per byte: a paste is drawn in one write.
+      show_input(editor_.buffer());
+      if (!refill()) {
+        break;
+      }
+    }
+    if (std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++])) {
+      show_input("");  // the caller decides how the sent line appears
+      return line;
+    }
+  }
+  show_input("");
+  return std::nullopt;
+}
+
+std::optional<std::string> OrderedConsole::read_line_plain() {
+  std::string line;
+  for (;;) {
+    if (chunk_pos_ == chunk_size_ && !refill()) {
+      break;
+    }
+    const auto begin = chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_);
+    const auto end = chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_);
+    const auto newline = std::find(begin, end, '\n');
+    line.append(begin, newline);
+    chunk_pos_ = static_cast<std::size_t>(newline - chunk_.begin());
+    if (newline != end) {
+      ++chunk_pos_;
+      break;
+    }
+  }
+  if (line.empty() && input_ended_) {
+    return std::nullopt;
+  }
+  if (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
+  return line;
+}
+
+// Reads the next chunk of input; false (from then on) at end of input or on an error.
+bool OrderedConsole::refill() {
+  if (input_ended_) {
+    return false;
+  }
+  const long got = read_(chunk_.data(), chunk_.size());
+  if (got <= 0) {
+    input_ended_ = true;
+    return false;
+  }
+  chunk_pos_ = 0;
+  chunk_size_ = std::min(static_cast<std::size_t>(got), chunk_.size());
+  return true;
+}
+
+// Makes the bottom line show prompt + `input`, writing as little as possible.
+void OrderedConsole::show_input(const std::string& input) {
+  std::lock_guard lock(screen_mutex_);
+  if (input == input_) {
+    return;
+  }
+  if (input.starts_with(input_)) {
+    // Plain typing appends only, which stays correct once the line wraps past the screen edge.
+    write_(std::string_view(input).substr(input_.size()));
+  } else {
+    write_(std::string(kEraseLine) + prompt_ + input);
+  }
+  input_ = input;
+}
+
+}  // namespace chat::client

@@ -1,0 +1,140 @@
+// Public header. The console client's screen: chat lines printed whole and in order from any
+// thread, below which the user edits the line being typed without either tearing the other.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "terminal.h"
+
+namespace chat::client {
+
+// Returns `text` safe to write to a terminal: C0 controls, DEL, C1 controls and bytes that are not
+// well-formed UTF-8 each become '?', so text from the network cannot move the cursor, clear the
+// screen or start an escape sequence. Well-formed UTF-8 text is kept as it is. Thread-safe (pure).
+std::string sanitize_for_terminal(std::string_view text);
+
+// The editing rules for one input line, fed one byte at a time from a raw terminal, with no I/O
+// so they can be tested without one. Printable bytes (UTF-8 included) append; Backspace/DEL
+// removes the last code point; Ctrl+U clears; Enter (CR, LF or CR LF) completes the line; Ctrl+D
+// on an empty line is end of input; escape sequences (arrow keys, function keys) and other control
+// bytes are dropped. Thread contract: none; the owner confines it to one thread.
+class LineEditor {
+ public:
+  // Returns the completed line when `byte` ends one (the buffer is then empty again).
+  std::optional<std::string> feed(char byte);
+  // The partly typed line; contains no control bytes.
+  const std::string& buffer() const { return buffer_; }
+  // True once Ctrl+D arrived on an empty line; every later byte is ignored.
+  bool eof() const { return eof_; }
+
+ private:
+  enum class Escape : std::uint8_t { none, started, csi, ss3 };
+
+  bool skip_escape(unsigned char byte);
+  std::optional<std::string> take_line();
+  void erase_last_code_point();
+
+  std::string buffer_;
+  Escape escape_ = Escape::none;
+  bool after_cr_ = false;
+  bool eof_ = false;
+};
+
+// A thread-safe console. print() queues lines from any thread; one printer thread writes them in
+// call order. In interactive mode the bottom line shows prompt + the line being typed, and each
+// write of chat lines erases it first and redraws it after, as one write, so incoming chat never
+// tears it. Non-interactive mode (scripts, tests) writes the bare lines: no prompt, no escapes.
+//
+// Locking: queue_mutex_ guards the queue only, so print() never waits for the terminal;
+// screen_mutex_ serializes every write (printer, echo, prompt change) and guards what the bottom
+// line shows. No thread holds both.
+class OrderedConsole {
+ public:
+  struct Options {
+    bool interactive = false;
+    std::string prompt = "> ";
+    std::function<void(std::string_view)> write;   // empty: terminal::write_stdout
+    std::function<long(char*, std::size_t)> read;  // empty: terminal::read_stdin
+    // Holds the terminal in terminal::RawMode for the console's lifetime (needed for interactive
+    // mode on a real terminal, whose own echo would otherwise duplicate ours).
+    bool raw_mode = false;
+  };
+
+  // Interactive, with raw mode, exactly when both stdin and stdout are terminals. Thread-safe.
+  static Options for_stdio(std::string prompt);
+
+  // Starts the printer thread; in interactive mode draws the prompt. `write` is called one call
+  // at a time (under screen_mutex_ once the printer runs); it must not throw or call back into
+  // the console.
+  explicit OrderedConsole(Options options);
+  // Writes every line already queued, joins the printer, then (interactive) erases the prompt
+  // line. Thread contract: once no other thread can still call read_line(); print() and
+  // set_prompt() racing with it are safe, and lines printed after it began are dropped.
+  ~OrderedConsole();
+  OrderedConsole(const OrderedConsole&) = delete;
+  OrderedConsole& operator=(const OrderedConsole&) = delete;
+
+  // Queues `line` (without its newline); it is sanitized, then written whole. Thread-safe; never
+  // blocks on the terminal.
+  void print(std::string line);
+  // Blocks until every line queued before the call is written. Thread-safe, except from inside
+  // the write function (the printer would wait for itself).
+  void flush();
+  // Replaces the prompt (sanitized) and, in interactive mode, redraws the input line. Thread-safe.
+  void set_prompt(std::string prompt);
+
+  // Blocks for the next line typed, without its line ending; nullopt at end of input (Ctrl+D on
+  // an empty line, EOF, read error), and from then on. Non-interactive, a last line with no
+  // newline is still returned; interactive, a half-typed line at EOF is dropped.
+  // Thread contract: one input thread; calls must not overlap.
+  std::optional<std::string> read_line();
+
+ private:
+  static constexpr std::size_t kReadChunk = 4096;
+
+  void run_printer();
+  void write_lines(const std::vector<std::string>& lines);
+  std::optional<std::string> read_line_interactive();
+  std::optional<std::string> read_line_plain();
+  bool refill();
+  void show_input(const std::string& input);
+
+  const bool interactive_;
+  const std::function<void(std::string_view)> write_;
+  const std::function<long(char*, std::size_t)> read_;
+  std::optional<terminal::RawMode> raw_mode_;  // declared before printer_: restored after join
+
+  std::mutex queue_mutex_;
+  std::condition_variable work_ready_;  // queue_ got lines, or stopping_ was set
+  std::condition_variable written_cv_;  // written_ grew
+  std::vector<std::string> queue_;      // guarded by queue_mutex_
+  std::uint64_t queued_ = 0;            // lines ever queued; guarded by queue_mutex_
+  std::uint64_t written_ = 0;           // lines ever written; guarded by queue_mutex_
+  bool stopping_ = false;               // guarded by queue_mutex_
+
+  std::mutex screen_mutex_;
+  std::string prompt_;  // guarded by screen_mutex_
+  std::string input_;   // the typed line as last drawn; guarded by screen_mutex_
+
+  // Input-thread state (read_line only).
+  std::atomic<bool> reading_{false};  // catches overlapping read_line() calls in debug builds
+  LineEditor editor_;
+  std::vector<char> chunk_ = std::vector<char>(kReadChunk);
+  std::size_t chunk_pos_ = 0;
+  std::size_t chunk_size_ = 0;
+  bool input_ended_ = false;
+
+  std::thread printer_;  // last member: starts after everything it uses is constructed
+};
+
+}  // namespace chat::client

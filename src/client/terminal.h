@@ -1,0 +1,45 @@
+// Public header. The few terminal operations the console client needs. One implementation per
+// platform (terminal_posix.cpp, terminal_windows.cpp), chosen by the build's source list.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+namespace chat::client::terminal {
+
+// Whether stdin / stdout is an interactive terminal (not a file or pipe). Thread-safe.
+bool stdin_is_terminal();
+bool stdout_is_terminal();
+
+// Puts stdin in raw-ish mode for its lifetime: no line buffering and no echo, so the console can
+// edit and draw the input line itself, but Ctrl+C still raises SIGINT so the process can always
+// be stopped. Output processing stays on ("\n" still moves to column 0). Does nothing when stdin
+// is not a terminal. Thread contract: construct and destroy on one thread, at most one alive.
+class RawMode {
+ public:
+  RawMode();
+  ~RawMode();
+  RawMode(const RawMode&) = delete;
+  RawMode& operator=(const RawMode&) = delete;
+
+ private:
+  struct Saved;                   // the platform's terminal settings from before
+  std::unique_ptr<Saved> saved_;  // null when there was nothing to change
+};
+
+// Blocks until stdin has bytes; reads up to `n` of them. Returns the count, 0 at end of input
+// or after interrupt_stdin_reads(), -1 on error. Signal-interrupted reads are retried. Thread
+// contract: one reading thread at a time.
+long read_stdin(char* buf, std::size_t n);
+
+// Makes the current and every later read_stdin() return 0 (end of input), so the input thread
+// can finish when the connection ends or Ctrl+C arrives. Thread-safe.
+void interrupt_stdin_reads();
+
+// Writes all of `bytes` to stdout, unbuffered, retrying partial writes; gives up silently on an
+// error (a closed stdout must not stop the client). Thread-safe, but concurrent calls may
+// interleave: serialize them when that matters.
+void write_stdout(std::string_view bytes);
+
+}  // namespace chat::client::terminal

@@ -1,0 +1,100 @@
+// POSIX terminal: termios for raw mode, read(2)/write(2) on the standard descriptors.
+#include "terminal.h"
+
+#include <array>
+#include <cerrno>
+
+#include <termios.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+namespace chat::client::terminal {
+
+bool stdin_is_terminal() {
+  return ::isatty(STDIN_FILENO) == 1;
+}
+
+bool stdout_is_terminal() {
+  return ::isatty(STDOUT_FILENO) == 1;
+}
+
+struct RawMode::Saved {
+  termios settings;
+};
+
+RawMode::RawMode() {
+  termios settings{};
+  if (!stdin_is_terminal() || ::tcgetattr(STDIN_FILENO, &settings) != 0) {
+    return;
+  }
+  saved_ = std::make_unique<Saved>(Saved{settings});
+  // IEXTEN off so Ctrl+V and Ctrl+O reach the line editor instead of the tty driver; ISIG and
+  // OPOST stay on (see the header).
+  settings.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO | IEXTEN);
+  settings.c_cc[VMIN] = 1;
+  settings.c_cc[VTIME] = 0;
+  // TCSANOW keeps what the user typed ahead; it becomes the first input line.
+  if (::tcsetattr(STDIN_FILENO, TCSANOW, &settings) != 0) {
+    saved_.reset();
+  }
+}
+
+RawMode::~RawMode() {
+  if (saved_) {
+    ::tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_->settings);
+  }
+}
+
+namespace {
+// A self-pipe: read_stdin() polls it beside stdin, and interrupt_stdin_reads() writes to it.
+int interrupt_pipe(int end) {
+  static const std::array<int, 2> fds = [] {
+    std::array<int, 2> p{-1, -1};
+    if (::pipe2(p.data(), O_CLOEXEC) != 0) {
+      p = {-1, -1};
+    }
+    return p;
+  }();
+  return fds[static_cast<std::size_t>(end)];
+}
+}  // namespace
+
+long read_stdin(char* buf, std::size_t n) {
+  std::array<pollfd, 2> fds{{{STDIN_FILENO, POLLIN, 0}, {interrupt_pipe(0), POLLIN, 0}}};
+  for (;;) {
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return -1;
+    }
+    if (fds[1].revents != 0) {
+      return 0;  // interrupted: the pipe stays readable, so every later read ends too
+    }
+    const ssize_t got = ::read(STDIN_FILENO, buf, n);
+    if (got >= 0 || errno != EINTR) {
+      return static_cast<long>(got);
+    }
+  }
+}
+
+void interrupt_stdin_reads() {
+  const char byte = 1;
+  [[maybe_unused]] const ssize_t n = ::write(interrupt_pipe(1), &byte, 1);
+}
+
+void write_stdout(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t put = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
+    if (put < 0 && errno == EINTR) {
+      continue;
+    }
+    if (put <= 0) {
+      return;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(put));
+  }
+}
+
+}  // namespace chat::client::terminal

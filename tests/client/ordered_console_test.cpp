@@ -1,0 +1,415 @@
+#include "client/ordered_console.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace chat::client {
+namespace {
+
+// ---- fakes ----
+
+// Records every write call separately, so tests can check what went out in one write.
+class FakeScreen {
+ public:
+  std::function<void(std::string_view)> writer() {
+    return [this](std::string_view bytes) {
+      std::lock_guard lock(mutex_);
+      writes_.emplace_back(bytes);
+    };
+  }
+  std::vector<std::string> writes() const {
+    std::lock_guard lock(mutex_);
+    return writes_;
+  }
+  std::string all() const {
+    std::string out;
+    for (const std::string& w : writes()) {
+      out += w;
+    }
+    return out;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> writes_;
+};
+
+// Hands out pushed chunks, one per read call. With nothing pushed, a read blocks until a push
+// or close() (then returns 0, end of input). wait_for_reads(k) returns once the k-th read has
+// started, which proves the console consumed (and echoed) every earlier chunk.
+class FakeKeyboard {
+ public:
+  std::function<long(char*, std::size_t)> reader() {
+    return [this](char* buf, std::size_t n) { return read(buf, n); };
+  }
+  void push(std::string chunk) {
+    std::lock_guard lock(mutex_);
+    chunks_.push_back(std::move(chunk));
+    changed_.notify_all();
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  void wait_for_reads(int count) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return reads_started_ >= count; });
+  }
+  int reads_started() {
+    std::lock_guard lock(mutex_);
+    return reads_started_;
+  }
+
+ private:
+  long read(char* buf, std::size_t n) {
+    std::unique_lock lock(mutex_);
+    ++reads_started_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !chunks_.empty() || closed_; });
+    if (chunks_.empty()) {
+      return 0;
+    }
+    const std::string chunk = std::move(chunks_.front());
+    chunks_.pop_front();
+    EXPECT_LE(chunk.size(), n);
+    std::memcpy(buf, chunk.data(), chunk.size());
+    return static_cast<long>(chunk.size());
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::string> chunks_;
+  bool closed_ = false;
+  int reads_started_ = 0;
+};
+
+OrderedConsole::Options fake_options(bool interactive, FakeScreen& screen, FakeKeyboard& keys) {
+  OrderedConsole::Options options;
+  options.interactive = interactive;
+  options.write = screen.writer();
+  options.read = keys.reader();
+  return options;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// ---- sanitize_for_terminal ----
+
+TEST(SanitizeForTerminal, KeepsPrintableAsciiAndWellFormedUtf8) {
+  EXPECT_EQ(sanitize_for_terminal("plain text ~!@#"), "plain text ~!@#");
+  const std::string utf8 = "h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80 \xc2\xa0";  // é ✓ 😀 nbsp
+  EXPECT_EQ(sanitize_for_terminal(utf8), utf8);
+}
+
+TEST(SanitizeForTerminal, ReplacesControlBytes) {
+  EXPECT_EQ(sanitize_for_terminal("a\x1b[2Jb"), "a?[2Jb");
+  EXPECT_EQ(sanitize_for_terminal(std::string("\n\r\t\x7f\x07\0x", 7)), "??????x");
+}
+
+TEST(SanitizeForTerminal, ReplacesC1ControlsAndMalformedUtf8) {
+  EXPECT_EQ(sanitize_for_terminal("\xc2\x9b"
+                                  "31m"),
+            "?31m");                                             // U+009B, a one-character CSI
+  EXPECT_EQ(sanitize_for_terminal("\xff\x80z"), "??z");          // invalid byte, lone continuation
+  EXPECT_EQ(sanitize_for_terminal("\xe2\x9c"), "??");            // truncated sequence
+  EXPECT_EQ(sanitize_for_terminal("\xc0\xaf"), "??");            // overlong '/'
+  EXPECT_EQ(sanitize_for_terminal("\xed\xa0\x80"), "???");       // UTF-16 surrogate
+  EXPECT_EQ(sanitize_for_terminal("\xf4\x90\x80\x80"), "????");  // above U+10FFFF
+}
+
+// ---- LineEditor ----
+
+std::vector<std::string> feed_all(LineEditor& editor, std::string_view bytes) {
+  std::vector<std::string> lines;
+  for (char byte : bytes) {
+    if (std::optional<std::string> line = editor.feed(byte)) {
+      lines.push_back(*line);
+    }
+  }
+  return lines;
+}
+
+TEST(LineEditor, TypingAppends) {
+  LineEditor editor;
+  EXPECT_TRUE(feed_all(editor, "hi there").empty());
+  EXPECT_EQ(editor.buffer(), "hi there");
+}
+
+TEST(LineEditor, BackspaceRemovesLastAsciiChar) {
+  LineEditor editor;
+  feed_all(editor, "abc\x7f");
+  EXPECT_EQ(editor.buffer(), "ab");
+  feed_all(editor, "\x08");
+  EXPECT_EQ(editor.buffer(), "a");
+  feed_all(editor, "\x7f\x7f\x7f");  // extra backspaces on an empty line do nothing
+  EXPECT_EQ(editor.buffer(), "");
+}
+
+TEST(LineEditor, BackspaceRemovesWholeMultibyteCodePoint) {
+  LineEditor editor;
+  feed_all(editor, "a\xc3\xa9\xf0\x9f\x98\x80");  // a é 😀
+  feed_all(editor, "\x7f");
+  EXPECT_EQ(editor.buffer(), "a\xc3\xa9");
+  feed_all(editor, "\x7f");
+  EXPECT_EQ(editor.buffer(), "a");
+}
+
+TEST(LineEditor, CtrlUClearsTheLine) {
+  LineEditor editor;
+  feed_all(editor, "some text\x15x");
+  EXPECT_EQ(editor.buffer(), "x");
+}
+
+TEST(LineEditor, EnterYieldsTheLineAndClearsTheBuffer) {
+  LineEditor editor;
+  EXPECT_EQ(feed_all(editor, "one\r"), std::vector<std::string>{"one"});
+  EXPECT_EQ(editor.buffer(), "");
+  EXPECT_EQ(feed_all(editor, "two\n\n"), (std::vector<std::string>{"two", ""}));
+  EXPECT_EQ(feed_all(editor, "three\r\nfour\r\n"), (std::vector<std::string>{"three", "four"}));
+  EXPECT_EQ(editor.buffer(), "");
+}
+
+TEST(LineEditor, CtrlDOnEmptyLineIsEof) {
+  LineEditor editor;
+  feed_all(editor, "\x04");
+  EXPECT_TRUE(editor.eof());
+  EXPECT_TRUE(feed_all(editor, "late\r").empty());  // ignored once at EOF
+}
+
+TEST(LineEditor, CtrlDOnNonEmptyLineIsIgnored) {
+  LineEditor editor;
+  feed_all(editor, "ab\x04");
+  EXPECT_FALSE(editor.eof());
+  EXPECT_EQ(editor.buffer(), "ab");
+  EXPECT_EQ(feed_all(editor, "c\r"), std::vector<std::string>{"abc"});
+}
+
+TEST(LineEditor, EscapeSequencesAndOtherControlsInsertNothing) {
+  LineEditor editor;
+  // Up (CSI), Right (SS3), Delete (CSI 3 ~), F5 (CSI 15 ~), Alt+x, Tab, Ctrl+L.
+  feed_all(editor, "a\x1b[Ab\x1bOCc\x1b[3~\x1b[15~\x1bxd\t\x0c");
+  EXPECT_EQ(editor.buffer(), "abcd");
+}
+
+TEST(LineEditor, ControlByteEndsABrokenEscapeSequence) {
+  LineEditor editor;
+  EXPECT_EQ(feed_all(editor, "hi\x1b[1\r"), std::vector<std::string>{"hi"});
+}
+
+// ---- OrderedConsole, non-interactive ----
+
+TEST(OrderedConsolePlain, PrintsBareLinesInOrderFromManyThreads) {
+  constexpr int kThreads = 4;
+  constexpr int kLines = 500;
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(false, screen, keys));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&console, t] {
+      for (int i = 0; i < kLines; ++i) {
+        console.print("t" + std::to_string(t) + " " + std::to_string(i) + " " +
+                      std::string(40, static_cast<char>('a' + t)));
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  console.flush();
+
+  for (const std::string& write : screen.writes()) {
+    ASSERT_FALSE(write.empty());
+    EXPECT_EQ(write.back(), '\n') << "a write ended mid-line";
+  }
+  const std::string all = screen.all();
+  EXPECT_EQ(all.find('\x1b'), std::string::npos);
+  const std::vector<std::string> lines = split_lines(all);
+  ASSERT_EQ(lines.size(), std::size_t{kThreads * kLines});
+  std::array<int, kThreads> next{};
+  for (const std::string& line : lines) {
+    int t = -1;
+    int i = -1;
+    char tail[64] = {};
+    ASSERT_EQ(std::sscanf(line.c_str(), "t%d %d %63s", &t, &i, tail), 3) << line;
+    ASSERT_GE(t, 0);
+    ASSERT_LT(t, kThreads);
+    EXPECT_EQ(i, next[t]++) << "thread " << t << " out of order";
+    EXPECT_EQ(std::string(tail), std::string(40, static_cast<char>('a' + t))) << line;
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(next[t], kLines);
+  }
+}
+
+TEST(OrderedConsolePlain, SanitizesPrintedLines) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(false, screen, keys));
+  console.print("evil\x1b[2J\nline");
+  console.flush();
+  EXPECT_EQ(screen.all(), "evil?[2J?line\n");
+}
+
+TEST(OrderedConsolePlain, DestructorWritesEverythingQueued) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  {
+    OrderedConsole console(fake_options(false, screen, keys));
+    for (int i = 0; i < 100; ++i) {
+      console.print(std::to_string(i));
+    }
+  }
+  const std::vector<std::string> lines = split_lines(screen.all());
+  ASSERT_EQ(lines.size(), 100u);
+  EXPECT_EQ(lines.front(), "0");
+  EXPECT_EQ(lines.back(), "99");
+}
+
+TEST(OrderedConsolePlain, ReadLineSplitsCrLfAndLfAndKeepsUnterminatedLastLine) {
+  for (bool byte_by_byte : {false, true}) {
+    FakeScreen screen;
+    FakeKeyboard keys;
+    const std::string input = "a\r\nb\nc";
+    if (byte_by_byte) {
+      for (char byte : input) {
+        keys.push(std::string(1, byte));
+      }
+    } else {
+      keys.push(input);
+    }
+    keys.close();
+    OrderedConsole console(fake_options(false, screen, keys));
+    EXPECT_EQ(console.read_line(), "a");
+    EXPECT_EQ(console.read_line(), "b");
+    EXPECT_EQ(console.read_line(), "c");
+    EXPECT_EQ(console.read_line(), std::nullopt);
+    EXPECT_EQ(console.read_line(), std::nullopt);
+    console.flush();
+    EXPECT_EQ(screen.all(), "");  // no prompt, no echo
+  }
+}
+
+TEST(OrderedConsolePlain, ReadLineReturnsEmptyLines) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  keys.push("\n\r\nx\n");
+  keys.close();
+  OrderedConsole console(fake_options(false, screen, keys));
+  EXPECT_EQ(console.read_line(), "");
+  EXPECT_EQ(console.read_line(), "");
+  EXPECT_EQ(console.read_line(), "x");
+  EXPECT_EQ(console.read_line(), std::nullopt);
+}
+
+// ---- OrderedConsole, interactive ----
+
+// Runs read_line() on its own thread, as the client's input thread does.
+class InteractiveConsoleTest : public ::testing::Test {
+ protected:
+  void start_reading() {
+    reader_ = std::thread([this] { line_ = console_.read_line(); });
+  }
+  std::optional<std::string> finish_reading() {
+    reader_.join();
+    return line_;
+  }
+  void TearDown() override {
+    keys_.close();
+    if (reader_.joinable()) {
+      reader_.join();
+    }
+  }
+
+  FakeScreen screen_;
+  FakeKeyboard keys_;
+  OrderedConsole console_{fake_options(true, screen_, keys_)};
+  std::thread reader_;
+  std::optional<std::string> line_;
+};
+
+TEST_F(InteractiveConsoleTest, PrintRedrawsPromptAndPartialInputInOneWrite) {
+  keys_.push("ab");
+  start_reading();
+  keys_.wait_for_reads(2);  // "ab" consumed and echoed; blocked for more
+  console_.print("hello");
+  console_.flush();
+  EXPECT_EQ(screen_.writes(), (std::vector<std::string>{"> ", "ab", "\r\x1b[Khello\n> ab"}));
+
+  keys_.push("\r");
+  EXPECT_EQ(finish_reading(), "ab");
+  EXPECT_EQ(screen_.writes().back(), "\r\x1b[K> ");  // the sent line leaves the prompt line
+}
+
+TEST_F(InteractiveConsoleTest, BackspaceRedrawsTheInputLine) {
+  keys_.push("a\xc3\xa9");
+  start_reading();
+  keys_.wait_for_reads(2);
+  keys_.push("\x7f");
+  keys_.wait_for_reads(3);
+  EXPECT_EQ(screen_.writes().back(), "\r\x1b[K> a");
+  keys_.push("z\n");
+  EXPECT_EQ(finish_reading(), "az");
+}
+
+TEST_F(InteractiveConsoleTest, PastedLinesAreReturnedOneByOne) {
+  keys_.push("one\ntwo\nthr");
+  start_reading();
+  EXPECT_EQ(finish_reading(), "one");
+  EXPECT_EQ(console_.read_line(), "two");
+  EXPECT_EQ(keys_.reads_started(), 1);  // "two" came from the same chunk
+  keys_.push("ee\r");
+  EXPECT_EQ(console_.read_line(), "three");
+}
+
+TEST_F(InteractiveConsoleTest, CtrlDOnEmptyLineEndsInput) {
+  keys_.push("x\x7f\x04");
+  start_reading();
+  EXPECT_EQ(finish_reading(), std::nullopt);
+  EXPECT_EQ(console_.read_line(), std::nullopt);
+  EXPECT_EQ(keys_.reads_started(), 1);  // EOF is sticky: no further reads
+}
+
+TEST_F(InteractiveConsoleTest, SetPromptRedrawsWithCurrentInput) {
+  keys_.push("hi");
+  start_reading();
+  keys_.wait_for_reads(2);
+  console_.set_prompt("#room\x1b> ");
+  EXPECT_EQ(screen_.writes().back(), "\r\x1b[K#room?> hi");
+  console_.print("msg");
+  console_.flush();
+  EXPECT_EQ(screen_.writes().back(), "\r\x1b[Kmsg\n#room?> hi");
+}
+
+TEST(OrderedConsoleInteractive, DestructorClearsThePromptLine) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  {
+    OrderedConsole console(fake_options(true, screen, keys));
+    console.print("bye");
+  }
+  EXPECT_EQ(screen.all(), "> \r\x1b[Kbye\n> \r\x1b[K");
+}
+
+}  // namespace
+}  // namespace chat::client

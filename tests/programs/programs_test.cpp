@@ -1,0 +1,189 @@
+// The shipped programs, run as a user or a script runs them: real binaries, real flags, stdio.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <regex>
+
+#include "support/child_process.h"
+#include "support/test_client.h"
+#include "support/test_server.h"
+
+namespace chat::testing {
+namespace {
+
+const std::string kServer = CHAT_SERVER_EXE;
+const std::string kClient = CHAT_CLIENT_EXE;
+
+// "listening on 127.0.0.1:PORT" -> PORT, or 0.
+std::uint16_t parse_listening(const std::optional<std::string>& line) {
+  static const std::regex pattern(R"(^listening on 127\.0\.0\.1:(\d+)$)");
+  std::smatch m;
+  if (!line || !std::regex_match(*line, m, pattern)) {
+    return 0;
+  }
+  return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+    lines.push_back(text.substr(start, nl - start));
+  }
+  return lines;
+}
+
+bool contains(const std::vector<std::string>& lines, const std::string& line) {
+  return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+TEST(ServerProgram, PrintsListeningLineServesAndShutsDownOnInterrupt) {
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn"});
+  ASSERT_TRUE(server.started());
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
+  ASSERT_NE(port, 0);
+  client::ClientNetwork network(1, 8);
+  TestClient alice(network, {"127.0.0.1", port});
+  ASSERT_TRUE(alice.connected());
+  ASSERT_TRUE(alice.join("alice").has_welcome());
+  server.interrupt();
+  const auto notice = alice.wait_for(Envelope::kNotice);
+  ASSERT_TRUE(notice);
+  EXPECT_EQ(notice->notice().kind(), proto::Notice::SHUTDOWN);
+  EXPECT_TRUE(alice.wait_closed());
+  EXPECT_EQ(server.wait(kWait), 0);
+  EXPECT_EQ(server.read_all(kWait), "") << "exactly one line on stdout";
+}
+
+TEST(ServerProgram, DefaultPortIsTheFirstFreeInItsRange) {
+  ChildProcess first({kServer, "--log-level", "warn"});
+  const std::uint16_t p1 = parse_listening(first.read_line(kWait));
+  ChildProcess second({kServer, "--log-level", "warn"});
+  const std::uint16_t p2 = parse_listening(second.read_line(kWait));
+  EXPECT_GE(p1, 15410);
+  EXPECT_LE(p1, 33333);
+  EXPECT_GT(p2, p1) << "the second server takes a later free port";
+  EXPECT_LE(p2, 33333);
+  first.interrupt();
+  second.interrupt();
+  EXPECT_EQ(first.wait(kWait), 0);
+  EXPECT_EQ(second.wait(kWait), 0);
+}
+
+TEST(ServerProgram, HelpDocumentsEveryFlag) {
+  ChildProcess help({kServer, "--help"});
+  const std::string text = help.read_all(kWait);
+  EXPECT_EQ(help.wait(kWait), 0);
+  for (const char* flag : {"--host", "--port", "--workers", "--max-clients", "--max-frame-bytes",
+                           "--max-text-bytes", "--max-rooms", "--send-queue-bytes", "--motd",
+                           "--linger-ms", "--shutdown-grace-ms", "--log-level"}) {
+    EXPECT_NE(text.find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(ServerProgram, BadFlagIsAUsageError) {
+  ChildProcess bad({kServer, "--max-clients", "0"});
+  EXPECT_NE(bad.wait(kWait).value_or(0), 0);
+}
+
+class ClientProgram : public ::testing::Test {
+ protected:
+  std::vector<std::string> client_argv(const std::string& nick) {
+    return {kClient, "--port", std::to_string(server_.endpoint().port), "--nick", nick};
+  }
+  TestServer server_;
+  client::ClientNetwork network_{1, 16};
+};
+
+TEST_F(ClientProgram, ScriptedSessionTalksAndQuitsAtEndOfInput) {
+  TestClient bob(network_, server_.endpoint());
+  ASSERT_TRUE(bob.join("bob").has_welcome());
+  ChildProcess alice(client_argv("alice"));
+  alice.write_stdin("hello everyone\n/w bob psst\n/echo are you there\n/users\n");
+  alice.close_stdin();
+  const auto out = lines_of(alice.read_all(kWait));
+  EXPECT_EQ(alice.wait(kWait), 0);
+  EXPECT_TRUE(contains(out, "[lobby] <alice> hello everyone")) << ::testing::PrintToString(out);
+  EXPECT_TRUE(contains(out, "[whisper to bob] psst"));
+  EXPECT_TRUE(contains(out, "* echo: are you there"));
+  EXPECT_TRUE(contains(out, "* users in lobby (2): bob, alice"));
+  const auto said = bob.wait_for([](const Envelope& e) { return e.has_chat_message(); });
+  ASSERT_TRUE(said);
+  EXPECT_EQ(said->chat_message().text(), "hello everyone");
+  const auto whispered = bob.wait_for([](const Envelope& e) { return e.has_chat_message(); });
+  ASSERT_TRUE(whispered);
+  EXPECT_TRUE(whispered->chat_message().whisper());
+  const auto left = bob.wait_for([](const Envelope& e) {
+    return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+  });
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->presence().reason(), "quit");
+}
+
+TEST_F(ClientProgram, LinesAfterJoinGoToTheNewRoom) {
+  TestClient bob(network_, server_.endpoint());
+  ASSERT_TRUE(bob.join("bob").has_welcome());
+  ChildProcess alice(client_argv("alice"));
+  alice.write_stdin("/join games\nin games\n/leave games\nback in lobby\n/quit see you\n");
+  alice.close_stdin();
+  const auto out = lines_of(alice.read_all(kWait));
+  EXPECT_EQ(alice.wait(kWait), 0);
+  EXPECT_TRUE(contains(out, "* you joined games")) << ::testing::PrintToString(out);
+  EXPECT_TRUE(contains(out, "[games] <alice> in games"));
+  EXPECT_TRUE(contains(out, "[lobby] <alice> back in lobby"));
+  const auto chat = bob.wait_for([](const Envelope& e) { return e.has_chat_message(); });
+  ASSERT_TRUE(chat);
+  EXPECT_EQ(chat->chat_message().text(), "back in lobby") << "bob is not in games";
+  const auto left = bob.wait_for([](const Envelope& e) {
+    return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+  });
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->presence().reason(), "quit: see you");
+}
+
+TEST_F(ClientProgram, TakenNicknameEndsAScriptWithExitCode3) {
+  TestClient bob(network_, server_.endpoint());
+  ASSERT_TRUE(bob.join("bob").has_welcome());
+  ChildProcess impostor(client_argv("BOB"));
+  impostor.close_stdin();
+  const auto out = lines_of(impostor.read_all(kWait));
+  EXPECT_EQ(impostor.wait(kWait), 3);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back().rfind("! error NICKNAME_TAKEN:", 0), 0u) << out.back();
+}
+
+TEST_F(ClientProgram, NicknameIsReadFromInputWhenNotGiven) {
+  ChildProcess c({kClient, "--port", std::to_string(server_.endpoint().port)});
+  c.write_stdin("carol\n/echo hi\n");
+  c.close_stdin();
+  const auto out = lines_of(c.read_all(kWait));
+  EXPECT_EQ(c.wait(kWait), 0);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.front().rfind("* welcome, carol!", 0), 0u) << ::testing::PrintToString(out);
+  EXPECT_TRUE(contains(out, "* echo: hi"));
+}
+
+TEST_F(ClientProgram, ServerShutdownIsReportedWithExitCode4) {
+  ChildProcess c(client_argv("dave"));
+  ASSERT_TRUE(c.read_line(kWait));  // the welcome line: joined
+  server_.server().shutdown();
+  const auto out = lines_of(c.read_all(kWait));
+  EXPECT_EQ(c.wait(kWait), 4);
+  EXPECT_TRUE(contains(out, "! notice: server shutting down")) << ::testing::PrintToString(out);
+  EXPECT_TRUE(contains(out, "! disconnected: server closed the connection"));
+}
+
+TEST(ClientProgramAlone, UnreachableServerIsExitCode1) {
+  net::Endpoint nowhere;
+  {
+    TestServer gone;  // bind a port, then free it by shutting down
+    nowhere = gone.endpoint();
+  }
+  ChildProcess c({kClient, "--port", std::to_string(nowhere.port), "--nick", "x"});
+  const std::string out = c.read_all(kWait);
+  EXPECT_EQ(c.wait(kWait), 1);
+  EXPECT_EQ(out.rfind("! cannot connect to 127.0.0.1:", 0), 0u) << out;
+}
+
+}  // namespace
+}  // namespace chat::testing
