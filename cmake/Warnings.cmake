@@ -11,6 +11,10 @@ function(chat_set_warnings target)
       -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
       -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wcast-qual
       -Wformat=2 -Wimplicit-fallthrough -Wmissing-declarations)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+      # GCC 12 reports impossible overlaps for `"literal" + std::string` at -O3 (GCC bug 105651).
+      target_compile_options(${target} PRIVATE -Wno-restrict)
+    endif()
     if(CHAT_WERROR)
       target_compile_options(${target} PRIVATE -Werror)
     endif()

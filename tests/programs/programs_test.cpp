@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <regex>
 
 #include "support/child_process.h"
 #include "support/test_client.h"
@@ -16,12 +15,12 @@ const std::string kClient = CHAT_CLIENT_EXE;
 
 // "listening on 127.0.0.1:PORT" -> PORT, or 0.
 std::uint16_t parse_listening(const std::optional<std::string>& line) {
-  static const std::regex pattern(R"(^listening on 127\.0\.0\.1:(\d+)$)");
-  std::smatch m;
-  if (!line || !std::regex_match(*line, m, pattern)) {
+  const std::string prefix = "listening on 127.0.0.1:";
+  if (!line || line->rfind(prefix, 0) != 0 || line->size() == prefix.size() ||
+      line->find_first_not_of("0123456789", prefix.size()) != std::string::npos) {
     return 0;
   }
-  return static_cast<std::uint16_t>(std::stoi(m[1]));
+  return static_cast<std::uint16_t>(std::stoi(line->substr(prefix.size())));
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

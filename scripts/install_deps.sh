@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs whatever Debian packages the build needs and are missing; does nothing when all are
+# present. Called by run_server.sh and test.sh, so a fresh Debian 12 machine needs no set-up.
+set -euo pipefail
+
+# Build tools and the libraries of docs/architecture.md ("Dependencies").
+packages=(
+  g++ cmake ninja-build
+  libprotobuf-dev protobuf-compiler   # wire format
+  libfmt-dev                          # log and console formatting
+  libcli11-dev                        # command-line flags
+  googletest                          # GoogleTest sources, built with our sanitizer flags
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install_deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install_deps: need root or sudo for apt-get" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt_install() { $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null; }
+# A fresh machine may have stale or empty package lists: refresh once and retry.
+apt_install || { $sudo apt-get update -q </dev/null && apt_install; }
