@@ -122,9 +122,20 @@ void ChatServer::on_connect(net::ConnId id, std::error_code) { core_->io->close(
 
 void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) {
   Session& s = core_->pool.at(id);
-  if (ec || data.empty()) {
-    s.record_close(ec ? CloseReason::connection_error : CloseReason::peer_closed);
+  if (ec) {
+    s.record_close(CloseReason::connection_error);
     core_->io->close(id);
+    return;
+  }
+  if (data.empty()) {
+    // End of stream: the client is done sending but may still read (a half-close), so it
+    // gets the replies already queued before we close.
+    s.peer_eof.store(true);
+    if (s.phase == Session::Phase::closing) {
+      core_->io->close(id);  // we were lingering for exactly this
+    } else {
+      core_->close_gracefully(id, s, CloseReason::peer_closed);
+    }
     return;
   }
   if (s.phase != Session::Phase::closing) {
@@ -189,6 +200,7 @@ void ChatServer::on_closed(net::ConnId id) {
   s.quit_text.clear();
   s.counted = false;
   s.close_reason.store(CloseReason::none);
+  s.peer_eof.store(false);
   {
     std::lock_guard lock(state_mutex_);
     open_connections_.fetch_sub(1);

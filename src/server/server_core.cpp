@@ -121,6 +121,10 @@ void ServerCore::notify_shutdown(net::ConnId id, Session& s) {
 }
 
 void ServerCore::half_close(net::ConnId id) {
+  if (pool.at(id).peer_eof.load()) {
+    io->close(id);  // the peer already closed its side: nothing left to wait for
+    return;
+  }
   io->shutdown_send(id);
   lingering.add(id, LingerList::Clock::now() + config.linger);
 }

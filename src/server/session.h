@@ -28,7 +28,7 @@ const char* to_string(CloseReason reason);
 // Ownership, per field group:
 // - `outbox` is thread-safe and is how any thread reaches this connection: by ConnId, checked
 //   under the queue's lock (SendQueue::push).
-// - `close_reason` is atomic: the first thread to record one wins.
+// - `close_reason` is atomic: the first thread to record one wins; `peer_eof` is atomic too.
 // - Everything else is the chat state: touched only by this connection's own callbacks, which the
 //   IoService serializes for us (on_accept, then each on_recv in turn, then on_closed). No lock.
 struct Session {
@@ -37,6 +37,8 @@ struct Session {
 
   net::SendQueue outbox;
   std::atomic<CloseReason> close_reason{CloseReason::none};
+  // The client ended its sending side; set by its recv callback, read when our queue drains.
+  std::atomic<bool> peer_eof{false};
 
   enum class Phase : std::uint8_t { handshake, joined, closing };
   Phase phase = Phase::handshake;

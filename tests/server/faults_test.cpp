@@ -114,6 +114,38 @@ TEST_F(FaultsTest, ClientKilledMidFrameLosesOnlyItsConnection) {
   expect_chat_still_works(server, *alice);
 }
 
+TEST_F(FaultsTest, HalfClosingClientStillGetsItsRepliesThenTheServerCloses) {
+  auto cfg = test_config();
+  cfg.linger = std::chrono::seconds(30);  // so only the end-of-stream path can close in time
+  TestServer server(cfg);
+  auto alice = joined(server, "alice");
+  TestClient quick(network_, server.endpoint());
+  ASSERT_TRUE(quick.connected());
+  Envelope join;
+  join.mutable_join()->set_nickname("quick");
+  ASSERT_TRUE(quick.send(join));
+  Envelope echo;
+  echo.mutable_echo()->set_text("answer me before you go");
+  ASSERT_TRUE(quick.send(echo));
+  quick.finish_sending();  // like `printf ... | nc -N`: requests, then end of stream
+  ASSERT_TRUE(quick.wait_for(Envelope::kWelcome));
+  const auto reply = quick.wait_for(Envelope::kEchoReply);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->echo_reply().text(), "answer me before you go");
+  EXPECT_TRUE(quick.wait_closed());
+  // The server frees the slot as soon as the replies are out, not after the 30 s linger.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (server.server().client_count() > 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a state, not a race
+  }
+  EXPECT_EQ(server.server().client_count(), 1u);
+  const auto left = alice->wait_for([](const Envelope& e) {
+    return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+  });
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->presence().reason(), "disconnect: connection closed by client");
+}
+
 TEST_F(FaultsTest, MaxClientsRejectsTheNextConnectionWithServerFull) {
   auto cfg = test_config();
   cfg.max_clients = 8;
