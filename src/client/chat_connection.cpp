@@ -34,7 +34,9 @@ ChatConnection* ClientNetwork::find(net::ConnId id) {
   return id.index < by_index_.size() ? by_index_[id.index] : nullptr;
 }
 
-void ClientNetwork::on_accept(net::ConnId id, const net::Endpoint&) { io_->close(id); }
+void ClientNetwork::on_accept(net::ConnId id, const net::Endpoint&) {
+  io_->close(id);
+}
 
 void ClientNetwork::on_connect(net::ConnId id, std::error_code ec) {
   if (ChatConnection* c = find(id)) {
@@ -198,7 +200,9 @@ bool ChatConnection::push(net::SharedBytes frame) {
   return false;
 }
 
-bool ChatConnection::send(const proto::Envelope& env) { return push(wire::encode(env)); }
+bool ChatConnection::send(const proto::Envelope& env) {
+  return push(wire::encode(env));
+}
 
 bool ChatConnection::send_raw(std::string bytes) {
   return push(std::make_shared<const std::string>(std::move(bytes)));

@@ -27,7 +27,9 @@ Command make(Command::Kind kind, std::string_view target = {}, std::string_view 
   return Command{kind, std::string(target), std::string(text)};
 }
 
-Command invalid(std::string_view why) { return make(Command::Kind::invalid, {}, why); }
+Command invalid(std::string_view why) {
+  return make(Command::Kind::invalid, {}, why);
+}
 
 }  // namespace
 

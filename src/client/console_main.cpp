@@ -185,8 +185,9 @@ int main(int argc, char** argv) {
                "chat_client"};
   app.add_option("--host", flags.host, "Server address (numeric IPv4/IPv6)")->capture_default_str();
   app.add_option("--port", flags.port, "Server port")->capture_default_str();
-  app.add_option("--nick", flags.nick, "Nickname; asked for (or read as the first input line) "
-                                       "when missing");
+  app.add_option("--nick", flags.nick,
+                 "Nickname; asked for (or read as the first input line) "
+                 "when missing");
   app.add_option("--ack-wait-ms", flags.ack_wait_ms,
                  "At end of input, how long to wait for unacknowledged messages")
       ->capture_default_str();

@@ -8,8 +8,7 @@ namespace chat::client {
 namespace {
 
 bool same_name(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -151,9 +150,8 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       join_state_ = JoinState::joined;
       rooms_.assign(w.rooms().begin(), w.rooms().end());
       current_room_ = rooms_.empty() ? "" : rooms_.front();
-      std::vector<std::string> lines{
-          fmt::format("* welcome, {}! server {}; you are in {}", w.nickname(), w.server_version(),
-                      current_room_)};
+      std::vector<std::string> lines{fmt::format("* welcome, {}! server {}; you are in {}",
+                                                 w.nickname(), w.server_version(), current_room_)};
       if (!w.motd().empty()) {
         lines.push_back("* motd: " + w.motd());
       }
@@ -214,9 +212,9 @@ std::vector<std::string> ConsoleSession::on_user_list(const proto::UserList& lis
 
 std::vector<std::string> ConsoleSession::on_presence(const proto::Presence& p, bool mine) {
   if (mine && p.kind() == proto::Presence::LEFT) {
-    return {fmt::format("* you left {}", p.room()),
-            current_room_.empty() ? "* you are in no room; /join ROOM"
-                                  : "* now talking in " + current_room_};
+    return {fmt::format("* you left {}", p.room()), current_room_.empty()
+                                                        ? "* you are in no room; /join ROOM"
+                                                        : "* now talking in " + current_room_};
   }
   if (p.kind() == proto::Presence::JOINED) {
     return {fmt::format("* {} joined {}", p.nickname(), p.room())};
@@ -234,10 +232,9 @@ std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
       same_name(current_room_, pending->target)) {
     current_room_ = pending->text;  // the room we were in before the refused /join
   }
-  std::string line =
-      fmt::format("! error {}: {}", proto::ErrorCode_Name(e.code()), e.message());
-  if (pending != nullptr && (pending->kind == Command::Kind::say ||
-                             pending->kind == Command::Kind::whisper)) {
+  std::string line = fmt::format("! error {}: {}", proto::ErrorCode_Name(e.code()), e.message());
+  if (pending != nullptr &&
+      (pending->kind == Command::Kind::say || pending->kind == Command::Kind::whisper)) {
     line += fmt::format(" (not sent: {})", pending->text);
   }
   return {line};
@@ -259,9 +256,10 @@ ConsoleSession::JoinState ConsoleSession::join_state() const {
 
 std::size_t ConsoleSession::unacknowledged() const {
   std::lock_guard lock(mutex_);
-  return static_cast<std::size_t>(std::count_if(pending_.begin(), pending_.end(), [](const auto& p) {
-    return p.second.kind == Command::Kind::say || p.second.kind == Command::Kind::whisper;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(pending_.begin(), pending_.end(), [](const auto& p) {
+        return p.second.kind == Command::Kind::say || p.second.kind == Command::Kind::whisper;
+      }));
 }
 
 std::string ConsoleSession::prompt() const {

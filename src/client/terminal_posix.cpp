@@ -4,9 +4,9 @@
 #include <array>
 #include <cerrno>
 
-#include <termios.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace chat::client::terminal {

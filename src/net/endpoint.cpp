@@ -4,7 +4,9 @@
 
 namespace chat::net {
 
-bool Endpoint::is_ipv6() const { return host.find(':') != std::string::npos; }
+bool Endpoint::is_ipv6() const {
+  return host.find(':') != std::string::npos;
+}
 
 std::string Endpoint::to_string() const {
   std::string out = is_ipv6() ? "[" + host + "]" : host;
@@ -26,7 +28,8 @@ std::optional<Endpoint> parse_endpoint(std::string_view text) {
     return std::nullopt;  // an IPv6 address needs brackets when a port follows
   }
   unsigned port = 0;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535 ||
       port_text.empty()) {
     return std::nullopt;

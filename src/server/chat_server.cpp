@@ -10,7 +10,9 @@
 namespace chat::server {
 namespace {
 
-void log_protobuf_message(std::string_view message) { log::debug("protobuf: {}", message); }
+void log_protobuf_message(std::string_view message) {
+  log::debug("protobuf: {}", message);
+}
 
 // The error a wire-valid request with a non-UTF-8 string gets, by which request it was.
 proto::ErrorCode utf8_error_for(proto::Envelope::BodyCase body) {
@@ -40,11 +42,16 @@ proto::Envelope stand_in_request(const wire::DecodeResult& r) {
 }  // namespace
 
 ChatServer::ChatServer(const ServerConfig& config)
-    : config_(config), core_(std::make_unique<ServerCore>(config, static_cast<net::IoHandler&>(*this))) {}
+    : config_(config),
+      core_(std::make_unique<ServerCore>(config, static_cast<net::IoHandler&>(*this))) {}
 
-ChatServer::~ChatServer() { shutdown(); }
+ChatServer::~ChatServer() {
+  shutdown();
+}
 
-unsigned ChatServer::client_count() const { return core_->clients.load(); }
+unsigned ChatServer::client_count() const {
+  return core_->clients.load();
+}
 
 net::Endpoint ChatServer::start() {
   net::raise_open_file_limit(core_->pool.capacity() + 64);
@@ -118,7 +125,9 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   core_->io->start_recv(id);
 }
 
-void ChatServer::on_connect(net::ConnId id, std::error_code) { core_->io->close(id); }
+void ChatServer::on_connect(net::ConnId id, std::error_code) {
+  core_->io->close(id);
+}
 
 void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) {
   Session& s = core_->pool.at(id);

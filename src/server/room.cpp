@@ -38,8 +38,8 @@ bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out) {
 
 bool Room::leave(net::ConnId id, const std::string& reason, Delivery& out) {
   std::lock_guard lock(mutex_);
-  const auto it = std::find_if(members_.begin(), members_.end(),
-                               [&](const Member& m) { return m.id == id; });
+  const auto it =
+      std::find_if(members_.begin(), members_.end(), [&](const Member& m) { return m.id == id; });
   if (it == members_.end()) {
     return false;
   }
@@ -132,4 +132,3 @@ std::size_t RoomDirectory::size() const {
 }
 
 }  // namespace chat::server
-

@@ -66,8 +66,8 @@ void ServerCore::send_error(net::ConnId id, Session& s, const proto::Envelope& r
   e->set_code(code);
   e->set_request(std::string(wire::body_name(request.body_case())));
   e->set_fatal(fatal);
-  log::info("reject {} {} ({}): {} {}", id, s.nickname.empty() ? s.peer : s.nickname,
-            e->request(), proto::ErrorCode_Name(code), message);
+  log::info("reject {} {} ({}): {} {}", id, s.nickname.empty() ? s.peer : s.nickname, e->request(),
+            proto::ErrorCode_Name(code), message);
   e->set_message(std::move(message));
   send(id, env);
   if (fatal) {

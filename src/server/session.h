@@ -15,8 +15,8 @@ namespace chat::server {
 // session was in as "disconnect: <why>".
 enum class CloseReason : std::uint8_t {
   none,
-  quit,            // the client sent Quit
-  peer_closed,     // end of stream from the client
+  quit,         // the client sent Quit
+  peer_closed,  // end of stream from the client
   connection_error,
   protocol_error,  // malformed or oversized frame
   slow_reader,     // send queue over its limit

@@ -6,14 +6,22 @@ namespace chat::server {
 
 const char* to_string(CloseReason reason) {
   switch (reason) {
-    case CloseReason::none: return "closed";
-    case CloseReason::quit: return "quit";
-    case CloseReason::peer_closed: return "connection closed by client";
-    case CloseReason::connection_error: return "connection error";
-    case CloseReason::protocol_error: return "protocol error";
-    case CloseReason::slow_reader: return "too slow to read (send queue full)";
-    case CloseReason::server_full: return "server full";
-    case CloseReason::shutdown: return "server shutting down";
+    case CloseReason::none:
+      return "closed";
+    case CloseReason::quit:
+      return "quit";
+    case CloseReason::peer_closed:
+      return "connection closed by client";
+    case CloseReason::connection_error:
+      return "connection error";
+    case CloseReason::protocol_error:
+      return "protocol error";
+    case CloseReason::slow_reader:
+      return "too slow to read (send queue full)";
+    case CloseReason::server_full:
+      return "server full";
+    case CloseReason::shutdown:
+      return "server shutting down";
   }
   return "closed";
 }

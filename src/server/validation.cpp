@@ -46,8 +46,16 @@ bool is_forbidden_in_name(char32_t cp) {
     return true;  // C0 controls, space, DEL, C1 controls, no-break space
   }
   switch (cp) {
-    case 0x1680: case 0x180E: case 0x2028: case 0x2029: case 0x202F:
-    case 0x205F: case 0x2060: case 0x3000: case 0xFEFF: case 0x00AD:
+    case 0x1680:
+    case 0x180E:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x2060:
+    case 0x3000:
+    case 0xFEFF:
+    case 0x00AD:
       return true;
     default:
       return (cp >= 0x2000 && cp <= 0x200F) ||  // typographic spaces, zero-width, direction marks

@@ -79,8 +79,8 @@ class Recorder final : public IoHandler {
           auto copy = std::make_shared<std::string>(reinterpret_cast<const char*>(data.data()),
                                                     data.size());
           echo_buffers[id] = copy;
-          echo_spans[id] = {ByteSpan(reinterpret_cast<const std::byte*>(copy->data()),
-                                     copy->size())};
+          echo_spans[id] = {
+              ByteSpan(reinterpret_cast<const std::byte*>(copy->data()), copy->size())};
           io->start_send(id, echo_spans[id]);
           again = false;  // read on after the echo is out, so one buffer per connection suffices
         }
@@ -177,7 +177,8 @@ TEST_F(IoServiceContract, ShutdownSendDeliversEndOfStreamAndCloseDeliversOnClose
   ASSERT_TRUE(server_.wait([&] { return server_.eof.count(s) == 1; }));
   server_io_->close(s);
   ASSERT_TRUE(server_.wait([&] { return server_.closed[s] == 1; }));
-  ASSERT_TRUE(client_.wait([&] { return client_.eof.count(c) + client_.recv_errors.count(c) > 0; }));
+  ASSERT_TRUE(
+      client_.wait([&] { return client_.eof.count(c) + client_.recv_errors.count(c) > 0; }));
   client_io_->close(c);
   client_io_->close(c);  // idempotent
   ASSERT_TRUE(client_.wait([&] { return client_.closed[c] == 1; }));

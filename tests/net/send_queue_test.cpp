@@ -28,7 +28,9 @@ class RecordingIo final : public IoService {
   std::string backend_name() const override { return "recording"; }
 };
 
-SharedBytes bytes(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+SharedBytes bytes(std::string s) {
+  return std::make_shared<const std::string>(std::move(s));
+}
 
 constexpr ConnId kId{3, 1};
 

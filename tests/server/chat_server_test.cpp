@@ -11,8 +11,12 @@
 namespace chat::testing {
 namespace {
 
-bool is_chat(const Envelope& e) { return e.has_chat_message(); }
-bool is_ack(const Envelope& e) { return e.has_ack(); }
+bool is_chat(const Envelope& e) {
+  return e.has_chat_message();
+}
+bool is_ack(const Envelope& e) {
+  return e.has_ack();
+}
 
 class ChatServerTest : public ::testing::Test {
  protected:
@@ -176,8 +180,9 @@ TEST_F(ChatServerTest, InvalidNicknamesAreRefused) {
   EXPECT_EQ(err->error().request(), "join");
   EXPECT_FALSE(err->error().fatal());
   // A 32-byte multibyte name is fine, and the connection still works.
-  const Envelope ok = c.join("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-                             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+  const Envelope ok = c.join(
+      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
   EXPECT_TRUE(ok.has_welcome()) << ok.ShortDebugString();
 }
 

@@ -236,9 +236,9 @@ TEST_F(FaultsTest, SlowReaderIsDisconnectedAndSlowsNoOneElse) {
     }
     ASSERT_EQ(alice->wait_count([](const Envelope& e) { return e.has_ack(); }, kBatch).size(),
               static_cast<std::size_t>(kBatch));
-    ASSERT_EQ(bob->wait_count([](const Envelope& e) { return e.has_chat_message(); }, kBatch)
-                  .size(),
-              static_cast<std::size_t>(kBatch))
+    ASSERT_EQ(
+        bob->wait_count([](const Envelope& e) { return e.has_chat_message(); }, kBatch).size(),
+        static_cast<std::size_t>(kBatch))
         << "a reader that keeps up lost messages";
     left = bob->wait_for(is_slow_left, std::chrono::milliseconds(0));
   }

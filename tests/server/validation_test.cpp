@@ -26,7 +26,7 @@ TEST(ValidationTest, NameRules) {
   EXPECT_EQ(check_name("a b", 32), NameCheck::bad_character);
   EXPECT_EQ(check_name("a\nb", 32), NameCheck::bad_character);
   EXPECT_EQ(check_name("a\x7f", 32), NameCheck::bad_character);
-  EXPECT_EQ(check_name("a\xc2\x85", 32), NameCheck::bad_character);      // NEL (C1)
+  EXPECT_EQ(check_name("a\xc2\x85", 32), NameCheck::bad_character);       // NEL (C1)
   EXPECT_EQ(check_name("a\xe2\x80\x83z", 32), NameCheck::bad_character);  // em space
   EXPECT_EQ(check_name("a\xef\xbb\xbf", 32), NameCheck::bad_character);   // BOM
   EXPECT_EQ(check_name("a\xe2\x80\xae", 32), NameCheck::bad_character);   // RTL override

@@ -80,7 +80,9 @@ ChildProcess::~ChildProcess() {
   }
 }
 
-bool ChildProcess::started() const { return impl_->pid > 0; }
+bool ChildProcess::started() const {
+  return impl_->pid > 0;
+}
 
 void ChildProcess::write_stdin(const std::string& bytes) {
   std::size_t done = 0;

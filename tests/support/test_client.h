@@ -38,8 +38,8 @@ class TestClient {
   // Everything received so far, removed from the inbox.
   std::vector<Envelope> take_all();
   // Waits until at least `n` envelopes matching `pred` were received; returns them all (removed).
-  std::vector<Envelope> wait_count(const std::function<bool(const Envelope&)>& pred,
-                                   std::size_t n, std::chrono::milliseconds timeout = kWait);
+  std::vector<Envelope> wait_count(const std::function<bool(const Envelope&)>& pred, std::size_t n,
+                                   std::chrono::milliseconds timeout = kWait);
   bool wait_closed(std::chrono::milliseconds timeout = kWait) { return conn_.wait_closed(timeout); }
   std::string close_reason() const;
   void close() { conn_.close(); }

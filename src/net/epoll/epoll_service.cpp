@@ -454,8 +454,11 @@ void EpollService::on_event(std::uint64_t key, std::uint32_t events) {
       socklen_t len = sizeof err;
       ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
       c.connecting = false;
-      push_task(Task{Task::Kind::connect_done, id, err != 0 ? posix::to_error(err) : std::error_code{},
-                     {}, {}});
+      push_task(Task{Task::Kind::connect_done,
+                     id,
+                     err != 0 ? posix::to_error(err) : std::error_code{},
+                     {},
+                     {}});
     }
     if (c.send == Conn::Send::armed && write_some_locked(c, c.send_ec)) {
       c.send = Conn::Send::done;

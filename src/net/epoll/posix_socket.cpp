@@ -14,8 +14,12 @@
 
 namespace chat::net::posix {
 
-std::error_code to_error(int errno_value) { return {errno_value, std::generic_category()}; }
-std::error_code last_error() { return to_error(errno); }
+std::error_code to_error(int errno_value) {
+  return {errno_value, std::generic_category()};
+}
+std::error_code last_error() {
+  return to_error(errno);
+}
 
 bool to_sockaddr(const Endpoint& ep, sockaddr_storage& out, socklen_t& len) {
   std::memset(&out, 0, sizeof out);

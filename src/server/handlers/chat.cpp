@@ -65,8 +65,7 @@ void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope
   }
   const auto target = core.nicknames.find(w.to());
   if (!target) {
-    core.send_error(id, s, req, proto::WHISPER_TARGET_UNKNOWN,
-                    fmt::format("no user '{}'", w.to()));
+    core.send_error(id, s, req, proto::WHISPER_TARGET_UNKNOWN, fmt::format("no user '{}'", w.to()));
     return;
   }
   Envelope msg;

@@ -46,8 +46,8 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
   core.send(id, welcome);
 
   Delivery out(core.pool, *core.io);
-  if (auto room = core.rooms.join(ServerConfig::kLobby, Member{id, s.nickname}, req.request_id(),
-                                  out)) {
+  if (auto room =
+          core.rooms.join(ServerConfig::kLobby, Member{id, s.nickname}, req.request_id(), out)) {
     s.rooms.push_back(room->name());
   }
 }
