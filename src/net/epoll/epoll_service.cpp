@@ -90,11 +90,17 @@ EpollService::~EpollService() {
 
 // ---------------------------------------------------------------- slots
 
-EpollService::Conn* EpollService::lookup_locked_slot(ConnId id) {
+EpollService::Conn* EpollService::lock_open(ConnId id, std::unique_lock<std::mutex>& lock) {
   if (id.index >= config_.max_connections) {
     return nullptr;
   }
-  return &conns_[id.index];
+  Conn& c = conns_[id.index];
+  lock = std::unique_lock(c.mutex);
+  if (c.generation != id.generation || !c.in_use || c.closing) {
+    lock.unlock();
+    return nullptr;  // stale id (the slot moved on) or already closing
+  }
+  return &c;
 }
 
 ConnId EpollService::allocate(int fd, bool connecting) {
@@ -235,12 +241,9 @@ ConnId EpollService::connect(const Endpoint& to, std::error_code& ec) {
 }
 
 void EpollService::start_recv(ConnId id) {
-  Conn* c = lookup_locked_slot(id);
-  if (c == nullptr) {
-    return;
-  }
-  std::lock_guard lock(c->mutex);
-  if (c->generation != id.generation || !c->in_use || c->closing || c->recv != Conn::Recv::idle) {
+  std::unique_lock<std::mutex> lock;
+  Conn* c = lock_open(id, lock);
+  if (c == nullptr || c->recv != Conn::Recv::idle) {
     return;
   }
   ++c->pending;
@@ -326,12 +329,9 @@ bool EpollService::write_some_locked(Conn& c, std::error_code& ec) {
 }
 
 void EpollService::start_send(ConnId id, std::span<const ByteSpan> buffers) {
-  Conn* c = lookup_locked_slot(id);
-  if (c == nullptr) {
-    return;
-  }
-  std::lock_guard lock(c->mutex);
-  if (c->generation != id.generation || !c->in_use || c->closing || c->send != Conn::Send::idle) {
+  std::unique_lock<std::mutex> lock;
+  Conn* c = lock_open(id, lock);
+  if (c == nullptr || c->send != Conn::Send::idle) {
     return;
   }
   ++c->pending;
@@ -350,23 +350,16 @@ void EpollService::start_send(ConnId id, std::span<const ByteSpan> buffers) {
 }
 
 void EpollService::shutdown_send(ConnId id) {
-  Conn* c = lookup_locked_slot(id);
-  if (c == nullptr) {
-    return;
-  }
-  std::lock_guard lock(c->mutex);
-  if (c->generation == id.generation && c->in_use && !c->closing) {
+  std::unique_lock<std::mutex> lock;
+  if (Conn* c = lock_open(id, lock)) {
     ::shutdown(c->fd, SHUT_WR);
   }
 }
 
 void EpollService::close(ConnId id) {
-  Conn* c = lookup_locked_slot(id);
+  std::unique_lock<std::mutex> lock;
+  Conn* c = lock_open(id, lock);
   if (c == nullptr) {
-    return;
-  }
-  std::lock_guard lock(c->mutex);
-  if (c->generation != id.generation || !c->in_use || c->closing) {
     return;
   }
   c->closing = true;
@@ -431,14 +424,12 @@ void EpollService::drain_shared_queue(Worker& w) {
 
 void EpollService::on_event(std::uint64_t key, std::uint32_t events) {
   const ConnId id = ConnId::from_packed(key);
-  if (id.index >= config_.max_connections) {
-    return;
-  }
-  Conn& c = conns_[id.index];
-  std::lock_guard lock(c.mutex);
-  if (c.generation != id.generation || !c.in_use || c.closing) {
+  std::unique_lock<std::mutex> lock;
+  Conn* open = lock_open(id, lock);
+  if (open == nullptr) {
     return;  // an event for a connection already closed: its slot may hold a new one
   }
+  Conn& c = *open;
   const bool failed = (events & (EPOLLERR | EPOLLHUP)) != 0;
   if ((events & (EPOLLIN | EPOLLRDHUP)) != 0 || failed) {
     c.readable = true;

@@ -51,7 +51,9 @@ class EpollService final : public IoService {
     std::vector<Task> local;
   };
 
-  Conn* lookup_locked_slot(ConnId id);
+  // Locks the slot `id` names and returns it if `id` is its open connection; otherwise returns
+  // null with `lock` released (a stale id, or a connection already closing).
+  Conn* lock_open(ConnId id, std::unique_lock<std::mutex>& lock);
   ConnId allocate(int fd, bool connecting);
   void release_slot(ConnId id);
   // Drops one pending operation of a locked connection; queues on_closed() when it was the last
