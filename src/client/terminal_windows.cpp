@@ -1,0 +1,130 @@
+// Windows console: console modes instead of termios; UTF-8 code pages; pipes polled so that an
+// interrupt can end a read.
+#include <windows.h>
+
+#include <atomic>
+
+#include "terminal.h"
+
+namespace chat::client::terminal {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+HANDLE input() { return ::GetStdHandle(STD_INPUT_HANDLE); }
+HANDLE output() { return ::GetStdHandle(STD_OUTPUT_HANDLE); }
+bool is_console(HANDLE h) {
+  DWORD mode = 0;
+  return ::GetConsoleMode(h, &mode) != 0;
+}
+
+// Drops console events ReadFile would skip (mouse, focus, key releases), so ReadFile is only
+// called when it has a character to return. True when a character is ready.
+bool console_char_ready(HANDLE h) {
+  for (int i = 0; i < 64; ++i) {
+    INPUT_RECORD rec{};
+    DWORD count = 0;
+    if (!::PeekConsoleInputW(h, &rec, 1, &count) || count == 0) {
+      return false;
+    }
+    const bool is_char = rec.EventType == KEY_EVENT && rec.Event.KeyEvent.bKeyDown &&
+                         rec.Event.KeyEvent.uChar.UnicodeChar != 0;
+    if (is_char) {
+      return true;
+    }
+    ::ReadConsoleInputW(h, &rec, 1, &count);
+  }
+  return false;
+}
+
+long read_console(HANDLE h, char* buf, std::size_t n) {
+  while (!g_interrupted.load()) {
+    // Console handles are waitable: wake every 100 ms to notice an interrupt.
+    if (::WaitForSingleObject(h, 100) != WAIT_OBJECT_0 || !console_char_ready(h)) {
+      continue;
+    }
+    DWORD got = 0;
+    return ::ReadFile(h, buf, static_cast<DWORD>(n), &got, nullptr) ? static_cast<long>(got) : -1;
+  }
+  return 0;
+}
+
+long read_pipe_or_file(HANDLE h, char* buf, std::size_t n) {
+  while (!g_interrupted.load()) {
+    DWORD available = 0;
+    if (::PeekNamedPipe(h, nullptr, 0, nullptr, &available, nullptr)) {
+      if (available == 0) {
+        ::Sleep(20);  // an anonymous pipe cannot be waited on: poll it
+        continue;
+      }
+    } else if (::GetLastError() == ERROR_BROKEN_PIPE) {
+      return 0;  // the writer closed it: end of input
+    }
+    DWORD got = 0;  // a file (or a pipe with data): this read does not block
+    if (::ReadFile(h, buf, static_cast<DWORD>(n), &got, nullptr)) {
+      return static_cast<long>(got);
+    }
+    return ::GetLastError() == ERROR_BROKEN_PIPE ? 0 : -1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool stdin_is_terminal() { return is_console(input()); }
+bool stdout_is_terminal() { return is_console(output()); }
+
+struct RawMode::Saved {
+  DWORD in_mode;
+  DWORD out_mode;
+  UINT in_cp;
+  UINT out_cp;
+};
+
+RawMode::RawMode() {
+  DWORD in_mode = 0;
+  DWORD out_mode = 0;
+  if (!::GetConsoleMode(input(), &in_mode) || !::GetConsoleMode(output(), &out_mode)) {
+    return;
+  }
+  saved_ = std::make_unique<Saved>(Saved{in_mode, out_mode, ::GetConsoleCP(), ::GetConsoleOutputCP()});
+  // No line editing and no echo: the console draws the input line itself. Processed input keeps
+  // Ctrl+C a signal; virtual-terminal input turns arrow keys into the escapes the editor skips.
+  ::SetConsoleMode(input(), (in_mode & ~(ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT)) |
+                                ENABLE_PROCESSED_INPUT | ENABLE_VIRTUAL_TERMINAL_INPUT);
+  // "\r\x1b[K" is how the prompt line is redrawn.
+  ::SetConsoleMode(output(), out_mode | ENABLE_PROCESSED_OUTPUT |
+                                 ENABLE_VIRTUAL_TERMINAL_PROCESSING);
+  ::SetConsoleCP(CP_UTF8);
+  ::SetConsoleOutputCP(CP_UTF8);
+}
+
+RawMode::~RawMode() {
+  if (saved_) {
+    ::SetConsoleMode(input(), saved_->in_mode);
+    ::SetConsoleMode(output(), saved_->out_mode);
+    ::SetConsoleCP(saved_->in_cp);
+    ::SetConsoleOutputCP(saved_->out_cp);
+  }
+}
+
+long read_stdin(char* buf, std::size_t n) {
+  const HANDLE h = input();
+  return is_console(h) ? read_console(h, buf, n) : read_pipe_or_file(h, buf, n);
+}
+
+void interrupt_stdin_reads() { g_interrupted.store(true); }
+
+void write_stdout(std::string_view bytes) {
+  const HANDLE h = output();
+  while (!bytes.empty()) {
+    DWORD put = 0;
+    if (!::WriteFile(h, bytes.data(), static_cast<DWORD>(bytes.size()), &put, nullptr) ||
+        put == 0) {
+      return;  // a closed stdout must not stop the client
+    }
+    bytes.remove_prefix(put);
+  }
+}
+
+}  // namespace chat::client::terminal

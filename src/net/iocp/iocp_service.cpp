@@ -1,0 +1,536 @@
+#include "iocp_service.h"
+
+#include <winternl.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace chat::net {
+namespace {
+
+// Completion keys. Sockets use kSocketKey; the rest arrive by PostQueuedCompletionStatus.
+constexpr ULONG_PTR kSocketKey = 0;
+constexpr ULONG_PTR kTaskKey = 1;
+constexpr ULONG_PTR kFailedKey = 2;  // a start_* call that failed at once
+constexpr ULONG_PTR kQuitKey = 3;
+constexpr ULONG kEntriesPerWait = 64;
+constexpr DWORD kAddressBytes = sizeof(sockaddr_storage) + 16;  // what AcceptEx asks for
+
+thread_local std::vector<char> t_recv_buffer;
+
+}  // namespace
+
+struct IocpService::Op {
+  enum class Kind : std::uint8_t { accept, recv, send, connect, task };
+  OVERLAPPED overlapped{};  // first: a completion's OVERLAPPED* is this Op's address
+  Kind kind = Kind::task;
+  ConnId id;
+  DWORD failed_error = 0;  // for kFailedKey completions
+  explicit Op(Kind k) : kind(k) {}
+};
+
+struct IocpService::AcceptOp : Op {
+  AcceptOp() : Op(Kind::accept) {}
+  SOCKET socket = INVALID_SOCKET;  // created before AcceptEx, becomes the connection
+  char addresses[2 * kAddressBytes] = {};
+};
+
+struct IocpService::TaskOp : Op {
+  TaskOp() : Op(Kind::task) {}
+  std::function<void()> fn;  // a post(); empty for an on_closed() delivery to `id`
+};
+
+// One connection slot. Every field is guarded by `mutex`; so is every socket call on `socket`,
+// so close() never races a recv() on a handle value the system has reused.
+struct IocpService::Conn {
+  std::mutex mutex;
+  std::uint32_t generation = 1;
+  SOCKET socket = INVALID_SOCKET;
+  bool in_use = false;
+  bool closing = false;
+  bool recv_posted = false;
+  bool send_posted = false;
+  bool connecting = false;
+  Op recv_op{Op::Kind::recv};
+  Op send_op{Op::Kind::send};
+  Op connect_op{Op::Kind::connect};
+  std::vector<WSABUF> send_bufs;  // what is still to send of the send in flight
+  // Operations started and not yet finished; the slot is released at 0 on a closing connection.
+  std::uint32_t pending = 0;
+};
+
+IocpService::IocpService(IoHandler& handler, const IoConfig& config)
+    : handler_(handler), config_(config), conns_(new Conn[config.max_connections]) {
+  port_ = ::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 0);
+  if (port_ == nullptr) {
+    throw std::system_error(win::to_error(::GetLastError()), "CreateIoCompletionPort");
+  }
+  free_slots_.reserve(config.max_connections);
+  for (std::uint32_t i = config.max_connections; i > 0; --i) {
+    free_slots_.push_back(i - 1);
+  }
+}
+
+IocpService::~IocpService() {
+  stop_accepting();
+  for (unsigned i = 0; i < config_.max_connections; ++i) {
+    if (conns_[i].socket != INVALID_SOCKET) {
+      ::closesocket(conns_[i].socket);
+    }
+  }
+  ::CloseHandle(port_);
+}
+
+// ---------------------------------------------------------------- slots
+
+IocpService::Conn* IocpService::lock_open(ConnId id, std::unique_lock<std::mutex>& lock) {
+  if (id.index >= config_.max_connections) {
+    return nullptr;
+  }
+  Conn& c = conns_[id.index];
+  lock = std::unique_lock(c.mutex);
+  if (c.generation != id.generation || !c.in_use || c.closing) {
+    lock.unlock();
+    return nullptr;  // a stale id, or a connection already closing
+  }
+  return &c;
+}
+
+ConnId IocpService::allocate(SOCKET s) {
+  std::uint32_t index = 0;
+  {
+    std::lock_guard lock(free_mutex_);
+    if (free_slots_.empty()) {
+      return {};
+    }
+    index = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  if (::CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port_, kSocketKey, 0) == nullptr) {
+    std::lock_guard lock(free_mutex_);
+    free_slots_.push_back(index);
+    return {};
+  }
+  Conn& c = conns_[index];
+  std::lock_guard lock(c.mutex);
+  c.socket = s;
+  c.in_use = true;
+  c.closing = false;
+  c.recv_posted = c.send_posted = c.connecting = false;
+  c.pending = 1;  // the accept or connect completion
+  const ConnId id{index, c.generation};
+  c.recv_op.id = c.send_op.id = c.connect_op.id = id;
+  return id;
+}
+
+void IocpService::release_slot(ConnId id) {
+  Conn& c = conns_[id.index];
+  {
+    std::lock_guard lock(c.mutex);
+    c.in_use = false;
+    c.closing = false;
+    c.send_bufs.clear();
+    if (++c.generation == 0) {
+      c.generation = 1;
+    }
+  }
+  std::lock_guard lock(free_mutex_);
+  free_slots_.push_back(id.index);
+}
+
+void IocpService::finish_op_locked(Conn& c, ConnId id) {
+  if (--c.pending == 0 && c.closing) {
+    auto task = std::make_unique<TaskOp>();
+    task->id = id;
+    post_task(std::move(task));
+  }
+}
+
+void IocpService::post_task(std::unique_ptr<TaskOp> task) {
+  if (::PostQueuedCompletionStatus(port_, 0, kTaskKey, &task->overlapped)) {
+    task.release();  // the worker that dequeues it owns it
+  }
+}
+
+void IocpService::post_failure(Op& op, DWORD error) {
+  op.failed_error = error;
+  ::PostQueuedCompletionStatus(port_, 0, kFailedKey, &op.overlapped);
+}
+
+// ---------------------------------------------------------------- listener
+
+std::error_code IocpService::listen(const Endpoint& at, Endpoint* bound) {
+  sockaddr_storage addr{};
+  int len = 0;
+  if (!win::to_sockaddr(at, addr, len)) {
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  std::error_code ec;
+  const SOCKET s = win::open_overlapped_socket(at, ec);
+  if (s == INVALID_SOCKET) {
+    return ec;
+  }
+  // Without this another process could bind the same port over ours (Windows' default).
+  const BOOL one = TRUE;
+  ::setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&one), sizeof one);
+  if (::bind(s, reinterpret_cast<const sockaddr*>(&addr), len) != 0 ||
+      ::listen(s, config_.listen_backlog) != 0 ||
+      ::CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port_, kSocketKey, 0) == nullptr) {
+    ec = win::last_wsa_error();
+    ::closesocket(s);
+    return ec;
+  }
+  sockaddr_storage local{};
+  int local_len = sizeof local;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&local), &local_len);
+  std::lock_guard lock(listener_mutex_);
+  listen_socket_ = s;
+  listen_endpoint_ = win::from_sockaddr(reinterpret_cast<const sockaddr*>(&local));
+  for (unsigned i = 0; i < std::max(1u, config_.posted_accepts); ++i) {
+    accepts_.push_back(std::make_unique<AcceptOp>());
+    post_accept_locked(*accepts_.back());
+  }
+  if (bound != nullptr) {
+    *bound = listen_endpoint_;
+  }
+  return {};
+}
+
+bool IocpService::post_accept_locked(AcceptOp& op) {
+  std::error_code ec;
+  op.overlapped = {};
+  op.socket = win::open_overlapped_socket(listen_endpoint_, ec);
+  if (op.socket == INVALID_SOCKET) {
+    return false;
+  }
+  DWORD received = 0;
+  // No initial data (0): a client that connects and says nothing must still be accepted.
+  if (!winsock_.accept_ex(listen_socket_, op.socket, op.addresses, 0, kAddressBytes,
+                          kAddressBytes, &received, &op.overlapped) &&
+      ::WSAGetLastError() != ERROR_IO_PENDING) {
+    ::closesocket(op.socket);
+    op.socket = INVALID_SOCKET;
+    return false;
+  }
+  return true;
+}
+
+void IocpService::stop_accepting() {
+  std::lock_guard lock(listener_mutex_);
+  if (listen_socket_ != INVALID_SOCKET) {
+    ::closesocket(listen_socket_);  // the posted AcceptEx calls complete, failed
+    listen_socket_ = INVALID_SOCKET;
+  }
+}
+
+void IocpService::on_accept_done(AcceptOp& op, DWORD error) {
+  const SOCKET s = op.socket;
+  op.socket = INVALID_SOCKET;
+  Endpoint peer;
+  {
+    std::lock_guard lock(listener_mutex_);
+    const bool listening = listen_socket_ != INVALID_SOCKET && !stopping_.load();
+    if (error == 0 && listening) {
+      ::setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
+                   reinterpret_cast<const char*>(&listen_socket_), sizeof listen_socket_);
+      sockaddr* local = nullptr;
+      sockaddr* remote = nullptr;
+      int local_len = 0;
+      int remote_len = 0;
+      winsock_.get_accept_ex_sockaddrs(op.addresses, 0, kAddressBytes, kAddressBytes, &local,
+                                       &local_len, &remote, &remote_len);
+      peer = win::from_sockaddr(remote);
+    }
+    if (listening) {
+      post_accept_locked(op);  // keep the number of posted accepts constant
+    }
+    if (error != 0 || !listening) {
+      ::closesocket(s);  // a connection reset in the backlog, or we stopped listening
+      return;
+    }
+  }
+  win::configure_connected(s);
+  const ConnId id = allocate(s);
+  if (!id.valid()) {
+    ::closesocket(s);  // the table is full: the server sized it with room to reject politely
+    return;
+  }
+  handler_.on_accept(id, peer);
+  Conn& c = conns_[id.index];
+  std::lock_guard lock(c.mutex);
+  finish_op_locked(c, id);
+}
+
+// ---------------------------------------------------------------- operations
+
+ConnId IocpService::connect(const Endpoint& to, std::error_code& ec) {
+  sockaddr_storage addr{};
+  int len = 0;
+  if (!win::to_sockaddr(to, addr, len)) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  const SOCKET s = win::open_overlapped_socket(to, ec);
+  if (s == INVALID_SOCKET) {
+    return {};
+  }
+  sockaddr_storage any{};  // ConnectEx wants a bound socket
+  any.ss_family = addr.ss_family;
+  if (::bind(s, reinterpret_cast<const sockaddr*>(&any), len) != 0) {
+    ec = win::last_wsa_error();
+    ::closesocket(s);
+    return {};
+  }
+  const ConnId id = allocate(s);
+  if (!id.valid()) {
+    ::closesocket(s);
+    ec = std::make_error_code(std::errc::too_many_files_open);
+    return {};
+  }
+  Conn& c = conns_[id.index];
+  std::lock_guard lock(c.mutex);
+  c.connecting = true;
+  c.connect_op.overlapped = {};
+  if (!winsock_.connect_ex(s, reinterpret_cast<const sockaddr*>(&addr), len, nullptr, 0, nullptr,
+                           &c.connect_op.overlapped) &&
+      ::WSAGetLastError() != ERROR_IO_PENDING) {
+    post_failure(c.connect_op, static_cast<DWORD>(::WSAGetLastError()));
+  }
+  return id;
+}
+
+bool IocpService::post_zero_byte_recv_locked(Conn& c) {
+  // Zero bytes: the completion only says "readable", so no buffer is pinned while idle.
+  WSABUF none{0, nullptr};
+  DWORD flags = 0;
+  c.recv_op.overlapped = {};
+  c.recv_posted = true;
+  if (::WSARecv(c.socket, &none, 1, nullptr, &flags, &c.recv_op.overlapped, nullptr) != 0 &&
+      ::WSAGetLastError() != WSA_IO_PENDING) {
+    post_failure(c.recv_op, static_cast<DWORD>(::WSAGetLastError()));
+  }
+  return true;
+}
+
+void IocpService::start_recv(ConnId id) {
+  std::unique_lock<std::mutex> lock;
+  Conn* c = lock_open(id, lock);
+  if (c == nullptr || c->recv_posted) {
+    return;
+  }
+  ++c->pending;
+  post_zero_byte_recv_locked(*c);
+}
+
+bool IocpService::post_send_locked(Conn& c) {
+  c.send_op.overlapped = {};
+  c.send_posted = true;
+  if (::WSASend(c.socket, c.send_bufs.data(), static_cast<DWORD>(c.send_bufs.size()), nullptr, 0,
+                &c.send_op.overlapped, nullptr) != 0 &&
+      ::WSAGetLastError() != WSA_IO_PENDING) {
+    post_failure(c.send_op, static_cast<DWORD>(::WSAGetLastError()));
+  }
+  return true;
+}
+
+void IocpService::start_send(ConnId id, std::span<const ByteSpan> buffers) {
+  std::unique_lock<std::mutex> lock;
+  Conn* c = lock_open(id, lock);
+  if (c == nullptr || c->send_posted) {
+    return;
+  }
+  ++c->pending;
+  c->send_bufs.clear();
+  for (const ByteSpan& b : buffers) {
+    if (!b.empty()) {
+      c->send_bufs.push_back(
+          WSABUF{static_cast<ULONG>(b.size()),
+                 const_cast<char*>(reinterpret_cast<const char*>(b.data()))});
+    }
+  }
+  post_send_locked(*c);
+}
+
+void IocpService::shutdown_send(ConnId id) {
+  std::unique_lock<std::mutex> lock;
+  if (Conn* c = lock_open(id, lock)) {
+    ::shutdown(c->socket, SD_SEND);
+  }
+}
+
+void IocpService::close(ConnId id) {
+  std::unique_lock<std::mutex> lock;
+  Conn* c = lock_open(id, lock);
+  if (c == nullptr) {
+    return;
+  }
+  c->closing = true;
+  // Operations in flight complete with an error (995, or 676 under Wine); on_completion sees
+  // `closing` and swallows them.
+  ::CancelIoEx(reinterpret_cast<HANDLE>(c->socket), nullptr);
+  ::closesocket(c->socket);
+  c->socket = INVALID_SOCKET;
+  if (c->pending == 0) {
+    auto task = std::make_unique<TaskOp>();
+    task->id = id;
+    post_task(std::move(task));
+  }
+}
+
+void IocpService::post(std::function<void()> fn) {
+  auto task = std::make_unique<TaskOp>();
+  task->fn = std::move(fn);
+  post_task(std::move(task));
+}
+
+// ---------------------------------------------------------------- completions
+
+void IocpService::on_recv_ready(Conn& c, ConnId id, DWORD error) {
+  std::unique_lock lock(c.mutex);
+  c.recv_posted = false;
+  if (c.closing) {
+    finish_op_locked(c, id);
+    return;
+  }
+  int n = 0;
+  std::error_code ec;
+  if (error != 0) {
+    ec = win::to_error(error);
+  } else {
+    if (t_recv_buffer.size() < config_.recv_chunk_bytes) {
+      t_recv_buffer.resize(config_.recv_chunk_bytes);
+    }
+    n = ::recv(c.socket, t_recv_buffer.data(), static_cast<int>(config_.recv_chunk_bytes), 0);
+    if (n == SOCKET_ERROR && ::WSAGetLastError() == WSAEWOULDBLOCK) {
+      post_zero_byte_recv_locked(c);  // nothing after all: wait again, same operation
+      return;
+    }
+    if (n == SOCKET_ERROR) {
+      ec = win::last_wsa_error();
+      n = 0;
+    }
+  }
+  lock.unlock();
+  handler_.on_recv(id, ByteSpan(reinterpret_cast<const std::byte*>(t_recv_buffer.data()),
+                                static_cast<std::size_t>(n)),
+                   ec);
+  lock.lock();
+  finish_op_locked(c, id);
+}
+
+void IocpService::on_send_done(Conn& c, ConnId id, DWORD error, DWORD bytes) {
+  std::unique_lock lock(c.mutex);
+  c.send_posted = false;
+  if (c.closing) {
+    finish_op_locked(c, id);
+    return;
+  }
+  if (error == 0) {
+    // A stream WSASend normally completes whole; if not, send the rest as the same operation.
+    auto it = c.send_bufs.begin();
+    for (; it != c.send_bufs.end() && bytes >= it->len; ++it) {
+      bytes -= it->len;
+    }
+    c.send_bufs.erase(c.send_bufs.begin(), it);
+    if (!c.send_bufs.empty()) {
+      c.send_bufs.front().buf += bytes;
+      c.send_bufs.front().len -= bytes;
+      post_send_locked(c);
+      return;
+    }
+  }
+  lock.unlock();
+  handler_.on_send(id, win::to_error(error));
+  lock.lock();
+  finish_op_locked(c, id);
+}
+
+void IocpService::on_connect_done(Conn& c, ConnId id, DWORD error) {
+  std::unique_lock lock(c.mutex);
+  c.connecting = false;
+  if (c.closing) {
+    finish_op_locked(c, id);
+    return;
+  }
+  if (error == 0) {
+    ::setsockopt(c.socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0);
+    win::configure_connected(c.socket);
+  }
+  lock.unlock();
+  handler_.on_connect(id, win::to_error(error));
+  lock.lock();
+  finish_op_locked(c, id);
+}
+
+void IocpService::on_completion(Op& op, DWORD error, DWORD bytes) {
+  switch (op.kind) {
+    case Op::Kind::task: {
+      std::unique_ptr<TaskOp> task(static_cast<TaskOp*>(&op));
+      if (task->fn) {
+        task->fn();
+      } else {
+        handler_.on_closed(task->id);
+        release_slot(task->id);
+      }
+      return;
+    }
+    case Op::Kind::accept:
+      on_accept_done(static_cast<AcceptOp&>(op), error);
+      return;
+    case Op::Kind::recv:
+      on_recv_ready(conns_[op.id.index], op.id, error);
+      return;
+    case Op::Kind::send:
+      on_send_done(conns_[op.id.index], op.id, error, bytes);
+      return;
+    case Op::Kind::connect:
+      on_connect_done(conns_[op.id.index], op.id, error);
+      return;
+  }
+}
+
+void IocpService::run() {
+  running_workers_.fetch_add(1);
+  std::vector<OVERLAPPED_ENTRY> entries(kEntriesPerWait);
+  bool quit = stopping_.load();
+  while (!quit) {
+    ULONG n = 0;
+    if (!::GetQueuedCompletionStatusEx(port_, entries.data(), kEntriesPerWait, &n, INFINITE,
+                                       FALSE)) {
+      quit = stopping_.load();
+      continue;
+    }
+    for (ULONG i = 0; i < n; ++i) {
+      const OVERLAPPED_ENTRY& e = entries[i];
+      if (e.lpCompletionKey == kQuitKey) {
+        quit = true;  // finish this batch first: its other entries are ours to deliver
+        continue;
+      }
+      Op& op = *reinterpret_cast<Op*>(e.lpOverlapped);
+      DWORD error = 0;
+      if (e.lpCompletionKey == kFailedKey) {
+        error = op.failed_error;
+      } else if (e.lpCompletionKey == kSocketKey) {
+        const auto status = static_cast<NTSTATUS>(e.lpOverlapped->Internal);
+        error = status >= 0 ? 0 : ::RtlNtStatusToDosError(status);
+      }
+      on_completion(op, error, e.dwNumberOfBytesTransferred);
+    }
+  }
+  running_workers_.fetch_sub(1);
+}
+
+void IocpService::stop() {
+  stopping_.store(true);
+  // One quit per worker: each worker leaves after the batch that holds its quit.
+  const int workers = running_workers_.load();
+  for (int i = 0; i < workers; ++i) {
+    ::PostQueuedCompletionStatus(port_, 0, kQuitKey, nullptr);
+  }
+}
+
+std::unique_ptr<IoService> make_io_service(IoHandler& handler, const IoConfig& config) {
+  return std::make_unique<IocpService>(handler, config);
+}
+
+}  // namespace chat::net

@@ -1,0 +1,84 @@
+// Internal header (IOCP backend); include io_service.h instead.
+//
+// The IoService contract on one I/O completion port. N workers dequeue batches with
+// GetQueuedCompletionStatusEx. Every operation is an IocpOp whose OVERLAPPED comes first, so
+// the OVERLAPPED* a completion returns leads back to it.
+// - Accepts: several AcceptEx calls are kept posted.
+// - Receives: a zero-byte WSARecv, so an idle connection pins no buffer. When it completes, a
+//   non-blocking recv() reads into the worker's own buffer.
+// - Sends: one WSASend gathering the caller's buffers.
+// A slot is reused only when none of its operations is pending, and a completion that finds
+// its connection closing is swallowed.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "../io_service.h"
+#include "win_socket.h"
+
+namespace chat::net {
+
+class IocpService final : public IoService {
+ public:
+  IocpService(IoHandler& handler, const IoConfig& config);
+  ~IocpService() override;
+
+  std::error_code listen(const Endpoint& at, Endpoint* bound) override;
+  void stop_accepting() override;
+  ConnId connect(const Endpoint& to, std::error_code& ec) override;
+  void start_recv(ConnId id) override;
+  void start_send(ConnId id, std::span<const ByteSpan> buffers) override;
+  void shutdown_send(ConnId id) override;
+  void close(ConnId id) override;
+  void post(std::function<void()> fn) override;
+  void run() override;
+  void stop() override;
+  std::string backend_name() const override { return "iocp"; }
+
+ private:
+  struct Op;
+  struct AcceptOp;
+  struct TaskOp;
+  struct Conn;
+
+  Conn* lock_open(ConnId id, std::unique_lock<std::mutex>& lock);
+  ConnId allocate(SOCKET s);
+  void release_slot(ConnId id);
+  void finish_op_locked(Conn& c, ConnId id);
+  void post_task(std::unique_ptr<TaskOp> task);
+  // Hands a start_* call that failed at once to a worker, as the completion it never got.
+  void post_failure(Op& op, DWORD error);
+
+  bool post_accept_locked(AcceptOp& op);
+  bool post_zero_byte_recv_locked(Conn& c);
+  bool post_send_locked(Conn& c);
+
+  void on_completion(Op& op, DWORD error, DWORD bytes);
+  void on_accept_done(AcceptOp& op, DWORD error);
+  void on_recv_ready(Conn& c, ConnId id, DWORD error);
+  void on_send_done(Conn& c, ConnId id, DWORD error, DWORD bytes);
+  void on_connect_done(Conn& c, ConnId id, DWORD error);
+
+  IoHandler& handler_;
+  const IoConfig config_;
+  win::Winsock winsock_;
+  HANDLE port_ = nullptr;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> running_workers_{0};
+
+  std::mutex listener_mutex_;  // guards listen_socket_ and the posting of accepts
+  SOCKET listen_socket_ = INVALID_SOCKET;
+  Endpoint listen_endpoint_;
+  std::vector<std::unique_ptr<AcceptOp>> accepts_;  // live until the service dies
+
+  std::unique_ptr<Conn[]> conns_;
+  std::mutex free_mutex_;
+  std::vector<std::uint32_t> free_slots_;
+};
+
+}  // namespace chat::net
