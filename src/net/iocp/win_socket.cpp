@@ -5,6 +5,11 @@
 #include "../io_service.h"
 
 namespace chat::net::win {
+namespace {
+// ERROR_HANDLES_CLOSED: Wine completes a receive cut short by closesocket with it (not 995).
+// mingw's headers lack the name.
+constexpr DWORD kErrorHandlesClosed = 676;
+}  // namespace
 
 std::error_code to_error(DWORD code) {
   switch (code) {
@@ -18,9 +23,8 @@ std::error_code to_error(DWORD code) {
     case WSAECONNREFUSED:
     case ERROR_CONNECTION_REFUSED:
       return std::make_error_code(std::errc::connection_refused);
-    case ERROR_OPERATION_ABORTED:
-    case ERROR_HANDLES_CLOSED:  // Wine reports this for a receive cut short by closesocket
-    case WSA_OPERATION_ABORTED:
+    case ERROR_OPERATION_ABORTED:  // also WSA_OPERATION_ABORTED
+    case kErrorHandlesClosed:
     case WSAEINTR:
       return std::make_error_code(std::errc::operation_canceled);
     case WSAEADDRINUSE:
