@@ -14,11 +14,19 @@ void log_protobuf_message(std::string_view message) {
   log::debug("protobuf: {}", message);
 }
 
-// The error a wire-valid request with a non-UTF-8 string gets, by which request it was.
-proto::ErrorCode utf8_error_for(proto::Envelope::BodyCase body) {
-  switch (body) {
+// The error a wire-valid request gets for a non-UTF-8 string, by request and field: a name
+// field gets its name error, anything else TEXT_INVALID.
+proto::ErrorCode utf8_error_for(const wire::DecodeResult& r) {
+  switch (r.body) {
     case proto::Envelope::kJoin:
-      return proto::NICKNAME_INVALID;
+      return r.field == proto::Join::kNicknameFieldNumber ? proto::NICKNAME_INVALID
+                                                          : proto::TEXT_INVALID;
+    case proto::Envelope::kWhisper:
+      return r.field == proto::Whisper::kToFieldNumber ? proto::NICKNAME_INVALID
+                                                       : proto::TEXT_INVALID;
+    case proto::Envelope::kBroadcast:
+      return r.field == proto::Broadcast::kRoomFieldNumber ? proto::ROOM_NAME_INVALID
+                                                           : proto::TEXT_INVALID;
     case proto::Envelope::kJoinRoom:
     case proto::Envelope::kLeaveRoom:
     case proto::Envelope::kUserListRequest:
@@ -166,8 +174,12 @@ void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
       return false;
     }
     if (r.status == wire::DecodeStatus::invalid_utf8) {
-      core_->send_error(id, s, stand_in_request(r), utf8_error_for(r.body),
-                        "a string field is not valid UTF-8");
+      proto::Envelope stand_in = stand_in_request(r);
+      if (r.body == proto::Envelope::kQuit) {
+        dispatch(*core_, id, s, stand_in);  // a Quit is honoured; its unreadable reason dropped
+        return false;
+      }
+      core_->send_error(id, s, stand_in, utf8_error_for(r), "a string field is not valid UTF-8");
       return true;
     }
     dispatch(*core_, id, s, request);

@@ -1,80 +1,39 @@
 #include "validation.h"
 
 #include <cstdint>
+#include <utility>
+
+#include "net/wire/utf8.h"
 
 namespace chat::server {
 namespace {
 
-// Decodes one UTF-8 sequence at `i`; returns false on any malformation (overlong forms,
-// surrogates, code points past U+10FFFF, truncation).
-bool next_code_point(std::string_view s, std::size_t& i, char32_t& cp) {
-  const auto b0 = static_cast<std::uint8_t>(s[i]);
-  std::size_t len = 0;
-  char32_t min = 0;
-  if (b0 < 0x80) {
-    cp = b0;
-    ++i;
-    return true;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return false;
-  }
-  if (i + len > s.size()) {
-    return false;
-  }
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<std::uint8_t>(s[i + k]);
-    if ((b & 0xC0) != 0x80) {
-      return false;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return false;
-  }
-  i += len;
-  return true;
-}
+// Code points that do not belong in a name: C0/C1 controls, DEL, every kind of space, and the
+// invisible ones (Unicode's format characters, category Cf, plus the invisible fillers and
+// variation selectors outside Cf), so two names can never look identical while differing.
+constexpr std::pair<char32_t, char32_t> kForbiddenInNames[] = {
+    {0x0000, 0x0020},   {0x007F, 0x00A0},   {0x00AD, 0x00AD},  // controls, space, NBSP, soft hyphen
+    {0x034F, 0x034F},   {0x0600, 0x0605},   {0x061C, 0x061C},  // grapheme joiner, Arabic marks
+    {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x08E2, 0x08E2},  // Arabic/Syriac format marks
+    {0x115F, 0x1160},   {0x1680, 0x1680},   {0x17B4, 0x17B5},  // Hangul fillers, Ogham space
+    {0x180B, 0x180F},   {0x2000, 0x200F},   {0x2028, 0x202F},  // Mongolian FVS, spaces, marks
+    {0x205F, 0x206F},   {0x2800, 0x2800},   {0x3000, 0x3000},  // math space, invisible operators
+    {0x3164, 0x3164},   {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},  // filler, variation selectors, BOM
+    {0xFFA0, 0xFFA0},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD},  // fillers, annotation marks
+    {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+    {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},  // musical format, tags, VS supplement
+};
 
 bool is_forbidden_in_name(char32_t cp) {
-  if (cp <= 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0xA0)) {
-    return true;  // C0 controls, space, DEL, C1 controls, no-break space
-  }
-  switch (cp) {
-    case 0x1680:
-    case 0x180E:
-    case 0x2028:
-    case 0x2029:
-    case 0x202F:
-    case 0x205F:
-    case 0x2060:
-    case 0x3000:
-    case 0xFEFF:
-    case 0x00AD:
+  for (const auto& [first, last] : kForbiddenInNames) {
+    if (cp >= first && cp <= last) {
       return true;
-    default:
-      return (cp >= 0x2000 && cp <= 0x200F) ||  // typographic spaces, zero-width, direction marks
-             (cp >= 0x202A && cp <= 0x202E);    // bidirectional overrides
+    }
   }
+  return false;
 }
 
 }  // namespace
-
-bool is_valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  char32_t cp = 0;
-  while (i < text.size()) {
-    if (!next_code_point(text, i, cp)) {
-      return false;
-    }
-  }
-  return true;
-}
 
 NameCheck check_name(std::string_view name, std::size_t max_bytes) {
   if (name.empty()) {
@@ -86,7 +45,7 @@ NameCheck check_name(std::string_view name, std::size_t max_bytes) {
   std::size_t i = 0;
   char32_t cp = 0;
   while (i < name.size()) {
-    if (!next_code_point(name, i, cp)) {
+    if (!wire::next_code_point(name, i, cp)) {
       return NameCheck::invalid_utf8;
     }
     if (is_forbidden_in_name(cp)) {

@@ -5,9 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "net/wire/utf8.h"
+
 namespace chat::server {
 
-bool is_valid_utf8(std::string_view text);
+using wire::is_valid_utf8;
 
 enum class NameCheck { ok, empty, too_long, invalid_utf8, bad_character };
 

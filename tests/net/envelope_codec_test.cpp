@@ -58,6 +58,7 @@ TEST(EnvelopeCodecTest, InvalidUtf8IsToldApartFromGarbage) {
   EXPECT_EQ(r.status, DecodeStatus::invalid_utf8);
   EXPECT_EQ(r.request_id, 7u);
   EXPECT_EQ(r.body, Envelope::kBroadcast);
+  EXPECT_EQ(r.field, proto::Broadcast::kTextFieldNumber);
 }
 
 TEST(EnvelopeCodecTest, BodyNamesMatchTheProtoFieldNames) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 
+#include "net/frame_decoder.h"
 #include "support/test_client.h"
 #include "support/test_server.h"
 
@@ -345,6 +346,63 @@ TEST_F(ChatServerTest, UnknownRoomAndUnknownMessage) {
   echo.mutable_echo()->set_text("still here");
   ASSERT_TRUE(alice->send(echo));
   EXPECT_TRUE(alice->wait_for(Envelope::kEchoReply));
+}
+
+// Envelope{request_id, <body field>: <inner bytes>} built by hand, for bytes protobuf's API
+// refuses to produce (invalid UTF-8).
+std::string raw_request(std::uint8_t request_id, int body_field, const std::string& inner) {
+  auto varint = [](std::uint32_t v) {
+    std::byte out[net::kMaxVarint32Bytes];
+    return std::string(reinterpret_cast<const char*>(out), net::write_varint32(v, out));
+  };
+  const std::uint32_t tag = (static_cast<std::uint32_t>(body_field) << 3) | 2;  // length-delimited
+  return frame_bytes(std::string("\x08", 1) + char(request_id) + varint(tag) +
+                     varint(static_cast<std::uint32_t>(inner.size())) + inner);
+}
+
+TEST_F(ChatServerTest, NonUtf8FieldsGetTheErrorOfTheirField) {
+  auto alice = joined("alice");
+  const std::string bad_to_good_text = std::string("\x0a\x01\xff\x12\x02hi", 7);
+  const std::string good_first_bad_second = std::string("\x0a\x05lobby\x12\x01\xff", 10);
+  ASSERT_TRUE(alice->send_raw(raw_request(21, Envelope::kWhisperFieldNumber, bad_to_good_text)));
+  ASSERT_TRUE(alice->send_raw(raw_request(22, Envelope::kBroadcastFieldNumber, bad_to_good_text)));
+  ASSERT_TRUE(
+      alice->send_raw(raw_request(23, Envelope::kBroadcastFieldNumber, good_first_bad_second)));
+  const auto errors = alice->wait_count([](const Envelope& e) { return e.has_error(); }, 3);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].error().code(), proto::NICKNAME_INVALID);
+  EXPECT_EQ(errors[0].request_id(), 21u);
+  EXPECT_EQ(errors[0].error().request(), "whisper");
+  EXPECT_EQ(errors[1].error().code(), proto::ROOM_NAME_INVALID);
+  EXPECT_EQ(errors[2].error().code(), proto::TEXT_INVALID);
+  for (const Envelope& e : errors) {
+    EXPECT_FALSE(e.error().fatal());
+  }
+}
+
+TEST_F(ChatServerTest, QuitWithANonUtf8ReasonStillQuits) {
+  auto alice = joined("alice");
+  auto bob = joined("bob");
+  ASSERT_TRUE(
+      bob->send_raw(raw_request(5, Envelope::kQuitFieldNumber, std::string("\x0a\x01\xff", 3))));
+  EXPECT_TRUE(bob->wait_closed());
+  const auto left = alice->wait_for([](const Envelope& e) {
+    return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+  });
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->presence().reason(), "quit");
+}
+
+TEST_F(ChatServerTest, EveryRequestNamingARoomChecksTheName) {
+  auto alice = joined("alice");
+  ASSERT_TRUE(alice->leave_room("a b"));
+  ASSERT_TRUE(alice->request_users(""));
+  ASSERT_TRUE(alice->broadcast(std::string(33, 'r'), "hi", 1));
+  const auto errors = alice->wait_count([](const Envelope& e) { return e.has_error(); }, 3);
+  ASSERT_EQ(errors.size(), 3u);
+  for (const Envelope& e : errors) {
+    EXPECT_EQ(e.error().code(), proto::ROOM_NAME_INVALID) << e.ShortDebugString();
+  }
 }
 
 TEST_F(ChatServerTest, RoomLimitsAndNames) {

@@ -31,6 +31,15 @@ TEST(ValidationTest, NameRules) {
   EXPECT_EQ(check_name("a\xef\xbb\xbf", 32), NameCheck::bad_character);   // BOM
   EXPECT_EQ(check_name("a\xe2\x80\xae", 32), NameCheck::bad_character);   // RTL override
   EXPECT_EQ(check_name("\xff", 32), NameCheck::invalid_utf8);
+  // Invisible characters, in and outside Unicode's format category.
+  for (const char* invisible :
+       {"\xd8\x9c", "\xe2\x81\xa6", "\xe2\x81\xa9", "\xe2\x81\xa2", "\xef\xbf\xb9",
+        "\xf3\xa0\x80\x81", "\xcd\x8f", "\xef\xb8\x8f", "\xe3\x85\xa4", "\xe1\x85\x9f"}) {
+    EXPECT_EQ(check_name(std::string("a") + invisible + "b", 32), NameCheck::bad_character)
+        << invisible;
+  }
+  EXPECT_EQ(check_name("\xe4\xbd\xa0\xe5\xa5\xbd\xf0\x9f\x98\x80", 32),
+            NameCheck::ok);  // CJK, emoji
 }
 
 TEST(ValidationTest, FoldingIsAsciiCaseInsensitive) {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "net/frame_decoder.h"
+#include "utf8.h"
 
 namespace chat::wire {
 
@@ -22,6 +23,18 @@ net::SharedBytes encode(const Envelope& env) {
 }
 
 namespace {
+
+// The number of the first length-delimited field whose bytes are not UTF-8 (0 if none).
+int first_non_utf8_field(const google::protobuf::UnknownFieldSet& fields) {
+  for (int i = 0; i < fields.field_count(); ++i) {
+    const auto& f = fields.field(i);
+    if (f.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED &&
+        !is_valid_utf8(f.length_delimited())) {
+      return f.number();
+    }
+  }
+  return 0;
+}
 
 // Tells "a string field is not UTF-8" apart from "not protobuf at all": the schema-less parse
 // accepts the former (strings are just bytes to it), and the body message must parse too.
@@ -43,6 +56,7 @@ DecodeResult classify_refused(std::span<const std::byte> body) {
         return result;
       }
       result.body = static_cast<Envelope::BodyCase>(field.number());
+      result.field = first_non_utf8_field(inner);
     }
   }
   result.status = DecodeStatus::invalid_utf8;

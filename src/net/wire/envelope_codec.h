@@ -23,9 +23,11 @@ enum class DecodeStatus {
 
 struct DecodeResult {
   DecodeStatus status = DecodeStatus::ok;
-  // For invalid_utf8: what could be read of the refused request, so the error can name it.
+  // For invalid_utf8: what could be read of the refused request, so the error can name it:
+  // its request_id, its body, and the number of the body's first string field that is not UTF-8.
   std::uint64_t request_id = 0;
   Envelope::BodyCase body = Envelope::BODY_NOT_SET;
+  int field = 0;
 };
 
 // Parses one frame body into `out`. Thread-safe (pure).

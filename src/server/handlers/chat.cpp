@@ -26,6 +26,9 @@ void send_ack(ServerCore& core, net::ConnId id, const Envelope& req, std::uint64
 
 void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const auto& b = req.broadcast();
+  if (!check_room_name(core, id, s, req, b.room())) {
+    return;
+  }
   const std::string key = fold_name(b.room());
   const auto joined = std::find_if(s.rooms.begin(), s.rooms.end(),
                                    [&](const std::string& r) { return fold_name(r) == key; });

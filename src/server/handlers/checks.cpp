@@ -28,6 +28,12 @@ bool check_name_or_reject(ServerCore& core, net::ConnId id, Session& s, const En
   return false;
 }
 
+bool check_room_name(ServerCore& core, net::ConnId id, Session& s, const Envelope& req,
+                     std::string_view room) {
+  return check_name_or_reject(core, id, s, req, room, core.config.max_room_name_bytes,
+                              proto::ROOM_NAME_INVALID, "room name");
+}
+
 bool check_text_or_reject(ServerCore& core, net::ConnId id, Session& s, const Envelope& req,
                           std::string_view text) {
   if (text.empty()) {

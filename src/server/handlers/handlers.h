@@ -24,6 +24,9 @@ void handle_quit(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
 bool check_name_or_reject(ServerCore& core, net::ConnId id, Session& s, const Envelope& req,
                           std::string_view name, std::size_t max_bytes, proto::ErrorCode code,
                           std::string_view what);
+// check_name_or_reject for a room name (ROOM_NAME_INVALID), used by every request naming a room.
+bool check_room_name(ServerCore& core, net::ConnId id, Session& s, const Envelope& req,
+                     std::string_view room);
 // Checks chat text (Broadcast/Whisper): non-empty, within the limit, UTF-8.
 bool check_text_or_reject(ServerCore& core, net::ConnId id, Session& s, const Envelope& req,
                           std::string_view text);

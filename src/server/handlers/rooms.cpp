@@ -19,8 +19,7 @@ std::vector<std::string>::iterator find_joined(Session& s, const std::string& ro
 
 void handle_join_room(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const std::string& name = req.join_room().room();
-  if (!check_name_or_reject(core, id, s, req, name, core.config.max_room_name_bytes,
-                            proto::ROOM_NAME_INVALID, "room name")) {
+  if (!check_room_name(core, id, s, req, name)) {
     return;
   }
   if (find_joined(s, name) != s.rooms.end()) {
@@ -41,6 +40,9 @@ void handle_join_room(ServerCore& core, net::ConnId id, Session& s, const Envelo
 
 void handle_leave_room(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const std::string& name = req.leave_room().room();
+  if (!check_room_name(core, id, s, req, name)) {
+    return;
+  }
   const auto joined = find_joined(s, name);
   if (joined == s.rooms.end()) {
     core.send_error(id, s, req, proto::NOT_IN_ROOM, fmt::format("not in room '{}'", name));
@@ -65,6 +67,9 @@ void handle_leave_room(ServerCore& core, net::ConnId id, Session& s, const Envel
 
 void handle_user_list(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const std::string& name = req.user_list_request().room();
+  if (!check_room_name(core, id, s, req, name)) {
+    return;
+  }
   const auto room = core.rooms.find(name);
   if (!room) {
     core.send_error(id, s, req, proto::UNKNOWN_ROOM, fmt::format("no room '{}'", name));
