@@ -36,7 +36,7 @@ bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out) {
   return true;
 }
 
-bool Room::leave(net::ConnId id, const std::string& reason, Delivery& out) {
+bool Room::leave(net::ConnId id, const std::string* reason, Delivery& out) {
   std::lock_guard lock(mutex_);
   const auto it =
       std::find_if(members_.begin(), members_.end(), [&](const Member& m) { return m.id == id; });
@@ -48,9 +48,11 @@ bool Room::leave(net::ConnId id, const std::string& reason, Delivery& out) {
   p->set_room(name_);
   p->set_nickname(it->nickname);
   p->set_kind(proto::Presence::LEFT);
-  p->set_reason(reason);
+  if (reason != nullptr) {
+    p->set_reason(*reason);
+  }
   members_.erase(it);
-  if (!members_.empty()) {
+  if (reason != nullptr && !members_.empty()) {
     const net::SharedBytes frame = wire::encode(presence);
     for (const Member& m : members_) {
       out.push(m.id, frame);
@@ -112,7 +114,7 @@ std::shared_ptr<Room> RoomDirectory::join(const std::string& name, const Member&
   return room;
 }
 
-bool RoomDirectory::leave(const std::string& name, net::ConnId id, const std::string& reason,
+bool RoomDirectory::leave(const std::string& name, net::ConnId id, const std::string* reason,
                           Delivery& out) {
   const std::string key = fold_name(name);
   std::lock_guard lock(mutex_);

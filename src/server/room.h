@@ -30,9 +30,9 @@ class Room {
   // Adds `who`: queues Presence(JOINED) to the others, then a UserList snapshot to `who` itself
   // (carrying `request_id`). False if `who` is already a member.
   bool join(const Member& who, std::uint64_t request_id, Delivery& out);
-  // Removes `id` and queues Presence(LEFT, reason) to the remaining members. Returns false if it
-  // was not a member.
-  bool leave(net::ConnId id, const std::string& reason, Delivery& out);
+  // Removes `id` and queues Presence(LEFT, *reason) to the remaining members (none if `reason`
+  // is null). Returns false if it was not a member.
+  bool leave(net::ConnId id, const std::string* reason, Delivery& out);
   // Stamps `msg` with the next sequence number, serializes it once and queues the same bytes to
   // every member but `sender`. Returns the sequence number.
   std::uint64_t publish(proto::Envelope& msg, net::ConnId sender, Delivery& out);
@@ -58,7 +58,7 @@ class RoomDirectory {
   std::shared_ptr<Room> join(const std::string& name, const Member& who, std::uint64_t request_id,
                              Delivery& out);
   // Leaves `name`; an emptied room other than the lobby is removed. False if not a member.
-  bool leave(const std::string& name, net::ConnId id, const std::string& reason, Delivery& out);
+  bool leave(const std::string& name, net::ConnId id, const std::string* reason, Delivery& out);
   std::size_t size() const;
 
  private:

@@ -88,9 +88,11 @@ void ServerCore::leave_chat(net::ConnId id, Session& s) {
     reason = std::string("disconnect: ") + to_string(why);
   }
   {
+    // During shutdown everyone is leaving: the rooms are emptied without a Presence storm.
     Delivery out(pool, *io);
+    const bool tell = !shutting_down.load();
     for (const std::string& room : s.rooms) {
-      rooms.leave(room, id, reason, out);
+      rooms.leave(room, id, tell ? &reason : nullptr, out);
     }
   }
   nicknames.release(s.nickname, id);

@@ -194,6 +194,10 @@ TEST_F(FaultsTest, ShutdownSendsTheNoticeToEveryClientBeforeClosing) {
     EXPECT_EQ(notice->notice().kind(), proto::Notice::SHUTDOWN);
     EXPECT_TRUE(c->wait_closed());
     EXPECT_EQ(c->close_reason(), "server closed the connection");
+    for (const Envelope& e : c->take_all()) {
+      EXPECT_FALSE(e.has_presence() && e.presence().kind() == proto::Presence::LEFT)
+          << "no presence storm during shutdown: " << e.ShortDebugString();
+    }
   }
   EXPECT_TRUE(not_joined.wait_for(Envelope::kNotice));
   // New connections are refused once shutdown started.

@@ -52,7 +52,8 @@ void handle_leave_room(ServerCore& core, net::ConnId id, Session& s, const Envel
   s.rooms.erase(joined);
   {
     Delivery out(core.pool, *core.io);
-    core.rooms.leave(room, id, "leave", out);
+    const std::string reason = "leave";
+    core.rooms.leave(room, id, &reason, out);
   }
   Envelope confirm;
   confirm.set_request_id(req.request_id());
