@@ -1,9 +1,15 @@
 # Third-party libraries. scripts/install_deps.sh installs each of these from Debian's packages;
-# on Windows they come from vcpkg.json. docs/architecture.md says why each one is here.
+# on Windows they come from vcpkg.json; cross-building for Windows (preset `windows`), from
+# scripts/build_windows_deps.sh. docs/architecture.md says why each one is here.
 find_package(Threads REQUIRED)
-find_package(Protobuf REQUIRED)          # libprotobuf + protoc
-find_package(fmt REQUIRED)               # formatting for logs and console output
-find_package(CLI11 REQUIRED)             # command-line flags with generated --help
+if(CMAKE_CROSSCOMPILING AND WIN32)
+  # mingw-w64 on Linux: the same targets, from scripts/build_windows_deps.sh and the host's protoc.
+  include(${CMAKE_CURRENT_LIST_DIR}/WindowsCrossDependencies.cmake)
+else()
+  find_package(Protobuf REQUIRED)        # libprotobuf + protoc
+  find_package(fmt REQUIRED)             # formatting for logs and console output
+  find_package(CLI11 REQUIRED)           # command-line flags with generated --help
+endif()
 
 if(CHAT_BUILD_TESTS AND NOT TARGET gtest)
   # Build GoogleTest from source with our flags, so sanitizer builds instrument it too.

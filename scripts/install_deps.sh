@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever Debian packages the build needs and are missing; does nothing when all are
 # present. Called by run_server.sh and test.sh, so a fresh Debian 12 machine needs no set-up.
+# `install_deps.sh --windows` also installs the Windows cross build's tools (mingw-w64, Wine);
+# they are opt-in because Wine alone takes about 700 MB.
 set -euo pipefail
 
 # Build tools and the libraries of docs/architecture.md ("Dependencies").
@@ -11,6 +13,20 @@ packages=(
   libcli11-dev                        # command-line flags
   googletest                          # GoogleTest sources, built with our sanitizer flags
 )
+
+# The Windows cross build (preset `windows`, scripts/build_windows_deps.sh). The host's protoc,
+# fmt, CLI11 and GoogleTest sources above are reused by it.
+windows_packages=(
+  g++-mingw-w64-x86-64-posix          # posix threads model: std::thread and std::mutex need it
+  wine64                              # runs the test executables under ctest
+  dpkg-dev                            # dpkg-source, to unpack Debian's protobuf source package
+)
+
+case "${1:-}" in
+  "") ;;
+  --windows) packages+=("${windows_packages[@]}") ;;
+  *) echo "usage: install_deps.sh [--windows]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -164,7 +164,9 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
 
 void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
   Session& s = core_->pool.at(id);
-  thread_local proto::Envelope request;
+  // One Envelope per received chunk, cleared for each frame in it. (Not thread_local: objects
+  // with destructors in thread_local storage are freed twice at thread exit under mingw.)
+  proto::Envelope request;
   const auto status = s.decoder.feed(data, [&](net::ByteSpan body) {
     request.Clear();
     const wire::DecodeResult r = wire::decode(body, request);

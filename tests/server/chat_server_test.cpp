@@ -243,8 +243,8 @@ TEST_F(ChatServerTest, RoomsIsolateTraffic) {
   auto bob = joined("bob");
   auto carol = joined("carol");
   ASSERT_TRUE(alice->join_room("games"));
-  ASSERT_TRUE(bob->join_room("GAMES"));  // room names compare case-insensitively
-  ASSERT_TRUE(alice->wait_for(Envelope::kUserList));
+  ASSERT_TRUE(alice->wait_for(Envelope::kUserList));  // alice created it: her spelling stays
+  ASSERT_TRUE(bob->join_room("GAMES"));               // room names compare case-insensitively
   const auto bob_list = bob->wait_for(Envelope::kUserList);
   ASSERT_TRUE(bob_list);
   EXPECT_EQ(bob_list->user_list().room(), "games");

@@ -87,7 +87,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) : impl_(new Imp
   startup.hStdOutput = child_out;
   startup.hStdError = ::GetStdHandle(STD_ERROR_HANDLE);
   std::wstring line = command_line(argv);
-  if (!::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, CREATE_NEW_PROCESS_GROUP,
+  if (!::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, CREATE_NEW_CONSOLE,
                         nullptr, nullptr, &startup, &impl_->process)) {
     impl_->process = {};
   }
@@ -157,8 +157,14 @@ std::string ChildProcess::read_all(std::chrono::milliseconds timeout) {
 }
 
 void ChildProcess::interrupt() {
-  // What Ctrl+Break in its console would do: the child was started in its own process group.
-  ::GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, impl_->process.dwProcessId);
+  // What Ctrl+C in its console would do. The child has a console of its own (CREATE_NEW_CONSOLE):
+  // join it for a moment, raise the event there, and leave again.
+  ::FreeConsole();
+  if (::AttachConsole(impl_->process.dwProcessId)) {
+    ::SetConsoleCtrlHandler(nullptr, TRUE);  // not for us
+    ::GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0);
+    ::FreeConsole();
+  }
 }
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {

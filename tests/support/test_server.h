@@ -1,6 +1,7 @@
 // An in-process ChatServer on an ephemeral loopback port, for integration tests.
 #pragma once
 
+#include <cstdlib>
 #include <memory>
 
 #include "chat_server.h"
@@ -22,7 +23,12 @@ class TestServer {
  public:
   explicit TestServer(const server::ServerConfig& cfg = test_config())
       : server_(std::make_unique<server::ChatServer>(cfg)) {
-    log::set_level(log::Level::warn);
+    // Quiet by default; CHAT_TEST_LOG_LEVEL=debug shows the server's side of a failing test.
+    log::Level level = log::Level::warn;
+    if (const char* wanted = std::getenv("CHAT_TEST_LOG_LEVEL")) {
+      log::parse_level(wanted, level);
+    }
+    log::set_level(level);
     endpoint_ = server_->start();
   }
   const net::Endpoint& endpoint() const { return endpoint_; }

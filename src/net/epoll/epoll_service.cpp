@@ -24,7 +24,9 @@ constexpr int kEventsPerWait = 128;
 constexpr int kAcceptsPerWake = 64;  // then let the worker serve completions too
 constexpr std::size_t kMaxIov = 64;
 
-thread_local std::vector<std::byte> t_recv_buffer;
+// The running worker's receive buffer; it lives in run() (see iocp_service.cpp for why the
+// thread_local is only a pointer).
+thread_local std::byte* t_recv_buffer = nullptr;
 
 void add_to_epoll(int epoll_fd, int fd, std::uint32_t events, std::uint64_t key) {
   epoll_event ev{};
@@ -266,12 +268,9 @@ void EpollService::perform_recv(ConnId id) {
     finish_op_locked(c, id);
     return;
   }
-  if (t_recv_buffer.size() < config_.recv_chunk_bytes) {
-    t_recv_buffer.resize(config_.recv_chunk_bytes);
-  }
   ssize_t n = 0;
   do {
-    n = ::recv(c.fd, t_recv_buffer.data(), config_.recv_chunk_bytes, 0);
+    n = ::recv(c.fd, t_recv_buffer, config_.recv_chunk_bytes, 0);
   } while (n < 0 && errno == EINTR);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
     c.readable = false;
@@ -282,7 +281,7 @@ void EpollService::perform_recv(ConnId id) {
   c.recv = Conn::Recv::idle;
   lock.unlock();
   const std::size_t size = n > 0 ? static_cast<std::size_t>(n) : 0;
-  handler_.on_recv(id, ByteSpan(t_recv_buffer.data(), size), ec);
+  handler_.on_recv(id, ByteSpan(t_recv_buffer, size), ec);
   lock.lock();
   finish_op_locked(c, id);
 }
@@ -500,6 +499,8 @@ void EpollService::run_task(Task& task) {
 void EpollService::run() {
   Worker worker{this, {}};
   t_worker = &worker;
+  std::vector<std::byte> recv_buffer(config_.recv_chunk_bytes);
+  t_recv_buffer = recv_buffer.data();
   std::array<epoll_event, kEventsPerWait> events{};
   std::vector<Task> batch;
   while (!stopping_.load(std::memory_order_acquire)) {
@@ -525,6 +526,7 @@ void EpollService::run() {
   }
   // Hand unfinished work to the workers still running (if any) rather than dropping it.
   t_worker = nullptr;
+  t_recv_buffer = nullptr;
   for (Task& task : worker.local) {
     push_task(std::move(task));
   }

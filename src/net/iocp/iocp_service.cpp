@@ -16,7 +16,9 @@ constexpr ULONG_PTR kQuitKey = 3;
 constexpr ULONG kEntriesPerWait = 64;
 constexpr DWORD kAddressBytes = sizeof(sockaddr_storage) + 16;  // what AcceptEx asks for
 
-thread_local std::vector<char> t_recv_buffer;
+// The running worker's receive buffer. A plain pointer: the buffer itself lives in run(), since
+// thread_local objects with destructors are freed twice at thread exit under mingw.
+thread_local char* t_recv_buffer = nullptr;
 
 }  // namespace
 
@@ -76,9 +78,31 @@ IocpService::~IocpService() {
   for (unsigned i = 0; i < config_.max_connections; ++i) {
     if (conns_[i].socket != INVALID_SOCKET) {
       ::closesocket(conns_[i].socket);
+      conns_[i].socket = INVALID_SOCKET;
     }
   }
+  drain_in_flight();
   ::CloseHandle(port_);
+}
+
+void IocpService::drain_in_flight() {
+  // Every operation still in flight was just aborted by a closesocket; its completion still
+  // writes into our Op memory, so that memory must not be freed before it is dequeued.
+  std::vector<OVERLAPPED_ENTRY> entries(kEntriesPerWait);
+  for (int round = 0; round < 100 && ops_in_flight_.load() > 0; ++round) {
+    ULONG n = 0;
+    if (!::GetQueuedCompletionStatusEx(port_, entries.data(), kEntriesPerWait, &n, 20, FALSE)) {
+      continue;
+    }
+    for (ULONG i = 0; i < n; ++i) {
+      const OVERLAPPED_ENTRY& e = entries[i];
+      if (e.lpCompletionKey == kTaskKey) {
+        delete reinterpret_cast<TaskOp*>(e.lpOverlapped);
+      } else if (e.lpCompletionKey == kSocketKey || e.lpCompletionKey == kFailedKey) {
+        ops_in_flight_.fetch_sub(1);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------- slots
@@ -204,10 +228,12 @@ bool IocpService::post_accept_locked(AcceptOp& op) {
     return false;
   }
   DWORD received = 0;
+  ops_in_flight_.fetch_add(1);
   // No initial data (0): a client that connects and says nothing must still be accepted.
   if (!winsock_.accept_ex(listen_socket_, op.socket, op.addresses, 0, kAddressBytes,
                           kAddressBytes, &received, &op.overlapped) &&
       ::WSAGetLastError() != ERROR_IO_PENDING) {
+    ops_in_flight_.fetch_sub(1);
     ::closesocket(op.socket);
     op.socket = INVALID_SOCKET;
     return false;
@@ -291,6 +317,7 @@ ConnId IocpService::connect(const Endpoint& to, std::error_code& ec) {
   std::lock_guard lock(c.mutex);
   c.connecting = true;
   c.connect_op.overlapped = {};
+  ops_in_flight_.fetch_add(1);  // dequeued as a completion either way (a failure is posted)
   if (!winsock_.connect_ex(s, reinterpret_cast<const sockaddr*>(&addr), len, nullptr, 0, nullptr,
                            &c.connect_op.overlapped) &&
       ::WSAGetLastError() != ERROR_IO_PENDING) {
@@ -305,6 +332,7 @@ bool IocpService::post_zero_byte_recv_locked(Conn& c) {
   DWORD flags = 0;
   c.recv_op.overlapped = {};
   c.recv_posted = true;
+  ops_in_flight_.fetch_add(1);  // dequeued as a completion either way (a failure is posted)
   if (::WSARecv(c.socket, &none, 1, nullptr, &flags, &c.recv_op.overlapped, nullptr) != 0 &&
       ::WSAGetLastError() != WSA_IO_PENDING) {
     post_failure(c.recv_op, static_cast<DWORD>(::WSAGetLastError()));
@@ -325,6 +353,7 @@ void IocpService::start_recv(ConnId id) {
 bool IocpService::post_send_locked(Conn& c) {
   c.send_op.overlapped = {};
   c.send_posted = true;
+  ops_in_flight_.fetch_add(1);  // dequeued as a completion either way (a failure is posted)
   if (::WSASend(c.socket, c.send_bufs.data(), static_cast<DWORD>(c.send_bufs.size()), nullptr, 0,
                 &c.send_op.overlapped, nullptr) != 0 &&
       ::WSAGetLastError() != WSA_IO_PENDING) {
@@ -397,10 +426,7 @@ void IocpService::on_recv_ready(Conn& c, ConnId id, DWORD error) {
   if (error != 0) {
     ec = win::to_error(error);
   } else {
-    if (t_recv_buffer.size() < config_.recv_chunk_bytes) {
-      t_recv_buffer.resize(config_.recv_chunk_bytes);
-    }
-    n = ::recv(c.socket, t_recv_buffer.data(), static_cast<int>(config_.recv_chunk_bytes), 0);
+    n = ::recv(c.socket, t_recv_buffer, static_cast<int>(config_.recv_chunk_bytes), 0);
     if (n == SOCKET_ERROR && ::WSAGetLastError() == WSAEWOULDBLOCK) {
       post_zero_byte_recv_locked(c);  // nothing after all: wait again, same operation
       return;
@@ -411,7 +437,7 @@ void IocpService::on_recv_ready(Conn& c, ConnId id, DWORD error) {
     }
   }
   lock.unlock();
-  handler_.on_recv(id, ByteSpan(reinterpret_cast<const std::byte*>(t_recv_buffer.data()),
+  handler_.on_recv(id, ByteSpan(reinterpret_cast<const std::byte*>(t_recv_buffer),
                                 static_cast<std::size_t>(n)),
                    ec);
   lock.lock();
@@ -491,6 +517,8 @@ void IocpService::on_completion(Op& op, DWORD error, DWORD bytes) {
 
 void IocpService::run() {
   running_workers_.fetch_add(1);
+  std::vector<char> recv_buffer(config_.recv_chunk_bytes);
+  t_recv_buffer = recv_buffer.data();
   std::vector<OVERLAPPED_ENTRY> entries(kEntriesPerWait);
   bool quit = stopping_.load();
   while (!quit) {
@@ -503,10 +531,17 @@ void IocpService::run() {
     for (ULONG i = 0; i < n; ++i) {
       const OVERLAPPED_ENTRY& e = entries[i];
       if (e.lpCompletionKey == kQuitKey) {
+        if (quit) {
+          // A batch can hold several workers' quits: keep one, hand the others back.
+          ::PostQueuedCompletionStatus(port_, 0, kQuitKey, nullptr);
+        }
         quit = true;  // finish this batch first: its other entries are ours to deliver
         continue;
       }
       Op& op = *reinterpret_cast<Op*>(e.lpOverlapped);
+      if (e.lpCompletionKey != kTaskKey) {
+        ops_in_flight_.fetch_sub(1);
+      }
       DWORD error = 0;
       if (e.lpCompletionKey == kFailedKey) {
         error = op.failed_error;
@@ -517,6 +552,7 @@ void IocpService::run() {
       on_completion(op, error, e.dwNumberOfBytesTransferred);
     }
   }
+  t_recv_buffer = nullptr;
   running_workers_.fetch_sub(1);
 }
 

@@ -59,6 +59,8 @@ class IocpService final : public IoService {
   bool post_send_locked(Conn& c);
 
   void on_completion(Op& op, DWORD error, DWORD bytes);
+  // After the workers stopped: closes every socket and waits (bounded) for their operations.
+  void drain_in_flight();
   void on_accept_done(AcceptOp& op, DWORD error);
   void on_recv_ready(Conn& c, ConnId id, DWORD error);
   void on_send_done(Conn& c, ConnId id, DWORD error, DWORD bytes);
@@ -70,6 +72,9 @@ class IocpService final : public IoService {
   HANDLE port_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_workers_{0};
+  // OVERLAPPED operations handed to the system and not yet dequeued. Their memory must outlive
+  // them: the destructor drains the port until this is 0 (Wine completes aborted I/O late).
+  std::atomic<int> ops_in_flight_{0};
 
   std::mutex listener_mutex_;  // guards listen_socket_ and the posting of accepts
   SOCKET listen_socket_ = INVALID_SOCKET;

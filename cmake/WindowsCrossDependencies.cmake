@@ -1,0 +1,43 @@
+# Dependencies when cross-building for Windows with mingw-w64 (cmake/mingw-w64-x86_64.cmake),
+# included by Dependencies.cmake. Defines the targets the Linux build gets from Debian's packages:
+# protobuf::libprotobuf (+ protobuf_generate), fmt::fmt-header-only and CLI11::CLI11.
+# scripts/build_windows_deps.sh puts the libraries in CHAT_WINDOWS_DEPS_PREFIX, which the
+# toolchain file adds to CMAKE_FIND_ROOT_PATH; the host's own packages are never looked at.
+set(_chat_deps_hint "run scripts/build_windows_deps.sh (prefix: ${CHAT_WINDOWS_DEPS_PREFIX})")
+
+# The static libprotobuf built from Debian's protobuf source. Its CMake package config gives the
+# exact link interface and protobuf_generate(), which runs protobuf::protoc.
+find_package(Protobuf CONFIG)
+if(NOT Protobuf_FOUND)
+  message(FATAL_ERROR "No Windows protobuf found: ${_chat_deps_hint}")
+endif()
+
+# The code generator runs on the build machine: the host's protoc (program search is host-only).
+# Generated code only compiles against the runtime of the same version, so check it here.
+find_program(CHAT_HOST_PROTOC protoc REQUIRED)
+execute_process(COMMAND "${CHAT_HOST_PROTOC}" --version OUTPUT_VARIABLE _chat_protoc_version
+                OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+string(REGEX MATCH "[0-9]+\\.[0-9]+\\.[0-9]+" _chat_protoc_version "${_chat_protoc_version}")
+if(NOT _chat_protoc_version VERSION_EQUAL Protobuf_VERSION)
+  message(FATAL_ERROR "${CHAT_HOST_PROTOC} is protoc ${_chat_protoc_version}, but the Windows "
+                      "libprotobuf is ${Protobuf_VERSION}: ${_chat_deps_hint} after removing it")
+endif()
+if(NOT TARGET protobuf::protoc)
+  add_executable(protobuf::protoc IMPORTED)
+  set_target_properties(protobuf::protoc PROPERTIES IMPORTED_LOCATION "${CHAT_HOST_PROTOC}")
+endif()
+
+# fmt and CLI11 are header-only; the host's CMake configs for them name Linux paths, so the
+# targets are defined here on the copies of their headers.
+find_path(CHAT_FMT_INCLUDE_DIR fmt/format.h)
+find_path(CHAT_CLI11_INCLUDE_DIR CLI/CLI.hpp)
+if(NOT CHAT_FMT_INCLUDE_DIR OR NOT CHAT_CLI11_INCLUDE_DIR)
+  message(FATAL_ERROR "No Windows copies of the fmt and CLI11 headers: ${_chat_deps_hint}")
+endif()
+add_library(fmt::fmt-header-only INTERFACE IMPORTED)
+set_target_properties(fmt::fmt-header-only PROPERTIES
+  INTERFACE_INCLUDE_DIRECTORIES "${CHAT_FMT_INCLUDE_DIR}"
+  INTERFACE_COMPILE_DEFINITIONS FMT_HEADER_ONLY=1)
+add_library(CLI11::CLI11 INTERFACE IMPORTED)
+set_target_properties(CLI11::CLI11 PROPERTIES
+  INTERFACE_INCLUDE_DIRECTORIES "${CHAT_CLI11_INCLUDE_DIR}")
