@@ -129,7 +129,7 @@ TEST_F(ClientProgram, LinesAfterJoinGoToTheNewRoom) {
   EXPECT_EQ(alice.wait(kWait), 0);
   EXPECT_TRUE(contains(out, "* you joined games")) << ::testing::PrintToString(out);
   EXPECT_TRUE(contains(out, "[games] <alice> in games"));
-  EXPECT_TRUE(contains(out, "[lobby] <alice> back in lobby"));
+  EXPECT_TRUE(contains(out, "[lobby] <alice> back in lobby")) << ::testing::PrintToString(out);
   const auto chat = bob.wait_for([](const Envelope& e) { return e.has_chat_message(); });
   ASSERT_TRUE(chat);
   EXPECT_EQ(chat->chat_message().text(), "back in lobby") << "bob is not in games";
