@@ -119,6 +119,14 @@ void ChatConnection::handle_connect(std::error_code ec) {
   outbox_.open(id_);
   state_ = State::open;
   changed_.notify_all();
+  start_recv_locked();
+}
+
+void ChatConnection::start_recv_locked() {
+  if (receiving_paused_) {
+    recv_parked_ = true;
+    return;
+  }
   network_.io_->start_recv(id_);
 }
 
@@ -142,7 +150,8 @@ void ChatConnection::handle_recv(net::ByteSpan data, std::error_code ec) {
     fail("malformed frame from server");
     return;
   }
-  network_.io_->start_recv(id_);
+  std::lock_guard lock(mutex_);
+  start_recv_locked();
 }
 
 void ChatConnection::handle_send(std::error_code ec) {
@@ -229,6 +238,22 @@ void ChatConnection::close() {
       close_reason_ = "closed by client";
     }
     network_.io_->close(id_);
+  }
+}
+
+void ChatConnection::pause_receiving() {
+  std::lock_guard lock(mutex_);
+  receiving_paused_ = true;
+}
+
+void ChatConnection::resume_receiving() {
+  std::lock_guard lock(mutex_);
+  receiving_paused_ = false;
+  if (recv_parked_) {
+    recv_parked_ = false;
+    if (state_ == State::open) {
+      network_.io_->start_recv(id_);
+    }
   }
 }
 

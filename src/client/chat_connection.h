@@ -69,6 +69,12 @@ class ChatConnection {
   void finish_sending();
   // Closes at once (abortive). on_close runs with reason "closed by client".
   void close();
+  // Stops reading: once the receive in flight (if any) completes, no next one starts, so the
+  // server's data waits in the socket buffers and then in the server's queue for us. For load
+  // tests (a slow reader) and tests. May be called before connect().
+  void pause_receiving();
+  // Reads again after pause_receiving().
+  void resume_receiving();
   // Waits until the connection is closed; false on timeout.
   bool wait_closed(std::chrono::milliseconds timeout);
   bool is_open() const;
@@ -80,6 +86,7 @@ class ChatConnection {
   bool push(net::SharedBytes frame);
   void handle_connect(std::error_code ec);
   void handle_recv(net::ByteSpan data, std::error_code ec);
+  void start_recv_locked();  // the next receive, unless paused
   void handle_send(std::error_code ec);
   void handle_closed();
   void fail(std::string reason);
@@ -96,6 +103,8 @@ class ChatConnection {
   net::ConnId id_;
   std::error_code connect_error_;
   std::string close_reason_;
+  bool receiving_paused_ = false;  // pause_receiving() asked for it
+  bool recv_parked_ = false;       // paused with no receive in flight: resume must start one
 };
 
 }  // namespace chat::client

@@ -149,7 +149,11 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
     // gets the replies already queued before we close.
     s.peer_eof.store(true);
     if (s.phase == Session::Phase::closing) {
-      core_->io->close(id);  // we were lingering for exactly this
+      // Lingering after our half-close: this is what we waited for. Still draining our queue:
+      // half_close() sees peer_eof when it drains and closes then, so no reply is cut off.
+      if (s.half_closed.load()) {
+        core_->io->close(id);
+      }
     } else {
       core_->close_gracefully(id, s, CloseReason::peer_closed);
     }
@@ -224,6 +228,7 @@ void ChatServer::on_closed(net::ConnId id) {
   s.counted = false;
   s.close_reason.store(CloseReason::none);
   s.peer_eof.store(false);
+  s.half_closed.store(false);
   {
     std::lock_guard lock(state_mutex_);
     open_connections_.fetch_sub(1);

@@ -109,6 +109,9 @@ void ServerCore::close_gracefully(net::ConnId id, Session& s, CloseReason reason
   leave_chat(id, s);
   if (s.outbox.close_when_drained() == net::SendQueue::After::close_now) {
     half_close(id);
+  } else {
+    // Bounded: a peer that stops reading cannot hold the slot while its replies wait to drain.
+    lingering.add(id, LingerList::Clock::now() + config.linger);
   }
 }
 
@@ -123,7 +126,9 @@ void ServerCore::notify_shutdown(net::ConnId id, Session& s) {
 }
 
 void ServerCore::half_close(net::ConnId id) {
-  if (pool.at(id).peer_eof.load()) {
+  Session& s = pool.at(id);
+  s.half_closed.store(true);
+  if (s.peer_eof.load()) {
     io->close(id);  // the peer already closed its side: nothing left to wait for
     return;
   }

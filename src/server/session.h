@@ -28,7 +28,9 @@ const char* to_string(CloseReason reason);
 // Ownership, per field group:
 // - `outbox` is thread-safe and is how any thread reaches this connection: by ConnId, checked
 //   under the queue's lock (SendQueue::push).
-// - `close_reason` is atomic: the first thread to record one wins; `peer_eof` is atomic too.
+// - `close_reason` is atomic: the first thread to record one wins. `peer_eof` and `half_closed`
+//   are atomic too: the recv and send callbacks that set them may run at once on two threads, and
+//   each sets its own flag before reading the other's, so at least one of them sees both.
 // - Everything else is the chat state: touched only by this connection's own callbacks, which the
 //   IoService serializes for us (on_accept, then each on_recv in turn, then on_closed). No lock.
 struct Session {
@@ -39,6 +41,8 @@ struct Session {
   std::atomic<CloseReason> close_reason{CloseReason::none};
   // The client ended its sending side; set by its recv callback, read when our queue drains.
   std::atomic<bool> peer_eof{false};
+  // Our queue drained while closing and we ended our sending side (ServerCore::half_close).
+  std::atomic<bool> half_closed{false};
 
   enum class Phase : std::uint8_t { handshake, joined, closing };
   Phase phase = Phase::handshake;

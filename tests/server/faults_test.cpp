@@ -1,7 +1,9 @@
 // Bad and broken clients lose only their own connection; limits and shutdown behave.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -203,6 +205,75 @@ TEST_F(FaultsTest, ShutdownSendsTheNoticeToEveryClientBeforeClosing) {
   // New connections are refused once shutdown started.
   TestClient late(network_, server->endpoint());
   EXPECT_FALSE(late.connected());
+}
+
+TEST_F(FaultsTest, QuitThenEndOfStreamStillDeliversEveryQueuedReply) {
+  // A script's `... /quit` then EOF: Quit and end of stream arrive while the server still has
+  // megabytes of replies queued for a client that is not reading yet. All of them must go out
+  // before the server closes; the end of stream must not cut the drain short.
+  auto cfg = test_config();
+  cfg.max_text_bytes = 60 * 1024;
+  cfg.max_send_queue_bytes = 64u * 1024 * 1024;
+  cfg.linger = std::chrono::seconds(30);  // so only the drain-then-close path ends it in time
+  TestServer server(cfg);
+  auto alice = joined(server, "alice");
+  TestClient quitter(network_, server.endpoint());
+  ASSERT_TRUE(quitter.connected());
+  quitter.pause_receiving();
+  Envelope join;
+  join.mutable_join()->set_nickname("quitter");
+  ASSERT_TRUE(quitter.send(join));
+  constexpr int kEchoes = 200;  // 12 MB of replies: far past the loopback socket buffers
+  Envelope echo;
+  echo.mutable_echo()->set_text(std::string(cfg.max_text_bytes, 'e'));
+  for (int i = 0; i < kEchoes; ++i) {
+    echo.set_request_id(static_cast<std::uint64_t>(i) + 100);
+    ASSERT_TRUE(quitter.send(echo));
+  }
+  Envelope quit;
+  quit.mutable_quit()->set_reason("bye");
+  ASSERT_TRUE(quitter.send(quit));
+  quitter.finish_sending();
+  const auto left = alice->wait_for([](const Envelope& e) {
+    return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+  });
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->presence().reason(), "quit: bye");
+  quitter.resume_receiving();  // read only now, with the server's queue still full
+  const auto replies =
+      quitter.wait_count([](const Envelope& e) { return e.has_echo_reply(); }, kEchoes);
+  EXPECT_EQ(replies.size(), static_cast<std::size_t>(kEchoes));
+  EXPECT_TRUE(quitter.wait_closed());
+}
+
+TEST_F(FaultsTest, QuitterThatNeverReadsItsRepliesIsClosedAfterTheLinger) {
+  auto cfg = test_config();
+  cfg.max_text_bytes = 60 * 1024;
+  cfg.max_send_queue_bytes = 64u * 1024 * 1024;
+  cfg.linger = std::chrono::milliseconds(300);
+  TestServer server(cfg);
+  auto alice = joined(server, "alice");
+  TestClient quitter(network_, server.endpoint());
+  ASSERT_TRUE(quitter.connected());
+  ASSERT_TRUE(quitter.join("quitter").has_welcome());
+  quitter.pause_receiving();
+  Envelope echo;
+  echo.mutable_echo()->set_text(std::string(cfg.max_text_bytes, 'e'));
+  for (int i = 0; i < 200; ++i) {  // 12 MB of replies: the server's queue cannot drain
+    ASSERT_TRUE(quitter.send(echo));
+  }
+  Envelope quit;
+  quit.mutable_quit()->set_reason("");  // an empty reason: the body alone makes it a Quit
+  ASSERT_TRUE(quitter.send(quit));
+  ASSERT_TRUE(alice->wait_for([](const Envelope& e) {
+    return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+  }));
+  // Never reading, the quitter cannot hold its slot: the linger bounds the whole close.
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (server.server().client_count() > 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a state, not a race
+  }
+  EXPECT_EQ(server.server().client_count(), 1u);
 }
 
 TEST_F(FaultsTest, SlowReaderIsDisconnectedAndSlowsNoOneElse) {

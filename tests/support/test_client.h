@@ -44,6 +44,8 @@ class TestClient {
   std::string close_reason() const;
   void close() { conn_.close(); }
   void finish_sending() { conn_.finish_sending(); }
+  void pause_receiving() { conn_.pause_receiving(); }
+  void resume_receiving() { conn_.resume_receiving(); }
 
   // Convenience requests.
   bool broadcast(const std::string& room, const std::string& text, std::uint64_t client_msg_id);
