@@ -45,7 +45,8 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
       ->capture_default_str();
   app.add_option("--motd", cfg.motd, "Message of the day, sent in Welcome")->capture_default_str();
   app.add_option("--linger-ms", linger_ms,
-                 "How long a graceful close (quit, fatal error) may take: sending what is queued, then waiting for the client to close")
+                 "How long a graceful close (quit, fatal error) may take: sending what is "
+                 "queued, then waiting for the client to close")
       ->capture_default_str();
   app.add_option("--shutdown-grace-ms", grace_ms,
                  "On SIGINT/SIGTERM, how long clients get to receive the shutdown notice")
