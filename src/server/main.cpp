@@ -29,6 +29,11 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "Connections served at once; the next one gets Error(SERVER_FULL)")
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
+  app.add_option("--posted-accepts", cfg.posted_accepts,
+                 "Windows (IOCP): AcceptEx calls kept posted, so bursts of connects are taken "
+                 "at once; unused on Linux")
+      ->check(CLI::Range(1u, 4096u))
+      ->capture_default_str();
   app.add_option("--max-frame-bytes", cfg.max_frame_bytes,
                  "Largest frame body accepted; a bigger one gets FRAME_TOO_LARGE and a close")
       ->check(CLI::Range(256u, 64u * 1024 * 1024))

@@ -15,6 +15,8 @@ struct ServerConfig {
   std::optional<std::uint16_t> port;
   unsigned workers = 0;  // 0: one per hardware thread
   unsigned max_clients = 1024;
+  // Accepts kept posted at once (IOCP's AcceptEx); the epoll backend accepts in a loop instead.
+  unsigned posted_accepts = 16;
 
   std::uint32_t max_frame_bytes = 64 * 1024;
   std::uint32_t max_text_bytes = 4 * 1024;
@@ -25,7 +27,7 @@ struct ServerConfig {
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
 
   std::string motd = "Welcome to ChatServer. Be kind; no flooding.";
-  // After the server closes its side, how long it waits for the peer's own close.
+  // How long a graceful close may take: draining what is queued, then the peer's own close.
   std::chrono::milliseconds linger{2000};
   // On shutdown, how long connected clients get to receive the notice and everything queued.
   std::chrono::milliseconds shutdown_grace{3000};

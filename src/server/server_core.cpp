@@ -30,6 +30,7 @@ net::IoConfig io_config_for(const ServerConfig& cfg) {
   // Room beyond max_clients so that the connection after the last one can still be accepted and
   // told SERVER_FULL instead of being dropped silently.
   io.max_connections = cfg.max_clients + std::max(16u, cfg.max_clients / 8);
+  io.posted_accepts = cfg.posted_accepts;
   return io;
 }
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -289,6 +290,44 @@ TEST_F(IoServiceContract, ManyConnectionsEchoConcurrently) {
   ASSERT_TRUE(client_.wait([&] { return client_.closed.size() == kConns; }));
   ASSERT_TRUE(
       server_.wait([&] { return server_.eof.size() + server_.recv_errors.size() == kConns; }));
+}
+
+TEST_F(IoServiceContract, BurstOfConnectsIsAcceptedWithOnePostedAccept) {
+  // IOCP keeps `posted_accepts` AcceptEx calls posted and re-posts each as it completes; the
+  // listen backlog holds the rest of a burst meanwhile. epoll accepts in a loop either way.
+  Recorder r;
+  IoConfig one;
+  one.posted_accepts = 1;
+  one.max_connections = 256;
+  auto io = make_io_service(r, one);
+  r.io = io.get();
+  Endpoint at;
+  ASSERT_FALSE(io->listen({"127.0.0.1", 0}, &at));
+  std::thread worker([&] { io->run(); });
+  constexpr std::size_t kBurst = 120;  // within a default listen backlog
+  std::vector<ConnId> ids;
+  for (std::size_t i = 0; i < kBurst; ++i) {
+    std::error_code ec;
+    ids.push_back(client_io_->connect(at, ec));
+    ASSERT_FALSE(ec) << ec.message();
+  }
+  EXPECT_TRUE(r.wait([&] { return r.accepted.size() == kBurst; })) << r.accepted.size();
+  EXPECT_TRUE(client_.wait([&] {
+    return std::all_of(ids.begin(), ids.end(), [&](ConnId id) {
+      const auto it = client_.connected.find(id);
+      return it != client_.connected.end() && !it->second;
+    });
+  }));
+  for (const ConnId id : ids) {
+    client_io_->close(id);
+  }
+  EXPECT_TRUE(r.wait([&] { return r.eof.size() + r.recv_errors.size() == kBurst; }));
+  for (const ConnId id : r.accepted) {
+    io->close(id);
+  }
+  EXPECT_TRUE(r.wait([&] { return r.closed.size() == kBurst; }));
+  io->stop();
+  worker.join();
 }
 
 TEST_F(IoServiceContract, TableFullRefusesConnect) {
