@@ -13,7 +13,8 @@ constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;
 // ---------------------------------------------------------------- ClientNetwork
 
 ClientNetwork::ClientNetwork(unsigned workers, unsigned max_connections)
-    : by_index_(max_connections, nullptr) {
+    : by_index_(std::make_unique<std::atomic<ChatConnection*>[]>(max_connections)),
+      slots_(max_connections) {
   net::IoConfig config;
   config.max_connections = max_connections;
   io_ = net::make_io_service(static_cast<net::IoHandler&>(*this), config);
@@ -30,8 +31,17 @@ ClientNetwork::~ClientNetwork() {
 }
 
 ChatConnection* ClientNetwork::find(net::ConnId id) {
-  std::lock_guard lock(table_mutex_);
-  return id.index < by_index_.size() ? by_index_[id.index] : nullptr;
+  if (id.index >= slots_) {
+    return nullptr;
+  }
+  ChatConnection* c = by_index_[id.index].load(std::memory_order_acquire);
+  if (c == nullptr) {
+    // A completion can only outrun its connect()'s registration by the time the registration
+    // holds this lock: wait for it, then look again.
+    std::lock_guard lock(connect_mutex_);
+    c = by_index_[id.index].load(std::memory_order_acquire);
+  }
+  return c;
 }
 
 void ClientNetwork::on_accept(net::ConnId id, const net::Endpoint&) {
@@ -57,12 +67,8 @@ void ClientNetwork::on_send(net::ConnId id, std::error_code ec) {
 }
 
 void ClientNetwork::on_closed(net::ConnId id) {
-  ChatConnection* c = nullptr;
-  {
-    std::lock_guard lock(table_mutex_);
-    c = by_index_[id.index];
-    by_index_[id.index] = nullptr;
-  }
+  ChatConnection* c = find(id);
+  by_index_[id.index].store(nullptr, std::memory_order_release);
   if (c != nullptr) {
     c->handle_closed();  // may be the last touch: the owner can destroy it right after
   }
@@ -86,18 +92,8 @@ ChatConnection::~ChatConnection() {
 
 std::error_code ChatConnection::connect(const net::Endpoint& to,
                                         std::chrono::milliseconds timeout) {
-  {
-    // Registered under the table lock, so the completion cannot look us up before we exist.
-    std::lock_guard table(network_.table_mutex_);
-    std::error_code ec;
-    const net::ConnId id = network_.io_->connect(to, ec);
-    if (ec) {
-      return ec;
-    }
-    network_.by_index_[id.index] = this;
-    std::lock_guard lock(mutex_);
-    id_ = id;
-    state_ = State::connecting;
+  if (const std::error_code ec = start_connect(to, net::Endpoint{}, nullptr)) {
+    return ec;
   }
   std::unique_lock lock(mutex_);
   if (!changed_.wait_for(lock, timeout, [&] { return state_ != State::connecting; })) {
@@ -108,18 +104,45 @@ std::error_code ChatConnection::connect(const net::Endpoint& to,
   return state_ == State::open ? std::error_code{} : connect_error_;
 }
 
-void ChatConnection::handle_connect(std::error_code ec) {
-  std::lock_guard lock(mutex_);
+std::error_code ChatConnection::start_connect(const net::Endpoint& to, const net::Endpoint& from,
+                                              ConnectHandler done) {
+  // Registered under the connect lock, so the completion cannot look us up before we exist.
+  std::lock_guard registering(network_.connect_mutex_);
+  std::error_code ec;
+  const net::ConnId id = network_.io_->connect(to, from, ec);
   if (ec) {
-    connect_error_ = ec;
-    close_reason_ = "connect failed: " + ec.message();
-    network_.io_->close(id_);  // handle_closed() ends the connecting state
-    return;
+    return ec;
   }
-  outbox_.open(id_);
-  state_ = State::open;
-  changed_.notify_all();
-  start_recv_locked();
+  network_.by_index_[id.index].store(this, std::memory_order_release);
+  std::lock_guard lock(mutex_);
+  id_ = id;
+  state_ = State::connecting;
+  on_connect_ = std::move(done);
+  return {};
+}
+
+void ChatConnection::handle_connect(std::error_code ec) {
+  ConnectHandler done;
+  {
+    std::lock_guard lock(mutex_);
+    done = std::move(on_connect_);
+    if (ec) {
+      connect_error_ = ec;
+      close_reason_ = "connect failed: " + ec.message();
+      network_.io_->close(id_);  // handle_closed() ends the connecting state
+    } else {
+      outbox_.open(id_);
+      state_ = State::open;
+      changed_.notify_all();
+    }
+  }
+  if (done) {
+    done(ec);  // before the first receive starts, so it comes before any envelope
+  }
+  if (!ec) {
+    std::lock_guard lock(mutex_);
+    start_recv_locked();
+  }
 }
 
 void ChatConnection::start_recv_locked() {

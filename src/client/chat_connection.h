@@ -2,6 +2,7 @@
 // server over the net layer, speaking Envelopes.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -41,8 +42,12 @@ class ClientNetwork final : private net::IoHandler {
   ChatConnection* find(net::ConnId id);
 
   std::unique_ptr<net::IoService> io_;
-  std::mutex table_mutex_;
-  std::vector<ChatConnection*> by_index_;  // the connection in each slot; guarded by table_mutex_
+  // The connection in each slot of the I/O service's table. Written when a connect starts and
+  // when on_closed() ends the slot's connection; read by every completion, without a lock (a
+  // slot's callbacks all come between those two writes).
+  std::unique_ptr<std::atomic<ChatConnection*>[]> by_index_;
+  std::size_t slots_ = 0;
+  std::mutex connect_mutex_;  // a connect registers its slot before its completion can look
   std::vector<std::thread> workers_;
 };
 
@@ -59,8 +64,14 @@ class ChatConnection {
   ChatConnection(const ChatConnection&) = delete;
   ChatConnection& operator=(const ChatConnection&) = delete;
 
-  // Connects, blocking up to `timeout`. Call once.
+  // Connects, blocking up to `timeout`. Call once (or start_connect() once).
   std::error_code connect(const net::Endpoint& to, std::chrono::milliseconds timeout);
+  // Starts connecting from the local address `from` (empty host: any) and returns at once; an
+  // error here means it could not even start. `done` runs once on a network thread with the
+  // outcome, before anything is received. For clients opening thousands of connections.
+  using ConnectHandler = std::function<void(std::error_code)>;
+  std::error_code start_connect(const net::Endpoint& to, const net::Endpoint& from,
+                                ConnectHandler done);
   // Queues one Envelope; false if the connection is not open.
   bool send(const proto::Envelope& env);
   // Queues raw bytes as they are (tests use it to send malformed frames).
@@ -94,6 +105,7 @@ class ChatConnection {
   ClientNetwork& network_;
   EnvelopeHandler on_envelope_;
   CloseHandler on_close_;
+  ConnectHandler on_connect_;
   net::SendQueue outbox_;
   net::FrameDecoder decoder_;  // touched only by this connection's recv callbacks
 

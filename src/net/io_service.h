@@ -69,7 +69,11 @@ class IoService {
 
   // Starts an outgoing connection; on_connect() reports the outcome. Returns an invalid ConnId
   // and sets `ec` when it could not even start (table full, bad address). Thread-safe.
-  virtual ConnId connect(const Endpoint& to, std::error_code& ec) = 0;
+  ConnId connect(const Endpoint& to, std::error_code& ec) { return connect(to, Endpoint{}, ec); }
+  // The same, from the local address `from.host` (port 0: any free one), so that one client
+  // can open more connections than one source address has ports (127.0.0.2, 127.0.0.3, ...).
+  // An empty `from.host` lets the system choose.
+  virtual ConnId connect(const Endpoint& to, const Endpoint& from, std::error_code& ec) = 0;
 
   // Starts the one receive of `id`. Must not be called while a receive is in flight.
   // Thread-safe; a stale or closed id is ignored.

@@ -27,6 +27,7 @@ class Recorder final : public IoHandler {
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<ConnId> accepted;
+  std::vector<Endpoint> peers;  // of each accepted connection, in order
   std::map<ConnId, std::string> received;
   std::set<ConnId> eof;
   std::map<ConnId, std::error_code> recv_errors;
@@ -44,10 +45,12 @@ class Recorder final : public IoHandler {
   }
 
   void on_accept(ConnId id, const Endpoint& peer) override {
-    EXPECT_EQ(peer.host, "127.0.0.1");
+    EXPECT_EQ(peer.host.rfind("127.0.0.", 0), 0u) << peer.host;
+    EXPECT_NE(peer.port, 0);
     {
       std::lock_guard lock(mutex);
       accepted.push_back(id);
+      peers.push_back(peer);
     }
     changed.notify_all();
     io->start_recv(id);
@@ -328,6 +331,20 @@ TEST_F(IoServiceContract, BurstOfConnectsIsAcceptedWithOnePostedAccept) {
   EXPECT_TRUE(r.wait([&] { return r.closed.size() == kBurst; }));
   io->stop();
   worker.join();
+}
+
+TEST_F(IoServiceContract, ConnectFromAChosenSourceAddress) {
+  // Loopback is all of 127.0.0.0/8: a client can spread connections over 127.0.0.2, .3, ...
+  std::error_code ec;
+  const ConnId id = client_io_->connect(bound_, Endpoint{"127.0.0.2", 0}, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(client_.wait([&] { return client_.connected.count(id) != 0; }));
+  EXPECT_FALSE(client_.connected[id]);
+  ASSERT_TRUE(server_.wait([&] { return server_.peers.size() == 1; }));
+  EXPECT_EQ(server_.peers[0].host, "127.0.0.2");
+  const ConnId bad = client_io_->connect(bound_, Endpoint{"not-an-address", 0}, ec);
+  EXPECT_FALSE(bad.valid());
+  EXPECT_EQ(ec, std::errc::invalid_argument);
 }
 
 TEST_F(IoServiceContract, TableFullRefusesConnect) {

@@ -11,7 +11,7 @@ class RecordingIo final : public IoService {
   std::vector<std::vector<std::string>> sends;
   std::error_code listen(const Endpoint&, Endpoint*) override { return {}; }
   void stop_accepting() override {}
-  ConnId connect(const Endpoint&, std::error_code&) override { return {}; }
+  ConnId connect(const Endpoint&, const Endpoint&, std::error_code&) override { return {}; }
   void start_recv(ConnId) override {}
   void start_send(ConnId, std::span<const ByteSpan> buffers) override {
     std::vector<std::string> gathered;

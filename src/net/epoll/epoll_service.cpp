@@ -215,7 +215,7 @@ void EpollService::on_listener_ready() {
 
 // ---------------------------------------------------------------- operations
 
-ConnId EpollService::connect(const Endpoint& to, std::error_code& ec) {
+ConnId EpollService::connect(const Endpoint& to, const Endpoint& from, std::error_code& ec) {
   sockaddr_storage addr{};
   socklen_t len = 0;
   if (!posix::to_sockaddr(to, addr, len)) {
@@ -225,6 +225,13 @@ ConnId EpollService::connect(const Endpoint& to, std::error_code& ec) {
   const int fd = posix::open_stream_socket(to, ec);
   if (fd < 0) {
     return {};
+  }
+  if (!from.host.empty()) {
+    ec = posix::bind_source(fd, from);
+    if (ec) {
+      posix::close_fd(fd);
+      return {};
+    }
   }
   posix::set_no_delay(fd);
   const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), len);

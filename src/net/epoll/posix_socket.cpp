@@ -81,6 +81,20 @@ std::error_code bind_and_listen(int fd, const Endpoint& at, int backlog, Endpoin
   return {};
 }
 
+std::error_code bind_source(int fd, const Endpoint& from) {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  if (!to_sockaddr(from, addr, len)) {
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
+    return last_error();
+  }
+  return {};
+}
+
 void set_no_delay(int fd) {
   // Chat frames are small and latency-bound: never let Nagle hold one back for a delayed ACK.
   const int one = 1;

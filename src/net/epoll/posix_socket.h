@@ -20,6 +20,9 @@ Endpoint from_sockaddr(const sockaddr_storage& addr);
 int open_stream_socket(const Endpoint& ep, std::error_code& ec);
 // Binds, listens and returns the bound endpoint.
 std::error_code bind_and_listen(int fd, const Endpoint& at, int backlog, Endpoint& bound);
+// Binds an unconnected socket to a local address before connect(); the port is chosen by
+// connect() (IP_BIND_ADDRESS_NO_PORT), so ports are not used up at bind time.
+std::error_code bind_source(int fd, const Endpoint& from);
 void set_no_delay(int fd);
 void close_fd(int fd);
 

@@ -289,20 +289,25 @@ void IocpService::on_accept_done(AcceptOp& op, DWORD error) {
 
 // ---------------------------------------------------------------- operations
 
-ConnId IocpService::connect(const Endpoint& to, std::error_code& ec) {
+ConnId IocpService::connect(const Endpoint& to, const Endpoint& from, std::error_code& ec) {
   sockaddr_storage addr{};
   int len = 0;
-  if (!win::to_sockaddr(to, addr, len)) {
+  sockaddr_storage local{};  // ConnectEx wants a bound socket: `from`, or any address
+  int local_len = 0;
+  if (!win::to_sockaddr(to, addr, len) ||
+      (!from.host.empty() && !win::to_sockaddr(from, local, local_len))) {
     ec = std::make_error_code(std::errc::invalid_argument);
     return {};
+  }
+  if (from.host.empty()) {
+    local.ss_family = addr.ss_family;
+    local_len = len;
   }
   const SOCKET s = win::open_overlapped_socket(to, ec);
   if (s == INVALID_SOCKET) {
     return {};
   }
-  sockaddr_storage any{};  // ConnectEx wants a bound socket
-  any.ss_family = addr.ss_family;
-  if (::bind(s, reinterpret_cast<const sockaddr*>(&any), len) != 0) {
+  if (::bind(s, reinterpret_cast<const sockaddr*>(&local), local_len) != 0) {
     ec = win::last_wsa_error();
     ::closesocket(s);
     return {};

@@ -30,7 +30,8 @@ class IocpService final : public IoService {
 
   std::error_code listen(const Endpoint& at, Endpoint* bound) override;
   void stop_accepting() override;
-  ConnId connect(const Endpoint& to, std::error_code& ec) override;
+  using IoService::connect;
+  ConnId connect(const Endpoint& to, const Endpoint& from, std::error_code& ec) override;
   void start_recv(ConnId id) override;
   void start_send(ConnId id, std::span<const ByteSpan> buffers) override;
   void shutdown_send(ConnId id) override;
