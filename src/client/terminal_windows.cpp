@@ -11,8 +11,12 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-HANDLE input() { return ::GetStdHandle(STD_INPUT_HANDLE); }
-HANDLE output() { return ::GetStdHandle(STD_OUTPUT_HANDLE); }
+HANDLE input() {
+  return ::GetStdHandle(STD_INPUT_HANDLE);
+}
+HANDLE output() {
+  return ::GetStdHandle(STD_OUTPUT_HANDLE);
+}
 bool is_console(HANDLE h) {
   DWORD mode = 0;
   return ::GetConsoleMode(h, &mode) != 0;
@@ -71,8 +75,12 @@ long read_pipe_or_file(HANDLE h, char* buf, std::size_t n) {
 
 }  // namespace
 
-bool stdin_is_terminal() { return is_console(input()); }
-bool stdout_is_terminal() { return is_console(output()); }
+bool stdin_is_terminal() {
+  return is_console(input());
+}
+bool stdout_is_terminal() {
+  return is_console(output());
+}
 
 struct RawMode::Saved {
   DWORD in_mode;
@@ -87,14 +95,15 @@ RawMode::RawMode() {
   if (!::GetConsoleMode(input(), &in_mode) || !::GetConsoleMode(output(), &out_mode)) {
     return;
   }
-  saved_ = std::make_unique<Saved>(Saved{in_mode, out_mode, ::GetConsoleCP(), ::GetConsoleOutputCP()});
+  saved_ =
+      std::make_unique<Saved>(Saved{in_mode, out_mode, ::GetConsoleCP(), ::GetConsoleOutputCP()});
   // No line editing and no echo: the console draws the input line itself. Processed input keeps
   // Ctrl+C a signal; virtual-terminal input turns arrow keys into the escapes the editor skips.
   ::SetConsoleMode(input(), (in_mode & ~(ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT)) |
                                 ENABLE_PROCESSED_INPUT | ENABLE_VIRTUAL_TERMINAL_INPUT);
   // "\r\x1b[K" is how the prompt line is redrawn.
-  ::SetConsoleMode(output(), out_mode | ENABLE_PROCESSED_OUTPUT |
-                                 ENABLE_VIRTUAL_TERMINAL_PROCESSING);
+  ::SetConsoleMode(output(),
+                   out_mode | ENABLE_PROCESSED_OUTPUT | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
   ::SetConsoleCP(CP_UTF8);
   ::SetConsoleOutputCP(CP_UTF8);
 }
@@ -113,7 +122,9 @@ long read_stdin(char* buf, std::size_t n) {
   return is_console(h) ? read_console(h, buf, n) : read_pipe_or_file(h, buf, n);
 }
 
-void interrupt_stdin_reads() { g_interrupted.store(true); }
+void interrupt_stdin_reads() {
+  g_interrupted.store(true);
+}
 
 void write_stdout(std::string_view bytes) {
   const HANDLE h = output();

@@ -29,7 +29,9 @@ std::uint16_t port_from(const std::optional<std::string>& line) {
   return static_cast<std::uint16_t>(std::stoi(digits));
 }
 
-bool is_chat(const Envelope& e) { return e.has_chat_message(); }
+bool is_chat(const Envelope& e) {
+  return e.has_chat_message();
+}
 
 TEST(CrossPlatform, WindowsServerUnderWineServesLinuxClientsAndStopsOnCtrlC) {
   ChildProcess server({kWine, kWindowsServer, "--port", "0", "--log-level", "warn"});
@@ -74,8 +76,8 @@ TEST(CrossPlatform, WindowsClientUnderWineTalksToTheLinuxServer) {
   client::ClientNetwork network(1, 8);
   TestClient linux_user(network, server.endpoint());
   ASSERT_TRUE(linux_user.join("tux").has_welcome());
-  ChildProcess windows_user({kWine, kWindowsClient, "--port", std::to_string(server.endpoint().port),
-                             "--nick", "winnie"});
+  ChildProcess windows_user({kWine, kWindowsClient, "--port",
+                             std::to_string(server.endpoint().port), "--nick", "winnie"});
   windows_user.write_stdin("hello from windows\n/w tux just you\n/users\n");
   const auto said = linux_user.wait_for(is_chat, kWineWait);
   ASSERT_TRUE(said);

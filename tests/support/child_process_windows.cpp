@@ -26,8 +26,8 @@ std::wstring windows_path(const std::string& path) {
 std::wstring command_line(const std::vector<std::string>& argv) {
   std::wstring line;
   for (std::size_t i = 0; i < argv.size(); ++i) {
-    const std::wstring arg = i == 0 ? windows_path(argv[0])
-                                    : std::wstring(argv[i].begin(), argv[i].end());
+    const std::wstring arg =
+        i == 0 ? windows_path(argv[0]) : std::wstring(argv[i].begin(), argv[i].end());
     line += (i == 0 ? L"\"" : L" \"") + arg + L"\"";
   }
   return line;
@@ -87,8 +87,8 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) : impl_(new Imp
   startup.hStdOutput = child_out;
   startup.hStdError = ::GetStdHandle(STD_ERROR_HANDLE);
   std::wstring line = command_line(argv);
-  if (!::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, CREATE_NEW_CONSOLE,
-                        nullptr, nullptr, &startup, &impl_->process)) {
+  if (!::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, CREATE_NEW_CONSOLE, nullptr,
+                        nullptr, &startup, &impl_->process)) {
     impl_->process = {};
   }
   ::CloseHandle(child_in);
@@ -110,14 +110,16 @@ ChildProcess::~ChildProcess() {
   }
 }
 
-bool ChildProcess::started() const { return impl_->process.hProcess != nullptr; }
+bool ChildProcess::started() const {
+  return impl_->process.hProcess != nullptr;
+}
 
 void ChildProcess::write_stdin(const std::string& bytes) {
   std::size_t done = 0;
   while (impl_->in != nullptr && done < bytes.size()) {
     DWORD put = 0;
-    if (!::WriteFile(impl_->in, bytes.data() + done, static_cast<DWORD>(bytes.size() - done),
-                     &put, nullptr)) {
+    if (!::WriteFile(impl_->in, bytes.data() + done, static_cast<DWORD>(bytes.size() - done), &put,
+                     nullptr)) {
       return;
     }
     done += put;

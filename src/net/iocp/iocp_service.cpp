@@ -230,8 +230,8 @@ bool IocpService::post_accept_locked(AcceptOp& op) {
   DWORD received = 0;
   ops_in_flight_.fetch_add(1);
   // No initial data (0): a client that connects and says nothing must still be accepted.
-  if (!winsock_.accept_ex(listen_socket_, op.socket, op.addresses, 0, kAddressBytes,
-                          kAddressBytes, &received, &op.overlapped) &&
+  if (!winsock_.accept_ex(listen_socket_, op.socket, op.addresses, 0, kAddressBytes, kAddressBytes,
+                          &received, &op.overlapped) &&
       ::WSAGetLastError() != ERROR_IO_PENDING) {
     ops_in_flight_.fetch_sub(1);
     ::closesocket(op.socket);
@@ -377,9 +377,8 @@ void IocpService::start_send(ConnId id, std::span<const ByteSpan> buffers) {
   c->send_bufs.clear();
   for (const ByteSpan& b : buffers) {
     if (!b.empty()) {
-      c->send_bufs.push_back(
-          WSABUF{static_cast<ULONG>(b.size()),
-                 const_cast<char*>(reinterpret_cast<const char*>(b.data()))});
+      c->send_bufs.push_back(WSABUF{static_cast<ULONG>(b.size()),
+                                    const_cast<char*>(reinterpret_cast<const char*>(b.data()))});
     }
   }
   post_send_locked(*c);
@@ -442,9 +441,9 @@ void IocpService::on_recv_ready(Conn& c, ConnId id, DWORD error) {
     }
   }
   lock.unlock();
-  handler_.on_recv(id, ByteSpan(reinterpret_cast<const std::byte*>(t_recv_buffer),
-                                static_cast<std::size_t>(n)),
-                   ec);
+  handler_.on_recv(
+      id, ByteSpan(reinterpret_cast<const std::byte*>(t_recv_buffer), static_cast<std::size_t>(n)),
+      ec);
   lock.lock();
   finish_op_locked(c, id);
 }

@@ -35,7 +35,9 @@ BOOL WINAPI on_console_event(DWORD event) {
 
 }  // namespace
 
-void capture_shutdown_signals() { ::SetConsoleCtrlHandler(&on_console_event, TRUE); }
+void capture_shutdown_signals() {
+  ::SetConsoleCtrlHandler(&on_console_event, TRUE);
+}
 
 const char* wait_for_shutdown_signal() {
   std::unique_lock lock(g_mutex);

@@ -57,7 +57,9 @@ std::error_code to_error(DWORD code) {
   }
 }
 
-std::error_code last_wsa_error() { return to_error(static_cast<DWORD>(::WSAGetLastError())); }
+std::error_code last_wsa_error() {
+  return to_error(static_cast<DWORD>(::WSAGetLastError()));
+}
 
 namespace {
 template <typename Fn>
@@ -85,7 +87,9 @@ Winsock::Winsock() {
   ::closesocket(s);
 }
 
-Winsock::~Winsock() { ::WSACleanup(); }
+Winsock::~Winsock() {
+  ::WSACleanup();
+}
 
 bool to_sockaddr(const Endpoint& ep, sockaddr_storage& out, int& len) {
   out = {};
@@ -140,6 +144,8 @@ void configure_connected(SOCKET s) {
 
 namespace chat::net {
 
-unsigned raise_open_file_limit(unsigned wanted) { return wanted; }  // Windows has no such limit
+unsigned raise_open_file_limit(unsigned wanted) {
+  return wanted;
+}  // Windows has no such limit
 
 }  // namespace chat::net
