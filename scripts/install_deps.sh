@@ -12,6 +12,7 @@ packages=(
   libfmt-dev                          # log and console formatting
   libcli11-dev                        # command-line flags
   googletest                          # GoogleTest sources, built with our sanitizer flags
+  clang-format                        # the Style.ClangFormat test keeps the tree formatted
 )
 
 # The Windows cross build (preset `windows`, scripts/build_windows_deps.sh). The host's protoc,
