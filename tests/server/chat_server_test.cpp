@@ -57,6 +57,35 @@ TEST_F(ChatServerTest, JoinGetsWelcomeThenLobbySnapshot) {
             std::vector<std::string>{"alice"});
 }
 
+TEST_F(ChatServerTest, SkipLobbyStartsInNoRoomAndNobodyIsTold) {
+  auto alice = joined("alice");
+  alice->take_all();
+  TestClient bot(network_, server_.endpoint());
+  ASSERT_TRUE(bot.connected());
+  Envelope join;
+  join.mutable_join()->set_nickname("bot1");
+  join.mutable_join()->set_skip_lobby(true);
+  bot.send(join);
+  const auto welcome = bot.wait_for(Envelope::kWelcome);
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ(welcome->welcome().rooms_size(), 0);
+  // In no room: a broadcast to the lobby is refused; joining a room works as usual.
+  ASSERT_TRUE(bot.broadcast("lobby", "hello?", 1));
+  const auto refused = bot.wait_for(Envelope::kError);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->error().code(), proto::NOT_IN_ROOM);
+  ASSERT_TRUE(bot.join_room("lobby"));
+  const auto list = bot.wait_for(Envelope::kUserList);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->user_list().members_size(), 2);
+  // alice heard of bot1 only when it joined the lobby itself, once.
+  const auto presences = alice->wait_count([](const Envelope& e) { return e.has_presence(); }, 1);
+  ASSERT_EQ(presences.size(), 1u);
+  EXPECT_EQ(presences[0].presence().kind(), proto::Presence::JOINED);
+  EXPECT_FALSE(alice->wait_for([](const Envelope& e) { return e.has_presence(); },
+                               std::chrono::milliseconds(0)));
+}
+
 // Every broadcast reaches every other member exactly once, in sender order; senders get Acks.
 void check_fanout(ChatServerTest& fixture, std::vector<std::unique_ptr<TestClient>>& clients,
                   int messages_each) {

@@ -33,7 +33,9 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
   welcome.set_request_id(req.request_id());
   auto* w = welcome.mutable_welcome();
   w->set_nickname(s.nickname);
-  w->add_rooms(ServerConfig::kLobby);
+  if (!join.skip_lobby()) {
+    w->add_rooms(ServerConfig::kLobby);
+  }
   w->set_motd(core.config.motd);
   w->set_server_version(CHAT_SERVER_VERSION);
   w->set_protocol_version(ServerConfig::kProtocolVersion);
@@ -44,6 +46,9 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
   limits->set_max_room_name_bytes(core.config.max_room_name_bytes);
   limits->set_max_rooms_per_session(core.config.max_rooms_per_session);
   core.send(id, welcome);
+  if (join.skip_lobby()) {
+    return;
+  }
 
   Delivery out(core.pool, *core.io);
   if (auto room =
