@@ -8,9 +8,10 @@
 
 namespace chat::client::terminal {
 
-// Whether stdin / stdout is an interactive terminal (not a file or pipe). Thread-safe.
+// Whether stdin / stdout / stderr is an interactive terminal (not a file or pipe). Thread-safe.
 bool stdin_is_terminal();
 bool stdout_is_terminal();
+bool stderr_is_terminal();
 
 // Puts stdin in raw-ish mode for its lifetime: no line buffering and no echo, so the console can
 // edit and draw the input line itself, but Ctrl+C still raises SIGINT so the process can always

@@ -82,6 +82,10 @@ bool stdout_is_terminal() {
   return is_console(output());
 }
 
+bool stderr_is_terminal() {
+  return is_console(::GetStdHandle(STD_ERROR_HANDLE));
+}
+
 struct RawMode::Saved {
   DWORD in_mode;
   DWORD out_mode;

@@ -1,0 +1,122 @@
+// Public header. One load-test bot: a ChatConnection that joins, enters its room, sends its
+// numbered messages and checks every delivery it receives (loss, duplication, order, latency).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bot_options.h"
+#include "client/chat_connection.h"
+#include "delivery_ledger.h"
+#include "latency_histogram.h"
+
+namespace chat::bot {
+
+using Clock = std::chrono::steady_clock;
+
+// Microseconds on the steady clock: the send timestamp carried in each message. Sender and
+// receiver are in one process, so the clock is the same. Thread-safe.
+std::uint64_t now_us();
+
+// What all bots of a run share: the settings and the signal that a bot changed phase.
+struct BotFleet {
+  explicit BotFleet(const BotOptions& o) : options(o) {}
+  const BotOptions& options;
+  std::mutex mutex;
+  std::condition_variable changed;      // a bot became ready, failed, or finished a churn cycle
+  std::vector<std::string> violations;  // guarded by mutex; what went wrong, first few kept
+
+  void report(std::string what);  // records a violation and wakes the runner
+  void notify();                  // wakes the runner
+};
+
+class Bot {
+ public:
+  enum class Phase { idle, connecting, joining, entering, ready, failed, closed };
+
+  // `index` numbers the bot (its nickname is prefix+index); `partner` is the whisper target.
+  Bot(client::ClientNetwork& network, BotFleet& fleet, unsigned index);
+  ~Bot();
+  Bot(const Bot&) = delete;
+  Bot& operator=(const Bot&) = delete;
+
+  // Starts connecting (from the local address `from`), joining and entering the bot's room.
+  // phase() becomes ready or failed. Call from the runner thread; for churn, again after each
+  // cycle_done().
+  void start(const net::Endpoint& server, const net::Endpoint& from);
+  Phase phase() const { return phase_.load(std::memory_order_acquire); }
+
+  // Sends the next numbered message if the window allows and any are left; false otherwise.
+  // Thread-safe. With rate 0 the bot also sends on by itself as acknowledgements come back.
+  bool send_next();
+  void start_burst();  // fills the window; the acknowledgements keep it full
+  bool all_sent() const { return next_seq_.load(std::memory_order_relaxed) > total_; }
+
+  // Churn: one cycle is connect, join, enter the room, leave it, quit. True once finished.
+  bool cycle_done() const { return cycle_done_.load(std::memory_order_acquire); }
+  unsigned cycles() const { return cycles_; }
+
+  // Says goodbye (Quit, then end of stream); end_quit() waits up to `timeout` for the server's
+  // close and closes at once after that. Runner thread.
+  void begin_quit();
+  void end_quit(std::chrono::milliseconds timeout);
+
+  // Counters, readable at any time from any thread.
+  std::uint64_t sent() const { return sent_.load(std::memory_order_relaxed); }
+  std::uint64_t acked() const { return acked_.load(std::memory_order_relaxed); }
+  std::uint64_t received() const { return received_.load(std::memory_order_relaxed); }
+  std::uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
+  std::uint64_t last_receive_us() const { return last_receive_us_.load(std::memory_order_relaxed); }
+
+  // Read after the network is stopped (no more callbacks).
+  const DeliveryLedger& ledger() const { return ledger_; }
+  const LatencyHistogram& latency() const { return latency_; }
+  const LatencyHistogram& join_latency() const { return join_latency_; }
+
+  std::string nickname() const;
+
+ private:
+  void on_envelope(const proto::Envelope& env);
+  void on_closed(const std::string& reason);
+  void on_connected(std::error_code ec);
+  void enter_room_or_ready();
+  void become(Phase p);
+  void on_chat(const proto::ChatMessage& m);
+  void on_echo(const proto::EchoReply& r);
+  void on_acknowledged();
+  void churn_step(const proto::Envelope& env);
+  bool send(const proto::Envelope& env);
+  std::string room() const;
+
+  client::ClientNetwork& network_;
+  BotFleet& fleet_;
+  const BotOptions& opt_;
+  const unsigned index_;
+  const std::uint64_t total_;  // messages this bot sends
+  const std::string filler_;
+  std::unique_ptr<client::ChatConnection> connection_;
+
+  std::atomic<Phase> phase_{Phase::idle};
+  std::atomic<std::uint64_t> next_seq_{1};
+  std::atomic<std::uint32_t> in_flight_{0};
+  std::atomic<std::uint64_t> sent_{0}, acked_{0}, received_{0}, errors_{0};
+  std::atomic<std::uint64_t> last_receive_us_{0};
+  std::atomic<bool> quitting_{false};
+  std::atomic<bool> cycle_done_{false};
+  std::uint64_t cycle_started_us_ = 0;
+  unsigned cycles_ = 0;
+
+  // Touched only by this bot's receive callbacks (one at a time).
+  DeliveryLedger ledger_;
+  LatencyHistogram latency_;
+  LatencyHistogram join_latency_;
+  std::uint64_t join_started_us_ = 0;
+};
+
+}  // namespace chat::bot

@@ -1,0 +1,89 @@
+// chat_bot: the bundled load tester. Runs one scenario against a chat_server, checks every
+// delivery and reports throughput and latency. Exit codes: 0 all checks passed, 1 a check
+// failed (loss, duplication, reordering, errors, bots that could not join, time ran out),
+// 2 usage.
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "bot_options.h"
+#include "net/io_service.h"
+#include "report.h"
+#include "runner.h"
+
+int main(int argc, char** argv) {
+  using chat::bot::BotOptions;
+  BotOptions opt;
+  std::string scenario = "fanout";
+  CLI::App app{
+      "chat_bot: load-tests a chat_server and checks every delivery.\n"
+      "Scenarios: fanout (all bots in one room), rooms (bots spread over --rooms rooms), "
+      "whisper (pairs whisper to each other), echo (request/response), churn (connect, join, "
+      "enter a room, leave it, quit; --messages cycles each), idle (--clients connections "
+      "join and stay for --hold seconds; with --server-pid, the server's memory per "
+      "connection).",
+      "chat_bot"};
+  app.add_option("--host", opt.host, "Server address (numeric IPv4/IPv6)")->capture_default_str();
+  app.add_option("--port", opt.port, "Server port")->capture_default_str();
+  app.add_option("--scenario", scenario, "fanout, rooms, whisper, echo, churn or idle")
+      ->check(CLI::IsMember({"fanout", "rooms", "whisper", "echo", "churn", "idle"}))
+      ->capture_default_str();
+  app.add_option("--clients", opt.clients, "Bots, one connection each")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--messages", opt.messages,
+                 "Messages each bot sends (churn: cycles each bot runs)")
+      ->check(CLI::Range(1u, 100000000u))
+      ->capture_default_str();
+  app.add_option("--size", opt.size, "Bytes of text per message (at least the numbers it carries)")
+      ->check(CLI::Range(1u, 16u * 1024 * 1024))
+      ->capture_default_str();
+  app.add_option("--rooms", opt.rooms, "rooms: how many rooms the bots spread over")
+      ->check(CLI::Range(1u, 100000u))
+      ->capture_default_str();
+  app.add_option("--rate", opt.rate,
+                 "Messages per second over all bots, paced; 0 = as fast as the server "
+                 "acknowledges them, within --window")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--window", opt.window, "Messages in flight (sent, not acknowledged) per bot")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--duration", opt.duration_s,
+                 "Upper bound on the whole run, in seconds; work not done by then is reported")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--hold", opt.hold_s, "idle: seconds the joined connections are held")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--workers", opt.workers, "Network threads; 0 = one per hardware thread")
+      ->capture_default_str();
+  app.add_option("--source-addresses", opt.source_addresses,
+                 "Spread connections over 127.0.0.1..N (loopback servers only); 0 = one per "
+                 "20000 connections")
+      ->check(CLI::Range(0u, 250u))
+      ->capture_default_str();
+  app.add_option("--server-pid", opt.server_pid,
+                 "A local server's process id: report its resident memory (idle: per "
+                 "connection)");
+  app.add_flag("--lobby", opt.lobby,
+               "Join the lobby as people do (every join tells every member) instead of "
+               "Join.skip_lobby");
+  app.add_option("--room", opt.room, "Room name (rooms: the prefix of the room names)")
+      ->capture_default_str();
+  app.add_option("--nick-prefix", opt.nick_prefix, "Bot nicknames are this plus a number")
+      ->capture_default_str();
+  app.add_flag("--json", opt.json, "Print the results as JSON on stdout instead of a table");
+  app.add_flag("!--no-progress", opt.progress, "No live progress line on stderr");
+  CLI11_PARSE(app, argc, argv);
+  chat::bot::parse_scenario(scenario, opt.scenario);
+
+  // Thousands of connections need thousands of descriptors.
+  chat::net::raise_open_file_limit(opt.clients + 256);
+  const chat::bot::RunResult result = chat::bot::run_scenario(opt);
+  const std::string out = opt.json ? chat::bot::to_json(result) : chat::bot::summary_table(result);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  return result.ok() ? 0 : 1;
+}

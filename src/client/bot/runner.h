@@ -1,0 +1,47 @@
+// Public header. Runs one chat_bot scenario from start to finish and measures it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot_options.h"
+#include "latency_histogram.h"
+
+namespace chat::bot {
+
+struct RunResult {
+  BotOptions options;
+  double elapsed_s = 0;    // the whole run, connects included
+  double join_all_ms = 0;  // from the first connect to the last bot joined (and in its room)
+  unsigned joined = 0;     // bots that joined
+  unsigned failed = 0;     // bots that could not connect or join
+  double load_s = 0;       // from the first message sent to the last one received
+  std::uint64_t sent = 0;
+  std::uint64_t acked = 0;      // Acks (or echo replies) received for them
+  std::uint64_t expected = 0;   // deliveries that should have arrived
+  std::uint64_t delivered = 0;  // unique deliveries that did
+  std::uint64_t lost = 0;
+  std::uint64_t duplicated = 0;
+  std::uint64_t reordered = 0;
+  std::uint64_t errors = 0;  // Error frames and unexpected disconnects
+  double deliveries_per_s = 0;
+  double messages_per_s = 0;  // sent messages per second of load
+  std::uint64_t cycles = 0;   // churn: completed connect-join-leave-quit cycles
+  double cycles_per_s = 0;
+  LatencyHistogram latency;       // send to receipt (whisper, fanout, rooms) or round trip (echo)
+  LatencyHistogram join_latency;  // connect to joined, per bot
+  std::optional<std::uint64_t> server_rss_before, server_rss_after;
+  std::optional<double> server_bytes_per_connection;
+  bool timed_out = false;  // --duration ended the run before the work was done
+  std::vector<std::string> violations;
+
+  bool ok() const { return violations.empty(); }
+};
+
+// Runs the scenario. Blocks for at most about options.duration_s (plus the final goodbyes).
+// Progress goes to stderr once a second when it is a terminal. Call from one thread at a time.
+RunResult run_scenario(const BotOptions& options);
+
+}  // namespace chat::bot
