@@ -224,6 +224,9 @@ bool Bot::send_next() {
   if (phase() != Phase::ready || all_sent()) {
     return false;
   }
+  // The runner (burst start, paced ticks) and the acknowledgements both send: one at a time,
+  // so the wire carries the numbers in the order they were given out, which the receivers check.
+  std::lock_guard sending(send_mutex_);
   if (in_flight_.fetch_add(1, std::memory_order_relaxed) >= opt_.window) {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
     return false;

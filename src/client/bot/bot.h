@@ -103,6 +103,7 @@ class Bot {
   std::unique_ptr<client::ChatConnection> connection_;
 
   std::atomic<Phase> phase_{Phase::idle};
+  std::mutex send_mutex_;  // numbering and sending a message are one step (send_next)
   std::atomic<std::uint64_t> next_seq_{1};
   std::atomic<std::uint32_t> in_flight_{0};
   std::atomic<std::uint64_t> sent_{0}, acked_{0}, received_{0}, errors_{0};

@@ -1,0 +1,137 @@
+// chat_bot's scenarios, small, against the real server over loopback: each must finish with every
+// delivery checked and counted, and a run that cannot do its work must say so.
+#include <gtest/gtest.h>
+
+#include "client/bot/report.h"
+#include "client/bot/runner.h"
+#include "support/test_server.h"
+
+namespace chat::bot {
+namespace {
+
+class BotScenarioTest : public ::testing::Test {
+ protected:
+  BotOptions options(Scenario s, unsigned clients, unsigned messages) const {
+    BotOptions o;
+    o.host = server_.endpoint().host;
+    o.port = server_.endpoint().port;
+    o.scenario = s;
+    o.clients = clients;
+    o.messages = messages;
+    o.size = 48;
+    o.window = 8;
+    o.workers = 2;
+    o.duration_s = 60;  // a bound, not a wait: a healthy run ends long before
+    o.progress = false;
+    return o;
+  }
+
+  static void expect_clean(const RunResult& r) {
+    EXPECT_TRUE(r.ok()) << summary_table(r);
+    EXPECT_EQ(r.failed, 0u);
+    EXPECT_EQ(r.joined, r.options.clients);
+    EXPECT_EQ(r.lost, 0u);
+    EXPECT_EQ(r.duplicated, 0u);
+    EXPECT_EQ(r.reordered, 0u);
+    EXPECT_EQ(r.errors, 0u);
+    EXPECT_FALSE(r.timed_out);
+  }
+
+  testing::TestServer server_;
+};
+
+TEST_F(BotScenarioTest, FanoutDeliversEveryMessageToEveryOtherBot) {
+  const RunResult r = run_scenario(options(Scenario::fanout, 8, 40));
+  expect_clean(r);
+  EXPECT_EQ(r.sent, 8u * 40);
+  EXPECT_EQ(r.acked, r.sent);
+  EXPECT_EQ(r.expected, 8u * 7 * 40);
+  EXPECT_EQ(r.delivered, r.expected);
+  EXPECT_EQ(r.latency.count(), r.delivered);
+  EXPECT_GT(r.deliveries_per_s, 0.0);
+}
+
+TEST_F(BotScenarioTest, PacedFanoutKeepsToItsCounts) {
+  BotOptions o = options(Scenario::fanout, 6, 20);
+  o.rate = 2000;
+  const RunResult r = run_scenario(o);
+  expect_clean(r);
+  EXPECT_EQ(r.delivered, 6u * 5 * 20);
+}
+
+TEST_F(BotScenarioTest, RoomsKeepTrafficInsideEachRoom) {
+  BotOptions o = options(Scenario::rooms, 9, 30);
+  o.rooms = 3;  // three rooms of three
+  const RunResult r = run_scenario(o);
+  expect_clean(r);
+  EXPECT_EQ(r.expected, 3u * (3 * 2 * 30));
+  EXPECT_EQ(r.delivered, r.expected);
+}
+
+TEST_F(BotScenarioTest, WhisperPairsHearOnlyEachOther) {
+  const RunResult r = run_scenario(options(Scenario::whisper, 6, 50));
+  expect_clean(r);
+  EXPECT_EQ(r.delivered, 6u * 50);
+}
+
+TEST_F(BotScenarioTest, EchoRoundTripsAreAllAnsweredInOrder) {
+  const RunResult r = run_scenario(options(Scenario::echo, 4, 100));
+  expect_clean(r);
+  EXPECT_EQ(r.delivered, 4u * 100);
+  EXPECT_EQ(r.latency.count(), 4u * 100);
+}
+
+TEST_F(BotScenarioTest, ChurnCompletesEveryCycle) {
+  const RunResult r = run_scenario(options(Scenario::churn, 5, 6));
+  expect_clean(r);
+  EXPECT_EQ(r.cycles, 5u * 6);
+  EXPECT_GT(r.cycles_per_s, 0.0);
+  EXPECT_EQ(r.join_latency.count(), 5u * 6);
+}
+
+TEST_F(BotScenarioTest, IdleBotsJoinAndStay) {
+  BotOptions o = options(Scenario::idle, 20, 0);
+  o.hold_s = 0.2;
+  const RunResult r = run_scenario(o);
+  expect_clean(r);
+  EXPECT_EQ(r.joined, 20u);
+  EXPECT_EQ(r.join_latency.count(), 20u);
+}
+
+TEST_F(BotScenarioTest, JsonCarriesTheHeadlineFigures) {
+  const RunResult r = run_scenario(options(Scenario::fanout, 3, 5));
+  expect_clean(r);
+  const std::string json = to_json(r);
+  for (const char* key : {"\"deliveries_per_s\"", "\"latency_us\"", "\"p99\"", "\"lost\": 0",
+                          "\"duplicated\": 0", "\"reordered\": 0"}) {
+    EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
+  }
+}
+
+// A server with room for fewer bots than asked: the run fails and says how many did not join.
+TEST(BotScenarioLimitsTest, AFullServerMakesTheRunFail) {
+  server::ServerConfig cfg = testing::test_config();
+  cfg.max_clients = 3;
+  testing::TestServer server(cfg);
+  BotOptions o;
+  o.host = server.endpoint().host;
+  o.port = server.endpoint().port;
+  o.scenario = Scenario::fanout;
+  o.clients = 5;
+  o.messages = 3;
+  o.workers = 2;
+  o.duration_s = 30;
+  o.progress = false;
+  const RunResult r = run_scenario(o);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.joined, 3u);
+  EXPECT_EQ(r.failed, 2u);
+  bool named = false;
+  for (const std::string& v : r.violations) {
+    named = named || v.find("2 of 5 bots did not join") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << summary_table(r);
+}
+
+}  // namespace
+}  // namespace chat::bot
