@@ -41,8 +41,8 @@ TEST(CrossPlatform, WindowsServerUnderWineServesLinuxClientsAndStopsOnCtrlC) {
   client::ClientNetwork network(2, 16);
   TestClient alice(network, {"127.0.0.1", port});
   TestClient bob(network, {"127.0.0.1", port});
-  ASSERT_TRUE(alice.connected());
-  ASSERT_TRUE(bob.connected());
+  ASSERT_TRUE(alice.connected()) << alice.connect_error();
+  ASSERT_TRUE(bob.connected()) << bob.connect_error();
   ASSERT_TRUE(alice.join("alice").has_welcome());
   ASSERT_TRUE(bob.join("bob").has_welcome());
   for (int i = 0; i < 50; ++i) {

@@ -43,7 +43,7 @@ TEST(ServerProgram, PrintsListeningLineServesAndShutsDownOnInterrupt) {
   ASSERT_NE(port, 0);
   client::ClientNetwork network(1, 8);
   TestClient alice(network, {"127.0.0.1", port});
-  ASSERT_TRUE(alice.connected());
+  ASSERT_TRUE(alice.connected()) << alice.connect_error();
   ASSERT_TRUE(alice.join("alice").has_welcome());
   server.interrupt();
   const auto notice = alice.wait_for(Envelope::kNotice);

@@ -23,7 +23,7 @@ class ChatServerTest : public ::testing::Test {
  protected:
   std::unique_ptr<TestClient> joined(const std::string& nick) {
     auto c = std::make_unique<TestClient>(network_, server_.endpoint());
-    EXPECT_TRUE(c->connected());
+    EXPECT_TRUE(c->connected()) << nick << ": " << c->connect_error();
     const Envelope reply = c->join(nick);
     EXPECT_TRUE(reply.has_welcome()) << nick << ": " << reply.ShortDebugString();
     return c;
@@ -35,7 +35,7 @@ class ChatServerTest : public ::testing::Test {
 
 TEST_F(ChatServerTest, JoinGetsWelcomeThenLobbySnapshot) {
   TestClient alice(network_, server_.endpoint());
-  ASSERT_TRUE(alice.connected());
+  ASSERT_TRUE(alice.connected()) << alice.connect_error();
   Envelope join;
   join.set_request_id(42);
   join.mutable_join()->set_nickname("alice");
@@ -61,7 +61,7 @@ TEST_F(ChatServerTest, SkipLobbyStartsInNoRoomAndNobodyIsTold) {
   auto alice = joined("alice");
   alice->take_all();
   TestClient bot(network_, server_.endpoint());
-  ASSERT_TRUE(bot.connected());
+  ASSERT_TRUE(bot.connected()) << bot.connect_error();
   Envelope join;
   join.mutable_join()->set_nickname("bot1");
   join.mutable_join()->set_skip_lobby(true);
@@ -178,7 +178,7 @@ TEST_F(ChatServerTest, WhisperToUnknownNameIsAnError) {
 TEST_F(ChatServerTest, DuplicateNicknameInAnyCaseIsRefusedAndRetryWorks) {
   auto first = joined("Alice");
   TestClient second(network_, server_.endpoint());
-  ASSERT_TRUE(second.connected());
+  ASSERT_TRUE(second.connected()) << second.connect_error();
   const Envelope refused = second.join("aLICE");
   ASSERT_TRUE(refused.has_error()) << refused.ShortDebugString();
   EXPECT_EQ(refused.error().code(), proto::NICKNAME_TAKEN);
@@ -190,7 +190,7 @@ TEST_F(ChatServerTest, DuplicateNicknameInAnyCaseIsRefusedAndRetryWorks) {
 
 TEST_F(ChatServerTest, InvalidNicknamesAreRefused) {
   TestClient c(network_, server_.endpoint());
-  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.connected()) << c.connect_error();
   for (const std::string& bad :
        {std::string(), std::string(33, 'x'), std::string("two words"), std::string("tab\there"),
         std::string("bell\x07"), std::string("nb\xc2\xa0sp"), std::string("zero\xe2\x80\x8bw")}) {
@@ -218,7 +218,7 @@ TEST_F(ChatServerTest, InvalidNicknamesAreRefused) {
 
 TEST_F(ChatServerTest, RequestsBeforeJoinAreRefusedButPingWorks) {
   TestClient c(network_, server_.endpoint());
-  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.connected()) << c.connect_error();
   ASSERT_TRUE(c.broadcast("lobby", "too early", 1));
   const auto err = c.wait_for(Envelope::kError);
   ASSERT_TRUE(err);

@@ -17,7 +17,7 @@ class FaultsTest : public ::testing::Test {
  protected:
   std::unique_ptr<TestClient> joined(TestServer& server, const std::string& nick) {
     auto c = std::make_unique<TestClient>(network_, server.endpoint());
-    EXPECT_TRUE(c->connected());
+    EXPECT_TRUE(c->connected()) << c->connect_error();
     EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
     return c;
   }
@@ -57,7 +57,7 @@ TEST_F(FaultsTest, OversizedFrameIsRefusedBeforeItsBodyArrives) {
   TestServer server;
   auto alice = joined(server, "alice");
   TestClient big(network_, server.endpoint());
-  ASSERT_TRUE(big.connected());
+  ASSERT_TRUE(big.connected()) << big.connect_error();
   // Only the prefix of a 1 MiB frame: the server must answer without waiting for the body.
   std::byte prefix[net::kMaxVarint32Bytes];
   const std::size_t n = net::write_varint32(1024 * 1024, prefix);
@@ -73,7 +73,7 @@ TEST_F(FaultsTest, OversizedFrameIsRefusedBeforeItsBodyArrives) {
 TEST_F(FaultsTest, FrameAtTheLimitIsAcceptedOneByteMoreIsNot) {
   TestServer server;
   TestClient c(network_, server.endpoint());
-  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.connected()) << c.connect_error();
   // A Ping with a padding unknown field makes a body of exactly max_frame_bytes.
   const std::size_t max = server.server().config().max_frame_bytes;
   // Envelope{ping: {}} padded with an unknown field (99) the server skips, to an exact size.
@@ -122,7 +122,7 @@ TEST_F(FaultsTest, HalfClosingClientStillGetsItsRepliesThenTheServerCloses) {
   TestServer server(cfg);
   auto alice = joined(server, "alice");
   TestClient quick(network_, server.endpoint());
-  ASSERT_TRUE(quick.connected());
+  ASSERT_TRUE(quick.connected()) << quick.connect_error();
   Envelope join;
   join.mutable_join()->set_nickname("quick");
   ASSERT_TRUE(quick.send(join));
@@ -157,7 +157,7 @@ TEST_F(FaultsTest, MaxClientsRejectsTheNextConnectionWithServerFull) {
     clients.push_back(joined(server, "c" + std::to_string(i)));
   }
   TestClient ninth(network_, server.endpoint());
-  ASSERT_TRUE(ninth.connected());
+  ASSERT_TRUE(ninth.connected()) << ninth.connect_error();
   const auto err = ninth.wait_for(Envelope::kError);
   ASSERT_TRUE(err);
   EXPECT_EQ(err->error().code(), proto::SERVER_FULL);
@@ -184,7 +184,7 @@ TEST_F(FaultsTest, ShutdownSendsTheNoticeToEveryClientBeforeClosing) {
     clients.push_back(joined(*server, "c" + std::to_string(i)));
   }
   TestClient not_joined(network_, server->endpoint());
-  ASSERT_TRUE(not_joined.connected());
+  ASSERT_TRUE(not_joined.connected()) << not_joined.connect_error();
   Envelope ping;  // a Pong proves the server accepted it (not just the kernel's backlog)
   ping.mutable_ping()->set_nonce(5);
   ASSERT_TRUE(not_joined.send(ping));
@@ -218,7 +218,7 @@ TEST_F(FaultsTest, QuitThenEndOfStreamStillDeliversEveryQueuedReply) {
   TestServer server(cfg);
   auto alice = joined(server, "alice");
   TestClient quitter(network_, server.endpoint());
-  ASSERT_TRUE(quitter.connected());
+  ASSERT_TRUE(quitter.connected()) << quitter.connect_error();
   quitter.pause_receiving();
   Envelope join;
   join.mutable_join()->set_nickname("quitter");
@@ -254,7 +254,7 @@ TEST_F(FaultsTest, QuitterThatNeverReadsItsRepliesIsClosedAfterTheLinger) {
   TestServer server(cfg);
   auto alice = joined(server, "alice");
   TestClient quitter(network_, server.endpoint());
-  ASSERT_TRUE(quitter.connected());
+  ASSERT_TRUE(quitter.connected()) << quitter.connect_error();
   ASSERT_TRUE(quitter.join("quitter").has_welcome());
   quitter.pause_receiving();
   Envelope echo;

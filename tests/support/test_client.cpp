@@ -17,7 +17,7 @@ TestClient::TestClient(client::ClientNetwork& network, const net::Endpoint& serv
             close_reason_ = reason;
             arrived_.notify_all();
           }) {
-  connected_ = !conn_.connect(server, kWait);
+  connect_error_ = conn_.connect(server, kWait);
 }
 
 bool TestClient::send(Envelope env) {

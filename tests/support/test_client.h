@@ -24,7 +24,9 @@ class TestClient {
   // Connects to `server`; check connected() (tests ASSERT on it).
   TestClient(client::ClientNetwork& network, const net::Endpoint& server);
 
-  bool connected() const { return connected_; }
+  bool connected() const { return !connect_error_; }
+  // Why connecting failed (a timeout, a refusal...), for a failing test's message.
+  std::string connect_error() const { return connect_error_.message(); }
   bool send(Envelope env);  // sets a fresh request_id if none
   bool send_raw(std::string bytes) { return conn_.send_raw(std::move(bytes)); }
 
@@ -61,7 +63,7 @@ class TestClient {
   std::string close_reason_;
   std::uint64_t next_request_id_ = 1;
   client::ChatConnection conn_;  // last: destroyed first, while the inbox still exists
-  bool connected_ = false;
+  std::error_code connect_error_;
 };
 
 // Encodes a frame by hand: varint length + body bytes.

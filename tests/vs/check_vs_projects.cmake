@@ -29,6 +29,7 @@ set(chat_linux_to_windows_sources
   "src/net/epoll/posix_signals.cpp=src/net/iocp/win_signals.cpp"
   "src/client/terminal_posix.cpp=src/client/terminal_windows.cpp"
   "tests/support/child_process_posix.cpp=tests/support/child_process_windows.cpp"
+  "src/client/bot/process_memory_linux.cpp=src/client/bot/process_memory_windows.cpp"
 )
 
 set(chat_sln_name "ChatServer.sln")
