@@ -13,6 +13,7 @@ packages=(
   libcli11-dev                        # command-line flags
   googletest                          # GoogleTest sources, built with our sanitizer flags
   clang-format                        # the Style.ClangFormat test keeps the tree formatted
+  libbenchmark-dev                    # bench/: Google Benchmark microbenchmarks (not in ctest)
 )
 
 # The Windows cross build (preset `windows`, scripts/build_windows_deps.sh). The host's protoc,

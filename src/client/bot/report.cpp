@@ -83,9 +83,11 @@ std::string summary_table(const RunResult& r) {
     t += fmt::format("  {:<28}{} ({:.0f}/s)\n", "cycles", r.cycles, r.cycles_per_s);
   }
   if (r.server_bytes_per_connection) {
-    t += fmt::format("  {:<28}{:.0f} bytes per connection ({} -> {} KiB)\n", "server memory",
-                     *r.server_bytes_per_connection, *r.server_rss_before / 1024,
-                     *r.server_rss_after / 1024);
+    t += fmt::format(
+        "  {:<28}{:.0f} bytes added per connection ({} -> {} KiB resident); {:.0f} bytes per "
+        "connection in all\n",
+        "server memory", *r.server_bytes_per_connection, *r.server_rss_before / 1024,
+        *r.server_rss_after / 1024, *r.server_total_bytes_per_connection);
   }
   t += fmt::format("  {:<28}{}\n", "errors", r.errors);
   for (const std::string& v : r.violations) {
@@ -115,7 +117,7 @@ std::string to_json(const RunResult& r) {
       "  \"join_latency_us\": {},\n"
       "  \"cycles\": {}, \"cycles_per_s\": {:.1f},\n"
       "  \"server_rss_before\": {}, \"server_rss_after\": {}, "
-      "\"server_bytes_per_connection\": {},\n"
+      "\"server_bytes_per_connection\": {}, \"server_total_bytes_per_connection\": {},\n"
       "  \"elapsed_s\": {:.3f}, \"timed_out\": {},\n"
       "  \"violations\": {}\n"
       "}}\n",
@@ -126,6 +128,9 @@ std::string to_json(const RunResult& r) {
       optional_number(r.server_rss_before), optional_number(r.server_rss_after),
       r.server_bytes_per_connection ? fmt::format("{:.0f}", *r.server_bytes_per_connection)
                                     : std::string("null"),
+      r.server_total_bytes_per_connection
+          ? fmt::format("{:.0f}", *r.server_total_bytes_per_connection)
+          : std::string("null"),
       r.elapsed_s, r.timed_out, violations);
 }
 

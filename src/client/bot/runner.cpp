@@ -333,6 +333,7 @@ class Run {
       r.server_bytes_per_connection =
           (static_cast<double>(*r.server_rss_after) - static_cast<double>(*r.server_rss_before)) /
           r.joined;
+      r.server_total_bytes_per_connection = static_cast<double>(*r.server_rss_after) / r.joined;
     }
   }
 
