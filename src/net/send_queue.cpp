@@ -31,11 +31,16 @@ SendQueue::Push SendQueue::push(ConnId id, SharedBytes frame) {
   }
   queued_bytes_ += frame->size();
   frames_.push_back(std::move(frame));
-  return sending_ ? Push::queued : Push::needs_flush;
+  if (sending_ || flush_due_) {
+    return Push::queued;  // the send in flight, or the flush already asked for, takes it along
+  }
+  flush_due_ = true;
+  return Push::needs_flush;
 }
 
 void SendQueue::flush(IoService& io) {
   std::lock_guard lock(mutex_);
+  flush_due_ = false;
   if (!sending_ && !closed_ && owner_.valid()) {
     start_send_locked(io);
   }
@@ -111,6 +116,7 @@ void SendQueue::reset() {
   head_ = 0;
   queued_bytes_ = 0;
   sending_ = false;
+  flush_due_ = false;
   closed_ = false;
   close_when_drained_ = false;
 }

@@ -25,8 +25,8 @@ using SharedBytes = std::shared_ptr<const std::string>;
 class SendQueue {
  public:
   enum class Push {
-    queued,       // a send is in flight or a flush is due; nothing to do
-    needs_flush,  // call flush() (after releasing any lock you hold)
+    queued,       // a send is in flight or a flush is already due; nothing to do
+    needs_flush,  // call flush() (after releasing any lock you hold); said once per flush
     overflow,     // over the byte cap: the queue is now closed; disconnect this slow reader
     closed,       // the queue is closed, or `id` is not its owner: frame dropped
   };
@@ -67,6 +67,7 @@ class SendQueue {
   std::size_t queued_bytes_ = 0;
   std::vector<ByteSpan> in_flight_;  // the gather list handed to the backend
   bool sending_ = false;
+  bool flush_due_ = false;  // a push said needs_flush and flush() has not run since
   bool closed_ = false;
   bool close_when_drained_ = false;
 };

@@ -160,6 +160,7 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
     return;
   }
   if (s.phase != Session::Phase::closing) {
+    FlushBatch batch(core_->pool, *core_->io);  // what this chunk's requests send leaves together
     process_bytes(id, data);
   }
   // Keep reading while closing too, discarding, so the peer's end of stream ends the linger.

@@ -53,10 +53,8 @@ std::uint64_t ServerCore::now_ms() {
 }
 
 void ServerCore::send(net::ConnId id, const proto::Envelope& env) {
-  Session& s = pool.at(id);
-  if (s.outbox.push(id, wire::encode(env)) == net::SendQueue::Push::needs_flush) {
-    s.outbox.flush(*io);
-  }
+  Delivery out(pool, *io);
+  out.push(id, wire::encode(env));
 }
 
 void ServerCore::send_error(net::ConnId id, Session& s, const proto::Envelope& request,
@@ -118,8 +116,9 @@ void ServerCore::close_gracefully(net::ConnId id, Session& s, CloseReason reason
 
 void ServerCore::notify_shutdown(net::ConnId id, Session& s) {
   s.record_close(CloseReason::shutdown);
-  if (s.outbox.push(id, shutdown_notice) == net::SendQueue::Push::needs_flush) {
-    s.outbox.flush(*io);
+  {
+    Delivery out(pool, *io);
+    out.push(id, shutdown_notice);
   }
   if (s.outbox.close_when_drained() == net::SendQueue::After::close_now) {
     half_close(id);

@@ -34,6 +34,32 @@ SessionPool::SessionPool(unsigned capacity, std::size_t max_frame_bytes,
   }
 }
 
+namespace {
+// The FlushBatch this thread is in. A plain pointer: no destructor runs at thread exit.
+thread_local FlushBatch* t_batch = nullptr;
+}  // namespace
+
+FlushBatch::FlushBatch(SessionPool& pool, net::IoService& io)
+    : pool_(pool), io_(io), outermost_(t_batch == nullptr) {
+  if (outermost_) {
+    t_batch = this;
+  }
+}
+
+FlushBatch::~FlushBatch() {
+  if (!outermost_) {
+    return;
+  }
+  t_batch = nullptr;
+  for (const net::ConnId id : due_) {
+    pool_.at(id).outbox.flush(io_);
+  }
+}
+
+FlushBatch* FlushBatch::current() {
+  return t_batch;
+}
+
 void Delivery::push(net::ConnId to, const net::SharedBytes& frame) {
   switch (pool_.at(to).outbox.push(to, frame)) {
     case net::SendQueue::Push::needs_flush:
@@ -49,8 +75,13 @@ void Delivery::push(net::ConnId to, const net::SharedBytes& frame) {
 }
 
 void Delivery::finish() {
+  FlushBatch* batch = FlushBatch::current();
   for (const net::ConnId id : to_flush_) {
-    pool_.at(id).outbox.flush(io_);
+    if (batch != nullptr) {
+      batch->add(id);
+    } else {
+      pool_.at(id).outbox.flush(io_);
+    }
   }
   to_flush_.clear();
   for (const net::ConnId id : overflowed_) {

@@ -25,6 +25,29 @@ class SessionPool {
   std::vector<std::unique_ptr<Session>> slots_;
 };
 
+// Gathers the flushes of every Delivery made on this thread while it lives and starts them when
+// it ends, so that the frames one received chunk produces for a recipient (a burst of broadcasts,
+// their Acks) leave in one gathered send instead of one send each. Lives on one worker's stack
+// for the length of one callback; nested batches join the outermost one.
+class FlushBatch {
+ public:
+  FlushBatch(SessionPool& pool, net::IoService& io);
+  ~FlushBatch();
+  FlushBatch(const FlushBatch&) = delete;
+  FlushBatch& operator=(const FlushBatch&) = delete;
+
+  // The batch this thread is in, or null.
+  static FlushBatch* current();
+  // Flushes `id`'s queue when the batch ends. Each queue asks once per flush (SendQueue::push).
+  void add(net::ConnId id) { due_.push_back(id); }
+
+ private:
+  SessionPool& pool_;
+  net::IoService& io_;
+  const bool outermost_;
+  std::vector<net::ConnId> due_;
+};
+
 // Queues frames to sessions and defers everything slow (send syscalls, disconnecting slow
 // readers) to finish(), so callers can push while holding a room lock and flush after releasing
 // it. One per request or event on one thread; not shared.
@@ -37,7 +60,8 @@ class Delivery {
 
   // Queues `frame` to `to`; a stale id is ignored.
   void push(net::ConnId to, const net::SharedBytes& frame);
-  // Starts the sends and disconnects any recipient whose queue overflowed. Idempotent.
+  // Starts the sends (at the end of this thread's FlushBatch, if it is in one) and disconnects
+  // any recipient whose queue overflowed. Idempotent.
   void finish();
 
  private:

@@ -2,31 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/recording_io.h"
+
 namespace chat::net {
 namespace {
 
-// Records start_send calls instead of doing I/O.
-class RecordingIo final : public IoService {
- public:
-  std::vector<std::vector<std::string>> sends;
-  std::error_code listen(const Endpoint&, Endpoint*) override { return {}; }
-  void stop_accepting() override {}
-  ConnId connect(const Endpoint&, const Endpoint&, std::error_code&) override { return {}; }
-  void start_recv(ConnId) override {}
-  void start_send(ConnId, std::span<const ByteSpan> buffers) override {
-    std::vector<std::string> gathered;
-    for (const ByteSpan& b : buffers) {
-      gathered.emplace_back(reinterpret_cast<const char*>(b.data()), b.size());
-    }
-    sends.push_back(std::move(gathered));
-  }
-  void shutdown_send(ConnId) override {}
-  void close(ConnId) override {}
-  void post(std::function<void()>) override {}
-  void run() override {}
-  void stop() override {}
-  std::string backend_name() const override { return "recording"; }
-};
+using chat::testing::RecordingIo;
 
 SharedBytes bytes(std::string s) {
   return std::make_shared<const std::string>(std::move(s));
@@ -44,12 +25,27 @@ TEST(SendQueueTest, OneSendInFlightAndTheRestGathered) {
   EXPECT_EQ(q.push(kId, bytes("c")), SendQueue::Push::queued);
   q.flush(io);  // no second send while one is in flight
   ASSERT_EQ(io.sends.size(), 1u);
-  EXPECT_EQ(io.sends[0], std::vector<std::string>{"a"});
+  EXPECT_EQ(io.sends[0].buffers, std::vector<std::string>{"a"});
   EXPECT_EQ(q.on_sent(io), SendQueue::After::sending);
   ASSERT_EQ(io.sends.size(), 2u);
-  EXPECT_EQ(io.sends[1], (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(io.sends[1].buffers, (std::vector<std::string>{"b", "c"}));
   EXPECT_EQ(q.on_sent(io), SendQueue::After::idle);
   EXPECT_EQ(q.queued_bytes(), 0u);
+}
+
+// A flush asked for and not yet done takes every later push along: one send for the lot.
+TEST(SendQueueTest, PushesBeforeTheFlushAskForItOnce) {
+  RecordingIo io;
+  SendQueue q(1024);
+  q.open(kId);
+  EXPECT_EQ(q.push(kId, bytes("a")), SendQueue::Push::needs_flush);
+  EXPECT_EQ(q.push(kId, bytes("b")), SendQueue::Push::queued);
+  EXPECT_EQ(q.push(kId, bytes("c")), SendQueue::Push::queued);
+  q.flush(io);
+  ASSERT_EQ(io.sends.size(), 1u);
+  EXPECT_EQ(io.sends[0].buffers, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(q.on_sent(io), SendQueue::After::idle);
+  EXPECT_EQ(q.push(kId, bytes("d")), SendQueue::Push::needs_flush);  // asked again after a flush
 }
 
 TEST(SendQueueTest, SharedFrameIsNotCopied) {
@@ -106,8 +102,8 @@ TEST(SendQueueTest, LargeBacklogIsSentInBoundedBatches) {
   }
   std::vector<std::string> all;
   for (const auto& s : io.sends) {
-    EXPECT_LE(s.size(), 64u);
-    all.insert(all.end(), s.begin(), s.end());
+    EXPECT_LE(s.buffers.size(), 64u);
+    all.insert(all.end(), s.buffers.begin(), s.buffers.end());
   }
   ASSERT_EQ(all.size(), 200u);
   for (int i = 0; i < 200; ++i) {

@@ -51,7 +51,8 @@ struct EpollService::Conn {
   bool in_use = false;
   bool closing = false;
   bool connecting = false;
-  bool readable = true;  // no EAGAIN seen since the last edge: a recv may find data
+  bool readable = true;        // no EAGAIN seen since the last edge: a recv may find data
+  bool read_end_seen = false;  // EPOLLRDHUP/HUP/ERR came: an end of stream or error awaits a recv
   bool writable = true;
   Recv recv = Recv::idle;
   Send send = Send::idle;
@@ -122,6 +123,7 @@ ConnId EpollService::allocate(int fd, bool connecting) {
   c.closing = false;
   c.connecting = connecting;
   c.readable = true;
+  c.read_end_seen = false;
   c.writable = !connecting;
   c.recv = Conn::Recv::idle;
   c.send = Conn::Send::idle;
@@ -285,6 +287,13 @@ void EpollService::perform_recv(ConnId id) {
     return;
   }
   const std::error_code ec = n < 0 ? posix::last_error() : std::error_code{};
+  if (n > 0 && static_cast<std::size_t>(n) < config_.recv_chunk_bytes && !c.read_end_seen) {
+    // A short read emptied the socket: the next receive waits for EPOLLIN rather than spending a
+    // recv() on EAGAIN. Data arriving after our recv() raises a new edge, and its on_event()
+    // (which takes this lock) sets readable again. Not so once the peer's end of stream (or an
+    // error) was signalled: its edge is spent, and the next recv() must still report it.
+    c.readable = false;
+  }
   c.recv = Conn::Recv::idle;
   lock.unlock();
   const std::size_t size = n > 0 ? static_cast<std::size_t>(n) : 0;
@@ -439,6 +448,9 @@ void EpollService::on_event(std::uint64_t key, std::uint32_t events) {
   const bool failed = (events & (EPOLLERR | EPOLLHUP)) != 0;
   if ((events & (EPOLLIN | EPOLLRDHUP)) != 0 || failed) {
     c.readable = true;
+    if ((events & EPOLLRDHUP) != 0 || failed) {
+      c.read_end_seen = true;
+    }
     if (c.recv == Conn::Recv::armed) {
       c.recv = Conn::Recv::queued;
       push_task(Task{Task::Kind::recv, id, {}, {}, {}});

@@ -1,0 +1,94 @@
+// Delivery and FlushBatch: when the frames queued to sessions are handed to the I/O service.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "session_pool.h"
+#include "support/recording_io.h"
+
+namespace chat::server {
+namespace {
+
+using chat::testing::RecordingIo;
+
+net::SharedBytes frame(std::string s) {
+  return std::make_shared<const std::string>(std::move(s));
+}
+
+class DeliveryTest : public ::testing::Test {
+ protected:
+  DeliveryTest() {
+    for (unsigned i = 0; i < 3; ++i) {
+      pool_.at(id(i)).outbox.open(id(i));
+    }
+  }
+  static net::ConnId id(unsigned index) { return net::ConnId{index, 1}; }
+
+  SessionPool pool_{3, 1024, 1024};
+  RecordingIo io_;
+};
+
+TEST_F(DeliveryTest, WithoutABatchEachDeliverySendsWhenItEnds) {
+  {
+    Delivery out(pool_, io_);
+    out.push(id(0), frame("a"));
+    out.push(id(1), frame("a"));
+    EXPECT_TRUE(io_.sends.empty()) << "nothing is sent while the delivery is open";
+  }
+  ASSERT_EQ(io_.sends.size(), 2u);
+  EXPECT_EQ(io_.sends[0].id, id(0));
+  EXPECT_EQ(io_.sends[1].id, id(1));
+}
+
+// Three requests in one received chunk, each answered to the same two sessions: one gathered send
+// per session when the batch ends, carrying the frames in order.
+TEST_F(DeliveryTest, ABatchGathersEveryDeliveryToASessionIntoOneSend) {
+  {
+    FlushBatch batch(pool_, io_);
+    for (const char* text : {"m1", "m2", "m3"}) {
+      Delivery out(pool_, io_);
+      out.push(id(0), frame(text));
+      out.push(id(2), frame(text));
+    }
+    EXPECT_TRUE(io_.sends.empty()) << "sends wait for the end of the batch";
+  }
+  ASSERT_EQ(io_.sends.size(), 2u);
+  EXPECT_EQ(io_.sends[0].id, id(0));
+  EXPECT_EQ(io_.sends[0].buffers, (std::vector<std::string>{"m1", "m2", "m3"}));
+  EXPECT_EQ(io_.sends[1].id, id(2));
+  EXPECT_EQ(io_.sends[1].buffers, (std::vector<std::string>{"m1", "m2", "m3"}));
+  EXPECT_EQ(FlushBatch::current(), nullptr);
+}
+
+TEST_F(DeliveryTest, ANestedBatchJoinsTheOutermost) {
+  {
+    FlushBatch outer(pool_, io_);
+    {
+      FlushBatch inner(pool_, io_);
+      EXPECT_EQ(FlushBatch::current(), &outer);
+      Delivery out(pool_, io_);
+      out.push(id(1), frame("x"));
+    }
+    EXPECT_TRUE(io_.sends.empty()) << "the inner batch's end flushes nothing";
+  }
+  ASSERT_EQ(io_.sends.size(), 1u);
+  EXPECT_EQ(io_.sends[0].id, id(1));
+}
+
+// A session whose queue overflows is disconnected at once, batch or not; the others still get
+// their frames.
+TEST_F(DeliveryTest, OverflowInABatchStillReachesTheOthers) {
+  {
+    FlushBatch batch(pool_, io_);
+    Delivery out(pool_, io_);
+    out.push(id(0), frame(std::string(2000, 'x')));  // over the 1024-byte cap
+    out.push(id(1), frame("fine"));
+  }
+  ASSERT_EQ(io_.sends.size(), 1u);
+  EXPECT_EQ(io_.sends[0].id, id(1));
+  EXPECT_EQ(pool_.at(id(0)).close_reason.load(), CloseReason::slow_reader);
+}
+
+}  // namespace
+}  // namespace chat::server
