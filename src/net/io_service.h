@@ -42,6 +42,10 @@ class IoHandler {
   // slot is about to be reused under a new generation. Delivered exactly once per connection,
   // only after close(id).
   virtual void on_closed(ConnId id) = 0;
+  // A worker delivered one batch of completions (what one wait returned) and is about to wait
+  // for more. Runs on that worker, after its callbacks: the place to start work that gathers
+  // well, such as one send per connection for everything the batch queued to it.
+  virtual void on_batch_end() {}
 };
 
 struct IoConfig {

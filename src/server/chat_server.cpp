@@ -89,7 +89,12 @@ net::Endpoint ChatServer::start() {
   log::info("listening on {} ({} backend, {} workers, max {} clients)", bound.to_string(),
             core_->io->backend_name(), n, config_.max_clients);
   for (unsigned i = 0; i < n; ++i) {
-    workers_.emplace_back([this] { core_->io->run(); });
+    workers_.emplace_back([this] {
+      // Sends queued by this worker's callbacks start at the end of each batch of completions
+      // (on_batch_end), one per recipient, however many frames the batch queued to it.
+      FlushBatch batch(core_->pool, *core_->io);
+      core_->io->run();
+    });
   }
   housekeeping_ = std::thread([this] { run_housekeeping(); });
   started_ = true;
@@ -160,7 +165,6 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
     return;
   }
   if (s.phase != Session::Phase::closing) {
-    FlushBatch batch(core_->pool, *core_->io);  // what this chunk's requests send leaves together
     process_bytes(id, data);
   }
   // Keep reading while closing too, discarding, so the peer's end of stream ends the linger.
@@ -207,6 +211,12 @@ void ChatServer::on_send(net::ConnId id, std::error_code ec) {
   }
   if (s.outbox.on_sent(*core_->io) == net::SendQueue::After::close_now) {
     core_->half_close(id);
+  }
+}
+
+void ChatServer::on_batch_end() {
+  if (FlushBatch* batch = FlushBatch::current()) {
+    batch->flush_now();
   }
 }
 

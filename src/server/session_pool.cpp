@@ -51,9 +51,16 @@ FlushBatch::~FlushBatch() {
     return;
   }
   t_batch = nullptr;
+  flush_now();
+}
+
+void FlushBatch::flush_now() {
+  // A flush can complete a send and queue more (on_sent runs on a worker, never inline here),
+  // so this list does not grow while it is walked.
   for (const net::ConnId id : due_) {
     pool_.at(id).outbox.flush(io_);
   }
+  due_.clear();
 }
 
 FlushBatch* FlushBatch::current() {

@@ -26,9 +26,9 @@ class SessionPool {
 };
 
 // Gathers the flushes of every Delivery made on this thread while it lives and starts them when
-// it ends, so that the frames one received chunk produces for a recipient (a burst of broadcasts,
-// their Acks) leave in one gathered send instead of one send each. Lives on one worker's stack
-// for the length of one callback; nested batches join the outermost one.
+// it ends (or at flush_now()), so that the frames a batch of requests produces for a recipient
+// (a burst of broadcasts, their Acks) leave in one gathered send instead of one send each. Lives
+// on one thread's stack; nested batches join the outermost one.
 class FlushBatch {
  public:
   FlushBatch(SessionPool& pool, net::IoService& io);
@@ -40,6 +40,9 @@ class FlushBatch {
   static FlushBatch* current();
   // Flushes `id`'s queue when the batch ends. Each queue asks once per flush (SendQueue::push).
   void add(net::ConnId id) { due_.push_back(id); }
+  // Starts the sends gathered so far; the batch goes on. For a batch that spans a whole worker
+  // loop, at the end of each batch of completions (IoHandler::on_batch_end).
+  void flush_now();
 
  private:
   SessionPool& pool_;

@@ -35,6 +35,8 @@ class Recorder final : public IoHandler {
   std::map<ConnId, int> sends_done;
   std::map<ConnId, int> closed;
   std::vector<ConnId> after_close_violations;
+  std::map<std::thread::id, bool> recv_awaiting_batch_end;  // per worker thread
+  int batch_ends_after_recv = 0;
   std::map<ConnId, std::shared_ptr<std::string>> echo_buffers;
   std::map<ConnId, std::vector<ByteSpan>> echo_spans;
 
@@ -78,6 +80,7 @@ class Recorder final : public IoHandler {
         eof.insert(id);
       } else {
         received[id].append(reinterpret_cast<const char*>(data.data()), data.size());
+        recv_awaiting_batch_end[std::this_thread::get_id()] = true;
         again = true;
         if (echo) {
           auto copy = std::make_shared<std::string>(reinterpret_cast<const char*>(data.data()),
@@ -110,6 +113,17 @@ class Recorder final : public IoHandler {
     {
       std::lock_guard lock(mutex);
       ++closed[id];
+    }
+    changed.notify_all();
+  }
+  void on_batch_end() override {
+    {
+      std::lock_guard lock(mutex);
+      bool& awaiting = recv_awaiting_batch_end[std::this_thread::get_id()];
+      if (awaiting) {
+        awaiting = false;
+        ++batch_ends_after_recv;
+      }
     }
     changed.notify_all();
   }
@@ -171,6 +185,19 @@ TEST_F(IoServiceContract, AcceptRecvAndGatheredSend) {
   ASSERT_TRUE(client_.wait([&] { return client_.sends_done[c] == 1; }));
   std::lock_guard lock(server_.mutex);
   EXPECT_EQ(server_.accepted.size(), 1u);
+}
+
+// on_batch_end() follows the completions of a batch on the worker that delivered them.
+TEST_F(IoServiceContract, BatchEndFollowsCompletionsOnTheSameWorker) {
+  const ConnId c = connect_one();
+  send_text(c, {"ping"});
+  ASSERT_TRUE(server_.wait([&] { return server_.received.size() == 1; }));
+  ASSERT_TRUE(server_.wait([&] {
+    return server_.batch_ends_after_recv >= 1 &&
+           std::none_of(server_.recv_awaiting_batch_end.begin(),
+                        server_.recv_awaiting_batch_end.end(),
+                        [](const auto& entry) { return entry.second; });
+  })) << "a worker ran on_recv and then waited without on_batch_end";
 }
 
 TEST_F(IoServiceContract, ShutdownSendDeliversEndOfStreamAndCloseDeliversOnClosedOnce) {

@@ -542,6 +542,7 @@ void EpollService::run() {
       run_task(task);
     }
     batch.clear();
+    handler_.on_batch_end();
   }
   // Hand unfinished work to the workers still running (if any) rather than dropping it.
   t_worker = nullptr;

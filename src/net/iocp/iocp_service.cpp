@@ -555,6 +555,7 @@ void IocpService::run() {
       }
       on_completion(op, error, e.dwNumberOfBytesTransferred);
     }
+    handler_.on_batch_end();
   }
   t_recv_buffer = nullptr;
   running_workers_.fetch_sub(1);
