@@ -106,18 +106,20 @@ std::error_code ChatConnection::connect(const net::Endpoint& to,
 
 std::error_code ChatConnection::start_connect(const net::Endpoint& to, const net::Endpoint& from,
                                               ConnectHandler done) {
-  // Registered under the connect lock, so the completion cannot look us up before we exist.
+  // Registered under the connect lock, so the completion cannot look us up before we exist, and
+  // under our own lock until our state says "connecting": a completion that finds us early
+  // waits in handle_connect() instead of being overwritten by the state it should follow.
   std::lock_guard registering(network_.connect_mutex_);
+  std::lock_guard lock(mutex_);
   std::error_code ec;
   const net::ConnId id = network_.io_->connect(to, from, ec);
   if (ec) {
     return ec;
   }
-  network_.by_index_[id.index].store(this, std::memory_order_release);
-  std::lock_guard lock(mutex_);
   id_ = id;
   state_ = State::connecting;
   on_connect_ = std::move(done);
+  network_.by_index_[id.index].store(this, std::memory_order_release);
   return {};
 }
 

@@ -131,6 +131,15 @@ TEST_F(ChatServerTest, BroadcastWithTwoClients) {
   check_fanout(*this, clients, 100);
 }
 
+// A connect can complete on a worker before connect() has returned to its caller; each of these
+// must still see its own completion (it once lost the race and waited out its timeout).
+TEST_F(ChatServerTest, ManyConnectsInARowAllComplete) {
+  for (int i = 0; i < 300; ++i) {
+    TestClient c(network_, server_.endpoint());
+    ASSERT_TRUE(c.connected()) << "connect " << i << ": " << c.connect_error();
+  }
+}
+
 TEST_F(ChatServerTest, BroadcastWithFiftyClients) {
   std::vector<std::unique_ptr<TestClient>> clients;
   for (int i = 0; i < 50; ++i) {
