@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "chat_connection.h"
+#include "command_line.h"
 #include "command_parser.h"
 #include "console_session.h"
 #include "net/shutdown_signal.h"
@@ -191,7 +192,9 @@ int main(int argc, char** argv) {
   app.add_option("--ack-wait-ms", flags.ack_wait_ms,
                  "At end of input, how long to wait for unacknowledged messages")
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto exit_code = chat::client::parse_command_line(app, argc, argv)) {
+    return *exit_code;
+  }
 
   chat::net::capture_shutdown_signals();  // Ctrl+C: say goodbye instead of dying mid-line
   std::thread([] {

@@ -64,7 +64,7 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    std::exit(app.exit(e));
+    std::exit(app.exit(e) == 0 ? 0 : 2);  // --help and --version: 0; a usage error: 2
   }
   if (*port_opt) {
     cfg.port = static_cast<std::uint16_t>(port);

@@ -12,6 +12,7 @@ namespace {
 
 const std::string kServer = CHAT_SERVER_EXE;
 const std::string kClient = CHAT_CLIENT_EXE;
+const std::string kBot = CHAT_BOT_EXE;
 
 // "listening on 127.0.0.1:PORT" -> PORT, or 0.
 std::uint16_t parse_listening(const std::optional<std::string>& line) {
@@ -82,7 +83,7 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
 
 TEST(ServerProgram, BadFlagIsAUsageError) {
   ChildProcess bad({kServer, "--max-clients", "0"});
-  EXPECT_NE(bad.wait(kWait).value_or(0), 0);
+  EXPECT_EQ(bad.wait(kWait), 2);
 }
 
 class ClientProgram : public ::testing::Test {
@@ -172,6 +173,14 @@ TEST_F(ClientProgram, ServerShutdownIsReportedWithExitCode4) {
   EXPECT_TRUE(contains(out, "! disconnected: server closed the connection"));
 }
 
+TEST(ClientProgramAlone, BadFlagIsExitCode2) {
+  ChildProcess c({kClient, "--port", "not-a-port"});
+  EXPECT_EQ(c.wait(kWait), 2);
+  ChildProcess help({kClient, "--help"});
+  EXPECT_NE(help.read_all(kWait).find("--nick"), std::string::npos);
+  EXPECT_EQ(help.wait(kWait), 0);
+}
+
 TEST(ClientProgramAlone, UnreachableServerIsExitCode1) {
   net::Endpoint nowhere;
   {
@@ -182,6 +191,39 @@ TEST(ClientProgramAlone, UnreachableServerIsExitCode1) {
   const std::string out = c.read_all(kWait);
   EXPECT_EQ(c.wait(kWait), 1);
   EXPECT_EQ(out.rfind("! cannot connect to 127.0.0.1:", 0), 0u) << out;
+}
+
+// The load tester as README's load-testing section runs it: --json on stdout, exit code 0.
+TEST(BotProgram, FanoutRunPrintsJsonAndExitsZero) {
+  TestServer server;
+  ChildProcess bot({kBot, "--port", std::to_string(server.endpoint().port), "--scenario", "fanout",
+                    "--clients", "5", "--messages", "10", "--size", "64", "--json"});
+  ASSERT_TRUE(bot.started());
+  const std::string json = bot.read_all(kWait);
+  EXPECT_EQ(bot.wait(kWait), 0) << json;
+  for (const char* key : {"\"ok\": true", "\"delivered\": 200", "\"lost\": 0",
+                          "\"deliveries_per_s\": ", "\"p99\": "}) {
+    EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
+  }
+}
+
+// More bots than the server takes: the run fails with exit code 1 and says why.
+TEST(BotProgram, BotsThatCannotJoinMakeExitCodeOne) {
+  server::ServerConfig cfg = test_config();
+  cfg.max_clients = 2;
+  TestServer server(cfg);
+  ChildProcess bot({kBot, "--port", std::to_string(server.endpoint().port), "--clients", "4",
+                    "--messages", "1"});
+  ASSERT_TRUE(bot.started());
+  const std::string table = bot.read_all(kWait);
+  EXPECT_EQ(bot.wait(kWait), 1) << table;
+  EXPECT_NE(table.find("FAILED"), std::string::npos) << table;
+  EXPECT_NE(table.find("2 of 4 bots did not join"), std::string::npos) << table;
+}
+
+TEST(BotProgram, UnknownScenarioIsAUsageError) {
+  ChildProcess bot({kBot, "--scenario", "stampede"});
+  EXPECT_EQ(bot.wait(kWait), 2);
 }
 
 }  // namespace

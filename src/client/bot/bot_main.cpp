@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bot_options.h"
+#include "client/command_line.h"
 #include "net/io_service.h"
 #include "report.h"
 #include "runner.h"
@@ -76,7 +77,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--json", opt.json, "Print the results as JSON on stdout instead of a table");
   app.add_flag("!--no-progress", opt.progress, "No live progress line on stderr");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto exit_code = chat::client::parse_command_line(app, argc, argv)) {
+    return *exit_code;
+  }
   chat::bot::parse_scenario(scenario, opt.scenario);
 
   // Thousands of connections need thousands of descriptors.
