@@ -61,10 +61,14 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
       ->capture_default_str();
   app.set_version_flag("--version", CHAT_SERVER_VERSION);
 
+  int exit_code = -1;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    std::exit(app.exit(e) == 0 ? 0 : 2);  // --help and --version: 0; a usage error: 2
+    exit_code = app.exit(e) == 0 ? 0 : 2;  // --help and --version: 0; a usage error: 2
+  }
+  if (exit_code >= 0) {
+    std::exit(exit_code);  // outside the handler: under mingw an exit from inside it lost the code
   }
   if (*port_opt) {
     cfg.port = static_cast<std::uint16_t>(port);
