@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
       "whisper (pairs whisper to each other), echo (request/response), churn (connect, join, "
       "enter a room, leave it, quit; --messages cycles each), idle (--clients connections "
       "join and stay for --hold seconds; with --server-pid, the server's memory per "
-      "connection).",
+      "connection).\nExit codes: 0 every check passed, 1 a check failed (the summary says which), "
+      "2 usage error.",
       "chat_bot"};
   app.add_option("--host", opt.host, "Server address (numeric IPv4/IPv6)")->capture_default_str();
   app.add_option("--port", opt.port, "Server port")->capture_default_str();
