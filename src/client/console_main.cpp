@@ -103,6 +103,12 @@ class ConsoleClient {
   // Sends what the command asks for; true when it was /quit.
   bool send_command(const Command& cmd) {
     ConsoleSession::Output out = session_.command(cmd);
+    if (out.quit) {
+      // Before the Quit leaves: the server may close right after reading it, and that close is
+      // the goodbye we asked for, not a disconnect.
+      std::lock_guard lock(mutex_);
+      closing_by_us_ = true;
+    }
     for (const std::string& line : out.lines) {
       console_.print(line);
     }
@@ -116,7 +122,8 @@ class ConsoleClient {
 
   // After the input ended: let outstanding messages be acknowledged, say goodbye, close.
   int finish(bool quit_sent) {
-    const bool by_server = closed_flag();
+    closed_flag();
+    const bool by_server = closed_by_server();
     if (!by_server && !quit_sent) {
       std::unique_lock lock(mutex_);
       changed_.wait_for(lock, std::chrono::milliseconds(flags_.ack_wait_ms),
@@ -149,6 +156,7 @@ class ConsoleClient {
       std::lock_guard lock(mutex_);
       const bool expected = closing_by_us_ || !connected_;
       closed_ = true;
+      closed_by_server_ = !expected;
       changed_.notify_all();
       if (expected) {
         return;  // a failed connect or our own goodbye: nothing to report
@@ -156,6 +164,11 @@ class ConsoleClient {
     }
     console_.print("! disconnected: " + reason);
     terminal::interrupt_stdin_reads();  // end the input loop
+  }
+
+  bool closed_by_server() {
+    std::lock_guard lock(mutex_);
+    return closed_by_server_;
   }
 
   bool closed_flag() {
@@ -172,6 +185,7 @@ class ConsoleClient {
   bool connected_ = false;
   bool closed_ = false;
   bool closing_by_us_ = false;
+  bool closed_by_server_ = false;  // the connection ended without our asking (exit code 4)
   ClientNetwork network_;
   ChatConnection connection_;  // last: closed before what its callbacks use
 };
