@@ -56,7 +56,7 @@ class ConsoleClient {
       connected_ = true;
     }
     if (const int code = join(); code != kExitOk) {
-      closed_flag();
+      expect_close();
       return code;
     }
     console_.set_prompt(session_.prompt());
@@ -104,10 +104,7 @@ class ConsoleClient {
   bool send_command(const Command& cmd) {
     ConsoleSession::Output out = session_.command(cmd);
     if (out.quit) {
-      // Before the Quit leaves: the server may close right after reading it, and that close is
-      // the goodbye we asked for, not a disconnect.
-      std::lock_guard lock(mutex_);
-      closing_by_us_ = true;
+      expect_close();  // before the Quit leaves: the server may close as soon as it reads it
     }
     for (const std::string& line : out.lines) {
       console_.print(line);
@@ -122,7 +119,7 @@ class ConsoleClient {
 
   // After the input ended: let outstanding messages be acknowledged, say goodbye, close.
   int finish(bool quit_sent) {
-    closed_flag();
+    expect_close();
     const bool by_server = closed_by_server();
     if (!by_server && !quit_sent) {
       std::unique_lock lock(mutex_);
@@ -171,10 +168,10 @@ class ConsoleClient {
     return closed_by_server_;
   }
 
-  bool closed_flag() {
+  // From here on, a close is the goodbye we asked for, not a disconnect.
+  void expect_close() {
     std::lock_guard lock(mutex_);
-    closing_by_us_ = true;  // from here on, a close is the goodbye we asked for
-    return closed_;
+    closing_by_us_ = true;
   }
 
   const Flags flags_;

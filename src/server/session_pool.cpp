@@ -70,7 +70,11 @@ FlushBatch* FlushBatch::current() {
 void Delivery::push(net::ConnId to, const net::SharedBytes& frame) {
   switch (pool_.at(to).outbox.push(to, frame)) {
     case net::SendQueue::Push::needs_flush:
-      to_flush_.push_back(to);
+      if (batch_ != nullptr) {
+        batch_->add(to);  // only records the id: safe under the caller's room lock
+      } else {
+        to_flush_.push_back(to);
+      }
       break;
     case net::SendQueue::Push::overflow:
       overflowed_.push_back(to);
@@ -82,13 +86,8 @@ void Delivery::push(net::ConnId to, const net::SharedBytes& frame) {
 }
 
 void Delivery::finish() {
-  FlushBatch* batch = FlushBatch::current();
   for (const net::ConnId id : to_flush_) {
-    if (batch != nullptr) {
-      batch->add(id);
-    } else {
-      pool_.at(id).outbox.flush(io_);
-    }
+    pool_.at(id).outbox.flush(io_);
   }
   to_flush_.clear();
   for (const net::ConnId id : overflowed_) {

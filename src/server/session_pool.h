@@ -52,25 +52,28 @@ class FlushBatch {
 };
 
 // Queues frames to sessions and defers everything slow (send syscalls, disconnecting slow
-// readers) to finish(), so callers can push while holding a room lock and flush after releasing
-// it. One per request or event on one thread; not shared.
+// readers), so callers can push while holding a room lock. On a thread in a FlushBatch (the
+// workers) a queue that needs a send is handed straight to the batch; elsewhere the sends start
+// in finish(). One per request or event on one thread; not shared.
 class Delivery {
  public:
-  Delivery(SessionPool& pool, net::IoService& io) : pool_(pool), io_(io) {}
+  Delivery(SessionPool& pool, net::IoService& io)
+      : pool_(pool), io_(io), batch_(FlushBatch::current()) {}
   ~Delivery() { finish(); }
   Delivery(const Delivery&) = delete;
   Delivery& operator=(const Delivery&) = delete;
 
   // Queues `frame` to `to`; a stale id is ignored.
   void push(net::ConnId to, const net::SharedBytes& frame);
-  // Starts the sends (at the end of this thread's FlushBatch, if it is in one) and disconnects
-  // any recipient whose queue overflowed. Idempotent.
+  // Starts the sends not left to a FlushBatch and disconnects any recipient whose queue
+  // overflowed. Idempotent.
   void finish();
 
  private:
   SessionPool& pool_;
   net::IoService& io_;
-  std::vector<net::ConnId> to_flush_;
+  FlushBatch* const batch_;            // this thread's batch, or null
+  std::vector<net::ConnId> to_flush_;  // without a batch: queues to flush in finish()
   std::vector<net::ConnId> overflowed_;
 };
 

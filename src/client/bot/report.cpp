@@ -44,6 +44,10 @@ std::string optional_number(const std::optional<std::uint64_t>& v) {
   return v ? std::to_string(*v) : "null";
 }
 
+std::string optional_number(const std::optional<double>& v) {
+  return v ? fmt::format("{:.0f}", *v) : "null";
+}
+
 }  // namespace
 
 std::string summary_table(const RunResult& r) {
@@ -82,12 +86,12 @@ std::string summary_table(const RunResult& r) {
   if (o.scenario == Scenario::churn) {
     t += fmt::format("  {:<28}{} ({:.0f}/s)\n", "cycles", r.cycles, r.cycles_per_s);
   }
-  if (r.server_bytes_per_connection) {
+  if (const auto added = r.server_bytes_added_per_connection()) {
     t += fmt::format(
         "  {:<28}{:.0f} bytes added per connection ({} -> {} KiB resident); {:.0f} bytes per "
         "connection in all\n",
-        "server memory", *r.server_bytes_per_connection, *r.server_rss_before / 1024,
-        *r.server_rss_after / 1024, *r.server_total_bytes_per_connection);
+        "server memory", *added, *r.server_rss_before / 1024, *r.server_rss_after / 1024,
+        *r.server_bytes_per_connection_in_all());
   }
   t += fmt::format("  {:<28}{}\n", "errors", r.errors);
   for (const std::string& v : r.violations) {
@@ -126,12 +130,9 @@ std::string to_json(const RunResult& r) {
       r.duplicated, r.reordered, r.errors, r.load_s, r.deliveries_per_s, r.messages_per_s,
       percentiles_json(r.latency), percentiles_json(r.join_latency), r.cycles, r.cycles_per_s,
       optional_number(r.server_rss_before), optional_number(r.server_rss_after),
-      r.server_bytes_per_connection ? fmt::format("{:.0f}", *r.server_bytes_per_connection)
-                                    : std::string("null"),
-      r.server_total_bytes_per_connection
-          ? fmt::format("{:.0f}", *r.server_total_bytes_per_connection)
-          : std::string("null"),
-      r.elapsed_s, r.timed_out, violations);
+      optional_number(r.server_bytes_added_per_connection()),
+      optional_number(r.server_bytes_per_connection_in_all()), r.elapsed_s, r.timed_out,
+      violations);
 }
 
 }  // namespace chat::bot

@@ -329,12 +329,6 @@ class Run {
       r.deliveries_per_s = static_cast<double>(r.delivered) / r.load_s;
       r.messages_per_s = static_cast<double>(r.sent) / r.load_s;
     }
-    if (r.server_rss_before && r.server_rss_after && r.joined > 0) {
-      r.server_bytes_per_connection =
-          (static_cast<double>(*r.server_rss_after) - static_cast<double>(*r.server_rss_before)) /
-          r.joined;
-      r.server_total_bytes_per_connection = static_cast<double>(*r.server_rss_after) / r.joined;
-    }
   }
 
   void verdicts(RunResult& r) {
@@ -375,6 +369,21 @@ class Run {
 };
 
 }  // namespace
+
+std::optional<double> RunResult::server_bytes_added_per_connection() const {
+  if (!server_rss_before || !server_rss_after || joined == 0) {
+    return std::nullopt;
+  }
+  return (static_cast<double>(*server_rss_after) - static_cast<double>(*server_rss_before)) /
+         joined;
+}
+
+std::optional<double> RunResult::server_bytes_per_connection_in_all() const {
+  if (!server_rss_after || joined == 0) {
+    return std::nullopt;
+  }
+  return static_cast<double>(*server_rss_after) / joined;
+}
 
 RunResult run_scenario(const BotOptions& options) {
   Run run(options);

@@ -33,14 +33,14 @@ struct RunResult {
   LatencyHistogram latency;       // send to receipt (whisper, fanout, rooms) or round trip (echo)
   LatencyHistogram join_latency;  // connect to joined, per bot
   std::optional<std::uint64_t> server_rss_before, server_rss_after;
-  // Idle: what each held connection added to the server's resident memory (after - before) / n,
-  // and the whole resident memory over the connections, after / n (start-up costs included).
-  std::optional<double> server_bytes_per_connection;
-  std::optional<double> server_total_bytes_per_connection;
   bool timed_out = false;  // --duration ended the run before the work was done
   std::vector<std::string> violations;
 
   bool ok() const { return violations.empty(); }
+  // With --server-pid, per joined connection: what each added to the server's resident memory,
+  // (after - before) / joined; and the whole resident memory, after / joined (start-up included).
+  std::optional<double> server_bytes_added_per_connection() const;
+  std::optional<double> server_bytes_per_connection_in_all() const;
 };
 
 // Runs the scenario. Blocks for at most about options.duration_s (plus the final goodbyes).
