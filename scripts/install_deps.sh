@@ -14,6 +14,7 @@ packages=(
   googletest                          # GoogleTest sources, built with our sanitizer flags
   clang-format                        # the Style.ClangFormat test keeps the tree formatted
   libbenchmark-dev                    # bench/: Google Benchmark microbenchmarks (not in ctest)
+  liburing-dev pkg-config             # the io_uring backend (--io-backend uring)
 )
 
 # The Windows cross build (preset `windows`, scripts/build_windows_deps.sh). The host's protoc,

@@ -1,6 +1,7 @@
 // Public header. The completion-based (proactor) I/O interface; the only thing the server and
-// the clients include for I/O. One backend implements it per platform (epoll/ on Linux, iocp/
-// on Windows), chosen by the build; nothing above src/net/ names a platform.
+// the clients include for I/O. The build compiles the backends of its platform (iocp/ on
+// Windows; epoll/ and, with liburing, uring/ on Linux) and IoConfig::backend picks one at run
+// time; nothing above src/net/ names a platform.
 //
 // The model is IOCP's: you start an operation on a connection, and later exactly one completion
 // for it is delivered to your IoHandler on one of the worker threads that call run(). On epoll
@@ -13,6 +14,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "conn_id.h"
 #include "endpoint.h"
@@ -56,6 +58,8 @@ struct IoConfig {
   unsigned posted_accepts = 16;
   // Bytes read per recv completion; the buffer belongs to the worker thread, not the connection.
   std::size_t recv_chunk_bytes = 64 * 1024;
+  // "auto" (this platform's default, see io_backend_names()) or one backend's name.
+  std::string backend = "auto";
 };
 
 class IoService {
@@ -105,9 +109,16 @@ class IoService {
   virtual std::string backend_name() const = 0;
 };
 
-// Creates this platform's backend; `handler` must outlive the service. Defined by the backend
-// that the build selected (epoll/make_io_service.cpp, iocp/make_io_service.cpp).
+// Creates the backend `config.backend` names; `handler` must outlive the service. "auto" takes
+// the platform's default and falls back to the next one where the kernel refuses it (io_uring
+// disabled, say). Throws std::runtime_error, saying why, for an unknown name or a backend that
+// this build or this machine cannot run. Defined per platform (posix/linux_backends.cpp,
+// iocp/windows_backends.cpp).
 std::unique_ptr<IoService> make_io_service(IoHandler& handler, const IoConfig& config);
+
+// The backend names this build accepts besides "auto", the one "auto" prefers first. Whether the
+// machine can run each is known only by trying (make_io_service). Thread-safe.
+std::vector<std::string> io_backend_names();
 
 // Raises this process's open-file limit toward `wanted` descriptors where the OS has one; returns
 // the limit now in force (or `wanted` where there is none). Call once at start-up.

@@ -6,6 +6,7 @@
 
 #include "chat_server.h"
 #include "log.h"
+#include "net/io_service.h"
 #include "net/shutdown_signal.h"
 
 namespace {
@@ -33,6 +34,15 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "Windows (IOCP): AcceptEx calls kept posted, so bursts of connects are taken "
                  "at once; unused on Linux")
       ->check(CLI::Range(1u, 4096u))
+      ->capture_default_str();
+  std::vector<std::string> backends{"auto"};
+  for (const auto& name : chat::net::io_backend_names()) {
+    backends.push_back(name);
+  }
+  app.add_option("--io-backend", cfg.io_backend,
+                 "I/O backend: auto (the platform's default: " +
+                     chat::net::io_backend_names().front() + "), or one of those listed")
+      ->check(CLI::IsMember(backends))
       ->capture_default_str();
   app.add_option("--max-frame-bytes", cfg.max_frame_bytes,
                  "Largest frame body accepted; a bigger one gets FRAME_TOO_LARGE and a close")

@@ -17,6 +17,8 @@ struct ServerConfig {
   unsigned max_clients = 1024;
   // Accepts kept posted at once (IOCP's AcceptEx); the epoll backend accepts in a loop instead.
   unsigned posted_accepts = 16;
+  // The I/O backend: "auto" or one of net::io_backend_names() ("epoll", "uring"; "iocp").
+  std::string io_backend = "auto";
 
   std::uint32_t max_frame_bytes = 64 * 1024;
   std::uint32_t max_text_bytes = 4 * 1024;

@@ -31,6 +31,7 @@ net::IoConfig io_config_for(const ServerConfig& cfg) {
   // told SERVER_FULL instead of being dropped silently.
   io.max_connections = cfg.max_clients + std::max(16u, cfg.max_clients / 8);
   io.posted_accepts = cfg.posted_accepts;
+  io.backend = cfg.io_backend;
   return io;
 }
 }  // namespace

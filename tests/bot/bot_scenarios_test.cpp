@@ -21,6 +21,7 @@ class BotScenarioTest : public ::testing::Test {
     o.size = 48;
     o.window = 8;
     o.workers = 2;
+    o.io_backend = testing::test_io_backend();
     o.duration_s = 60;  // a bound, not a wait: a healthy run ends long before
     o.progress = false;
     return o;
@@ -120,6 +121,7 @@ TEST(BotScenarioLimitsTest, AFullServerMakesTheRunFail) {
   o.clients = 5;
   o.messages = 3;
   o.workers = 2;
+  o.io_backend = testing::test_io_backend();
   o.duration_s = 30;
   o.progress = false;
   const RunResult r = run_scenario(o);

@@ -1,5 +1,6 @@
-// The IoService contract, run against whichever backend this build compiled (epoll, IOCP...).
-// Every backend must pass this same list: it is what src/server relies on.
+// The IoService contract, run against every backend this build has (epoll and io_uring on
+// Linux, IOCP on Windows). Every backend must pass this same list: it is what src/server relies
+// on.
 #include "net/io_service.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 namespace chat::net {
@@ -129,11 +131,18 @@ class Recorder final : public IoHandler {
   }
 };
 
-class IoServiceContract : public ::testing::Test {
+// Parameterized by backend name (io_backend_names()).
+class IoServiceContract : public ::testing::TestWithParam<std::string> {
  protected:
+  IoConfig config() const {
+    IoConfig c;
+    c.backend = GetParam();
+    return c;
+  }
   void SetUp() override {
-    server_io_ = make_io_service(server_, IoConfig{});
-    client_io_ = make_io_service(client_, IoConfig{});
+    server_io_ = make_io_service(server_, config());
+    client_io_ = make_io_service(client_, config());
+    ASSERT_EQ(server_io_->backend_name(), GetParam());
     server_.io = server_io_.get();
     client_.io = client_io_.get();
     ASSERT_FALSE(server_io_->listen({"127.0.0.1", 0}, &bound_));
@@ -176,7 +185,7 @@ class IoServiceContract : public ::testing::Test {
   std::vector<ByteSpan> spans_;
 };
 
-TEST_F(IoServiceContract, AcceptRecvAndGatheredSend) {
+TEST_P(IoServiceContract, AcceptRecvAndGatheredSend) {
   server_.echo = true;
   const ConnId c = connect_one();
   const std::vector<std::string> parts{"hello ", "gathered ", "world"};
@@ -188,7 +197,7 @@ TEST_F(IoServiceContract, AcceptRecvAndGatheredSend) {
 }
 
 // on_batch_end() follows the completions of a batch on the worker that delivered them.
-TEST_F(IoServiceContract, BatchEndFollowsCompletionsOnTheSameWorker) {
+TEST_P(IoServiceContract, BatchEndFollowsCompletionsOnTheSameWorker) {
   const ConnId c = connect_one();
   send_text(c, {"ping"});
   ASSERT_TRUE(server_.wait([&] { return server_.received.size() == 1; }));
@@ -200,7 +209,7 @@ TEST_F(IoServiceContract, BatchEndFollowsCompletionsOnTheSameWorker) {
   })) << "a worker ran on_recv and then waited without on_batch_end";
 }
 
-TEST_F(IoServiceContract, ShutdownSendDeliversEndOfStreamAndCloseDeliversOnClosedOnce) {
+TEST_P(IoServiceContract, ShutdownSendDeliversEndOfStreamAndCloseDeliversOnClosedOnce) {
   const ConnId c = connect_one();
   ASSERT_TRUE(server_.wait([&] { return server_.accepted.size() == 1; }));
   const ConnId s = server_.accepted[0];
@@ -218,7 +227,7 @@ TEST_F(IoServiceContract, ShutdownSendDeliversEndOfStreamAndCloseDeliversOnClose
   EXPECT_EQ(client_.closed[c], 1);
 }
 
-TEST_F(IoServiceContract, CloseWithReceivePendingCancelsItSilently) {
+TEST_P(IoServiceContract, CloseWithReceivePendingCancelsItSilently) {
   const ConnId c = connect_one();  // its receive is pending (the server sends nothing)
   client_io_->close(c);
   ASSERT_TRUE(client_.wait([&] { return client_.closed[c] == 1; }));
@@ -228,7 +237,7 @@ TEST_F(IoServiceContract, CloseWithReceivePendingCancelsItSilently) {
   EXPECT_TRUE(client_.after_close_violations.empty());
 }
 
-TEST_F(IoServiceContract, StaleIdsAreIgnored) {
+TEST_P(IoServiceContract, StaleIdsAreIgnored) {
   const ConnId c = connect_one();
   client_io_->close(c);
   ASSERT_TRUE(client_.wait([&] { return client_.closed[c] == 1; }));
@@ -244,12 +253,12 @@ TEST_F(IoServiceContract, StaleIdsAreIgnored) {
   EXPECT_EQ(client_.closed.count(again), 0u);
 }
 
-TEST_F(IoServiceContract, ConnectToAClosedPortFails) {
+TEST_P(IoServiceContract, ConnectToAClosedPortFails) {
   Endpoint nowhere;
   {
     // Bind and release a port so that nothing listens there.
     Recorder r;
-    auto io = make_io_service(r, IoConfig{});
+    auto io = make_io_service(r, config());
     ASSERT_FALSE(io->listen({"127.0.0.1", 0}, &nowhere));
   }
   std::error_code ec;
@@ -264,7 +273,7 @@ TEST_F(IoServiceContract, ConnectToAClosedPortFails) {
   EXPECT_TRUE(client_.wait([&] { return client_.closed[c] == 1; }));
 }
 
-TEST_F(IoServiceContract, PostRunsOnAWorkerNeverInline) {
+TEST_P(IoServiceContract, PostRunsOnAWorkerNeverInline) {
   std::atomic<bool> ran{false};
   std::thread::id where;
   std::mutex m;
@@ -281,7 +290,7 @@ TEST_F(IoServiceContract, PostRunsOnAWorkerNeverInline) {
   EXPECT_NE(where, caller);
 }
 
-TEST_F(IoServiceContract, LargeSendToASlowReaderCompletesOnceWithEveryByte) {
+TEST_P(IoServiceContract, LargeSendToASlowReaderCompletesOnceWithEveryByte) {
   const ConnId c = connect_one();
   ASSERT_TRUE(server_.wait([&] { return server_.accepted.size() == 1; }));
   std::string big(4 * 1024 * 1024, '\0');
@@ -297,7 +306,7 @@ TEST_F(IoServiceContract, LargeSendToASlowReaderCompletesOnceWithEveryByte) {
   EXPECT_TRUE(server_.received[s] == big);
 }
 
-TEST_F(IoServiceContract, ManyConnectionsEchoConcurrently) {
+TEST_P(IoServiceContract, ManyConnectionsEchoConcurrently) {
   server_.echo = true;
   constexpr int kConns = 100;
   std::vector<ConnId> ids;
@@ -322,11 +331,11 @@ TEST_F(IoServiceContract, ManyConnectionsEchoConcurrently) {
       server_.wait([&] { return server_.eof.size() + server_.recv_errors.size() == kConns; }));
 }
 
-TEST_F(IoServiceContract, BurstOfConnectsIsAcceptedWithOnePostedAccept) {
+TEST_P(IoServiceContract, BurstOfConnectsIsAcceptedWithOnePostedAccept) {
   // IOCP keeps `posted_accepts` AcceptEx calls posted and re-posts each as it completes; the
   // listen backlog holds the rest of a burst meanwhile. epoll accepts in a loop either way.
   Recorder r;
-  IoConfig one;
+  IoConfig one = config();
   one.posted_accepts = 1;
   one.max_connections = 256;
   auto io = make_io_service(r, one);
@@ -360,7 +369,7 @@ TEST_F(IoServiceContract, BurstOfConnectsIsAcceptedWithOnePostedAccept) {
   worker.join();
 }
 
-TEST_F(IoServiceContract, ConnectFromAChosenSourceAddress) {
+TEST_P(IoServiceContract, ConnectFromAChosenSourceAddress) {
   // Loopback is all of 127.0.0.0/8: a client can spread connections over 127.0.0.2, .3, ...
   std::error_code ec;
   const ConnId id = client_io_->connect(bound_, Endpoint{"127.0.0.2", 0}, ec);
@@ -374,9 +383,9 @@ TEST_F(IoServiceContract, ConnectFromAChosenSourceAddress) {
   EXPECT_EQ(ec, std::errc::invalid_argument);
 }
 
-TEST_F(IoServiceContract, TableFullRefusesConnect) {
+TEST_P(IoServiceContract, TableFullRefusesConnect) {
   Recorder r;
-  IoConfig small;
+  IoConfig small = config();
   small.max_connections = 2;
   auto io = make_io_service(r, small);
   r.io = io.get();
@@ -394,6 +403,25 @@ TEST_F(IoServiceContract, TableFullRefusesConnect) {
   EXPECT_TRUE(r.wait([&] { return r.closed.size() == 2; }));
   io->stop();
   worker.join();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IoServiceContract, ::testing::ValuesIn(io_backend_names()),
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
+                         });
+
+TEST(IoBackendChoice, AutoIsThePlatformDefaultAndUnknownNamesAreRefused) {
+  Recorder r;
+  IoConfig automatic;
+  EXPECT_EQ(make_io_service(r, automatic)->backend_name(), io_backend_names().front());
+  IoConfig unknown;
+  unknown.backend = "kqueue";
+  try {
+    make_io_service(r, unknown);
+    ADD_FAILURE() << "an unknown backend was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("kqueue"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ class ChatServerTest : public ::testing::Test {
   }
 
   TestServer server_;
-  client::ClientNetwork network_{2, 256};
+  client::ClientNetwork network_{2, 256, testing::test_io_backend()};
 };
 
 TEST_F(ChatServerTest, JoinGetsWelcomeThenLobbySnapshot) {

@@ -31,7 +31,7 @@ class FaultsTest : public ::testing::Test {
     EXPECT_EQ(got->chat_message().text(), "still working?");
   }
 
-  client::ClientNetwork network_{2, 256};
+  client::ClientNetwork network_{2, 256, testing::test_io_backend()};
 };
 
 TEST_F(FaultsTest, MalformedFrameGetsFatalErrorAndOnlyThatConnectionCloses) {
@@ -281,7 +281,7 @@ TEST_F(FaultsTest, SlowReaderIsDisconnectedAndSlowsNoOneElse) {
   cfg.max_send_queue_bytes = 256 * 1024;
   TestServer server(cfg);
   // The slow client's only network thread blocks in its first callback, so it stops reading.
-  client::ClientNetwork stalled_network(1, 4);
+  client::ClientNetwork stalled_network(1, 4, testing::test_io_backend());
   std::mutex gate;
   client::ChatConnection slow(
       stalled_network, [&](const Envelope&) { std::lock_guard wait_here(gate); },

@@ -3,14 +3,23 @@
 
 #include <cstdlib>
 #include <memory>
+#include <string>
 
 #include "chat_server.h"
 #include "log.h"
 
 namespace chat::testing {
 
+// The I/O backend the chat suites run on: CHAT_TEST_IO_BACKEND when set (ctest runs the suites
+// once per backend the build has), else the platform's default.
+inline std::string test_io_backend() {
+  const char* wanted = std::getenv("CHAT_TEST_IO_BACKEND");
+  return wanted != nullptr ? wanted : "auto";
+}
+
 inline server::ServerConfig test_config() {
   server::ServerConfig cfg;
+  cfg.io_backend = test_io_backend();
   cfg.port = 0;
   cfg.workers = 2;
   cfg.max_clients = 200;

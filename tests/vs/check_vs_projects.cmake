@@ -21,15 +21,21 @@ cmake_minimum_required(VERSION 3.21)
 
 # The build is configured for one platform, ChatServer.sln is for Windows. CMake picks the
 # platform code by source list (src/net, src/client and tests CMakeLists.txt); on any other
-# platform each Linux-only file stands for its Windows counterpart. Paths from the repository
-# root. A new platform-specific file needs a line here.
+# platform each Linux-only file stands for its Windows counterpart, and the Linux-only files with
+# none (the extra Linux backends) are left out. Paths from the repository root. A new
+# platform-specific file needs a line here.
 set(chat_linux_to_windows_sources
   "src/net/epoll/epoll_service.cpp=src/net/iocp/iocp_service.cpp"
-  "src/net/epoll/posix_socket.cpp=src/net/iocp/win_socket.cpp"
-  "src/net/epoll/posix_signals.cpp=src/net/iocp/win_signals.cpp"
+  "src/net/posix/posix_socket.cpp=src/net/iocp/win_socket.cpp"
+  "src/net/posix/posix_signals.cpp=src/net/iocp/win_signals.cpp"
+  "src/net/posix/linux_backends.cpp=src/net/iocp/windows_backends.cpp"
   "src/client/terminal_posix.cpp=src/client/terminal_windows.cpp"
   "tests/support/child_process_posix.cpp=tests/support/child_process_windows.cpp"
   "src/client/bot/process_memory_linux.cpp=src/client/bot/process_memory_windows.cpp"
+)
+set(chat_linux_only_sources
+  "src/net/uring/uring_service.cpp"
+  "src/net/uring/uring_missing.cpp"
 )
 
 set(chat_sln_name "ChatServer.sln")
@@ -338,6 +344,9 @@ function(chat_cmake_sources out target)
       list(APPEND generated "${name}")
     else()
       chat_repo_path(source "${source}" "${CHAT_SOURCE_DIR}")
+      if(NOT CHAT_TARGET_IS_WINDOWS AND source IN_LIST chat_linux_only_sources)
+        continue()
+      endif()
       if(NOT CHAT_TARGET_IS_WINDOWS)
         foreach(pair IN LISTS chat_linux_to_windows_sources)
           string(REPLACE "=" ";" pair "${pair}")

@@ -61,6 +61,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--workers", opt.workers, "Network threads; 0 = one per hardware thread")
       ->capture_default_str();
+  std::vector<std::string> backends{"auto"};
+  for (const auto& name : chat::net::io_backend_names()) {
+    backends.push_back(name);
+  }
+  app.add_option("--io-backend", opt.io_backend,
+                 "I/O backend: auto (the platform's default: " +
+                     chat::net::io_backend_names().front() + "), or one of those listed")
+      ->check(CLI::IsMember(backends))
+      ->capture_default_str();
   app.add_option("--source-addresses", opt.source_addresses,
                  "Spread connections over 127.0.0.1..N (loopback servers only); 0 = one per "
                  "20000 connections")

@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <stdexcept>
 
-#include "posix_socket.h"
+#include "../posix/posix_socket.h"
 
 namespace chat::net {
 namespace {
@@ -556,10 +556,6 @@ void EpollService::stop() {
   stopping_.store(true, std::memory_order_release);
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto n = ::write(stop_fd_, &one, sizeof one);
-}
-
-std::unique_ptr<IoService> make_io_service(IoHandler& handler, const IoConfig& config) {
-  return std::make_unique<EpollService>(handler, config);
 }
 
 }  // namespace chat::net

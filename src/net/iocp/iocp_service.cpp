@@ -570,8 +570,4 @@ void IocpService::stop() {
   }
 }
 
-std::unique_ptr<IoService> make_io_service(IoHandler& handler, const IoConfig& config) {
-  return std::make_unique<IocpService>(handler, config);
-}
-
 }  // namespace chat::net

@@ -1,4 +1,4 @@
-// Internal header (epoll backend): thin POSIX socket helpers.
+// Internal header (Linux backends, epoll and io_uring): thin POSIX socket helpers.
 #pragma once
 
 #include <sys/socket.h>
@@ -24,6 +24,8 @@ std::error_code bind_and_listen(int fd, const Endpoint& at, int backlog, Endpoin
 // connect() (IP_BIND_ADDRESS_NO_PORT), so ports are not used up at bind time.
 std::error_code bind_source(int fd, const Endpoint& from);
 void set_no_delay(int fd);
+// Sets or clears O_NONBLOCK.
+void set_non_blocking(int fd, bool on);
 void close_fd(int fd);
 
 }  // namespace chat::net::posix

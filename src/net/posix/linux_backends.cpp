@@ -1,0 +1,37 @@
+// Linux has two backends: epoll, and io_uring where the build found liburing. "auto" is epoll:
+// on the benchmarks of docs/benchmarks.md io_uring does not pay here (see "I/O backends").
+#include <stdexcept>
+
+#include "../epoll/epoll_service.h"
+#include "../uring/uring_factory.h"
+
+namespace chat::net {
+
+std::vector<std::string> io_backend_names() {
+  std::vector<std::string> names{"epoll"};
+  if (uring_built_in()) {
+    names.emplace_back("uring");
+  }
+  return names;
+}
+
+std::unique_ptr<IoService> make_io_service(IoHandler& handler, const IoConfig& config) {
+  if (config.backend == "auto" || config.backend == "epoll") {
+    return std::make_unique<EpollService>(handler, config);
+  }
+  if (config.backend == "uring") {
+    std::string why_not;
+    if (auto service = make_uring_service(handler, config, why_not)) {
+      return service;
+    }
+    throw std::runtime_error("I/O backend 'uring' is unavailable: " + why_not);
+  }
+  std::string known = "auto";
+  for (const auto& name : io_backend_names()) {
+    known += ", " + name;
+  }
+  throw std::runtime_error("unknown I/O backend '" + config.backend +
+                           "' (this build has: " + known + ")");
+}
+
+}  // namespace chat::net
