@@ -23,7 +23,7 @@ constexpr auto kWait = 10s;
 // Records every completion; optionally echoes received bytes back.
 class Recorder final : public IoHandler {
  public:
-  bool echo = false;
+  std::atomic<bool> echo{false};  // set by a test while the workers run
   IoService* io = nullptr;
 
   std::mutex mutex;
