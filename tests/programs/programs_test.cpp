@@ -74,11 +74,28 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
   ChildProcess help({kServer, "--help"});
   const std::string text = help.read_all(kWait);
   EXPECT_EQ(help.wait(kWait), 0);
-  for (const char* flag : {"--host", "--port", "--workers", "--max-clients", "--max-frame-bytes",
-                           "--max-text-bytes", "--max-rooms", "--send-queue-bytes", "--motd",
-                           "--linger-ms", "--shutdown-grace-ms", "--log-level"}) {
+  for (const char* flag :
+       {"--host", "--port", "--workers", "--max-clients", "--io-backend", "--max-frame-bytes",
+        "--max-text-bytes", "--max-rooms", "--send-queue-bytes", "--motd", "--linger-ms",
+        "--shutdown-grace-ms", "--log-level"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
+}
+
+TEST(ServerProgram, ServesOnEveryIoBackendAndRefusesAnUnknownOne) {
+  for (const std::string& backend : net::io_backend_names()) {
+    ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--io-backend", backend});
+    const std::uint16_t port = parse_listening(server.read_line(kWait));
+    ASSERT_NE(port, 0) << backend;
+    client::ClientNetwork network(1, 8);
+    TestClient alice(network, {"127.0.0.1", port});
+    ASSERT_TRUE(alice.connected()) << backend << ": " << alice.connect_error();
+    EXPECT_TRUE(alice.join("alice").has_welcome()) << backend;
+    server.interrupt();
+    EXPECT_EQ(server.wait(kWait), 0) << backend;
+  }
+  ChildProcess unknown({kServer, "--io-backend", "select"});
+  EXPECT_EQ(unknown.wait(kWait), 2);
 }
 
 TEST(ServerProgram, BadFlagIsAUsageError) {
