@@ -1,5 +1,6 @@
 // Linux has two backends: epoll, and io_uring where the build found liburing. "auto" is epoll:
-// on the benchmarks of docs/benchmarks.md io_uring does not pay here (see "I/O backends").
+// in docs/benchmarks.md ("the io_uring backend against epoll") io_uring cuts the system calls
+// but does not win the best-measuring configuration, and many containers refuse it.
 #include <stdexcept>
 
 #include "../epoll/epoll_service.h"
