@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install_deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target chat_server chat_client >&2
+cmake --build --preset release --target chat_server chat_client chat_bot >&2
 exec ./build/release/src/server/chat_server "$@"

@@ -120,6 +120,8 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   Session& s = core_->pool.at(id);
   s.peer = peer.to_string();
   s.outbox.open(id);
+  s.flood = TokenBucket(config_.flood_rate, config_.flood_burst);
+  s.flood_strikes = 0;
   if (core_->shutting_down.load()) {
     core_->notify_shutdown(id, s);  // accepted just as shutdown began: it hears why, too
     core_->io->start_recv(id);
@@ -176,6 +178,7 @@ void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
   // One Envelope per received chunk, cleared for each frame in it. (Not thread_local: objects
   // with destructors in thread_local storage are freed twice at thread exit under mingw.)
   proto::Envelope request;
+  const auto now = TokenBucket::Clock::now();  // one reading per chunk is precise enough
   const auto status = s.decoder.feed(data, [&](net::ByteSpan body) {
     request.Clear();
     const wire::DecodeResult r = wire::decode(body, request);
@@ -183,6 +186,12 @@ void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
       core_->send_error(id, s, proto::Envelope{}, proto::MALFORMED_FRAME,
                         "frame is not a valid Envelope", true);
       return false;
+    }
+    const bool admitted = r.status == wire::DecodeStatus::ok
+                              ? admit(id, s, request, now)
+                              : admit(id, s, stand_in_request(r), now);
+    if (!admitted) {
+      return s.phase != Session::Phase::closing;
     }
     if (r.status == wire::DecodeStatus::invalid_utf8) {
       proto::Envelope stand_in = stand_in_request(r);
@@ -200,6 +209,25 @@ void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
     core_->send_error(id, s, proto::Envelope{}, proto::FRAME_TOO_LARGE,
                       fmt::format("frame is over {} bytes", config_.max_frame_bytes), true);
   }
+}
+
+bool ChatServer::admit(net::ConnId id, Session& s, const proto::Envelope& request,
+                       TokenBucket::Clock::time_point now) {
+  const auto body = request.body_case();
+  if (body == proto::Envelope::kQuit || body == proto::Envelope::kPong || s.flood.take(now)) {
+    s.flood_strikes = 0;
+    return true;
+  }
+  if (++s.flood_strikes >= config_.flood_burst) {
+    s.record_close(CloseReason::flooding);
+    core_->send_error(id, s, request, proto::RATE_LIMITED,
+                      "still flooding after a whole burst over the rate limit", true);
+  } else {
+    core_->send_error(id, s, request, proto::RATE_LIMITED,
+                      fmt::format("over {} requests a second (burst {}): dropped; slow down",
+                                  config_.flood_rate, config_.flood_burst));
+  }
+  return false;
 }
 
 void ChatServer::on_send(net::ConnId id, std::error_code ec) {

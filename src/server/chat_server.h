@@ -8,9 +8,11 @@
 #include <thread>
 #include <vector>
 
+#include "chat.pb.h"
 #include "net/endpoint.h"
 #include "net/io_service.h"
 #include "server_config.h"
+#include "session.h"
 
 namespace chat::server {
 
@@ -46,6 +48,10 @@ class ChatServer final : private net::IoHandler {
 
   // Feeds received bytes through the decoder and the dispatcher.
   void process_bytes(net::ConnId id, net::ByteSpan data);
+  // Flood control for one decoded request: true to dispatch it; false when it was refused with
+  // Error(RATE_LIMITED) (and, for a client that keeps on, a close). From `id`'s own callbacks.
+  bool admit(net::ConnId id, Session& s, const proto::Envelope& request,
+             TokenBucket::Clock::time_point now);
   void run_housekeeping();
 
   const ServerConfig config_;

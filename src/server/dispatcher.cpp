@@ -18,6 +18,7 @@ struct Route {
 constexpr std::array kRoutes{
     Route{proto::Envelope::kJoin, &handle_join, false},
     Route{proto::Envelope::kPing, &handle_ping, false},
+    Route{proto::Envelope::kPong, &handle_pong, false},
     Route{proto::Envelope::kQuit, &handle_quit, false},
     Route{proto::Envelope::kJoinRoom, &handle_join_room, true},
     Route{proto::Envelope::kLeaveRoom, &handle_leave_room, true},

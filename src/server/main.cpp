@@ -44,6 +44,15 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                      chat::net::io_backend_names().front() + "), or one of those listed")
       ->check(CLI::IsMember(backends))
       ->capture_default_str();
+  app.add_option("--flood-burst", cfg.flood_burst,
+                 "Flood control: requests a client may send at once before the rate applies")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--flood-rate", cfg.flood_rate,
+                 "Flood control: requests per second a client may keep sending; over it they get "
+                 "Error(RATE_LIMITED). 0 = off (load tests)")
+      ->check(CLI::Range(0u, 1000000u))
+      ->capture_default_str();
   app.add_option("--max-frame-bytes", cfg.max_frame_bytes,
                  "Largest frame body accepted; a bigger one gets FRAME_TOO_LARGE and a close")
       ->check(CLI::Range(256u, 64u * 1024 * 1024))

@@ -25,6 +25,11 @@ struct ServerConfig {
   std::uint32_t max_nickname_bytes = 32;
   std::uint32_t max_room_name_bytes = 32;
   std::uint32_t max_rooms_per_session = 16;
+  // Flood control per session: a burst of `flood_burst` requests, then `flood_rate` a second
+  // (Quit and Pong are free). Over it a request gets Error(RATE_LIMITED) and is dropped; a
+  // client that sends another whole burst while over it is disconnected. flood_rate 0: off.
+  std::uint32_t flood_burst = 40;
+  std::uint32_t flood_rate = 20;
   // A session whose unsent frames exceed this is a slow reader and is disconnected.
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
 

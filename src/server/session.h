@@ -8,6 +8,7 @@
 
 #include "net/frame_decoder.h"
 #include "net/send_queue.h"
+#include "token_bucket.h"
 
 namespace chat::server {
 
@@ -20,6 +21,7 @@ enum class CloseReason : std::uint8_t {
   connection_error,
   protocol_error,  // malformed or oversized frame
   slow_reader,     // send queue over its limit
+  flooding,        // went on sending while rate-limited
   server_full,
   shutdown,
 };
@@ -48,11 +50,13 @@ struct Session {
   Phase phase = Phase::handshake;
   net::FrameDecoder decoder;
   std::string peer;
-  std::string nickname;            // as the client spelled it; empty until joined
-  std::vector<std::string> rooms;  // rooms joined, in join order
-  std::string quit_text;           // the client's Quit reason, for presence
-  bool left_chat = false;          // leave_chat() ran: rooms told, nickname released
-  bool counted = false;            // counts against --max-clients
+  std::string nickname;             // as the client spelled it; empty until joined
+  std::vector<std::string> rooms;   // rooms joined, in join order
+  std::string quit_text;            // the client's Quit reason, for presence
+  bool left_chat = false;           // leave_chat() ran: rooms told, nickname released
+  bool counted = false;             // counts against --max-clients
+  TokenBucket flood{0, 1};          // set up on accept from the server's flood limits
+  std::uint32_t flood_strikes = 0;  // requests refused since the last one let through
 
   // Records `reason` unless one is already set; returns the reason in force.
   CloseReason record_close(CloseReason reason) {

@@ -18,6 +18,8 @@ const char* to_string(CloseReason reason) {
       return "protocol error";
     case CloseReason::slow_reader:
       return "too slow to read (send queue full)";
+    case CloseReason::flooding:
+      return "flooding (kept sending over the rate limit)";
     case CloseReason::server_full:
       return "server full";
     case CloseReason::shutdown:

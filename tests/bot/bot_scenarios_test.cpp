@@ -135,5 +135,33 @@ TEST(BotScenarioLimitsTest, AFullServerMakesTheRunFail) {
   EXPECT_TRUE(named) << summary_table(r);
 }
 
+// A server with flood control on: the bots are refused, and the run ends at once (not at
+// --duration) saying how to run the server for a load test.
+TEST(BotScenarioLimitsTest, FloodControlEndsTheRunEarlyAndSaysWhatToDo) {
+  server::ServerConfig cfg = testing::test_config();
+  cfg.flood_burst = 5;
+  cfg.flood_rate = 1;
+  testing::TestServer server(cfg);
+  BotOptions o;
+  o.host = server.endpoint().host;
+  o.port = server.endpoint().port;
+  o.scenario = Scenario::fanout;
+  o.clients = 4;
+  o.messages = 50;
+  o.workers = 2;
+  o.io_backend = testing::test_io_backend();
+  o.duration_s = 120;  // far beyond the test's timeout: only stopping early passes
+  o.progress = false;
+  const RunResult r = run_scenario(o);
+  EXPECT_FALSE(r.ok());
+  EXPECT_LT(r.elapsed_s, 60.0);
+  bool named = false;
+  for (const std::string& v : r.violations) {
+    named = named || (v.find("stopped early") != std::string::npos &&
+                      v.find("--flood-rate 0") != std::string::npos);
+  }
+  EXPECT_TRUE(named) << summary_table(r);
+}
+
 }  // namespace
 }  // namespace chat::bot

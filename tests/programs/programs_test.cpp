@@ -75,9 +75,9 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
   const std::string text = help.read_all(kWait);
   EXPECT_EQ(help.wait(kWait), 0);
   for (const char* flag :
-       {"--host", "--port", "--workers", "--max-clients", "--io-backend", "--max-frame-bytes",
-        "--max-text-bytes", "--max-rooms", "--send-queue-bytes", "--motd", "--linger-ms",
-        "--shutdown-grace-ms", "--log-level"}) {
+       {"--host", "--port", "--workers", "--max-clients", "--io-backend", "--flood-burst",
+        "--flood-rate", "--max-frame-bytes", "--max-text-bytes", "--max-rooms",
+        "--send-queue-bytes", "--motd", "--linger-ms", "--shutdown-grace-ms", "--log-level"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
 }

@@ -369,7 +369,7 @@ TEST_F(ChatServerTest, UnknownRoomAndUnknownMessage) {
   EXPECT_EQ(err->error().code(), proto::UNKNOWN_ROOM);
   // A server-to-client body sent by a client.
   Envelope wrong;
-  wrong.mutable_pong()->set_nonce(1);
+  wrong.mutable_ack();
   ASSERT_TRUE(alice->send(wrong));
   // An empty frame (no body), and a body field number the server does not know (field 49).
   ASSERT_TRUE(alice->send_raw(frame_bytes("")));

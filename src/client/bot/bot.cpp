@@ -9,6 +9,16 @@ namespace {
 
 constexpr std::size_t kMaxViolationsKept = 20;
 
+// An Error from the server as a violation line; flood control gets a hint, since a load test
+// against a server on its default limits meets it first.
+std::string describe_error(const proto::Error& e) {
+  std::string text = fmt::format("error {}: {}", proto::ErrorCode_Name(e.code()), e.message());
+  if (e.code() == proto::RATE_LIMITED) {
+    text += " (the server's flood control)";
+  }
+  return text;
+}
+
 // `head` (the numbers, each followed by ':'), then filler up to the filler's size in all.
 std::string padded(std::string head, const std::string& filler) {
   if (head.size() < filler.size()) {
@@ -41,6 +51,27 @@ void BotFleet::report(std::string what) {
     std::lock_guard lock(mutex);
     if (violations.size() < kMaxViolationsKept) {
       violations.push_back(std::move(what));
+    }
+  }
+  changed.notify_all();
+}
+
+void Bot::on_error(const proto::Error& e) {
+  errors_.fetch_add(1, std::memory_order_relaxed);
+  fleet_.report(nickname() + ": " + describe_error(e));
+  if (e.code() == proto::RATE_LIMITED) {
+    // Refused messages are never acknowledged: waiting for them would only run out the clock.
+    fleet_.stop_early(
+        "the server's flood control refused messages: run the server with --flood-rate 0 for "
+        "load tests");
+  }
+}
+
+void BotFleet::stop_early(std::string why) {
+  {
+    std::lock_guard lock(mutex);
+    if (stopped_early.empty()) {
+      stopped_early = std::move(why);
     }
   }
   changed.notify_all();
@@ -160,9 +191,7 @@ void Bot::on_envelope(const proto::Envelope& env) {
       }
       return;
     case proto::Envelope::kError:
-      errors_.fetch_add(1, std::memory_order_relaxed);
-      fleet_.report(fmt::format("{}: error {}: {}", nickname(),
-                                proto::ErrorCode_Name(env.error().code()), env.error().message()));
+      on_error(env.error());
       if (phase() == Phase::joining || phase() == Phase::entering) {
         become(Phase::failed);
       }
@@ -304,9 +333,7 @@ void Bot::churn_step(const proto::Envelope& env) {
       }
       return;
     case proto::Envelope::kError:
-      errors_.fetch_add(1, std::memory_order_relaxed);
-      fleet_.report(fmt::format("{}: error {}: {}", nickname(),
-                                proto::ErrorCode_Name(env.error().code()), env.error().message()));
+      on_error(env.error());
       return;
     default:
       return;

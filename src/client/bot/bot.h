@@ -32,8 +32,12 @@ struct BotFleet {
   std::condition_variable changed;      // a bot became ready, failed, or finished a churn cycle
   std::vector<std::string> violations;  // guarded by mutex; what went wrong, first few kept
 
-  void report(std::string what);  // records a violation and wakes the runner
-  void notify();                  // wakes the runner
+  // Guarded by mutex: why the run cannot finish and should end now (empty: it can).
+  std::string stopped_early;
+
+  void report(std::string what);     // records a violation and wakes the runner
+  void notify();                     // wakes the runner
+  void stop_early(std::string why);  // the first reason wins; wakes the runner
 };
 
 class Bot {
@@ -82,6 +86,8 @@ class Bot {
   std::string nickname() const;
 
  private:
+  // An Error from the server: counted, reported, and for flood control the end of the run.
+  void on_error(const proto::Error& e);
   void on_envelope(const proto::Envelope& env);
   void on_closed(const std::string& reason);
   void on_connected(std::error_code ec);

@@ -99,7 +99,7 @@ class Run {
     auto next_progress = Clock::now() + 1s;
     std::unique_lock lock(fleet_.mutex);
     while (!done()) {
-      if (past_deadline()) {
+      if (past_deadline() || !fleet_.stopped_early.empty()) {
         return false;
       }
       fleet_.changed.wait_for(lock, 10ms);
@@ -351,7 +351,10 @@ class Run {
                       static_cast<std::uint64_t>(opt_.messages) * opt_.clients));
     }
     if (r.timed_out) {
-      add(fmt::format("--duration {} s ended the run before it was done", opt_.duration_s));
+      std::lock_guard lock(fleet_.mutex);
+      add(fleet_.stopped_early.empty()
+              ? fmt::format("--duration {} s ended the run before it was done", opt_.duration_s)
+              : "the run stopped early: " + fleet_.stopped_early);
     }
   }
 

@@ -18,6 +18,7 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
 void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 void handle_echo(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 void handle_ping(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
+void handle_pong(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 void handle_quit(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 
 // Checks a room name or nickname; on failure sends `code` with a reason and returns false.

@@ -45,6 +45,10 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
   limits->set_max_nickname_bytes(core.config.max_nickname_bytes);
   limits->set_max_room_name_bytes(core.config.max_room_name_bytes);
   limits->set_max_rooms_per_session(core.config.max_rooms_per_session);
+  if (core.config.flood_rate != 0) {
+    limits->set_flood_burst(core.config.flood_burst);
+    limits->set_flood_rate(core.config.flood_rate);
+  }
   core.send(id, welcome);
   if (join.skip_lobby()) {
     return;

@@ -25,6 +25,10 @@ void handle_ping(ServerCore& core, net::ConnId id, Session&, const Envelope& req
   core.send(id, reply);
 }
 
+// A client's answer to the server's heartbeat Ping. Receiving it is the point (any frame shows
+// the client is alive); there is nothing to reply.
+void handle_pong(ServerCore&, net::ConnId, Session&, const Envelope&) {}
+
 void handle_quit(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   std::string reason = req.quit().reason();
   if (reason.size() > core.config.max_text_bytes || !is_valid_utf8(reason)) {
