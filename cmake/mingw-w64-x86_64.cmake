@@ -42,11 +42,12 @@ set(CMAKE_MODULE_LINKER_FLAGS_INIT "-static-libgcc -static-libstdc++")
 
 # Run target executables under Wine: ctest's add_test commands, gtest_discover_tests
 # (DISCOVERY_MODE PRE_TEST lists the tests by running the .exe at ctest time) and try_run.
-# wine64 directly, not Debian's `wine` wrapper (package `wine`, not installed): the wrapper
+# wine64, not Debian's `wine` wrapper (package `wine`, not installed): the wrapper
 # looks for wine32 first and prints multiarch advice. The Wine environment (WINEPREFIX,
 # WINEDEBUG, WINEDLLOVERRIDES) comes from the `windows` test preset / scripts/wine_ctest.sh.
 find_program(CHAT_WINE NAMES wine64 wine HINTS /usr/lib/wine /usr/lib64/wine
              DOC "Wine, to run the Windows test executables")
 if(CHAT_WINE)
-  set(CMAKE_CROSSCOMPILING_EMULATOR "${CHAT_WINE}")
+  # Through a wrapper that restarts a program Wine failed to start at all (see the script).
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_CURRENT_LIST_DIR}/../scripts/wine_exec.sh;${CHAT_WINE}")
 endif()
