@@ -170,6 +170,12 @@ void ChatConnection::handle_recv(net::ByteSpan data, std::error_code ec) {
       malformed = true;
       return false;
     }
+    if (env.has_ping() && env.request_id() == 0) {
+      // The server's heartbeat: answering it is what keeps an idle connection open.
+      proto::Envelope pong;
+      pong.mutable_pong()->set_nonce(env.ping().nonce());
+      send(pong);
+    }
     on_envelope_(env);
     return true;
   });

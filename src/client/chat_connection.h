@@ -54,7 +54,8 @@ class ClientNetwork final : private net::IoHandler {
 };
 
 // One connection to a chat server. Callbacks run on a ClientNetwork worker thread, one at a time
-// for this connection; every public method is thread-safe.
+// for this connection; every public method is thread-safe. It answers the server's heartbeat
+// Pings by itself (and still hands them to the envelope handler).
 class ChatConnection {
  public:
   using EnvelopeHandler = std::function<void(const proto::Envelope&)>;

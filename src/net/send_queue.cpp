@@ -22,6 +22,19 @@ ConnId SendQueue::owner() const {
 
 SendQueue::Push SendQueue::push(ConnId id, SharedBytes frame) {
   std::lock_guard lock(mutex_);
+  return push_locked(id, std::move(frame));
+}
+
+SendQueue::Push SendQueue::push_last(ConnId id, SharedBytes frame) {
+  std::lock_guard lock(mutex_);
+  const Push result = push_locked(id, std::move(frame));
+  if (result == Push::queued || result == Push::needs_flush) {
+    close_when_drained_ = true;  // in the same locked step: the drain's on_sent() says close_now
+  }
+  return result;
+}
+
+SendQueue::Push SendQueue::push_locked(ConnId id, SharedBytes frame) {
   if (id != owner_ || closed_ || close_when_drained_) {
     return Push::closed;
   }

@@ -40,6 +40,11 @@ class SendQueue {
 
   // Appends a frame for connection `id`.
   Push push(ConnId id, SharedBytes frame);
+  // Appends a last frame and asks for a graceful close in one step (push, then
+  // close_when_drained()), so the close_now always comes from the on_sent() that drains it, in
+  // the connection's own callback, never to this caller. For threads other than the
+  // connection's own (timeouts); returns as push() does.
+  Push push_last(ConnId id, SharedBytes frame);
   // Starts a send of queued frames unless one is in flight.
   void flush(IoService& io);
   // A send completed successfully: drops the sent frames and starts the next send. Returns
@@ -57,6 +62,7 @@ class SendQueue {
   std::size_t queued_bytes() const;
 
  private:
+  Push push_locked(ConnId id, SharedBytes frame);
   void start_send_locked(IoService& io);
 
   mutable std::mutex mutex_;

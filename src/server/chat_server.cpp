@@ -109,7 +109,48 @@ void ChatServer::run_housekeeping() {
     for (const net::ConnId id : core_->lingering.take_expired(LingerList::Clock::now())) {
       core_->io->close(id);  // the peer never closed its side: stop waiting for it
     }
+    if (!core_->shutting_down.load()) {
+      check_timeouts(ServerCore::steady_ms());
+    }
     lock.lock();
+  }
+}
+
+CloseReason ChatServer::expiry_reason(const Session& s) {
+  return static_cast<CloseReason>(s.expired_tag.load() & 0xff);
+}
+
+bool ChatServer::expired(net::ConnId id, const Session& s) {
+  const std::uint64_t tag = s.expired_tag.load();
+  return tag != 0 && (tag >> 8) == id.generation;
+}
+
+void ChatServer::check_timeouts(std::int64_t now) {
+  const std::int64_t handshake = config_.handshake_timeout.count();
+  const std::int64_t interval = config_.heartbeat_interval.count();
+  const std::int64_t timeout = config_.heartbeat_timeout.count();
+  for (unsigned i = 0; i < core_->pool.capacity(); ++i) {
+    Session& s = core_->pool.slot(i);
+    // The owner first: a slot reused after this read fails the generation check in the queue,
+    // and if this is the new owner, its reset of the fields below already happened.
+    const net::ConnId id = s.outbox.owner();
+    const std::int64_t accepted = s.accepted_ms.load();
+    if (accepted == 0) {
+      continue;  // a free slot
+    }
+    const std::int64_t silent = now - s.last_heard_ms.load(std::memory_order_relaxed);
+    if (handshake > 0 && !s.joined.load() && now - accepted >= handshake) {
+      core_->expire(id, s, CloseReason::handshake_timeout, proto::HANDSHAKE_TIMEOUT,
+                    fmt::format("no successful Join within {} ms", handshake));
+    } else if (timeout > 0 && silent >= timeout) {
+      core_->expire(id, s, CloseReason::heartbeat_timeout, proto::HEARTBEAT_TIMEOUT,
+                    fmt::format("nothing received for {} ms", silent));
+    } else if (interval > 0 && silent >= interval && !s.ping_outstanding.load()) {
+      s.ping_outstanding.store(true);  // one Ping per silence: anything received clears it
+      proto::Envelope ping;
+      ping.mutable_ping()->set_nonce(static_cast<std::uint64_t>(now));
+      core_->send(id, ping);  // a stale or ownerless id is dropped by the queue
+    }
   }
 }
 
@@ -122,6 +163,10 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   s.outbox.open(id);
   s.flood = TokenBucket(config_.flood_rate, config_.flood_burst);
   s.flood_strikes = 0;
+  const std::int64_t now = ServerCore::steady_ms();
+  s.last_heard_ms.store(now);
+  s.ping_outstanding.store(false);
+  s.accepted_ms.store(now);  // last: the housekeeping thread looks at a slot once this is set
   if (core_->shutting_down.load()) {
     core_->notify_shutdown(id, s);  // accepted just as shutdown began: it hears why, too
     core_->io->start_recv(id);
@@ -146,6 +191,13 @@ void ChatServer::on_connect(net::ConnId id, std::error_code) {
 
 void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) {
   Session& s = core_->pool.at(id);
+  s.last_heard_ms.store(ServerCore::steady_ms(), std::memory_order_relaxed);
+  if (s.ping_outstanding.load(std::memory_order_relaxed)) {
+    s.ping_outstanding.store(false, std::memory_order_relaxed);
+  }
+  if (expired(id, s)) {
+    s.record_close(expiry_reason(s));  // before an end of stream records "closed by client"
+  }
   if (ec) {
     s.record_close(CloseReason::connection_error);
     core_->io->close(id);
@@ -166,7 +218,7 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
     }
     return;
   }
-  if (s.phase != Session::Phase::closing) {
+  if (s.phase != Session::Phase::closing && !expired(id, s)) {
     process_bytes(id, data);
   }
   // Keep reading while closing too, discarding, so the peer's end of stream ends the linger.
@@ -250,6 +302,9 @@ void ChatServer::on_batch_end() {
 
 void ChatServer::on_closed(net::ConnId id) {
   Session& s = core_->pool.at(id);
+  if (expired(id, s)) {
+    s.record_close(expiry_reason(s));
+  }
   const CloseReason reason = s.record_close(CloseReason::peer_closed);
   const std::string who = s.nickname.empty() ? s.peer : s.nickname + " " + s.peer;
   core_->leave_chat(id, s);
@@ -266,6 +321,9 @@ void ChatServer::on_closed(net::ConnId id) {
   s.quit_text.clear();
   s.counted = false;
   s.close_reason.store(CloseReason::none);
+  s.accepted_ms.store(0);
+  s.joined.store(false);
+  s.expired_tag.store(0);
   s.peer_eof.store(false);
   s.half_closed.store(false);
   {

@@ -53,6 +53,11 @@ class ChatServer final : private net::IoHandler {
   bool admit(net::ConnId id, Session& s, const proto::Envelope& request,
              TokenBucket::Clock::time_point now);
   void run_housekeeping();
+  // The handshake and heartbeat timeouts, and heartbeat Pings; on the housekeeping thread.
+  void check_timeouts(std::int64_t now);
+  // True once a timeout expired `id` (ServerCore::expire): it is on its way out.
+  static bool expired(net::ConnId id, const Session& s);
+  static CloseReason expiry_reason(const Session& s);
 
   const ServerConfig config_;
   std::unique_ptr<ServerCore> core_;

@@ -17,6 +17,9 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   unsigned linger_ms = static_cast<unsigned>(cfg.linger.count());
   unsigned grace_ms = static_cast<unsigned>(cfg.shutdown_grace.count());
   std::string level = "info";
+  double handshake_s = static_cast<double>(cfg.handshake_timeout.count()) / 1000;
+  double heartbeat_interval_s = static_cast<double>(cfg.heartbeat_interval.count()) / 1000;
+  double heartbeat_timeout_s = static_cast<double>(cfg.heartbeat_timeout.count()) / 1000;
 
   app.add_option("--host", cfg.host, "Address to listen on (numeric IPv4/IPv6)")
       ->capture_default_str();
@@ -52,6 +55,20 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "Flood control: requests per second a client may keep sending; over it they get "
                  "Error(RATE_LIMITED). 0 = off (load tests)")
       ->check(CLI::Range(0u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--handshake-timeout", handshake_s,
+                 "Seconds a connection has to Join; then Error(HANDSHAKE_TIMEOUT) and a close. "
+                 "0 = no limit")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+  app.add_option("--heartbeat-interval", heartbeat_interval_s,
+                 "Seconds of silence from a client before the server Pings it. 0 = no heartbeat")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+  app.add_option("--heartbeat-timeout", heartbeat_timeout_s,
+                 "Seconds of silence after which a client is dropped (Error(HEARTBEAT_TIMEOUT)); "
+                 "more than --heartbeat-interval. 0 = never")
+      ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
   app.add_option("--max-frame-bytes", cfg.max_frame_bytes,
                  "Largest frame body accepted; a bigger one gets FRAME_TOO_LARGE and a close")
@@ -94,6 +111,17 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   }
   if (cfg.max_text_bytes + 1024 > cfg.max_frame_bytes) {
     std::cerr << "--max-text-bytes must be at least 1024 below --max-frame-bytes\n";
+    std::exit(2);
+  }
+  const auto to_ms = [](double seconds) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+  };
+  cfg.handshake_timeout = to_ms(handshake_s);
+  cfg.heartbeat_interval = to_ms(heartbeat_interval_s);
+  cfg.heartbeat_timeout = to_ms(heartbeat_timeout_s);
+  if (cfg.heartbeat_timeout.count() != 0 && cfg.heartbeat_interval.count() != 0 &&
+      cfg.heartbeat_timeout <= cfg.heartbeat_interval) {
+    std::cerr << "--heartbeat-timeout must be more than --heartbeat-interval (or 0)\n";
     std::exit(2);
   }
   cfg.linger = std::chrono::milliseconds(linger_ms);

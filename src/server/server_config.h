@@ -30,6 +30,13 @@ struct ServerConfig {
   // client that sends another whole burst while over it is disconnected. flood_rate 0: off.
   std::uint32_t flood_burst = 40;
   std::uint32_t flood_rate = 20;
+  // A connection with no successful Join this long after it was accepted is closed with
+  // Error(HANDSHAKE_TIMEOUT). 0: never.
+  std::chrono::milliseconds handshake_timeout{10000};
+  // Heartbeat: a connection silent for heartbeat_interval gets a Ping; one silent for
+  // heartbeat_timeout is closed with Error(HEARTBEAT_TIMEOUT). 0: off.
+  std::chrono::milliseconds heartbeat_interval{30000};
+  std::chrono::milliseconds heartbeat_timeout{60000};
   // A session whose unsent frames exceed this is a slow reader and is disconnected.
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
 

@@ -47,6 +47,11 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
   shutdown_notice = wire::encode(notice);
 }
 
+std::int64_t ServerCore::steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 std::uint64_t ServerCore::now_ms() {
   using namespace std::chrono;
   return static_cast<std::uint64_t>(
@@ -123,6 +128,31 @@ void ServerCore::notify_shutdown(net::ConnId id, Session& s) {
   }
   if (s.outbox.close_when_drained() == net::SendQueue::After::close_now) {
     half_close(id);
+  }
+}
+
+void ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
+                        std::string message) {
+  s.expired_tag.store((std::uint64_t{id.generation} << 8) | static_cast<std::uint8_t>(reason));
+  proto::Envelope env;
+  auto* e = env.mutable_error();
+  e->set_code(code);
+  e->set_fatal(true);
+  e->set_message(message);
+  switch (s.outbox.push_last(id, wire::encode(env))) {
+    case net::SendQueue::Push::needs_flush:
+      s.outbox.flush(*io);
+      [[fallthrough]];
+    case net::SendQueue::Push::queued:
+      log::info("timeout {}: {}", id, message);
+      lingering.add(id, LingerList::Clock::now() + config.linger);  // a dead peer never drains
+      return;
+    case net::SendQueue::Push::overflow:
+      log::info("timeout {}: {}", id, message);
+      io->close(id);
+      return;
+    case net::SendQueue::Push::closed:
+      return;  // closing already, or `id` is gone
   }
 }
 

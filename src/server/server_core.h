@@ -60,10 +60,17 @@ struct ServerCore {
   void half_close(net::ConnId id);
   // Queues the shared Notice(SHUTDOWN) frame to `id` and closes it once that is sent. Any thread.
   void notify_shutdown(net::ConnId id, Session& s);
+  // Closes `id` for a timeout decided on another thread: tells it with a fatal Error(code),
+  // closes once that is sent (or after config.linger), and records `reason` for `id`'s
+  // generation only. A stale `id` changes nothing. Any thread.
+  void expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
+              std::string message);
 
   net::SharedBytes shutdown_notice;  // serialized once at construction
 
   static std::uint64_t now_ms();
+  // A monotonic clock in milliseconds, for timeouts.
+  static std::int64_t steady_ms();
 };
 
 }  // namespace chat::server

@@ -22,6 +22,8 @@ enum class CloseReason : std::uint8_t {
   protocol_error,  // malformed or oversized frame
   slow_reader,     // send queue over its limit
   flooding,        // went on sending while rate-limited
+  handshake_timeout,
+  heartbeat_timeout,
   server_full,
   shutdown,
 };
@@ -45,6 +47,17 @@ struct Session {
   std::atomic<bool> peer_eof{false};
   // Our queue drained while closing and we ended our sending side (ServerCore::half_close).
   std::atomic<bool> half_closed{false};
+
+  // Read by the housekeeping thread (timeouts), so atomic. Milliseconds of ServerCore::
+  // steady_ms(); accepted_ms is 0 while the slot is free.
+  std::atomic<std::int64_t> accepted_ms{0};
+  std::atomic<std::int64_t> last_heard_ms{0};  // the last bytes received
+  // A heartbeat Ping went out and nothing was received since (so no second one is sent).
+  std::atomic<bool> ping_outstanding{false};
+  std::atomic<bool> joined{false};
+  // A close decided on another thread (a timeout), for the connection of one generation:
+  // (generation << 8) | CloseReason. on_closed() takes the reason if the generation is its own.
+  std::atomic<std::uint64_t> expired_tag{0};
 
   enum class Phase : std::uint8_t { handshake, joined, closing };
   Phase phase = Phase::handshake;

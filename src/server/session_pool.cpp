@@ -20,6 +20,10 @@ const char* to_string(CloseReason reason) {
       return "too slow to read (send queue full)";
     case CloseReason::flooding:
       return "flooding (kept sending over the rate limit)";
+    case CloseReason::handshake_timeout:
+      return "no Join in time (handshake timeout)";
+    case CloseReason::heartbeat_timeout:
+      return "silent too long (heartbeat timeout)";
     case CloseReason::server_full:
       return "server full";
     case CloseReason::shutdown:

@@ -76,8 +76,9 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
   EXPECT_EQ(help.wait(kWait), 0);
   for (const char* flag :
        {"--host", "--port", "--workers", "--max-clients", "--io-backend", "--flood-burst",
-        "--flood-rate", "--max-frame-bytes", "--max-text-bytes", "--max-rooms",
-        "--send-queue-bytes", "--motd", "--linger-ms", "--shutdown-grace-ms", "--log-level"}) {
+        "--flood-rate", "--handshake-timeout", "--heartbeat-interval", "--heartbeat-timeout",
+        "--max-frame-bytes", "--max-text-bytes", "--max-rooms", "--send-queue-bytes", "--motd",
+        "--linger-ms", "--shutdown-grace-ms", "--log-level"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
 }

@@ -21,6 +21,10 @@ inline server::ServerConfig test_config() {
   server::ServerConfig cfg;
   cfg.io_backend = test_io_backend();
   cfg.flood_rate = 0;  // the suites send bursts; the flood tests switch it on
+  // Off, so a slow (sanitizer, Wine) run is never cut short; the timeout tests switch them on.
+  cfg.handshake_timeout = std::chrono::milliseconds(0);
+  cfg.heartbeat_interval = std::chrono::milliseconds(0);
+  cfg.heartbeat_timeout = std::chrono::milliseconds(0);
   cfg.port = 0;
   cfg.workers = 2;
   cfg.max_clients = 200;

@@ -27,6 +27,7 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
   }
   s.nickname = join.nickname();
   s.phase = Session::Phase::joined;
+  s.joined.store(true);
   log::info("join {} {} as {}", id, s.peer, s.nickname);
 
   Envelope welcome;
@@ -45,6 +46,10 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
   limits->set_max_nickname_bytes(core.config.max_nickname_bytes);
   limits->set_max_room_name_bytes(core.config.max_room_name_bytes);
   limits->set_max_rooms_per_session(core.config.max_rooms_per_session);
+  limits->set_heartbeat_interval_ms(
+      static_cast<std::uint32_t>(core.config.heartbeat_interval.count()));
+  limits->set_heartbeat_timeout_ms(
+      static_cast<std::uint32_t>(core.config.heartbeat_timeout.count()));
   if (core.config.flood_rate != 0) {
     limits->set_flood_burst(core.config.flood_burst);
     limits->set_flood_rate(core.config.flood_rate);

@@ -1,0 +1,95 @@
+// Handshake timeout and heartbeat: connections that never join or go silent are closed, with an
+// error that says why; clients that answer the heartbeat stay.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "support/test_client.h"
+#include "support/test_server.h"
+
+namespace chat::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class TimeoutsTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<TestClient> joined(TestServer& server, const std::string& nick) {
+    auto c = std::make_unique<TestClient>(network_, server.endpoint());
+    EXPECT_TRUE(c->connected()) << c->connect_error();
+    EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
+    return c;
+  }
+  static std::optional<Envelope> left_presence(TestClient& c) {
+    return c.wait_for([](const Envelope& e) {
+      return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+    });
+  }
+  client::ClientNetwork network_{2, 64, test_io_backend()};
+};
+
+TEST_F(TimeoutsTest, AConnectionThatNeverJoinsIsToldAndClosed) {
+  server::ServerConfig cfg = test_config();
+  cfg.handshake_timeout = 300ms;
+  TestServer server(cfg);
+  auto alice = joined(server, "alice");  // joined in time: unaffected
+  TestClient idle(network_, server.endpoint());
+  ASSERT_TRUE(idle.connected()) << idle.connect_error();
+  const auto err = idle.wait_for(Envelope::kError);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->error().code(), proto::HANDSHAKE_TIMEOUT);
+  EXPECT_TRUE(err->error().fatal());
+  EXPECT_TRUE(idle.wait_closed());
+  Envelope echo;
+  echo.mutable_echo()->set_text("still here");
+  ASSERT_TRUE(alice->send(echo));
+  const auto reply = alice->wait_for(Envelope::kEchoReply);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->echo_reply().text(), "still here");
+}
+
+TEST_F(TimeoutsTest, AnIdleClientIsPingedAndStaysByAnswering) {
+  server::ServerConfig cfg = test_config();
+  cfg.heartbeat_interval = 100ms;
+  cfg.heartbeat_timeout = 500ms;
+  TestServer server(cfg);
+  TestClient alice(network_, server.endpoint());
+  ASSERT_TRUE(alice.connected()) << alice.connect_error();
+  const Envelope welcome = alice.join("alice");
+  ASSERT_TRUE(welcome.has_welcome());
+  EXPECT_EQ(welcome.welcome().limits().heartbeat_interval_ms(), 100u);
+  EXPECT_EQ(welcome.welcome().limits().heartbeat_timeout_ms(), 500u);
+  // Six pings, each answered by the client core: together far longer than the timeout.
+  const auto pings = alice.wait_count([](const Envelope& e) { return e.has_ping(); }, 6);
+  ASSERT_EQ(pings.size(), 6u);
+  EXPECT_EQ(pings[0].request_id(), 0u);
+  Envelope echo;
+  echo.mutable_echo()->set_text("alive");
+  ASSERT_TRUE(alice.send(echo));
+  const auto reply = alice.wait_for(Envelope::kEchoReply);
+  ASSERT_TRUE(reply) << "the connection was dropped although every ping was answered";
+  EXPECT_EQ(reply->echo_reply().text(), "alive");
+}
+
+TEST_F(TimeoutsTest, AClientThatGoesSilentIsDroppedAndItsRoomsAreTold) {
+  server::ServerConfig cfg = test_config();
+  cfg.heartbeat_interval = 100ms;
+  cfg.heartbeat_timeout = 400ms;
+  TestServer server(cfg);
+  auto bob = joined(server, "bob");
+  auto mallory = joined(server, "mallory");
+  mallory->pause_receiving();  // reads nothing, so answers no ping
+  const auto left = left_presence(*bob);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->presence().nickname(), "mallory");
+  EXPECT_EQ(left->presence().reason(), "disconnect: silent too long (heartbeat timeout)");
+  mallory->resume_receiving();
+  const auto err = mallory->wait_for(Envelope::kError);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->error().code(), proto::HEARTBEAT_TIMEOUT);
+  EXPECT_TRUE(err->error().fatal());
+  EXPECT_TRUE(mallory->wait_closed());
+}
+
+}  // namespace
+}  // namespace chat::testing
