@@ -136,6 +136,8 @@ void ChatConnection::handle_connect(std::error_code ec) {
       network_.io_->close(id_);  // handle_closed() ends the connecting state
     } else {
       outbox_.open(id_);
+      last_received_ticks_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                                 std::memory_order_relaxed);
       state_ = State::open;
       changed_.notify_all();
     }
@@ -162,6 +164,8 @@ void ChatConnection::handle_recv(net::ByteSpan data, std::error_code ec) {
     fail(ec ? "connection lost: " + ec.message() : "server closed the connection");
     return;
   }
+  last_received_ticks_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                             std::memory_order_relaxed);
   proto::Envelope env;
   bool malformed = false;
   const auto status = decoder_.feed(data, [&](net::ByteSpan body) {
@@ -264,11 +268,11 @@ void ChatConnection::finish_sending() {
   }
 }
 
-void ChatConnection::close() {
+void ChatConnection::close(std::string reason) {
   std::lock_guard lock(mutex_);
   if (state_ == State::open || state_ == State::connecting) {
     if (close_reason_.empty()) {
-      close_reason_ = "closed by client";
+      close_reason_ = std::move(reason);
     }
     network_.io_->close(id_);
   }
@@ -298,6 +302,11 @@ bool ChatConnection::wait_closed(std::chrono::milliseconds timeout) {
 bool ChatConnection::is_open() const {
   std::lock_guard lock(mutex_);
   return state_ == State::open;
+}
+
+std::chrono::steady_clock::time_point ChatConnection::last_received() const {
+  using clock = std::chrono::steady_clock;
+  return clock::time_point(clock::duration(last_received_ticks_.load(std::memory_order_relaxed)));
 }
 
 }  // namespace chat::client

@@ -81,8 +81,9 @@ class ChatConnection {
   bool send_raw(std::string bytes);
   // After everything queued is sent, closes our sending side; the server sees end of stream.
   void finish_sending();
-  // Closes at once (abortive). on_close runs with reason "closed by client".
-  void close();
+  // Closes at once (abortive). on_close runs with `reason` (unless the connection had failed
+  // already, with a reason of its own).
+  void close(std::string reason = "closed by client");
   // Stops reading: once the receive in flight (if any) completes, no next one starts, so the
   // server's data waits in the socket buffers and then in the server's queue for us. For load
   // tests (a slow reader) and tests. May be called before connect().
@@ -92,6 +93,8 @@ class ChatConnection {
   // Waits until the connection is closed; false on timeout.
   bool wait_closed(std::chrono::milliseconds timeout);
   bool is_open() const;
+  // When data last arrived from the server (or the connection opened, before any did).
+  std::chrono::steady_clock::time_point last_received() const;
 
  private:
   friend class ClientNetwork;
@@ -120,6 +123,9 @@ class ChatConnection {
   std::string close_reason_;
   bool receiving_paused_ = false;  // pause_receiving() asked for it
   bool recv_parked_ = false;       // paused with no receive in flight: resume must start one
+  // steady_clock ticks of the last arrival, for last_received(): written by receives, read by
+  // anyone, so an atomic rather than a field under mutex_ that every receive would have to take.
+  std::atomic<std::int64_t> last_received_ticks_{0};
 };
 
 }  // namespace chat::client

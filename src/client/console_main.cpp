@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include "console_session.h"
 #include "net/shutdown_signal.h"
 #include "ordered_console.h"
+#include "server_watchdog.h"
 
 namespace chat::client {
 namespace {
@@ -60,6 +62,7 @@ class ConsoleClient {
       return code;
     }
     console_.set_prompt(session_.prompt());
+    start_watchdog();
     bool quit_sent = false;
     while (auto line = console_.read_line()) {
       if (send_command(parse_command(*line))) {
@@ -100,6 +103,21 @@ class ConsoleClient {
     }
   }
 
+  // Watches for a server that went away silently, on the server's own heartbeat timing (from
+  // the Welcome), or on 30 s / 60 s where the server runs none.
+  void start_watchdog() {
+    std::chrono::milliseconds interval = 30s;
+    std::chrono::milliseconds timeout = 60s;
+    {
+      std::lock_guard lock(mutex_);
+      if (server_heartbeat_interval_.count() > 0 && server_heartbeat_timeout_.count() > 0) {
+        interval = server_heartbeat_interval_;
+        timeout = server_heartbeat_timeout_;
+      }
+    }
+    watchdog_ = std::make_unique<ServerWatchdog>(connection_, interval, timeout);
+  }
+
   // Sends what the command asks for; true when it was /quit.
   bool send_command(const Command& cmd) {
     ConsoleSession::Output out = session_.command(cmd);
@@ -138,6 +156,13 @@ class ConsoleClient {
   }
 
   void on_envelope(const proto::Envelope& env) {
+    if (env.has_welcome()) {
+      std::lock_guard lock(mutex_);
+      server_heartbeat_interval_ =
+          std::chrono::milliseconds(env.welcome().limits().heartbeat_interval_ms());
+      server_heartbeat_timeout_ =
+          std::chrono::milliseconds(env.welcome().limits().heartbeat_timeout_ms());
+    }
     for (const std::string& line : session_.receive(env)) {
       console_.print(line);
     }
@@ -183,8 +208,11 @@ class ConsoleClient {
   bool closed_ = false;
   bool closing_by_us_ = false;
   bool closed_by_server_ = false;  // the connection ended without our asking (exit code 4)
+  std::chrono::milliseconds server_heartbeat_interval_{0};  // from the Welcome; 0: none
+  std::chrono::milliseconds server_heartbeat_timeout_{0};
   ClientNetwork network_;
-  ChatConnection connection_;  // last: closed before what its callbacks use
+  ChatConnection connection_;                 // closed before what its callbacks use
+  std::unique_ptr<ServerWatchdog> watchdog_;  // last: stops before the connection it watches
 };
 
 }  // namespace

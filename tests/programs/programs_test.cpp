@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <thread>
 
+#include "net/wire/envelope_codec.h"
 #include "support/child_process.h"
 #include "support/test_client.h"
 #include "support/test_server.h"
@@ -209,6 +211,59 @@ TEST(ClientProgramAlone, UnreachableServerIsExitCode1) {
   const std::string out = c.read_all(kWait);
   EXPECT_EQ(c.wait(kWait), 1);
   EXPECT_EQ(out.rfind("! cannot connect to 127.0.0.1:", 0), 0u) << out;
+}
+
+// A server that answers the Join with a Welcome announcing a fast heartbeat, and then hangs:
+// never reads, never writes, never closes.
+class HangingServer final : private net::IoHandler {
+ public:
+  HangingServer() {
+    proto::Envelope env;
+    env.set_request_id(1);
+    env.mutable_welcome()->set_nickname("erin");
+    env.mutable_welcome()->add_rooms("lobby");
+    env.mutable_welcome()->mutable_limits()->set_heartbeat_interval_ms(100);
+    env.mutable_welcome()->mutable_limits()->set_heartbeat_timeout_ms(400);
+    welcome_ = wire::encode(env);
+    buffer_ = net::ByteSpan(reinterpret_cast<const std::byte*>(welcome_->data()), welcome_->size());
+    net::IoConfig config;
+    config.max_connections = 4;
+    io_ = net::make_io_service(*this, config);
+    EXPECT_FALSE(io_->listen({"127.0.0.1", 0}, &bound_));
+    worker_ = std::thread([this] { io_->run(); });
+  }
+  ~HangingServer() override {
+    io_->stop();
+    worker_.join();
+  }
+  std::uint16_t port() const { return bound_.port; }
+
+ private:
+  void on_accept(net::ConnId id, const net::Endpoint&) override { io_->start_recv(id); }
+  void on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) override {
+    if (!ec && !data.empty()) {
+      io_->start_send(id, std::span(&buffer_, 1));  // the Welcome; then silence
+    }
+  }
+  void on_connect(net::ConnId, std::error_code) override {}
+  void on_send(net::ConnId, std::error_code) override {}
+  void on_closed(net::ConnId) override {}
+
+  net::SharedBytes welcome_;
+  net::ByteSpan buffer_;
+  std::unique_ptr<net::IoService> io_;
+  net::Endpoint bound_;
+  std::thread worker_;
+};
+
+TEST(ClientProgramAlone, AServerThatStopsAnsweringIsNoticedWithExitCode4) {
+  HangingServer server;
+  ChildProcess c({kClient, "--port", std::to_string(server.port()), "--nick", "erin"});
+  const auto out = lines_of(c.read_all(kWait));  // stdin stays open: only the watchdog ends it
+  EXPECT_EQ(c.wait(kWait), 4);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back().rfind("! disconnected: server not responding (nothing received for", 0), 0u)
+      << ::testing::PrintToString(out);
 }
 
 // The load tester as README's load-testing section runs it: --json on stdout, exit code 0.
