@@ -112,6 +112,7 @@ void ChatServer::run_housekeeping() {
     if (!core_->shutting_down.load()) {
       check_timeouts(ServerCore::steady_ms());
     }
+    core_->addresses.prune(AddressLimits::Clock::now());
     lock.lock();
   }
 }
@@ -172,8 +173,14 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
     core_->io->start_recv(id);
     return;
   }
+  if (!admit_address(id, s, peer)) {
+    core_->io->start_recv(id);
+    return;
+  }
   if (core_->clients.fetch_add(1) >= config_.max_clients) {
     core_->clients.fetch_sub(1);
+    core_->addresses.release(s.address_key);
+    s.address_key.clear();
     log::warn("reject {} {}: server full ({} clients)", id, s.peer, config_.max_clients);
     core_->send_error(id, s, proto::Envelope{}, proto::SERVER_FULL,
                       fmt::format("the server is full ({} clients)", config_.max_clients), true);
@@ -183,6 +190,26 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
     log::info("connect {} from {}", id, s.peer);
   }
   core_->io->start_recv(id);
+}
+
+bool ChatServer::admit_address(net::ConnId id, Session& s, const net::Endpoint& peer) {
+  s.address_key = config_.limit_loopback || !is_loopback(peer.host) ? address_key(peer.host) : "";
+  const auto verdict = core_->addresses.admit(s.address_key, AddressLimits::Clock::now());
+  if (verdict == AddressLimits::Verdict::admitted) {
+    return true;
+  }
+  const bool too_many = verdict == AddressLimits::Verdict::too_many_connections;
+  const std::string why =
+      too_many ? fmt::format("too many connections from your address (at most {} at once)",
+                             config_.max_connections_per_ip)
+               : fmt::format("connecting too fast from your address (at most {} a second)",
+                             config_.connects_per_ip_per_s);
+  log::warn("reject {} {}: {}", id, s.peer, why);
+  s.address_key.clear();  // not counted, so nothing to release on close
+  core_->send_error(id, s, proto::Envelope{},
+                    too_many ? proto::TOO_MANY_CONNECTIONS : proto::CONNECTING_TOO_FAST, why, true);
+  s.record_close(CloseReason::address_limit);
+  return false;
 }
 
 void ChatServer::on_connect(net::ConnId id, std::error_code) {
@@ -312,6 +339,8 @@ void ChatServer::on_closed(net::ConnId id) {
     log::info("disconnect {} {}: {}", id, who, to_string(reason));
     core_->clients.fetch_sub(1);
   }
+  core_->addresses.release(s.address_key);
+  s.address_key.clear();
   s.outbox.reset();
   s.decoder = net::FrameDecoder(config_.max_frame_bytes);
   s.phase = Session::Phase::handshake;

@@ -70,6 +70,19 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "more than --heartbeat-interval. 0 = never")
       ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
+  app.add_option("--max-conns-per-ip", cfg.max_connections_per_ip,
+                 "Connections one client address (IPv4, IPv6 /64) may hold at once; the next gets "
+                 "Error(TOO_MANY_CONNECTIONS). 0 = no limit")
+      ->check(CLI::Range(0u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--connects-per-ip", cfg.connects_per_ip_per_s,
+                 "New connections a second one client address may open (a burst of as many); "
+                 "over it Error(CONNECTING_TOO_FAST). 0 = no limit")
+      ->check(CLI::Range(0u, 1000000u))
+      ->capture_default_str();
+  app.add_flag("--limit-loopback", cfg.limit_loopback,
+               "Apply the per-address limits to loopback clients too (exempt by default: a local "
+               "proxy or load test shares one address)");
   app.add_option("--max-frame-bytes", cfg.max_frame_bytes,
                  "Largest frame body accepted; a bigger one gets FRAME_TOO_LARGE and a close")
       ->check(CLI::Range(256u, 64u * 1024 * 1024))

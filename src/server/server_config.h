@@ -37,6 +37,13 @@ struct ServerConfig {
   // heartbeat_timeout is closed with Error(HEARTBEAT_TIMEOUT). 0: off.
   std::chrono::milliseconds heartbeat_interval{30000};
   std::chrono::milliseconds heartbeat_timeout{60000};
+  // Per client address (an IPv4 address, an IPv6 /64): connections held at once, and new
+  // connections a second (a burst of as many). Over either, the connection gets
+  // Error(TOO_MANY_CONNECTIONS / CONNECTING_TOO_FAST) and is closed. 0: off. Loopback clients
+  // are exempt unless limit_loopback (a local proxy or load test shares one address).
+  unsigned max_connections_per_ip = 32;
+  unsigned connects_per_ip_per_s = 10;
+  bool limit_loopback = false;
   // A session whose unsent frames exceed this is a slow reader and is disconnected.
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
 

@@ -40,7 +40,8 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
     : config(cfg),
       io(net::make_io_service(handler, io_config_for(cfg))),
       pool(io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes),
-      rooms(ServerConfig::kLobby) {
+      rooms(ServerConfig::kLobby),
+      addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s) {
   proto::Envelope notice;
   notice.mutable_notice()->set_kind(proto::Notice::SHUTDOWN);
   notice.mutable_notice()->set_text("server shutting down");

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "address_limits.h"
 #include "chat.pb.h"
 #include "net/io_service.h"
 #include "nickname_registry.h"
@@ -41,6 +42,7 @@ struct ServerCore {
   NicknameRegistry nicknames;
   RoomDirectory rooms;
   LingerList lingering;
+  AddressLimits addresses;  // connections per client address (--max-conns-per-ip, ...)
   std::atomic<std::uint64_t> next_msg_id{1};
   std::atomic<unsigned> clients{0};  // accepted connections counted against max_clients
   std::atomic<bool> shutting_down{false};

@@ -25,6 +25,7 @@ enum class CloseReason : std::uint8_t {
   handshake_timeout,
   heartbeat_timeout,
   server_full,
+  address_limit,  // refused on connect: too many connections, or too fast, from one address
   shutdown,
 };
 const char* to_string(CloseReason reason);
@@ -63,6 +64,7 @@ struct Session {
   Phase phase = Phase::handshake;
   net::FrameDecoder decoder;
   std::string peer;
+  std::string address_key;          // counted in ServerCore::addresses under this; empty: not
   std::string nickname;             // as the client spelled it; empty until joined
   std::vector<std::string> rooms;   // rooms joined, in join order
   std::string quit_text;            // the client's Quit reason, for presence

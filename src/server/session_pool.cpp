@@ -26,6 +26,8 @@ const char* to_string(CloseReason reason) {
       return "silent too long (heartbeat timeout)";
     case CloseReason::server_full:
       return "server full";
+    case CloseReason::address_limit:
+      return "too many connections from one address";
     case CloseReason::shutdown:
       return "server shutting down";
   }

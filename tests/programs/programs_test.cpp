@@ -76,11 +76,27 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
   ChildProcess help({kServer, "--help"});
   const std::string text = help.read_all(kWait);
   EXPECT_EQ(help.wait(kWait), 0);
-  for (const char* flag :
-       {"--host", "--port", "--workers", "--max-clients", "--io-backend", "--flood-burst",
-        "--flood-rate", "--handshake-timeout", "--heartbeat-interval", "--heartbeat-timeout",
-        "--max-frame-bytes", "--max-text-bytes", "--max-rooms", "--send-queue-bytes", "--motd",
-        "--linger-ms", "--shutdown-grace-ms", "--log-level"}) {
+  for (const char* flag : {"--host",
+                           "--port",
+                           "--workers",
+                           "--max-clients",
+                           "--io-backend",
+                           "--flood-burst",
+                           "--flood-rate",
+                           "--handshake-timeout",
+                           "--heartbeat-interval",
+                           "--heartbeat-timeout",
+                           "--max-conns-per-ip",
+                           "--connects-per-ip",
+                           "--limit-loopback",
+                           "--max-frame-bytes",
+                           "--max-text-bytes",
+                           "--max-rooms",
+                           "--send-queue-bytes",
+                           "--motd",
+                           "--linger-ms",
+                           "--shutdown-grace-ms",
+                           "--log-level"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
 }
