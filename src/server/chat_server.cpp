@@ -249,7 +249,23 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
     process_bytes(id, data);
   }
   // Keep reading while closing too, discarding, so the peer's end of stream ends the linger.
-  core_->io->start_recv(id);
+  if (!park_recv(id, s)) {
+    core_->io->start_recv(id);
+  }
+}
+
+bool ChatServer::park_recv(net::ConnId id, Session& s) {
+  const std::size_t soft = config_.send_queue_soft_bytes;
+  if (soft == 0 || s.outbox.queued_bytes() <= soft) {
+    return false;
+  }
+  s.recv_parked.store(true);
+  if (s.outbox.queued_bytes() > soft) {
+    log::debug("pause reading {}: {} bytes unsent, over {}", id, s.outbox.queued_bytes(), soft);
+    return true;  // on_send() reads on once the queue drains
+  }
+  // It drained meanwhile. If on_send() saw the flag first, it has started the receive already.
+  return !s.recv_parked.exchange(false);
 }
 
 void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
@@ -319,6 +335,11 @@ void ChatServer::on_send(net::ConnId id, std::error_code ec) {
   if (s.outbox.on_sent(*core_->io) == net::SendQueue::After::close_now) {
     core_->half_close(id);
   }
+  if (s.recv_parked.load() && s.outbox.queued_bytes() <= config_.send_queue_soft_bytes &&
+      s.recv_parked.exchange(false)) {
+    log::debug("resume reading {}", id);
+    core_->io->start_recv(id);
+  }
 }
 
 void ChatServer::on_batch_end() {
@@ -352,6 +373,7 @@ void ChatServer::on_closed(net::ConnId id) {
   s.close_reason.store(CloseReason::none);
   s.accepted_ms.store(0);
   s.joined.store(false);
+  s.recv_parked.store(false);
   s.expired_tag.store(0);
   s.peer_eof.store(false);
   s.half_closed.store(false);

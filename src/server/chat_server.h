@@ -52,6 +52,9 @@ class ChatServer final : private net::IoHandler {
   // Error(RATE_LIMITED) (and, for a client that keeps on, a close). From `id`'s own callbacks.
   bool admit(net::ConnId id, Session& s, const proto::Envelope& request,
              TokenBucket::Clock::time_point now);
+  // Backpressure on a session whose send queue is over the soft limit: true when its next
+  // receive is left to on_send() (it starts one once the queue drains); false to read on now.
+  bool park_recv(net::ConnId id, Session& s);
   // The per-address limits for a new connection: true to serve it; false when it was refused
   // with a fatal error (too many, or too fast, from its address). From on_accept.
   bool admit_address(net::ConnId id, Session& s, const net::Endpoint& peer);

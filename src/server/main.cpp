@@ -93,6 +93,11 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   app.add_option("--max-rooms", cfg.max_rooms_per_session, "Rooms one session may be in at once")
       ->check(CLI::Range(1u, 10000u))
       ->capture_default_str();
+  app.add_option("--send-queue-soft-bytes", cfg.send_queue_soft_bytes,
+                 "Unsent bytes for a client over which the server stops reading its requests "
+                 "until it catches up; below --send-queue-bytes. 0 = never stop reading")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 32))
+      ->capture_default_str();
   app.add_option("--send-queue-bytes", cfg.max_send_queue_bytes,
                  "Unsent bytes a client may fall behind by before it is disconnected as too slow")
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 32))
@@ -124,6 +129,10 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   }
   if (cfg.max_text_bytes + 1024 > cfg.max_frame_bytes) {
     std::cerr << "--max-text-bytes must be at least 1024 below --max-frame-bytes\n";
+    std::exit(2);
+  }
+  if (cfg.send_queue_soft_bytes >= cfg.max_send_queue_bytes) {
+    std::cerr << "--send-queue-soft-bytes must be below --send-queue-bytes (or 0)\n";
     std::exit(2);
   }
   const auto to_ms = [](double seconds) {

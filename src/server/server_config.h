@@ -44,7 +44,10 @@ struct ServerConfig {
   unsigned max_connections_per_ip = 32;
   unsigned connects_per_ip_per_s = 10;
   bool limit_loopback = false;
-  // A session whose unsent frames exceed this is a slow reader and is disconnected.
+  // Slow readers. Over the soft limit of unsent bytes the server stops reading from a session
+  // until its queue drains below it again (its own requests can add no more replies); over the
+  // hard limit (others' messages kept coming) it is disconnected. soft 0: never stop reading.
+  std::size_t send_queue_soft_bytes = 1024 * 1024;
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
 
   std::string motd = "Welcome to ChatServer. Be kind; no flooding.";

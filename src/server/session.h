@@ -56,6 +56,9 @@ struct Session {
   // A heartbeat Ping went out and nothing was received since (so no second one is sent).
   std::atomic<bool> ping_outstanding{false};
   std::atomic<bool> joined{false};
+  // No receive is in flight because the send queue is over its soft limit; whoever clears it
+  // (the send completion that drains the queue, or the receive that parked) starts the next one.
+  std::atomic<bool> recv_parked{false};
   // A close decided on another thread (a timeout), for the connection of one generation:
   // (generation << 8) | CloseReason. on_closed() takes the reason if the generation is its own.
   std::atomic<std::uint64_t> expired_tag{0};

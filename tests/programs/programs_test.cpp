@@ -92,6 +92,7 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
                            "--max-frame-bytes",
                            "--max-text-bytes",
                            "--max-rooms",
+                           "--send-queue-soft-bytes",
                            "--send-queue-bytes",
                            "--motd",
                            "--linger-ms",

@@ -214,6 +214,7 @@ TEST_F(FaultsTest, QuitThenEndOfStreamStillDeliversEveryQueuedReply) {
   auto cfg = test_config();
   cfg.max_text_bytes = 60 * 1024;
   cfg.max_send_queue_bytes = 64u * 1024 * 1024;
+  cfg.send_queue_soft_bytes = 0;  // read on regardless, so the Quit arrives behind the backlog
   cfg.linger = std::chrono::seconds(30);  // so only the drain-then-close path ends it in time
   TestServer server(cfg);
   auto alice = joined(server, "alice");
@@ -250,6 +251,7 @@ TEST_F(FaultsTest, QuitterThatNeverReadsItsRepliesIsClosedAfterTheLinger) {
   auto cfg = test_config();
   cfg.max_text_bytes = 60 * 1024;
   cfg.max_send_queue_bytes = 64u * 1024 * 1024;
+  cfg.send_queue_soft_bytes = 0;  // read on regardless, so the Quit arrives behind the backlog
   cfg.linger = std::chrono::milliseconds(300);
   TestServer server(cfg);
   auto alice = joined(server, "alice");
@@ -274,6 +276,39 @@ TEST_F(FaultsTest, QuitterThatNeverReadsItsRepliesIsClosedAfterTheLinger) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a state, not a race
   }
   EXPECT_EQ(server.server().client_count(), 1u);
+}
+
+TEST_F(FaultsTest, AClientPipeliningWithoutReadingIsThrottledNotDroppedAndGetsEveryReply) {
+  // 16 MB of echo replies asked for by a client that reads nothing until it has sent them all:
+  // four times the hard limit. Over the soft limit the server stops reading its requests, so
+  // its queue stays near the soft limit instead of reaching the hard one.
+  auto cfg = test_config();
+  cfg.send_queue_soft_bytes = 64 * 1024;
+  cfg.max_send_queue_bytes = 4 * 1024 * 1024;
+  TestServer server(cfg);
+  auto alice = joined(server, "alice");
+  auto piper = joined(server, "piper");
+  piper->pause_receiving();
+  constexpr int kEchoes = 4000;
+  Envelope echo;
+  for (int i = 0; i < kEchoes; ++i) {
+    echo.set_request_id(static_cast<std::uint64_t>(i) + 1);
+    echo.mutable_echo()->set_text(std::to_string(i) + std::string(4000, 'p'));
+    ASSERT_TRUE(piper->send(echo)) << i;
+  }
+  // Everyone else is served meanwhile.
+  ASSERT_TRUE(alice->broadcast("lobby", "still chatting", 1));
+  ASSERT_TRUE(alice->wait_for(Envelope::kAck));
+  piper->resume_receiving();
+  const auto replies =
+      piper->wait_count([](const Envelope& e) { return e.has_echo_reply(); }, kEchoes);
+  ASSERT_EQ(replies.size(), static_cast<std::size_t>(kEchoes))
+      << "the pipelining client lost replies";
+  for (int i = 0; i < kEchoes; ++i) {
+    ASSERT_EQ(replies[i].request_id(), static_cast<std::uint64_t>(i) + 1) << "out of order";
+  }
+  EXPECT_FALSE(piper->wait_closed(std::chrono::milliseconds(0))) << "dropped";
+  EXPECT_EQ(server.server().client_count(), 2u);
 }
 
 TEST_F(FaultsTest, SlowReaderIsDisconnectedAndSlowsNoOneElse) {
