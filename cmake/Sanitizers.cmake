@@ -10,3 +10,12 @@ elseif(CHAT_SANITIZE STREQUAL "thread")
 elseif(NOT CHAT_SANITIZE STREQUAL "")
   message(FATAL_ERROR "CHAT_SANITIZE must be '', 'address' or 'thread', not '${CHAT_SANITIZE}'")
 endif()
+
+# CHAT_FUZZ: coverage instrumentation for libFuzzer in everything built (the fuzz targets link
+# the fuzzer runtime themselves: tests/fuzz/CMakeLists.txt).
+if(CHAT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "CHAT_FUZZ needs clang (libFuzzer): use the `fuzz` preset")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

@@ -2,7 +2,8 @@
 # Installs whatever Debian packages the build needs and are missing; does nothing when all are
 # present. Called by run_server.sh and test.sh, so a fresh Debian 12 machine needs no set-up.
 # `install_deps.sh --windows` also installs the Windows cross build's tools (mingw-w64, Wine);
-# they are opt-in because Wine alone takes about 700 MB.
+# they are opt-in because Wine alone takes about 700 MB. `--fuzz` adds clang and its libFuzzer
+# runtime for the `fuzz` preset (test.sh asks for both).
 set -euo pipefail
 
 # Build tools and the libraries of docs/architecture.md ("Dependencies").
@@ -25,11 +26,18 @@ windows_packages=(
   dpkg-dev                            # dpkg-source, to unpack Debian's protobuf source package
 )
 
-case "${1:-}" in
-  "") ;;
-  --windows) packages+=("${windows_packages[@]}") ;;
-  *) echo "usage: install_deps.sh [--windows]" >&2; exit 2 ;;
-esac
+# The fuzz preset (tests/fuzz): clang with -fsanitize=fuzzer, whose runtime is in libclang-rt.
+fuzz_packages=(
+  clang libclang-rt-dev
+)
+
+for option in "$@"; do
+  case "$option" in
+    --windows) packages+=("${windows_packages[@]}") ;;
+    --fuzz) packages+=("${fuzz_packages[@]}") ;;
+    *) echo "usage: install_deps.sh [--windows] [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,12 +5,13 @@
 #   release  the Linux build (epoll), plus the cross tests: Windows and Linux binaries talking
 #   asan     ASan + UBSan
 #   tsan     ThreadSanitizer
+#   fuzz     each libFuzzer target (clang, ASan + UBSan) for 30 s
 # CHAT_TEST_PRESETS="release asan" runs a subset (the cross tests need `windows` in it too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install_deps.sh
 
-presets=(${CHAT_TEST_PRESETS:-windows release asan tsan})
+presets=(${CHAT_TEST_PRESETS:-windows release asan tsan fuzz})
 windows_built=false
 summary=()
 status=0
@@ -24,6 +25,10 @@ run_preset() {
     windows)
       ./scripts/build_windows_deps.sh  # also installs mingw-w64 and Wine when missing
       test=(./scripts/wine_ctest.sh --timeout 300)
+      ;;
+    fuzz)
+      ./scripts/install_deps.sh --fuzz
+      test=(ctest --preset fuzz)  # each fuzzer's own time bound (tests/fuzz/CMakeLists.txt)
       ;;
     release)
       # The cross tests need the Windows build; without it they are configured out.

@@ -4,8 +4,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "net/io_service.h"
 
 namespace chat::server {
 
@@ -19,6 +23,9 @@ struct ServerConfig {
   unsigned posted_accepts = 16;
   // The I/O backend: "auto" or one of net::io_backend_names() ("epoll", "uring"; "iocp").
   std::string io_backend = "auto";
+  // For the fuzzer: builds the I/O service instead of net::make_io_service, so the server can
+  // run on an in-memory transport. Unset (always, in chat_server): the backend io_backend names.
+  std::function<std::unique_ptr<net::IoService>(net::IoHandler&, const net::IoConfig&)> io_factory;
 
   std::uint32_t max_frame_bytes = 64 * 1024;
   std::uint32_t max_text_bytes = 4 * 1024;
