@@ -20,6 +20,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   bool started() const;
+  // The operating system's id of the child (for reading its memory use).
+  long pid() const;
   void write_stdin(const std::string& bytes);
   void close_stdin();
   // The next line of stdout without its newline; nullopt at end of output or timeout.

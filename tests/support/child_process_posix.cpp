@@ -84,6 +84,10 @@ bool ChildProcess::started() const {
   return impl_->pid > 0;
 }
 
+long ChildProcess::pid() const {
+  return static_cast<long>(impl_->pid);
+}
+
 void ChildProcess::write_stdin(const std::string& bytes) {
   std::size_t done = 0;
   while (impl_->in >= 0 && done < bytes.size()) {

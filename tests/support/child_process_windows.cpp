@@ -114,6 +114,10 @@ bool ChildProcess::started() const {
   return impl_->process.hProcess != nullptr;
 }
 
+long ChildProcess::pid() const {
+  return static_cast<long>(impl_->process.dwProcessId);
+}
+
 void ChildProcess::write_stdin(const std::string& bytes) {
   std::size_t done = 0;
   while (impl_->in != nullptr && done < bytes.size()) {
