@@ -1,5 +1,6 @@
 #include "validation.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -33,6 +34,36 @@ bool is_forbidden_in_name(char32_t cp) {
   return false;
 }
 
+// Unicode's simple case folding: each code point that folds, and what it folds to.
+constexpr std::pair<char32_t, char32_t> kCaseFolding[] = {
+#include "case_folding.inc"
+};
+
+char32_t fold_code_point(char32_t cp) {
+  const auto* it =
+      std::lower_bound(std::begin(kCaseFolding), std::end(kCaseFolding), cp,
+                       [](const auto& pair, char32_t key) { return pair.first < key; });
+  return it != std::end(kCaseFolding) && it->first == cp ? it->second : cp;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
 }  // namespace
 
 NameCheck check_name(std::string_view name, std::size_t max_bytes) {
@@ -56,11 +87,23 @@ NameCheck check_name(std::string_view name, std::size_t max_bytes) {
 }
 
 std::string fold_name(std::string_view name) {
-  std::string out(name);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
+  std::string out;
+  out.reserve(name.size());
+  std::size_t i = 0;
+  while (i < name.size()) {
+    const auto byte = static_cast<unsigned char>(name[i]);
+    if (byte < 0x80) {  // the common case, without decoding
+      out += static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte - 'A' + 'a' : byte);
+      ++i;
+      continue;
     }
+    const std::size_t start = i;
+    char32_t cp = 0;
+    if (!wire::next_code_point(name, i, cp)) {
+      out.append(name.substr(start));  // not UTF-8 (names are checked first): kept as it is
+      break;
+    }
+    append_utf8(out, fold_code_point(cp));
   }
   return out;
 }

@@ -17,8 +17,10 @@ enum class NameCheck { ok, empty, too_long, invalid_utf8, bad_character };
 // characters (C0/C1 controls, spaces of every kind, zero-width characters, BOM). Thread-safe.
 NameCheck check_name(std::string_view name, std::size_t max_bytes);
 
-// The form names are compared in: ASCII letters lowered, every other byte kept. One function so
-// that every comparison in the server folds the same way. Thread-safe.
+// The form names are compared in: Unicode's simple case folding (CaseFolding.txt, statuses C and
+// S: `Émile` and `éMILE` fold alike, so do `ΣΟΦΙΑ` and `σοφια`), code point by code point; bytes
+// that are not UTF-8 are kept as they are. One function so that every comparison in the server
+// (nicknames, whisper targets, room names) folds the same way. Thread-safe.
 std::string fold_name(std::string_view name);
 
 }  // namespace chat::server

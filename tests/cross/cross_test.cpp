@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "support/child_process.h"
+#include "support/listening_line.h"
 #include "support/test_client.h"
 #include "support/test_server.h"
 
@@ -17,18 +18,6 @@ const std::string kWindowsServer = CHAT_WINDOWS_SERVER_EXE;
 const std::string kWindowsClient = CHAT_WINDOWS_CLIENT_EXE;
 constexpr auto kWineWait = std::chrono::seconds(60);  // a cold Wine start is slow
 
-std::uint16_t port_from(const std::optional<std::string>& line) {
-  const std::string prefix = "listening on 127.0.0.1:";
-  if (!line || line->rfind(prefix, 0) != 0) {
-    return 0;
-  }
-  std::string digits = line->substr(prefix.size());
-  while (!digits.empty() && (digits.back() == '\r' || digits.back() == '\n')) {
-    digits.pop_back();
-  }
-  return static_cast<std::uint16_t>(std::stoi(digits));
-}
-
 bool is_chat(const Envelope& e) {
   return e.has_chat_message();
 }
@@ -38,7 +27,7 @@ TEST(CrossPlatform, WindowsServerUnderWineServesLinuxClientsAndStopsOnCtrlC) {
   ChildProcess server(
       {kWine, kWindowsServer, "--port", "0", "--log-level", "warn", "--flood-rate", "0"});
   ASSERT_TRUE(server.started());
-  const std::uint16_t port = port_from(server.read_line(kWineWait));
+  const std::uint16_t port = parse_listening(server.read_line(kWineWait));
   ASSERT_NE(port, 0) << "the Windows server did not print its listening line";
   client::ClientNetwork network(2, 16);
   TestClient alice(network, {"127.0.0.1", port});

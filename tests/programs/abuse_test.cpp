@@ -13,6 +13,7 @@
 
 #include "client/bot/process_memory.h"
 #include "support/child_process.h"
+#include "support/listening_line.h"
 #include "support/test_client.h"
 
 namespace chat::testing {
@@ -28,15 +29,6 @@ constexpr int kMessagesEach = 20;  // one every 50 ms: a second of chat, inside 
 // connections (a few hundred bytes each), the send queues of the clients that never read (each
 // capped by --send-queue-soft-bytes while it is read from), and allocator slack.
 constexpr std::uint64_t kMemoryBoundBytes = 64u << 20;
-
-std::uint16_t listening_port(ChildProcess& server) {
-  const std::optional<std::string> line = server.read_line(kWait);
-  const std::string prefix = "listening on 127.0.0.1:";
-  if (!line || line->rfind(prefix, 0) != 0) {
-    return 0;
-  }
-  return static_cast<std::uint16_t>(std::stoi(line->substr(prefix.size())));
-}
 
 // The hostile crowd: each kind of misbehaviour in a loop until `stop`.
 void misbehave(client::ClientNetwork& network, const net::Endpoint& server,
@@ -87,7 +79,7 @@ void misbehave(client::ClientNetwork& network, const net::Endpoint& server,
 TEST(ServerUnderAbuse, WellBehavedClientsChatOnUndisturbedWithinAMemoryBound) {
   ChildProcess server({kServerExe, "--port", "0", "--log-level", "error", "--max-clients",
                        std::to_string(kIdleConnections + 200)});
-  const std::uint16_t port = listening_port(server);
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
   ASSERT_NE(port, 0);
   const net::Endpoint at{"127.0.0.1", port};
   const std::optional<std::uint64_t> before = bot::resident_bytes(server.pid());

@@ -6,6 +6,7 @@
 
 #include "net/wire/envelope_codec.h"
 #include "support/child_process.h"
+#include "support/listening_line.h"
 #include "support/test_client.h"
 #include "support/test_server.h"
 
@@ -15,16 +16,6 @@ namespace {
 const std::string kServer = CHAT_SERVER_EXE;
 const std::string kClient = CHAT_CLIENT_EXE;
 const std::string kBot = CHAT_BOT_EXE;
-
-// "listening on 127.0.0.1:PORT" -> PORT, or 0.
-std::uint16_t parse_listening(const std::optional<std::string>& line) {
-  const std::string prefix = "listening on 127.0.0.1:";
-  if (!line || line->rfind(prefix, 0) != 0 || line->size() == prefix.size() ||
-      line->find_first_not_of("0123456789", prefix.size()) != std::string::npos) {
-    return 0;
-  }
-  return static_cast<std::uint16_t>(std::stoi(line->substr(prefix.size())));
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

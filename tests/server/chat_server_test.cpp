@@ -197,6 +197,27 @@ TEST_F(ChatServerTest, DuplicateNicknameInAnyCaseIsRefusedAndRetryWorks) {
   EXPECT_EQ(accepted.welcome().nickname(), "alice2");
 }
 
+TEST_F(ChatServerTest, NamesFoldBeyondAsciiInJoinsWhispersAndRooms) {
+  auto emile = joined("\xc3\x89mile");  // Émile
+  TestClient twin(network_, server_.endpoint());
+  ASSERT_TRUE(twin.connected()) << twin.connect_error();
+  const Envelope refused = twin.join("\xc3\xa9MILE");  // éMILE
+  ASSERT_TRUE(refused.has_error()) << refused.ShortDebugString();
+  EXPECT_EQ(refused.error().code(), proto::NICKNAME_TAKEN);
+  ASSERT_TRUE(twin.join("zo\xc3\xab").has_welcome());         // zoë
+  ASSERT_TRUE(twin.whisper("\xc3\xa9mile", "found you", 1));  // émile
+  const auto whisper = emile->wait_for(Envelope::kChatMessage);
+  ASSERT_TRUE(whisper);
+  EXPECT_EQ(whisper->chat_message().text(), "found you");
+  // Rooms fold alike: ΚΑΦΕ and καφε are one room.
+  ASSERT_TRUE(emile->join_room("\xce\x9a\xce\x91\xce\xa6\xce\x95"));
+  ASSERT_TRUE(emile->wait_for(Envelope::kUserList));
+  ASSERT_TRUE(twin.join_room("\xce\xba\xce\xb1\xcf\x86\xce\xb5"));
+  const auto list = twin.wait_for(Envelope::kUserList);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->user_list().members_size(), 2) << list->ShortDebugString();
+}
+
 TEST_F(ChatServerTest, InvalidNicknamesAreRefused) {
   TestClient c(network_, server_.endpoint());
   ASSERT_TRUE(c.connected()) << c.connect_error();

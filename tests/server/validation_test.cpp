@@ -42,9 +42,24 @@ TEST(ValidationTest, NameRules) {
             NameCheck::ok);  // CJK, emoji
 }
 
-TEST(ValidationTest, FoldingIsAsciiCaseInsensitive) {
+TEST(ValidationTest, FoldingIsUnicodeSimpleCaseFolding) {
   EXPECT_EQ(fold_name("AliCE"), "alice");
-  EXPECT_EQ(fold_name("\xc3\x89"), "\xc3\x89");  // non-ASCII bytes are kept as they are
+  EXPECT_EQ(fold_name("\xc3\x89MILE"), "\xc3\xa9mile");  // ÉMILE -> émile
+  EXPECT_EQ(fold_name("\xce\xa3\xce\x9f\xce\xa6\xce\x99\xce\x91"),
+            "\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1");  // ΣΟΦΙΑ -> σοφια
+  EXPECT_EQ(fold_name("\xcf\x82"), "\xcf\x83");           // final sigma -> sigma
+  EXPECT_EQ(fold_name("\xd0\x96\xd0\xa3\xd0\x9a"), "\xd0\xb6\xd1\x83\xd0\xba");  // ЖУК -> жук
+  EXPECT_EQ(fold_name("\xe2\x84\xaa"), "k");                                     // KELVIN SIGN -> k
+  EXPECT_EQ(fold_name("\xf0\x90\x90\x80"), "\xf0\x90\x90\xa8");                  // Deseret, 4 bytes
+  EXPECT_EQ(fold_name("stra\xc3\x9f"
+                      "e"),
+            "stra\xc3\x9f"
+            "e");                                        // ß: simple folding keeps it
+  EXPECT_EQ(fold_name("\xe4\xb8\xad"), "\xe4\xb8\xad");  // no case: unchanged
+  EXPECT_EQ(fold_name("A\xff\xfe"
+                      "B"),
+            "a\xff\xfe"
+            "B");  // from a malformation on: kept as it is
 }
 
 }  // namespace
