@@ -9,6 +9,19 @@ else()
   find_package(Protobuf REQUIRED)        # libprotobuf + protoc
   find_package(fmt REQUIRED)             # formatting for logs and console output
   find_package(CLI11 REQUIRED)           # command-line flags with generated --help
+  find_package(SQLite3 REQUIRED)         # message history (CMake's FindSQLite3: SQLite::SQLite3)
+  # Argon2id password hashing. vcpkg's libsodium has a CMake package; Debian's has only pkg-config.
+  find_package(unofficial-sodium CONFIG QUIET)
+  if(TARGET unofficial-sodium::sodium)
+    set(_chat_sodium unofficial-sodium::sodium)
+  else()
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(CHAT_SODIUM REQUIRED IMPORTED_TARGET libsodium)
+    set(_chat_sodium PkgConfig::CHAT_SODIUM)
+  endif()
+  # One name for each on every platform; WindowsCrossDependencies.cmake defines them too.
+  add_library(chat::sqlite3 ALIAS SQLite::SQLite3)
+  add_library(chat::sodium ALIAS ${_chat_sodium})
 endif()
 
 if(CHAT_BUILD_TESTS AND NOT TARGET gtest)

@@ -1,6 +1,7 @@
 # Dependencies when cross-building for Windows with mingw-w64 (cmake/mingw-w64-x86_64.cmake),
 # included by Dependencies.cmake. Defines the targets the Linux build gets from Debian's packages:
-# protobuf::libprotobuf (+ protobuf_generate), fmt::fmt-header-only and CLI11::CLI11.
+# protobuf::libprotobuf (+ protobuf_generate), fmt::fmt-header-only, CLI11::CLI11, chat::sqlite3
+# and chat::sodium.
 # scripts/build_windows_deps.sh puts the libraries in CHAT_WINDOWS_DEPS_PREFIX, which the
 # toolchain file adds to CMAKE_FIND_ROOT_PATH; the host's own packages are never looked at.
 set(_chat_deps_hint "run scripts/build_windows_deps.sh (prefix: ${CHAT_WINDOWS_DEPS_PREFIX})")
@@ -41,3 +42,26 @@ set_target_properties(fmt::fmt-header-only PROPERTIES
 add_library(CLI11::CLI11 INTERFACE IMPORTED)
 set_target_properties(CLI11::CLI11 PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${CHAT_CLI11_INCLUDE_DIR}")
+
+# SQLite and libsodium: static libraries built from Debian's sources, with no CMake packages.
+# Both need only Win32 DLLs that mingw links by default; advapi32 is named anyway, for
+# libsodium's RtlGenRandom (SystemFunction036), its source of random bytes.
+find_path(CHAT_SQLITE3_INCLUDE_DIR sqlite3.h)
+find_library(CHAT_SQLITE3_LIBRARY sqlite3)
+find_path(CHAT_SODIUM_INCLUDE_DIR sodium.h)
+find_library(CHAT_SODIUM_LIBRARY sodium)
+if(NOT CHAT_SQLITE3_INCLUDE_DIR OR NOT CHAT_SQLITE3_LIBRARY OR NOT CHAT_SODIUM_INCLUDE_DIR
+   OR NOT CHAT_SODIUM_LIBRARY)
+  message(FATAL_ERROR "No Windows SQLite or libsodium found: ${_chat_deps_hint}")
+endif()
+add_library(chat::sqlite3 STATIC IMPORTED)
+set_target_properties(chat::sqlite3 PROPERTIES
+  IMPORTED_LOCATION "${CHAT_SQLITE3_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${CHAT_SQLITE3_INCLUDE_DIR}")
+add_library(chat::sodium STATIC IMPORTED)
+# SODIUM_STATIC: without it, sodium.h declares every function __declspec(dllimport) on Windows.
+set_target_properties(chat::sodium PROPERTIES
+  IMPORTED_LOCATION "${CHAT_SODIUM_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${CHAT_SODIUM_INCLUDE_DIR}"
+  INTERFACE_COMPILE_DEFINITIONS SODIUM_STATIC=1
+  INTERFACE_LINK_LIBRARIES advapi32)

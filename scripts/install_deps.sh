@@ -16,6 +16,8 @@ packages=(
   clang-format                        # the Style.ClangFormat test keeps the tree formatted
   libbenchmark-dev                    # bench/: Google Benchmark microbenchmarks (not in ctest)
   liburing-dev pkg-config             # the io_uring backend (--io-backend uring)
+  libsqlite3-dev                      # message history, stored in SQLite
+  libsodium-dev                       # account passwords, hashed with Argon2id (crypto_pwhash)
 )
 
 # The Windows cross build (preset `windows`, scripts/build_windows_deps.sh). The host's protoc,
@@ -23,7 +25,11 @@ packages=(
 windows_packages=(
   g++-mingw-w64-x86-64-posix          # posix threads model: std::thread and std::mutex need it
   wine64                              # runs the test executables under ctest
-  dpkg-dev                            # dpkg-source, to unpack Debian's protobuf source package
+  dpkg-dev                            # dpkg-source, to unpack Debian's protobuf, sqlite3 and
+                                      # libsodium source packages
+  make                                # the Makefiles of SQLite's and libsodium's configure
+  tcl                                 # tclsh: SQLite's tree generates the sqlite3.c amalgamation
+  autoconf automake libtool           # libsodium's source (a git export) has no configure yet
 )
 
 # The fuzz preset (tests/fuzz): clang with -fsanitize=fuzzer, whose runtime is in libclang-rt.
