@@ -162,6 +162,9 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       if (m.whisper()) {
         return {fmt::format("[whisper from {}] {}", m.from(), m.text())};
       }
+      if (m.history()) {  // replayed on joining: said before you came
+        return {fmt::format("[{}] (earlier) <{}> {}", m.room(), m.from(), m.text())};
+      }
       return {fmt::format("[{}] <{}> {}", m.room(), m.from(), m.text())};
     }
     case proto::Envelope::kAck:

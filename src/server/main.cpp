@@ -102,6 +102,21 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "Unsent bytes a client may fall behind by before it is disconnected as too slow")
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 32))
       ->capture_default_str();
+  app.add_option("--db", cfg.db_path,
+                 "SQLite database of room history, created on first start (\":memory:\": kept "
+                 "in memory only; \"\": nothing stored, messages Acked before storing)")
+      ->capture_default_str();
+  app.add_option("--history", cfg.history_replay,
+                 "Messages of a room replayed, marked as history, to whoever joins it")
+      ->check(CLI::Range(0u, 10000u))
+      ->capture_default_str();
+  app.add_option("--keep-messages", cfg.keep_messages,
+                 "History kept per room: the newest this many messages. 0 = no count limit")
+      ->capture_default_str();
+  app.add_option("--keep-days", cfg.keep_days,
+                 "History kept: messages younger than this many days. 0 = no age limit")
+      ->check(CLI::Range(0u, 36500u))
+      ->capture_default_str();
   app.add_option("--motd", cfg.motd, "Message of the day, sent in Welcome")->capture_default_str();
   app.add_option("--linger-ms", linger_ms,
                  "How long a graceful close (quit, fatal error) may take: sending what is "

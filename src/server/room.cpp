@@ -7,6 +7,21 @@
 
 namespace chat::server {
 
+Room::Room(std::string name, const RoomHistory& history)
+    : name_(std::move(name)), key_(fold_name(name_)), history_(history) {
+  if (history_.store != nullptr) {
+    // The room may have been emptied and removed a moment ago, its last messages still on their
+    // way to disk: wait for them, so its seq continues after them, never over them.
+    history_.store->wait_stored(key_);
+    last_seq_ = history_.store->last_seq(key_);
+    if (history_.replay > 0) {
+      for (StoredMessagePtr& m : history_.store->read_last(key_, history_.replay)) {
+        recent_.push_back(std::move(m));
+      }
+    }
+  }
+}
+
 bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out) {
   std::lock_guard lock(mutex_);
   const auto same = [&](const Member& m) { return m.id == who.id; };
@@ -33,6 +48,18 @@ bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out) {
     ul->add_members(m.nickname);
   }
   out.push(who.id, wire::encode(list));
+  for (const StoredMessagePtr& m : recent_) {
+    proto::Envelope past;
+    auto* cm = past.mutable_chat_message();
+    cm->set_room(m->room);
+    cm->set_from(m->from);
+    cm->set_text(m->text);
+    cm->set_seq(m->seq);
+    cm->set_server_time_ms(m->server_time_ms);
+    cm->set_server_msg_id(m->server_msg_id);
+    cm->set_history(true);
+    out.push(who.id, wire::encode(past));
+  }
   return true;
 }
 
@@ -61,17 +88,39 @@ bool Room::leave(net::ConnId id, const std::string* reason, Delivery& out) {
   return true;
 }
 
-std::uint64_t Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery& out) {
+Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery& out,
+                              std::function<void(std::uint64_t seq)> when_stored) {
   std::lock_guard lock(mutex_);
   const std::uint64_t seq = ++last_seq_;
-  msg.mutable_chat_message()->set_seq(seq);
+  auto* cm = msg.mutable_chat_message();
+  cm->set_seq(seq);
   const net::SharedBytes frame = wire::encode(msg);  // once, shared by every recipient
   for (const Member& m : members_) {
     if (m.id != sender) {
       out.push(m.id, frame);
     }
   }
-  return seq;
+  if (history_.replay == 0 && history_.store == nullptr) {
+    return {seq, false};
+  }
+  auto kept = std::make_shared<StoredMessage>(StoredMessage{
+      key_, name_, cm->from(), cm->text(), seq, cm->server_time_ms(), cm->server_msg_id()});
+  if (history_.replay > 0) {
+    recent_.push_back(kept);
+    if (recent_.size() > history_.replay) {
+      recent_.pop_front();
+    }
+  }
+  if (history_.store == nullptr) {
+    return {seq, false};
+  }
+  // Appended under the room lock, so the store receives each room's messages in seq order.
+  history_.store->append(std::move(kept), [seq, done = std::move(when_stored)] {
+    if (done) {
+      done(seq);
+    }
+  });
+  return {seq, true};
 }
 
 std::vector<std::string> Room::member_names() const {
@@ -89,8 +138,9 @@ bool Room::empty() const {
   return members_.empty();
 }
 
-RoomDirectory::RoomDirectory(std::string lobby_name) : lobby_folded_(fold_name(lobby_name)) {
-  by_folded_.emplace(lobby_folded_, std::make_shared<Room>(std::move(lobby_name)));
+RoomDirectory::RoomDirectory(std::string lobby_name, const RoomHistory& history)
+    : history_(history), lobby_folded_(fold_name(lobby_name)) {
+  by_folded_.emplace(lobby_folded_, std::make_shared<Room>(std::move(lobby_name), history_));
 }
 
 std::shared_ptr<Room> RoomDirectory::find(const std::string& name) const {
@@ -106,7 +156,7 @@ std::shared_ptr<Room> RoomDirectory::join(const std::string& name, const Member&
   std::lock_guard lock(mutex_);
   auto& room = by_folded_[key];
   if (!room) {
-    room = std::make_shared<Room>(name);
+    room = std::make_shared<Room>(name, history_);  // reads its past, under the directory lock
   }
   if (!room->join(who, request_id, out)) {
     return nullptr;

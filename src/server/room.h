@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "chat.pb.h"
+#include "history/history_store.h"
 #include "net/conn_id.h"
 #include "session_pool.h"
 
@@ -19,38 +22,60 @@ struct Member {
   std::string nickname;
 };
 
+// How rooms keep their past.
+struct RoomHistory {
+  HistoryStore* store = nullptr;  // null: nothing is stored; seq starts at 1 in a new room
+  std::size_t replay = 0;         // messages replayed to a member who joins (0: none)
+};
+
 // Members and the sequence counter of one room. Thread-safe: every method takes the room's lock,
 // and every frame to members is queued while holding it, so all members see the room's traffic
 // (messages and presence) in one order, the order of `seq`.
 class Room {
  public:
-  explicit Room(std::string name) : name_(std::move(name)) {}
+  // A room without history (tests, benchmarks).
+  explicit Room(std::string name) : Room(std::move(name), RoomHistory{}) {}
+  // A room that continues where its stored past ends: its next seq follows the last stored one
+  // and its newest `history.replay` messages are ready to replay. Reads the store.
+  Room(std::string name, const RoomHistory& history);
   const std::string& name() const { return name_; }
 
   // Adds `who`: queues Presence(JOINED) to the others, then a UserList snapshot to `who` itself
-  // (carrying `request_id`). False if `who` is already a member.
+  // (carrying `request_id`), then the room's newest messages marked as history. False if `who`
+  // is already a member.
   bool join(const Member& who, std::uint64_t request_id, Delivery& out);
   // Removes `id` and queues Presence(LEFT, *reason) to the remaining members (none if `reason`
   // is null). Returns false if it was not a member.
   bool leave(net::ConnId id, const std::string* reason, Delivery& out);
   // Stamps `msg` with the next sequence number, serializes it once and queues the same bytes to
-  // every member but `sender`. Returns the sequence number.
-  std::uint64_t publish(proto::Envelope& msg, net::ConnId sender, Delivery& out);
+  // every member but `sender`, and keeps it as history. Returns the sequence number. With a
+  // store, `when_stored(seq)` runs on the store's writer thread once the message is on disk
+  // (the sender's Ack waits for that) and publish returns `deferred` true; without one it never
+  // runs.
+  struct Published {
+    std::uint64_t seq = 0;
+    bool deferred = false;
+  };
+  Published publish(proto::Envelope& msg, net::ConnId sender, Delivery& out,
+                    std::function<void(std::uint64_t seq)> when_stored = {});
   std::vector<std::string> member_names() const;
   bool empty() const;
 
  private:
   const std::string name_;
+  const std::string key_;  // fold_name(name_)
+  const RoomHistory history_;
   mutable std::mutex mutex_;
   std::vector<Member> members_;  // in join order
   std::uint64_t last_seq_ = 0;
+  std::deque<StoredMessagePtr> recent_;  // the newest history_.replay messages, oldest first
 };
 
 // Rooms by folded name. A room exists while someone is in it; the lobby always exists.
 // Thread-safe. Lock order: directory, then room.
 class RoomDirectory {
  public:
-  explicit RoomDirectory(std::string lobby_name);
+  RoomDirectory(std::string lobby_name, const RoomHistory& history);
 
   // The room named `name` (any letter case), or null.
   std::shared_ptr<Room> find(const std::string& name) const;
@@ -62,6 +87,7 @@ class RoomDirectory {
   std::size_t size() const;
 
  private:
+  const RoomHistory history_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<Room>> by_folded_;
   std::string lobby_folded_;

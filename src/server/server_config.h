@@ -57,6 +57,17 @@ struct ServerConfig {
   std::size_t send_queue_soft_bytes = 1024 * 1024;
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
 
+  // History. Room messages are stored in the SQLite database at db_path (created on first
+  // start; ":memory:" keeps it in memory; empty: nothing is stored, and a message is Acked as
+  // soon as it is queued to its recipients). With a database, a message is Acked once stored.
+  std::string db_path = "chat.db";
+  // Messages replayed, marked as history, to whoever joins a room. 0: none.
+  std::uint32_t history_replay = 50;
+  // How much is kept per room: the newest keep_messages (0: any number), none older than
+  // keep_days (0: any age). Pruned once a second.
+  std::uint64_t keep_messages = 10000;
+  std::uint32_t keep_days = 30;
+
   std::string motd = "Welcome to ChatServer. Be kind; no flooding.";
   // How long a graceful close may take: draining what is queued, then the peer's own close.
   std::chrono::milliseconds linger{2000};

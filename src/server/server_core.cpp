@@ -41,12 +41,20 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
       io(cfg.io_factory ? cfg.io_factory(handler, io_config_for(cfg))
                         : net::make_io_service(handler, io_config_for(cfg))),
       pool(io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes),
-      rooms(ServerConfig::kLobby),
+      history(cfg.db_path.empty()
+                  ? nullptr
+                  : std::make_unique<HistoryStore>(
+                        cfg.db_path,
+                        Retention{cfg.keep_messages, std::chrono::hours(24 * cfg.keep_days)})),
+      rooms(ServerConfig::kLobby, RoomHistory{history.get(), cfg.history_replay}),
       addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s) {
   proto::Envelope notice;
   notice.mutable_notice()->set_kind(proto::Notice::SHUTDOWN);
   notice.mutable_notice()->set_text("server shutting down");
   shutdown_notice = wire::encode(notice);
+  if (history) {
+    next_msg_id.store(history->last_msg_id() + 1);  // ids stay unique across restarts
+  }
 }
 
 std::int64_t ServerCore::steady_ms() {

@@ -12,6 +12,7 @@
 
 #include "address_limits.h"
 #include "chat.pb.h"
+#include "history/history_store.h"
 #include "net/io_service.h"
 #include "nickname_registry.h"
 #include "room.h"
@@ -40,6 +41,9 @@ struct ServerCore {
   std::unique_ptr<net::IoService> io;
   SessionPool pool;
   NicknameRegistry nicknames;
+  // Before the rooms, which use it; after the pool and the I/O service, which its last Acks
+  // (sent while it drains on destruction) use. Null when config.db_path is empty.
+  std::unique_ptr<HistoryStore> history;
   RoomDirectory rooms;
   LingerList lingering;
   AddressLimits addresses;  // connections per client address (--max-conns-per-ip, ...)

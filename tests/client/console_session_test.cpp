@@ -46,6 +46,9 @@ TEST_F(ConsoleSessionTest, IncomingChatAndPresenceFormats) {
   chat.mutable_chat_message()->set_from("bob");
   chat.mutable_chat_message()->set_text("yo");
   EXPECT_EQ(session_.receive(chat), std::vector<std::string>{"[lobby] <bob> yo"});
+  chat.mutable_chat_message()->set_history(true);
+  EXPECT_EQ(session_.receive(chat), std::vector<std::string>{"[lobby] (earlier) <bob> yo"});
+  chat.mutable_chat_message()->set_history(false);
   chat.mutable_chat_message()->set_whisper(true);
   EXPECT_EQ(session_.receive(chat), std::vector<std::string>{"[whisper from bob] yo"});
   proto::Envelope p;

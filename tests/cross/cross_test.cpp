@@ -24,8 +24,8 @@ bool is_chat(const Envelope& e) {
 
 TEST(CrossPlatform, WindowsServerUnderWineServesLinuxClientsAndStopsOnCtrlC) {
   // Flood control off: the two clients send their 50 messages each as fast as they can.
-  ChildProcess server(
-      {kWine, kWindowsServer, "--port", "0", "--log-level", "warn", "--flood-rate", "0"});
+  ChildProcess server({kWine, kWindowsServer, "--port", "0", "--log-level", "warn", "--flood-rate",
+                       "0", "--db", ":memory:"});
   ASSERT_TRUE(server.started());
   const std::uint16_t port = parse_listening(server.read_line(kWineWait));
   ASSERT_NE(port, 0) << "the Windows server did not print its listening line";

@@ -77,8 +77,8 @@ void misbehave(client::ClientNetwork& network, const net::Endpoint& server,
 }
 
 TEST(ServerUnderAbuse, WellBehavedClientsChatOnUndisturbedWithinAMemoryBound) {
-  ChildProcess server({kServerExe, "--port", "0", "--log-level", "error", "--max-clients",
-                       std::to_string(kIdleConnections + 200)});
+  ChildProcess server({kServerExe, "--port", "0", "--log-level", "error", "--db",
+                       ":memory:", "--max-clients", std::to_string(kIdleConnections + 200)});
   const std::uint16_t port = parse_listening(server.read_line(kWait));
   ASSERT_NE(port, 0);
   const net::Endpoint at{"127.0.0.1", port};

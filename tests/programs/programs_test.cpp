@@ -31,7 +31,7 @@ bool contains(const std::vector<std::string>& lines, const std::string& line) {
 }
 
 TEST(ServerProgram, PrintsListeningLineServesAndShutsDownOnInterrupt) {
-  ChildProcess server({kServer, "--port", "0", "--log-level", "warn"});
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", ":memory:"});
   ASSERT_TRUE(server.started());
   const std::uint16_t port = parse_listening(server.read_line(kWait));
   ASSERT_NE(port, 0);
@@ -49,9 +49,9 @@ TEST(ServerProgram, PrintsListeningLineServesAndShutsDownOnInterrupt) {
 }
 
 TEST(ServerProgram, DefaultPortIsTheFirstFreeInItsRange) {
-  ChildProcess first({kServer, "--log-level", "warn"});
+  ChildProcess first({kServer, "--log-level", "warn", "--db", ":memory:"});
   const std::uint16_t p1 = parse_listening(first.read_line(kWait));
-  ChildProcess second({kServer, "--log-level", "warn"});
+  ChildProcess second({kServer, "--log-level", "warn", "--db", ":memory:"});
   const std::uint16_t p2 = parse_listening(second.read_line(kWait));
   EXPECT_GE(p1, 15410);
   EXPECT_LE(p1, 33333);
@@ -85,6 +85,10 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
                            "--max-rooms",
                            "--send-queue-soft-bytes",
                            "--send-queue-bytes",
+                           "--db",
+                           "--history",
+                           "--keep-messages",
+                           "--keep-days",
                            "--motd",
                            "--linger-ms",
                            "--shutdown-grace-ms",
@@ -95,7 +99,8 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
 
 TEST(ServerProgram, ServesOnEveryIoBackendAndRefusesAnUnknownOne) {
   for (const std::string& backend : net::io_backend_names()) {
-    ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--io-backend", backend});
+    ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db",
+                         ":memory:", "--io-backend", backend});
     const std::uint16_t port = parse_listening(server.read_line(kWait));
     ASSERT_NE(port, 0) << backend;
     client::ClientNetwork network(1, 8);

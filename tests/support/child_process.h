@@ -30,6 +30,8 @@ class ChildProcess {
   std::string read_all(std::chrono::milliseconds timeout);
   // Asks the child to shut down the way a user's Ctrl+C would.
   void interrupt();
+  // Ends the child at once, giving it no chance to clean up (kill -9; TerminateProcess).
+  void kill_hard();
   // The exit code, or nullopt if it has not exited within `timeout`.
   std::optional<int> wait(std::chrono::milliseconds timeout);
 

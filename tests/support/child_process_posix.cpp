@@ -134,6 +134,12 @@ void ChildProcess::interrupt() {
   }
 }
 
+void ChildProcess::kill_hard() {
+  if (impl_->pid > 0 && !impl_->exit_code) {
+    ::kill(impl_->pid, SIGKILL);
+  }
+}
+
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!impl_->exit_code && impl_->pid > 0) {

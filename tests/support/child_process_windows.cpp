@@ -173,6 +173,12 @@ void ChildProcess::interrupt() {
   }
 }
 
+void ChildProcess::kill_hard() {
+  if (!impl_->exit_code && impl_->process.hProcess != nullptr) {
+    ::TerminateProcess(impl_->process.hProcess, 137);
+  }
+}
+
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
   if (!impl_->exit_code && impl_->process.hProcess != nullptr &&
       ::WaitForSingleObject(impl_->process.hProcess, static_cast<DWORD>(timeout.count())) ==

@@ -20,7 +20,9 @@ inline std::string test_io_backend() {
 inline server::ServerConfig test_config() {
   server::ServerConfig cfg;
   cfg.io_backend = test_io_backend();
-  cfg.flood_rate = 0;  // the suites send bursts; the flood tests switch it on
+  cfg.flood_rate = 0;      // the suites send bursts; the flood tests switch it on
+  cfg.db_path.clear();     // nothing stored: each server starts empty; the history tests set it
+  cfg.history_replay = 0;  // no replays for the suites to skip; the history tests switch it on
   // Off, so a slow (sanitizer, Wine) run is never cut short; the timeout tests switch them on.
   cfg.handshake_timeout = std::chrono::milliseconds(0);
   cfg.heartbeat_interval = std::chrono::milliseconds(0);

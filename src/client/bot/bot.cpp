@@ -173,7 +173,9 @@ void Bot::on_envelope(const proto::Envelope& env) {
   }
   switch (env.body_case()) {
     case proto::Envelope::kChatMessage:
-      on_chat(env.chat_message());
+      if (!env.chat_message().history()) {  // a replay of earlier traffic is not this run's
+        on_chat(env.chat_message());
+      }
       return;
     case proto::Envelope::kAck:
       on_acknowledged();

@@ -53,12 +53,23 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
   m->set_server_time_ms(now);
   m->set_server_msg_id(msg_id);
   m->set_client_timestamp_us(b.client_timestamp_us());
-  std::uint64_t seq = 0;
+  Room::Published published;
   {
     Delivery out(core.pool, *core.io);
-    seq = room->publish(msg, id, out);
+    // With a store, the Ack waits until the message is on disk: an Acked message survives a
+    // crash. It is sent from the store's writer thread, to `id` (dropped if that has gone).
+    published =
+        room->publish(msg, id, out,
+                      [&core, id, request_id = req.request_id(), client_msg_id = b.client_msg_id(),
+                       msg_id, room_name = room->name(), now](std::uint64_t seq) {
+                        Envelope ack_to;
+                        ack_to.set_request_id(request_id);
+                        send_ack(core, id, ack_to, client_msg_id, msg_id, room_name, seq, now);
+                      });
   }
-  send_ack(core, id, req, b.client_msg_id(), msg_id, room->name(), seq, now);
+  if (!published.deferred) {
+    send_ack(core, id, req, b.client_msg_id(), msg_id, room->name(), published.seq, now);
+  }
 }
 
 void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {

@@ -1,0 +1,284 @@
+#include "history_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_set>
+
+#include "../log.h"
+
+namespace chat::server {
+namespace {
+
+constexpr std::size_t kMaxBatch = 4096;  // messages per transaction, at most
+constexpr auto kPruneEvery = std::chrono::seconds(1);
+
+// A prepared statement, finalized when it goes out of scope.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("history: cannot prepare: ") + sqlite3_errmsg(db));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+  void bind(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  }
+  void bind(int index, std::uint64_t value) {
+    sqlite3_bind_int64(stmt_, index, static_cast<sqlite3_int64>(value));
+  }
+  std::string text(int column) const {
+    const auto* p = sqlite3_column_text(stmt_, column);
+    return p == nullptr
+               ? std::string{}
+               : std::string(reinterpret_cast<const char*>(p),
+                             static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  std::uint64_t u64(int column) const {
+    return static_cast<std::uint64_t>(sqlite3_column_int64(stmt_, column));
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string why = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error("history: " + why + " (in: " + sql + ")");
+  }
+}
+
+std::uint64_t now_ms() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+HistoryStore::HistoryStore(const std::string& path, Retention retention) : retention_(retention) {
+  if (sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("cannot open the history database " + path + ": " + why);
+  }
+  try {
+    // WAL: readers never wait for the writer. synchronous=NORMAL: a commit is in the OS before
+    // it returns, so a killed server loses nothing committed (a power cut may lose the last few).
+    exec(db_, "PRAGMA journal_mode=WAL");
+    exec(db_, "PRAGMA synchronous=NORMAL");
+    exec(db_, "PRAGMA busy_timeout=5000");
+    exec(db_,
+         "CREATE TABLE IF NOT EXISTS messages ("
+         " room_key TEXT NOT NULL, seq INTEGER NOT NULL, room TEXT NOT NULL,"
+         " sender TEXT NOT NULL, text TEXT NOT NULL, server_time_ms INTEGER NOT NULL,"
+         " server_msg_id INTEGER NOT NULL, PRIMARY KEY (room_key, seq)) WITHOUT ROWID");
+    exec(db_, "CREATE INDEX IF NOT EXISTS messages_by_time ON messages (server_time_ms)");
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+  writer_ = std::thread([this] { run_writer(); });
+}
+
+HistoryStore::~HistoryStore() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_changed_.notify_all();
+  writer_.join();
+  sqlite3_close(db_);
+}
+
+void HistoryStore::append(StoredMessagePtr msg, std::function<void()> on_stored) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    ++pending_by_room_[msg->room_key];
+    queue_.push_back(Pending{std::move(msg), std::move(on_stored)});
+  }
+  queue_changed_.notify_all();
+}
+
+void HistoryStore::wait_stored(const std::string& room_key) {
+  std::unique_lock lock(queue_mutex_);
+  queue_changed_.wait(lock, [&] { return pending_by_room_.count(room_key) == 0; });
+}
+
+void HistoryStore::run_writer() {
+  auto next_prune = std::chrono::steady_clock::now() + kPruneEvery;
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_changed_.wait_until(lock, next_prune, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) {
+        return;
+      }
+      // Everything waiting goes into one transaction: under load, one commit carries many
+      // messages; when quiet, a message waits for no one.
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (!batch.empty()) {
+      write_batch(batch);
+      batch.clear();
+    }
+    if (std::chrono::steady_clock::now() >= next_prune) {
+      prune();
+      next_prune = std::chrono::steady_clock::now() + kPruneEvery;
+    }
+  }
+}
+
+void HistoryStore::write_batch(std::vector<Pending>& batch) {
+  bool stored = false;
+  {
+    std::lock_guard db(db_mutex_);
+    try {
+      exec(db_, "BEGIN IMMEDIATE");
+      Statement insert(db_,
+                       "INSERT OR REPLACE INTO messages (room_key, seq, room, sender, text,"
+                       " server_time_ms, server_msg_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      for (const Pending& p : batch) {
+        const StoredMessage& m = *p.msg;
+        insert.bind(1, m.room_key);
+        insert.bind(2, m.seq);
+        insert.bind(3, m.room);
+        insert.bind(4, m.from);
+        insert.bind(5, m.text);
+        insert.bind(6, m.server_time_ms);
+        insert.bind(7, m.server_msg_id);
+        if (sqlite3_step(insert.get()) != SQLITE_DONE) {
+          throw std::runtime_error(std::string("history: insert: ") + sqlite3_errmsg(db_));
+        }
+        sqlite3_reset(insert.get());
+      }
+      exec(db_, "COMMIT");
+      stored = true;
+    } catch (const std::exception& e) {
+      log::error("{}: {} messages not stored", e.what(), batch.size());
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  }
+  if (stored) {
+    for (Pending& p : batch) {
+      if (p.on_stored) {
+        p.on_stored();
+      }
+    }
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    for (const Pending& p : batch) {
+      const auto it = pending_by_room_.find(p.msg->room_key);
+      if (it != pending_by_room_.end() && --it->second == 0) {
+        pending_by_room_.erase(it);
+      }
+    }
+  }
+  queue_changed_.notify_all();  // after the callbacks: wait_stored() means stored and told
+}
+
+void HistoryStore::prune() {
+  std::lock_guard db(db_mutex_);
+  try {
+    if (retention_.max_age.count() > 0) {
+      Statement old(db_, "DELETE FROM messages WHERE server_time_ms < ?");
+      const auto age_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(retention_.max_age).count();
+      old.bind(1, now_ms() - std::min<std::uint64_t>(now_ms(), static_cast<std::uint64_t>(age_ms)));
+      sqlite3_step(old.get());
+    }
+    if (retention_.max_per_room > 0) {
+      // Per room, everything below its newest max_per_room messages.
+      Statement over(db_,
+                     "DELETE FROM messages WHERE (room_key, seq) IN ("
+                     " SELECT m.room_key, m.seq FROM messages m JOIN ("
+                     "  SELECT room_key, MAX(seq) AS top FROM messages GROUP BY room_key) t"
+                     " ON m.room_key = t.room_key WHERE m.seq <= t.top - ?)");
+      over.bind(1, retention_.max_per_room);
+      sqlite3_step(over.get());
+    }
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+  }
+}
+
+std::uint64_t HistoryStore::query_u64(const char* sql, const std::string& room_key) {
+  std::lock_guard db(db_mutex_);
+  Statement q(db_, sql);
+  if (!room_key.empty()) {
+    q.bind(1, room_key);
+  }
+  return sqlite3_step(q.get()) == SQLITE_ROW ? q.u64(0) : 0;
+}
+
+std::uint64_t HistoryStore::last_seq(const std::string& room_key) {
+  return query_u64("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_key = ?", room_key);
+}
+
+std::uint64_t HistoryStore::first_seq(const std::string& room_key) {
+  return query_u64("SELECT COALESCE(MIN(seq), 0) FROM messages WHERE room_key = ?", room_key);
+}
+
+std::uint64_t HistoryStore::last_msg_id() {
+  return query_u64("SELECT COALESCE(MAX(server_msg_id), 0) FROM messages", "");
+}
+
+namespace {
+std::vector<StoredMessagePtr> rows(Statement& q, const std::string& room_key) {
+  std::vector<StoredMessagePtr> out;
+  while (sqlite3_step(q.get()) == SQLITE_ROW) {
+    auto m = std::make_shared<StoredMessage>();
+    m->room_key = room_key;
+    m->room = q.text(0);
+    m->from = q.text(1);
+    m->text = q.text(2);
+    m->seq = q.u64(3);
+    m->server_time_ms = q.u64(4);
+    m->server_msg_id = q.u64(5);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<StoredMessagePtr> HistoryStore::read_after(const std::string& room_key,
+                                                       std::uint64_t after_seq, std::size_t limit) {
+  std::lock_guard db(db_mutex_);
+  Statement q(db_,
+              "SELECT room, sender, text, seq, server_time_ms, server_msg_id FROM messages"
+              " WHERE room_key = ? AND seq > ? ORDER BY seq LIMIT ?");
+  q.bind(1, room_key);
+  q.bind(2, after_seq);
+  q.bind(3, static_cast<std::uint64_t>(limit));
+  return rows(q, room_key);
+}
+
+std::vector<StoredMessagePtr> HistoryStore::read_last(const std::string& room_key,
+                                                      std::size_t count) {
+  std::lock_guard db(db_mutex_);
+  Statement q(db_,
+              "SELECT room, sender, text, seq, server_time_ms, server_msg_id FROM messages"
+              " WHERE room_key = ? ORDER BY seq DESC LIMIT ?");
+  q.bind(1, room_key);
+  q.bind(2, static_cast<std::uint64_t>(count));
+  std::vector<StoredMessagePtr> out = rows(q, room_key);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace chat::server

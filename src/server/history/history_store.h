@@ -1,0 +1,90 @@
+// Internal header (server). Room messages on disk: SQLite in WAL mode, written by one writer
+// thread in group commits, so storing costs the fan-out path nothing but a queue push.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+struct sqlite3;
+
+namespace chat::server {
+
+// One room message as stored and replayed.
+struct StoredMessage {
+  std::string room_key;  // fold_name(room): what the room is found by
+  std::string room;      // the room's spelling
+  std::string from;
+  std::string text;
+  std::uint64_t seq = 0;
+  std::uint64_t server_time_ms = 0;
+  std::uint64_t server_msg_id = 0;
+};
+using StoredMessagePtr = std::shared_ptr<const StoredMessage>;
+
+struct Retention {
+  std::uint64_t max_per_room = 10000;   // 0: no count limit
+  std::chrono::hours max_age{24 * 30};  // 0: no age limit
+};
+
+// Thread-safe. Lock order: a room's lock, then the store's queue lock (Room::publish appends).
+class HistoryStore {
+ public:
+  // Opens (creating if needed) the database at `path`; throws std::runtime_error saying why it
+  // cannot. ":memory:" keeps everything in memory.
+  HistoryStore(const std::string& path, Retention retention);
+  // Stores everything appended so far, runs its callbacks, then closes.
+  ~HistoryStore();
+  HistoryStore(const HistoryStore&) = delete;
+  HistoryStore& operator=(const HistoryStore&) = delete;
+
+  // Queues `msg` for the writer thread. `on_stored` runs on that thread once the message is
+  // committed (in append order), or never if the store could not write it (logged).
+  void append(StoredMessagePtr msg, std::function<void()> on_stored);
+  // Blocks until every message of `room_key` appended so far is committed and its on_stored has
+  // run. Cheap when none is pending (the usual case): a room being created checks this before it
+  // reads its past.
+  void wait_stored(const std::string& room_key);
+  // The highest seq stored for `room_key` (0: none).
+  std::uint64_t last_seq(const std::string& room_key);
+  // Stored messages of `room_key` with seq > after_seq, oldest first, at most `limit`.
+  std::vector<StoredMessagePtr> read_after(const std::string& room_key, std::uint64_t after_seq,
+                                           std::size_t limit);
+  // The newest `count` stored messages of `room_key`, oldest first.
+  std::vector<StoredMessagePtr> read_last(const std::string& room_key, std::size_t count);
+  // The lowest seq still kept for `room_key` (0: nothing kept).
+  std::uint64_t first_seq(const std::string& room_key);
+  // The highest server_msg_id stored (0: none), so that a restarted server issues new ones.
+  std::uint64_t last_msg_id();
+
+ private:
+  struct Pending {
+    StoredMessagePtr msg;
+    std::function<void()> on_stored;
+  };
+  void run_writer();
+  void write_batch(std::vector<Pending>& batch);
+  void prune();
+  std::uint64_t query_u64(const char* sql, const std::string& room_key);
+
+  const Retention retention_;
+  std::mutex db_mutex_;  // one connection, shared by the writer and the readers
+  sqlite3* db_ = nullptr;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;  // work for the writer, or a batch committed
+  std::deque<Pending> queue_;
+  std::unordered_map<std::string, unsigned> pending_by_room_;  // appended, not yet committed
+  bool stopping_ = false;
+  std::thread writer_;  // last: started once everything it uses exists
+};
+
+}  // namespace chat::server

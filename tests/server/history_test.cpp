@@ -1,0 +1,192 @@
+// History: room messages stored in SQLite and replayed to joiners, marked as history; Acks sent
+// once a message is stored; a room's seq continuing after the room was emptied and after the
+// server restarted on the same database.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "history/history_store.h"
+#include "support/temp_database.h"
+#include "support/test_client.h"
+#include "support/test_server.h"
+
+namespace chat::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using server::HistoryStore;
+using server::StoredMessage;
+
+server::StoredMessagePtr message(const std::string& room, std::uint64_t seq) {
+  return std::make_shared<StoredMessage>(
+      StoredMessage{room, room, "alice", "m" + std::to_string(seq), seq, 1000 + seq, 100 + seq});
+}
+
+std::vector<std::uint64_t> seqs(const std::vector<server::StoredMessagePtr>& messages) {
+  std::vector<std::uint64_t> out;
+  for (const auto& m : messages) {
+    out.push_back(m->seq);
+  }
+  return out;
+}
+
+TEST(HistoryStoreTest, StoresInOrderCallsBackInOrderAndReadsBack) {
+  HistoryStore store(":memory:", server::Retention{0, std::chrono::hours(0)});
+  std::mutex mutex;
+  std::vector<std::uint64_t> stored;
+  for (std::uint64_t seq = 1; seq <= 5; ++seq) {
+    store.append(message("dev", seq), [&, seq] {
+      std::lock_guard lock(mutex);
+      stored.push_back(seq);
+    });
+  }
+  store.append(message("other", 1), {});
+  store.wait_stored("dev");
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(stored, (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+  }
+  EXPECT_EQ(seqs(store.read_last("dev", 3)), (std::vector<std::uint64_t>{3, 4, 5}));
+  EXPECT_EQ(seqs(store.read_after("dev", 1, 2)), (std::vector<std::uint64_t>{2, 3}));
+  const auto last = store.read_last("dev", 1);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0]->text, "m5");
+  EXPECT_EQ(last[0]->server_msg_id, 105u);
+  EXPECT_EQ(store.last_seq("dev"), 5u);
+  EXPECT_EQ(store.first_seq("dev"), 1u);
+  EXPECT_EQ(store.last_seq("nowhere"), 0u);
+  store.wait_stored("other");
+  EXPECT_EQ(store.last_msg_id(), 105u);
+}
+
+TEST(HistoryStoreTest, KeepsOnlyTheNewestMessagesOfEachRoom) {
+  HistoryStore store(":memory:", server::Retention{3, std::chrono::hours(0)});
+  for (std::uint64_t seq = 1; seq <= 10; ++seq) {
+    store.append(message("dev", seq), {});
+  }
+  store.wait_stored("dev");
+  // The writer prunes once a second: poll for it (a state, not a race).
+  for (int i = 0; i < 1000 && store.first_seq("dev") != 8; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(seqs(store.read_last("dev", 100)), (std::vector<std::uint64_t>{8, 9, 10}));
+}
+
+TEST(HistoryStoreTest, WhatWasStoredIsThereAfterReopening) {
+  TempDatabase db;
+  {
+    HistoryStore store(db.path(), server::Retention{});
+    for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+      store.append(message("dev", seq), {});
+    }
+  }  // closed: everything appended is stored first
+  HistoryStore reopened(db.path(), server::Retention{});
+  EXPECT_EQ(seqs(reopened.read_last("dev", 10)), (std::vector<std::uint64_t>{1, 2, 3}));
+}
+
+TEST(HistoryStoreTest, AnUnusableDatabaseIsRefusedWithTheReason) {
+  const std::string nowhere =
+      (std::filesystem::temp_directory_path() / "no-such-dir-chat" / "x" / "chat.db").string();
+  try {
+    HistoryStore store(nowhere, server::Retention{});
+    FAIL() << "opened " << nowhere;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(nowhere), std::string::npos) << e.what();
+  }
+}
+
+class HistoryServerTest : public ::testing::Test {
+ protected:
+  static server::ServerConfig config(const std::string& db, std::uint32_t replay) {
+    server::ServerConfig cfg = test_config();
+    cfg.db_path = db;
+    cfg.history_replay = replay;
+    return cfg;
+  }
+  std::unique_ptr<TestClient> joined(TestServer& server, const std::string& nick) {
+    auto c = std::make_unique<TestClient>(network_, server.endpoint());
+    EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
+    return c;
+  }
+  static std::vector<Envelope> chat(TestClient& c, std::size_t n) {
+    return c.wait_count([](const Envelope& e) { return e.has_chat_message(); }, n);
+  }
+  static void say(TestClient& c, const std::string& room, const std::string& text,
+                  std::uint64_t id) {
+    ASSERT_TRUE(c.broadcast(room, text, id));
+    const auto ack = c.wait_for(Envelope::kAck);
+    ASSERT_TRUE(ack) << "no Ack for " << text;
+    EXPECT_EQ(ack->ack().client_msg_id(), id);
+  }
+  client::ClientNetwork network_{2, 64, test_io_backend()};
+};
+
+TEST_F(HistoryServerTest, AJoinerGetsTheNewestMessagesMarkedAsHistoryThenLiveTraffic) {
+  TestServer server(config(":memory:", 3));
+  auto alice = joined(server, "alice");
+  for (int i = 0; i < 5; ++i) {
+    say(*alice, "lobby", "m" + std::to_string(i), static_cast<std::uint64_t>(i) + 1);
+  }
+  auto bob = joined(server, "bob");  // its lobby UserList came first: join() waited for it
+  const auto past = chat(*bob, 3);
+  ASSERT_EQ(past.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(past[i].chat_message().history());
+    EXPECT_EQ(past[i].chat_message().text(), "m" + std::to_string(i + 2));
+    EXPECT_EQ(past[i].chat_message().seq(), static_cast<std::uint64_t>(i) + 3);
+    EXPECT_EQ(past[i].chat_message().from(), "alice");
+  }
+  say(*alice, "lobby", "live", 9);
+  const auto live = chat(*bob, 1);
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_FALSE(live[0].chat_message().history());
+  EXPECT_EQ(live[0].chat_message().seq(), 6u);
+  EXPECT_FALSE(alice->wait_for([](const Envelope& e) { return e.has_chat_message(); }, 0ms))
+      << "alice was sent history or her own message";
+}
+
+TEST_F(HistoryServerTest, SeqAndHistoryOutliveTheRoomAndTheServer) {
+  TempDatabase db;
+  std::uint64_t last_id = 0;
+  {
+    TestServer first(config(db.path(), 50));
+    auto alice = joined(first, "alice");
+    ASSERT_TRUE(alice->join_room("dev"));
+    ASSERT_TRUE(alice->wait_for(Envelope::kUserList));
+    for (int i = 1; i <= 3; ++i) {
+      say(*alice, "dev", "d" + std::to_string(i), static_cast<std::uint64_t>(i));
+    }
+    ASSERT_TRUE(alice->leave_room("dev"));  // the room empties and is removed
+    ASSERT_TRUE(alice->wait_for(Envelope::kPresence));
+    ASSERT_TRUE(alice->join_room("dev"));
+    ASSERT_TRUE(alice->wait_for(Envelope::kUserList));
+    EXPECT_EQ(chat(*alice, 3).size(), 3u) << "the recreated room lost its history";
+    ASSERT_TRUE(alice->broadcast("dev", "d4", 4));
+    const auto ack = alice->wait_for(Envelope::kAck);
+    ASSERT_TRUE(ack);
+    EXPECT_EQ(ack->ack().seq(), 4u) << "the recreated room restarted its seq";
+    last_id = ack->ack().server_msg_id();
+  }
+  TestServer second(config(db.path(), 50));
+  auto bob = joined(second, "bob");
+  ASSERT_TRUE(bob->join_room("dev"));
+  const auto past = chat(*bob, 4);
+  ASSERT_EQ(past.size(), 4u) << "the restarted server lost Acked messages";
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(past[i].chat_message().text(), "d" + std::to_string(i + 1));
+    EXPECT_EQ(past[i].chat_message().seq(), static_cast<std::uint64_t>(i) + 1);
+  }
+  ASSERT_TRUE(bob->broadcast("dev", "after the restart", 1));
+  const auto ack = bob->wait_for(Envelope::kAck);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->ack().seq(), 5u);
+  EXPECT_GT(ack->ack().server_msg_id(), last_id) << "a message id was issued twice";
+}
+
+}  // namespace
+}  // namespace chat::testing
