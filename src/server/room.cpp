@@ -2,10 +2,29 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "net/wire/envelope_codec.h"
 #include "validation.h"
 
 namespace chat::server {
+namespace {
+
+// A stored message as replayed: a ChatMessage marked as history.
+net::SharedBytes history_frame(const StoredMessage& m) {
+  proto::Envelope past;
+  auto* cm = past.mutable_chat_message();
+  cm->set_room(m.room);
+  cm->set_from(m.from);
+  cm->set_text(m.text);
+  cm->set_seq(m.seq);
+  cm->set_server_time_ms(m.server_time_ms);
+  cm->set_server_msg_id(m.server_msg_id);
+  cm->set_history(true);
+  return wire::encode(past);
+}
+
+}  // namespace
 
 Room::Room(std::string name, const RoomHistory& history)
     : name_(std::move(name)), key_(fold_name(name_)), history_(history) {
@@ -22,7 +41,8 @@ Room::Room(std::string name, const RoomHistory& history)
   }
 }
 
-bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out) {
+bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out,
+                std::optional<std::uint64_t> since_seq) {
   std::lock_guard lock(mutex_);
   const auto same = [&](const Member& m) { return m.id == who.id; };
   if (std::any_of(members_.begin(), members_.end(), same)) {
@@ -48,19 +68,53 @@ bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out) {
     ul->add_members(m.nickname);
   }
   out.push(who.id, wire::encode(list));
-  for (const StoredMessagePtr& m : recent_) {
-    proto::Envelope past;
-    auto* cm = past.mutable_chat_message();
-    cm->set_room(m->room);
-    cm->set_from(m->from);
-    cm->set_text(m->text);
-    cm->set_seq(m->seq);
-    cm->set_server_time_ms(m->server_time_ms);
-    cm->set_server_msg_id(m->server_msg_id);
-    cm->set_history(true);
-    out.push(who.id, wire::encode(past));
+  if (since_seq) {
+    replay_since(who.id, *since_seq, out);
+  } else {
+    for (const StoredMessagePtr& m : recent_) {
+      out.push(who.id, history_frame(*m));
+    }
   }
   return true;
+}
+
+void Room::replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out) {
+  if (since_seq >= last_seq_) {
+    return;  // seen everything (or more than there is: nothing to send)
+  }
+  // At most the newest max_resume messages; what is before them counts as missing.
+  const std::uint64_t from = std::max<std::uint64_t>(
+      since_seq, last_seq_ > history_.max_resume ? last_seq_ - history_.max_resume : 0);
+  const std::uint64_t ring_first = recent_.empty() ? last_seq_ + 1 : recent_.front()->seq;
+  std::vector<StoredMessagePtr> older;
+  if (from + 1 < ring_first && history_.store != nullptr) {
+    // Older than the ring: from disk. Holding the room lock, nothing new is published here, so
+    // once this room's pending messages are stored the disk has every seq up to the ring.
+    history_.store->wait_stored(key_);
+    older = history_.store->read_after(key_, from, ring_first - from - 1);
+  }
+  // The first seq this replay sends: everything between since_seq and it is missing.
+  const std::uint64_t first_available =
+      older.empty() ? std::max(ring_first, from + 1) : older.front()->seq;
+  if (since_seq + 1 < first_available) {
+    proto::Envelope gap;
+    auto* n = gap.mutable_notice();
+    n->set_kind(proto::Notice::HISTORY_GAP);
+    n->set_room(name_);
+    n->set_missing_from(since_seq + 1);
+    n->set_missing_to(first_available - 1);
+    n->set_text(fmt::format("messages {} to {} of {} are no longer kept", since_seq + 1,
+                            first_available - 1, name_));
+    out.push(to, wire::encode(gap));
+  }
+  for (const StoredMessagePtr& m : older) {
+    out.push(to, history_frame(*m));
+  }
+  for (const StoredMessagePtr& m : recent_) {
+    if (m->seq > from) {
+      out.push(to, history_frame(*m));
+    }
+  }
 }
 
 bool Room::leave(net::ConnId id, const std::string* reason, Delivery& out) {
@@ -151,14 +205,15 @@ std::shared_ptr<Room> RoomDirectory::find(const std::string& name) const {
 }
 
 std::shared_ptr<Room> RoomDirectory::join(const std::string& name, const Member& who,
-                                          std::uint64_t request_id, Delivery& out) {
+                                          std::uint64_t request_id, Delivery& out,
+                                          std::optional<std::uint64_t> since_seq) {
   const std::string key = fold_name(name);
   std::lock_guard lock(mutex_);
   auto& room = by_folded_[key];
   if (!room) {
     room = std::make_shared<Room>(name, history_);  // reads its past, under the directory lock
   }
-  if (!room->join(who, request_id, out)) {
+  if (!room->join(who, request_id, out, since_seq)) {
     return nullptr;
   }
   return room;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,6 +27,9 @@ struct Member {
 struct RoomHistory {
   HistoryStore* store = nullptr;  // null: nothing is stored; seq starts at 1 in a new room
   std::size_t replay = 0;         // messages replayed to a member who joins (0: none)
+  // The most a resume (JoinRoom.since_seq) replays; anything older is reported as a gap. Keeps
+  // one resume well inside the joiner's send queue limit.
+  std::size_t max_resume = 500;
 };
 
 // Members and the sequence counter of one room. Thread-safe: every method takes the room's lock,
@@ -41,9 +45,11 @@ class Room {
   const std::string& name() const { return name_; }
 
   // Adds `who`: queues Presence(JOINED) to the others, then a UserList snapshot to `who` itself
-  // (carrying `request_id`), then the room's newest messages marked as history. False if `who`
-  // is already a member.
-  bool join(const Member& who, std::uint64_t request_id, Delivery& out);
+  // (carrying `request_id`), then history: the room's newest messages, or with `since_seq` every
+  // message after it (from the store where the memory ring does not reach back far enough,
+  // after a Notice{HISTORY_GAP} for what is no longer kept). False if `who` is already a member.
+  bool join(const Member& who, std::uint64_t request_id, Delivery& out,
+            std::optional<std::uint64_t> since_seq = std::nullopt);
   // Removes `id` and queues Presence(LEFT, *reason) to the remaining members (none if `reason`
   // is null). Returns false if it was not a member.
   bool leave(net::ConnId id, const std::string* reason, Delivery& out);
@@ -69,6 +75,9 @@ class Room {
   std::vector<Member> members_;  // in join order
   std::uint64_t last_seq_ = 0;
   std::deque<StoredMessagePtr> recent_;  // the newest history_.replay messages, oldest first
+
+  // Queues the history `since_seq` asks for to `to`. Under mutex_.
+  void replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out);
 };
 
 // Rooms by folded name. A room exists while someone is in it; the lobby always exists.
@@ -81,7 +90,7 @@ class RoomDirectory {
   std::shared_ptr<Room> find(const std::string& name) const;
   // Joins `who` to `name`, creating the room if needed; null if `who` is already in it.
   std::shared_ptr<Room> join(const std::string& name, const Member& who, std::uint64_t request_id,
-                             Delivery& out);
+                             Delivery& out, std::optional<std::uint64_t> since_seq = std::nullopt);
   // Leaves `name`; an emptied room other than the lobby is removed. False if not a member.
   bool leave(const std::string& name, net::ConnId id, const std::string* reason, Delivery& out);
   std::size_t size() const;

@@ -46,7 +46,11 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
                   : std::make_unique<HistoryStore>(
                         cfg.db_path,
                         Retention{cfg.keep_messages, std::chrono::hours(24 * cfg.keep_days)})),
-      rooms(ServerConfig::kLobby, RoomHistory{history.get(), cfg.history_replay}),
+      rooms(ServerConfig::kLobby,
+            RoomHistory{history.get(), cfg.history_replay,
+                        // half the send queue limit, in messages of the longest text
+                        std::max<std::size_t>(
+                            1, cfg.max_send_queue_bytes / 2 / (cfg.max_text_bytes + 256))}),
       addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s) {
   proto::Envelope notice;
   notice.mutable_notice()->set_kind(proto::Notice::SHUTDOWN);

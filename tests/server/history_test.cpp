@@ -188,5 +188,70 @@ TEST_F(HistoryServerTest, SeqAndHistoryOutliveTheRoomAndTheServer) {
   EXPECT_GT(ack->ack().server_msg_id(), last_id) << "a message id was issued twice";
 }
 
+// Resuming: JoinRoom{since_seq} gets exactly the messages after it, from the ring or the store.
+class ResumeTest : public HistoryServerTest {
+ protected:
+  // alice creates `room` and says m1..m<n> in it.
+  std::unique_ptr<TestClient> room_with_messages(TestServer& server, const std::string& room,
+                                                 int n) {
+    auto alice = joined(server, "alice");
+    EXPECT_TRUE(alice->join_room(room));
+    EXPECT_TRUE(alice->wait_for(Envelope::kUserList));
+    for (int i = 1; i <= n; ++i) {
+      say(*alice, room, "m" + std::to_string(i), static_cast<std::uint64_t>(i));
+    }
+    return alice;
+  }
+  static bool resume(TestClient& c, const std::string& room, std::uint64_t since) {
+    Envelope env;
+    env.mutable_join_room()->set_room(room);
+    env.mutable_join_room()->set_since_seq(since);
+    return c.send(env) && c.wait_for(Envelope::kUserList).has_value();
+  }
+  static std::vector<std::uint64_t> replayed(TestClient& c, std::size_t n) {
+    std::vector<std::uint64_t> out;
+    for (const Envelope& e : chat(c, n)) {
+      EXPECT_TRUE(e.chat_message().history());
+      EXPECT_EQ(e.chat_message().text(), "m" + std::to_string(e.chat_message().seq()));
+      out.push_back(e.chat_message().seq());
+    }
+    return out;
+  }
+};
+
+TEST_F(ResumeTest, SinceSeqReplaysExactlyWhatCameAfterFromTheRingAndFromDisk) {
+  TestServer server(config(":memory:", 2));  // a ring of 2: older ones come from the store
+  auto alice = room_with_messages(server, "dev", 6);
+  auto bob = joined(server, "bob");
+  ASSERT_TRUE(resume(*bob, "dev", 1));
+  EXPECT_EQ(replayed(*bob, 5), (std::vector<std::uint64_t>{2, 3, 4, 5, 6}));
+  say(*alice, "dev", "m7", 7);
+  const auto live = chat(*bob, 1);
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_FALSE(live[0].chat_message().history());
+  EXPECT_EQ(live[0].chat_message().seq(), 7u);
+  auto carol = joined(server, "carol");
+  ASSERT_TRUE(resume(*carol, "dev", 7));  // up to date: nothing to replay
+  say(*alice, "dev", "m8", 8);
+  const auto next = chat(*carol, 1);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].chat_message().seq(), 8u) << "an up-to-date resume got a replay";
+  EXPECT_FALSE(carol->wait_for(Envelope::kNotice, 0ms));
+}
+
+TEST_F(ResumeTest, WhatIsNoLongerKeptIsReportedAsAGapBeforeTheRest) {
+  TestServer server(config("", 2));  // no store: only the ring of the 2 newest is kept
+  auto alice = room_with_messages(server, "dev", 5);
+  auto bob = joined(server, "bob");
+  ASSERT_TRUE(resume(*bob, "dev", 1));
+  const auto gap = bob->wait_for(Envelope::kNotice);
+  ASSERT_TRUE(gap);
+  EXPECT_EQ(gap->notice().kind(), proto::Notice::HISTORY_GAP);
+  EXPECT_EQ(gap->notice().room(), "dev");
+  EXPECT_EQ(gap->notice().missing_from(), 2u);
+  EXPECT_EQ(gap->notice().missing_to(), 3u);
+  EXPECT_EQ(replayed(*bob, 2), (std::vector<std::uint64_t>{4, 5}));
+}
+
 }  // namespace
 }  // namespace chat::testing

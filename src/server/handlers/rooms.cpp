@@ -32,7 +32,9 @@ void handle_join_room(ServerCore& core, net::ConnId id, Session& s, const Envelo
     return;
   }
   Delivery out(core.pool, *core.io);
-  if (auto room = core.rooms.join(name, Member{id, s.nickname}, req.request_id(), out)) {
+  const std::optional<std::uint64_t> since =
+      req.join_room().has_since_seq() ? std::optional(req.join_room().since_seq()) : std::nullopt;
+  if (auto room = core.rooms.join(name, Member{id, s.nickname}, req.request_id(), out, since)) {
     s.rooms.push_back(room->name());
     log::debug("room {} {} joined {}", id, s.nickname, room->name());
   }
