@@ -101,6 +101,11 @@ SCRIPTS = {
     "before_join": server_script(
         [(0, broadcast(1, "lobby", "too early")), (0, envelope(2, PING, field(1, 1))), (0, join(3, "erin"))]
     ),
+    "history_resume": server_script(
+        [(0, join(1, "hana")), (0, envelope(2, JOIN_ROOM, field(1, "dev")))]
+        + [(0, broadcast(i, "dev", "h%d" % i)) for i in range(3, 9)]
+        + [(1, join(1, "ivan")), (1, envelope(2, JOIN_ROOM, field(1, "dev") + field(2, 2)))]
+    ),
     "flood": server_script([(0, join(1, "flo"))] + [(0, envelope(i, ECHO, field(1, "e"))) for i in range(2, 30)]),
 }
 

@@ -87,6 +87,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cfg.heartbeat_interval = std::chrono::milliseconds(0);
   cfg.heartbeat_timeout = std::chrono::milliseconds(0);
   cfg.linger = std::chrono::minutes(10);
+  cfg.db_path = ":memory:";  // the history store too, fresh for every input
+  cfg.history_replay = 4;    // replays and resumes within reach of short inputs
+  cfg.keep_messages = 16;
   cfg.shutdown_grace = std::chrono::milliseconds(0);
   cfg.io_factory = [&io](chat::net::IoHandler& handler, const chat::net::IoConfig& config) {
     auto memory = std::make_unique<MemoryIo>(handler, config.max_connections);
