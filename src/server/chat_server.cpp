@@ -88,6 +88,12 @@ net::Endpoint ChatServer::start() {
   n = std::max(1u, n);
   log::info("listening on {} ({} backend, {} workers, max {} clients)", bound.to_string(),
             core_->io->backend_name(), n, config_.max_clients);
+  if (core_->history) {
+    log::info("history in {} (replay {}, keep {} per room for {} days)", config_.db_path,
+              config_.history_replay, config_.keep_messages, config_.keep_days);
+  } else {
+    log::info("history not stored (--db \"\"); replay {} from memory", config_.history_replay);
+  }
   for (unsigned i = 0; i < n; ++i) {
     workers_.emplace_back([this] {
       // Sends queued by this worker's callbacks start at the end of each batch of completions
