@@ -77,6 +77,24 @@ TEST(HistoryStoreTest, KeepsOnlyTheNewestMessagesOfEachRoom) {
   EXPECT_EQ(seqs(store.read_last("dev", 100)), (std::vector<std::uint64_t>{8, 9, 10}));
 }
 
+TEST(HistoryStoreTest, AStricterRetentionAppliesToEveryRoomOnReopening) {
+  TempDatabase db;
+  {
+    HistoryStore store(db.path(), server::Retention{0, std::chrono::hours(0)});
+    for (std::uint64_t seq = 1; seq <= 10; ++seq) {
+      store.append(message("dev", seq), {});
+      store.append(message("ops", seq), {});
+    }
+  }
+  HistoryStore reopened(db.path(), server::Retention{4, std::chrono::hours(0)});
+  // Pruned by the writer as it starts: poll for it (a state, not a race).
+  for (int i = 0; i < 1000 && reopened.first_seq("ops") != 7; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(seqs(reopened.read_last("dev", 100)), (std::vector<std::uint64_t>{7, 8, 9, 10}));
+  EXPECT_EQ(seqs(reopened.read_last("ops", 100)), (std::vector<std::uint64_t>{7, 8, 9, 10}));
+}
+
 TEST(HistoryStoreTest, WhatWasStoredIsThereAfterReopening) {
   TempDatabase db;
   {

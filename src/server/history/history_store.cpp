@@ -116,6 +116,7 @@ void HistoryStore::wait_stored(const std::string& room_key) {
 }
 
 void HistoryStore::run_writer() {
+  prune(true);  // a restart with a smaller --keep-messages applies it to every room at once
   auto next_prune = std::chrono::steady_clock::now() + kPruneEvery;
   std::vector<Pending> batch;
   for (;;) {
@@ -137,7 +138,7 @@ void HistoryStore::run_writer() {
       batch.clear();
     }
     if (std::chrono::steady_clock::now() >= next_prune) {
-      prune();
+      prune(false);
       next_prune = std::chrono::steady_clock::now() + kPruneEvery;
     }
   }
@@ -168,6 +169,9 @@ void HistoryStore::write_batch(std::vector<Pending>& batch) {
       }
       exec(db_, "COMMIT");
       stored = true;
+      for (const Pending& p : batch) {
+        written_since_prune_.insert(p.msg->room_key);
+      }
     } catch (const std::exception& e) {
       log::error("{}: {} messages not stored", e.what(), batch.size());
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -192,7 +196,7 @@ void HistoryStore::write_batch(std::vector<Pending>& batch) {
   queue_changed_.notify_all();  // after the callbacks: wait_stored() means stored and told
 }
 
-void HistoryStore::prune() {
+void HistoryStore::prune(bool everywhere) {
   std::lock_guard db(db_mutex_);
   try {
     if (retention_.max_age.count() > 0) {
@@ -202,8 +206,8 @@ void HistoryStore::prune() {
       old.bind(1, now_ms() - std::min<std::uint64_t>(now_ms(), static_cast<std::uint64_t>(age_ms)));
       sqlite3_step(old.get());
     }
-    if (retention_.max_per_room > 0) {
-      // Per room, everything below its newest max_per_room messages.
+    if (retention_.max_per_room > 0 && everywhere) {
+      // Every room: everything below its newest max_per_room messages (one full pass).
       Statement over(db_,
                      "DELETE FROM messages WHERE (room_key, seq) IN ("
                      " SELECT m.room_key, m.seq FROM messages m JOIN ("
@@ -211,7 +215,20 @@ void HistoryStore::prune() {
                      " ON m.room_key = t.room_key WHERE m.seq <= t.top - ?)");
       over.bind(1, retention_.max_per_room);
       sqlite3_step(over.get());
+    } else if (retention_.max_per_room > 0) {
+      // Only the rooms written since the last pass can have grown past the limit: a primary
+      // key range each, however many rooms and messages the database holds.
+      Statement over(db_,
+                     "DELETE FROM messages WHERE room_key = ?1 AND seq <= "
+                     "(SELECT MAX(seq) FROM messages WHERE room_key = ?1) - ?2");
+      for (const std::string& key : written_since_prune_) {
+        over.bind(1, key);
+        over.bind(2, retention_.max_per_room);
+        sqlite3_step(over.get());
+        sqlite3_reset(over.get());
+      }
     }
+    written_since_prune_.clear();
   } catch (const std::exception& e) {
     log::error("{}", e.what());
   }

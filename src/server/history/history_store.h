@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 struct sqlite3;
@@ -72,7 +73,9 @@ class HistoryStore {
   };
   void run_writer();
   void write_batch(std::vector<Pending>& batch);
-  void prune();
+  // Drops what retention no longer keeps: by age everywhere (an index range), by count in the
+  // rooms written since the last prune (`everywhere`: in every room, once at start-up).
+  void prune(bool everywhere);
   std::uint64_t query_u64(const char* sql, const std::string& room_key);
 
   const Retention retention_;
@@ -83,6 +86,7 @@ class HistoryStore {
   std::condition_variable queue_changed_;  // work for the writer, or a batch committed
   std::deque<Pending> queue_;
   std::unordered_map<std::string, unsigned> pending_by_room_;  // appended, not yet committed
+  std::unordered_set<std::string> written_since_prune_;        // the writer thread's own
   bool stopping_ = false;
   std::thread writer_;  // last: started once everything it uses exists
 };
