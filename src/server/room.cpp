@@ -143,7 +143,7 @@ bool Room::leave(net::ConnId id, const std::string* reason, Delivery& out) {
 }
 
 Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery& out,
-                              std::function<void(std::uint64_t seq)> when_stored) {
+                              const AckTo& ack) {
   std::lock_guard lock(mutex_);
   const std::uint64_t seq = ++last_seq_;
   auto* cm = msg.mutable_chat_message();
@@ -157,8 +157,10 @@ Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery
   if (history_.replay == 0 && history_.store == nullptr) {
     return {seq, false};
   }
-  auto kept = std::make_shared<StoredMessage>(StoredMessage{
-      key_, name_, cm->from(), cm->text(), seq, cm->server_time_ms(), cm->server_msg_id()});
+  // The frame is built: the sender and text move into the history instead of being copied.
+  auto kept = std::make_shared<StoredMessage>(
+      StoredMessage{key_, name_, std::move(*cm->mutable_from()), std::move(*cm->mutable_text()),
+                    seq, cm->server_time_ms(), cm->server_msg_id()});
   if (history_.replay > 0) {
     recent_.push_back(kept);
     if (recent_.size() > history_.replay) {
@@ -169,11 +171,7 @@ Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery
     return {seq, false};
   }
   // Appended under the room lock, so the store receives each room's messages in seq order.
-  history_.store->append(std::move(kept), [seq, done = std::move(when_stored)] {
-    if (done) {
-      done(seq);
-    }
-  });
+  history_.store->append(std::move(kept), ack);
   return {seq, true};
 }
 

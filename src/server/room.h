@@ -3,7 +3,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,16 +53,14 @@ class Room {
   // is null). Returns false if it was not a member.
   bool leave(net::ConnId id, const std::string* reason, Delivery& out);
   // Stamps `msg` with the next sequence number, serializes it once and queues the same bytes to
-  // every member but `sender`, and keeps it as history. Returns the sequence number. With a
-  // store, `when_stored(seq)` runs on the store's writer thread once the message is on disk
-  // (the sender's Ack waits for that) and publish returns `deferred` true; without one it never
-  // runs.
+  // every member but `sender`, and keeps it as history (taking its sender and text out of
+  // `msg`). Returns the sequence number. With a store, `deferred` is true: the message goes to
+  // the store with `ack`, and the store's on_stored sends that Ack once it is on disk.
   struct Published {
     std::uint64_t seq = 0;
     bool deferred = false;
   };
-  Published publish(proto::Envelope& msg, net::ConnId sender, Delivery& out,
-                    std::function<void(std::uint64_t seq)> when_stored = {});
+  Published publish(proto::Envelope& msg, net::ConnId sender, Delivery& out, const AckTo& ack = {});
   std::vector<std::string> member_names() const;
   bool empty() const;
 

@@ -45,7 +45,9 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
                   ? nullptr
                   : std::make_unique<HistoryStore>(
                         cfg.db_path,
-                        Retention{cfg.keep_messages, std::chrono::hours(24 * cfg.keep_days)})),
+                        Retention{cfg.keep_messages, std::chrono::hours(24 * cfg.keep_days)},
+                        // Uses only the pool and the I/O service, constructed before it.
+                        [this](const std::vector<Stored>& batch) { on_stored(batch); })),
       rooms(ServerConfig::kLobby,
             RoomHistory{history.get(), cfg.history_replay,
                         // half the send queue limit, in messages of the longest text
@@ -58,6 +60,31 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
   shutdown_notice = wire::encode(notice);
   if (history) {
     next_msg_id.store(history->last_msg_id() + 1);  // ids stay unique across restarts
+  }
+}
+
+void ServerCore::send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_t client_msg_id,
+                          std::uint64_t server_msg_id, const std::string& room, std::uint64_t seq,
+                          std::uint64_t time_ms) {
+  proto::Envelope ack;
+  ack.set_request_id(request_id);
+  auto* a = ack.mutable_ack();
+  a->set_client_msg_id(client_msg_id);
+  a->set_server_msg_id(server_msg_id);
+  a->set_room(room);
+  a->set_seq(seq);
+  a->set_server_time_ms(time_ms);
+  send(id, ack);
+}
+
+void ServerCore::on_stored(const std::vector<Stored>& batch) {
+  FlushBatch gathered(pool, *io);  // a burst of Acks to one sender leaves in one send
+  for (const Stored& s : batch) {
+    if (s.ack.sender.valid()) {
+      const StoredMessage& m = *s.msg;
+      send_ack(s.ack.sender, s.ack.request_id, s.ack.client_msg_id, m.server_msg_id, m.room, m.seq,
+               m.server_time_ms);
+    }
   }
 }
 

@@ -53,6 +53,13 @@ struct ServerCore {
 
   // Sends one envelope to `id` (from any thread).
   void send(net::ConnId id, const proto::Envelope& env);
+  // Sends `id` the Ack of its broadcast or whisper (room "" and seq 0 for a whisper). Any thread.
+  void send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_t client_msg_id,
+                std::uint64_t server_msg_id, const std::string& room, std::uint64_t seq,
+                std::uint64_t time_ms);
+  // The history store's writer committed `batch`: Ack each sender, gathered per recipient in one
+  // FlushBatch. On the writer thread.
+  void on_stored(const std::vector<Stored>& batch);
   // Sends Error(code) answering `request`; a fatal one also starts a graceful close.
   void send_error(net::ConnId id, Session& s, const proto::Envelope& request, proto::ErrorCode code,
                   std::string message, bool fatal = false);

@@ -16,10 +16,7 @@ namespace {
 class FaultsTest : public ::testing::Test {
  protected:
   std::unique_ptr<TestClient> joined(TestServer& server, const std::string& nick) {
-    auto c = std::make_unique<TestClient>(network_, server.endpoint());
-    EXPECT_TRUE(c->connected()) << c->connect_error();
-    EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
-    return c;
+    return joined_client(network_, server.endpoint(), nick);
   }
   // The bystander still chats normally with a fresh partner.
   void expect_chat_still_works(TestServer& server, TestClient& bystander) {

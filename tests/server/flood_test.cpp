@@ -47,10 +47,7 @@ class FloodTest : public ::testing::Test {
     return cfg;
   }
   std::unique_ptr<TestClient> joined(TestServer& server, const std::string& nick) {
-    auto c = std::make_unique<TestClient>(network_, server.endpoint());
-    EXPECT_TRUE(c->connected()) << c->connect_error();
-    EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
-    return c;
+    return joined_client(network_, server.endpoint(), nick);
   }
   // `n` Echo frames in one write, so they arrive together.
   static std::string echo_frames(int n) {

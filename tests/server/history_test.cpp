@@ -36,16 +36,21 @@ std::vector<std::uint64_t> seqs(const std::vector<server::StoredMessagePtr>& mes
 }
 
 TEST(HistoryStoreTest, StoresInOrderCallsBackInOrderAndReadsBack) {
-  HistoryStore store(":memory:", server::Retention{0, std::chrono::hours(0)});
   std::mutex mutex;
-  std::vector<std::uint64_t> stored;
+  std::vector<std::uint64_t> stored;  // the Acks handed back, by client_msg_id
+  HistoryStore store(":memory:", server::Retention{0, std::chrono::hours(0)},
+                     [&](const std::vector<server::Stored>& batch) {
+                       std::lock_guard lock(mutex);
+                       for (const server::Stored& s : batch) {
+                         if (s.ack.sender.valid()) {
+                           stored.push_back(s.ack.client_msg_id);
+                         }
+                       }
+                     });
   for (std::uint64_t seq = 1; seq <= 5; ++seq) {
-    store.append(message("dev", seq), [&, seq] {
-      std::lock_guard lock(mutex);
-      stored.push_back(seq);
-    });
+    store.append(message("dev", seq), server::AckTo{net::ConnId{0, 1}, seq, seq});
   }
-  store.append(message("other", 1), {});
+  store.append(message("other", 1));
   store.wait_stored("dev");
   {
     std::lock_guard lock(mutex);
@@ -127,9 +132,7 @@ class HistoryServerTest : public ::testing::Test {
     return cfg;
   }
   std::unique_ptr<TestClient> joined(TestServer& server, const std::string& nick) {
-    auto c = std::make_unique<TestClient>(network_, server.endpoint());
-    EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
-    return c;
+    return joined_client(network_, server.endpoint(), nick);
   }
   static std::vector<Envelope> chat(TestClient& c, std::size_t n) {
     return c.wait_count([](const Envelope& e) { return e.has_chat_message(); }, n);

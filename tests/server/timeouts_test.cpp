@@ -15,10 +15,7 @@ using namespace std::chrono_literals;
 class TimeoutsTest : public ::testing::Test {
  protected:
   std::unique_ptr<TestClient> joined(TestServer& server, const std::string& nick) {
-    auto c = std::make_unique<TestClient>(network_, server.endpoint());
-    EXPECT_TRUE(c->connected()) << c->connect_error();
-    EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
-    return c;
+    return joined_client(network_, server.endpoint(), nick);
   }
   static std::optional<Envelope> left_presence(TestClient& c) {
     return c.wait_for([](const Envelope& e) {

@@ -1,5 +1,7 @@
 #include "test_client.h"
 
+#include <gtest/gtest.h>
+
 #include "net/frame_decoder.h"
 
 namespace chat::testing {
@@ -132,6 +134,14 @@ bool TestClient::request_users(const std::string& room) {
   Envelope env;
   env.mutable_user_list_request()->set_room(room);
   return send(env);
+}
+
+std::unique_ptr<TestClient> joined_client(client::ClientNetwork& network,
+                                          const net::Endpoint& server, const std::string& nick) {
+  auto c = std::make_unique<TestClient>(network, server);
+  EXPECT_TRUE(c->connected()) << nick << ": " << c->connect_error();
+  EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
+  return c;
 }
 
 std::string frame_bytes(const std::string& body) {

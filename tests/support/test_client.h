@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -65,6 +66,11 @@ class TestClient {
   client::ChatConnection conn_;  // last: destroyed first, while the inbox still exists
   std::error_code connect_error_;
 };
+
+// A new client of `server` that has joined as `nick`; a failed connect or join fails the test
+// (EXPECT), and the client is returned anyway.
+std::unique_ptr<TestClient> joined_client(client::ClientNetwork& network,
+                                          const net::Endpoint& server, const std::string& nick);
 
 // Encodes a frame by hand: varint length + body bytes.
 std::string frame_bytes(const std::string& body);

@@ -6,23 +6,6 @@
 #include "net/wire/envelope_codec.h"
 
 namespace chat::server {
-namespace {
-
-void send_ack(ServerCore& core, net::ConnId id, const Envelope& req, std::uint64_t client_msg_id,
-              std::uint64_t server_msg_id, const std::string& room, std::uint64_t seq,
-              std::uint64_t time_ms) {
-  Envelope ack;
-  ack.set_request_id(req.request_id());
-  auto* a = ack.mutable_ack();
-  a->set_client_msg_id(client_msg_id);
-  a->set_server_msg_id(server_msg_id);
-  a->set_room(room);
-  a->set_seq(seq);
-  a->set_server_time_ms(time_ms);
-  core.send(id, ack);
-}
-
-}  // namespace
 
 void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const auto& b = req.broadcast();
@@ -56,19 +39,13 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
   Room::Published published;
   {
     Delivery out(core.pool, *core.io);
-    // With a store, the Ack waits until the message is on disk: an Acked message survives a
-    // crash. It is sent from the store's writer thread, to `id` (dropped if that has gone).
-    published =
-        room->publish(msg, id, out,
-                      [&core, id, request_id = req.request_id(), client_msg_id = b.client_msg_id(),
-                       msg_id, room_name = room->name(), now](std::uint64_t seq) {
-                        Envelope ack_to;
-                        ack_to.set_request_id(request_id);
-                        send_ack(core, id, ack_to, client_msg_id, msg_id, room_name, seq, now);
-                      });
+    // With a store, the Ack waits until the message is on disk (an Acked message survives a
+    // crash): the store's writer sends it (ServerCore::on_stored).
+    published = room->publish(msg, id, out, AckTo{id, req.request_id(), b.client_msg_id()});
   }
   if (!published.deferred) {
-    send_ack(core, id, req, b.client_msg_id(), msg_id, room->name(), published.seq, now);
+    core.send_ack(id, req.request_id(), b.client_msg_id(), msg_id, room->name(), published.seq,
+                  now);
   }
 }
 
@@ -97,7 +74,7 @@ void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope
     Delivery out(core.pool, *core.io);
     out.push(target->id, wire::encode(msg));
   }
-  send_ack(core, id, req, w.client_msg_id(), msg_id, "", 0, now);
+  core.send_ack(id, req.request_id(), w.client_msg_id(), msg_id, "", 0, now);
 }
 
 }  // namespace chat::server

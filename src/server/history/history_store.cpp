@@ -64,7 +64,8 @@ std::uint64_t now_ms() {
 
 }  // namespace
 
-HistoryStore::HistoryStore(const std::string& path, Retention retention) : retention_(retention) {
+HistoryStore::HistoryStore(const std::string& path, Retention retention, OnStored on_stored)
+    : retention_(retention), on_stored_(std::move(on_stored)) {
   if (sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
@@ -101,11 +102,11 @@ HistoryStore::~HistoryStore() {
   sqlite3_close(db_);
 }
 
-void HistoryStore::append(StoredMessagePtr msg, std::function<void()> on_stored) {
+void HistoryStore::append(StoredMessagePtr msg, AckTo ack) {
   {
     std::lock_guard lock(queue_mutex_);
     ++pending_by_room_[msg->room_key];
-    queue_.push_back(Pending{std::move(msg), std::move(on_stored)});
+    queue_.push_back(Stored{std::move(msg), ack});
   }
   queue_changed_.notify_all();
 }
@@ -118,7 +119,7 @@ void HistoryStore::wait_stored(const std::string& room_key) {
 void HistoryStore::run_writer() {
   prune(true);  // a restart with a smaller --keep-messages applies it to every room at once
   auto next_prune = std::chrono::steady_clock::now() + kPruneEvery;
-  std::vector<Pending> batch;
+  std::vector<Stored> batch;
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
@@ -144,7 +145,7 @@ void HistoryStore::run_writer() {
   }
 }
 
-void HistoryStore::write_batch(std::vector<Pending>& batch) {
+void HistoryStore::write_batch(const std::vector<Stored>& batch) {
   bool stored = false;
   {
     std::lock_guard db(db_mutex_);
@@ -153,7 +154,7 @@ void HistoryStore::write_batch(std::vector<Pending>& batch) {
       Statement insert(db_,
                        "INSERT OR REPLACE INTO messages (room_key, seq, room, sender, text,"
                        " server_time_ms, server_msg_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
-      for (const Pending& p : batch) {
+      for (const Stored& p : batch) {
         const StoredMessage& m = *p.msg;
         insert.bind(1, m.room_key);
         insert.bind(2, m.seq);
@@ -169,7 +170,7 @@ void HistoryStore::write_batch(std::vector<Pending>& batch) {
       }
       exec(db_, "COMMIT");
       stored = true;
-      for (const Pending& p : batch) {
+      for (const Stored& p : batch) {
         written_since_prune_.insert(p.msg->room_key);
       }
     } catch (const std::exception& e) {
@@ -177,23 +178,19 @@ void HistoryStore::write_batch(std::vector<Pending>& batch) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     }
   }
-  if (stored) {
-    for (Pending& p : batch) {
-      if (p.on_stored) {
-        p.on_stored();
-      }
-    }
+  if (stored && on_stored_) {
+    on_stored_(batch);
   }
   {
     std::lock_guard lock(queue_mutex_);
-    for (const Pending& p : batch) {
+    for (const Stored& p : batch) {
       const auto it = pending_by_room_.find(p.msg->room_key);
       if (it != pending_by_room_.end() && --it->second == 0) {
         pending_by_room_.erase(it);
       }
     }
   }
-  queue_changed_.notify_all();  // after the callbacks: wait_stored() means stored and told
+  queue_changed_.notify_all();  // after on_stored: wait_stored() means stored and told
 }
 
 void HistoryStore::prune(bool everywhere) {

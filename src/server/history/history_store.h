@@ -15,6 +15,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "net/conn_id.h"
+
 struct sqlite3;
 
 namespace chat::server {
@@ -31,6 +33,19 @@ struct StoredMessage {
 };
 using StoredMessagePtr = std::shared_ptr<const StoredMessage>;
 
+// Whom to tell once a message is stored (the sender's Ack); the store only carries it through.
+struct AckTo {
+  net::ConnId sender;  // invalid: nobody
+  std::uint64_t request_id = 0;
+  std::uint64_t client_msg_id = 0;
+};
+
+// A message the writer committed, and whom to tell.
+struct Stored {
+  StoredMessagePtr msg;
+  AckTo ack;
+};
+
 struct Retention {
   std::uint64_t max_per_room = 10000;   // 0: no count limit
   std::chrono::hours max_age{24 * 30};  // 0: no age limit
@@ -39,20 +54,23 @@ struct Retention {
 // Thread-safe. Lock order: a room's lock, then the store's queue lock (Room::publish appends).
 class HistoryStore {
  public:
+  // Runs on the writer thread once per committed transaction, with its messages in append order
+  // (never for a transaction that failed; that is logged).
+  using OnStored = std::function<void(const std::vector<Stored>& batch)>;
+
   // Opens (creating if needed) the database at `path`; throws std::runtime_error saying why it
   // cannot. ":memory:" keeps everything in memory.
-  HistoryStore(const std::string& path, Retention retention);
-  // Stores everything appended so far, runs its callbacks, then closes.
+  HistoryStore(const std::string& path, Retention retention, OnStored on_stored = {});
+  // Stores everything appended so far, hands it to on_stored, then closes.
   ~HistoryStore();
   HistoryStore(const HistoryStore&) = delete;
   HistoryStore& operator=(const HistoryStore&) = delete;
 
-  // Queues `msg` for the writer thread. `on_stored` runs on that thread once the message is
-  // committed (in append order), or never if the store could not write it (logged).
-  void append(StoredMessagePtr msg, std::function<void()> on_stored);
-  // Blocks until every message of `room_key` appended so far is committed and its on_stored has
-  // run. Cheap when none is pending (the usual case): a room being created checks this before it
-  // reads its past.
+  // Queues `msg` for the writer thread; once committed it reaches on_stored with `ack`.
+  void append(StoredMessagePtr msg, AckTo ack = {});
+  // Blocks until every message of `room_key` appended so far is committed and handed to
+  // on_stored. Cheap when none is pending (the usual case): a room being created checks this
+  // before it reads its past.
   void wait_stored(const std::string& room_key);
   // The highest seq stored for `room_key` (0: none).
   std::uint64_t last_seq(const std::string& room_key);
@@ -67,24 +85,21 @@ class HistoryStore {
   std::uint64_t last_msg_id();
 
  private:
-  struct Pending {
-    StoredMessagePtr msg;
-    std::function<void()> on_stored;
-  };
   void run_writer();
-  void write_batch(std::vector<Pending>& batch);
+  void write_batch(const std::vector<Stored>& batch);
   // Drops what retention no longer keeps: by age everywhere (an index range), by count in the
   // rooms written since the last prune (`everywhere`: in every room, once at start-up).
   void prune(bool everywhere);
   std::uint64_t query_u64(const char* sql, const std::string& room_key);
 
   const Retention retention_;
+  const OnStored on_stored_;
   std::mutex db_mutex_;  // one connection, shared by the writer and the readers
   sqlite3* db_ = nullptr;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_changed_;  // work for the writer, or a batch committed
-  std::deque<Pending> queue_;
+  std::deque<Stored> queue_;
   std::unordered_map<std::string, unsigned> pending_by_room_;  // appended, not yet committed
   std::unordered_set<std::string> written_since_prune_;        // the writer thread's own
   bool stopping_ = false;
