@@ -23,8 +23,13 @@ using server::HistoryStore;
 using server::StoredMessage;
 
 server::StoredMessagePtr message(const std::string& room, std::uint64_t seq) {
+  // Sent now: a message from 1970 would fall to the default retention (30 days) at once.
+  const auto now_ms =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
   return std::make_shared<StoredMessage>(
-      StoredMessage{room, room, "alice", "m" + std::to_string(seq), seq, 1000 + seq, 100 + seq});
+      StoredMessage{room, room, "alice", "m" + std::to_string(seq), seq, now_ms + seq, 100 + seq});
 }
 
 std::vector<std::uint64_t> seqs(const std::vector<server::StoredMessagePtr>& messages) {
