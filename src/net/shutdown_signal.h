@@ -5,7 +5,8 @@
 namespace chat::net {
 
 // Routes shutdown requests to wait_for_shutdown_signal() instead of killing the process, and
-// ignores SIGPIPE. Call once from main() before starting any thread (threads inherit the mask).
+// ignores SIGPIPE and SIGTTIN. Call once from main() before starting any thread (threads
+// inherit the mask).
 void capture_shutdown_signals();
 
 // Blocks until a shutdown request arrives; returns its name ("SIGINT", "SIGTERM", ...).

@@ -1,10 +1,13 @@
 #include "chat_server.h"
 
 #include <stdexcept>
+#include <thread>
 
 #include "dispatcher.h"
+#include "handlers/handlers.h"
 #include "log.h"
 #include "net/wire/envelope_codec.h"
+#include "operators/operator_commands.h"
 #include "server_core.h"
 
 namespace chat::server {
@@ -51,7 +54,21 @@ proto::Envelope stand_in_request(const wire::DecodeResult& r) {
 
 ChatServer::ChatServer(const ServerConfig& config)
     : config_(config),
-      core_(std::make_unique<ServerCore>(config, static_cast<net::IoHandler&>(*this))) {}
+      core_(std::make_unique<ServerCore>(config, static_cast<net::IoHandler&>(*this))) {
+  core_->auth_finished = [this](const AuthResult& r) { on_auth_result(r); };
+}
+
+void ChatServer::set_shutdown_handler(std::function<void(const std::string& reason)> handler) {
+  core_->shutdown_requested = std::move(handler);
+}
+
+std::vector<std::string> ChatServer::run_console_command(const std::string& line) {
+  OperatorResult result = run_operator_command(*core_, "console", true, line);
+  if (!result.ok && !result.lines.empty()) {
+    result.lines.front() = "error: " + result.lines.front();
+  }
+  return result.lines;
+}
 
 ChatServer::~ChatServer() {
   shutdown();
@@ -167,6 +184,7 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   open_connections_.fetch_add(1);
   Session& s = core_->pool.at(id);
   s.peer = peer.to_string();
+  s.host = peer.host;
   s.outbox.open(id);
   s.flood = TokenBucket(config_.flood_rate, config_.flood_burst);
   s.flood_strikes = 0;
@@ -176,6 +194,14 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   s.accepted_ms.store(now);  // last: the housekeeping thread looks at a slot once this is set
   if (core_->shutting_down.load()) {
     core_->notify_shutdown(id, s);  // accepted just as shutdown began: it hears why, too
+    core_->io->start_recv(id);
+    return;
+  }
+  if (const auto ban = core_->accounts->banned(Ban::Kind::address, address_key(peer.host),
+                                               ServerCore::now_ms())) {
+    log::warn("reject {} {}: address {}", id, s.peer, describe_ban(*ban));
+    core_->send_error(id, s, proto::Envelope{}, proto::BANNED, describe_ban(*ban), true);
+    s.record_close(CloseReason::banned);
     core_->io->start_recv(id);
     return;
   }
@@ -254,10 +280,135 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
   if (s.phase != Session::Phase::closing && !expired(id, s)) {
     process_bytes(id, data);
   }
+  if (begin_auth(id, s)) {
+    return;  // on_auth_result() reads on
+  }
+  read_on(id, s);
+}
+
+void ChatServer::read_on(net::ConnId id, Session& s) {
   // Keep reading while closing too, discarding, so the peer's end of stream ends the linger.
   if (!park_recv(id, s)) {
     core_->io->start_recv(id);
   }
+}
+
+// ---------------------------------------------------------------- accounts
+
+bool ChatServer::begin_auth(net::ConnId id, Session& s) {
+  if (!s.auth) {
+    return false;
+  }
+  if (s.phase == Session::Phase::closing) {
+    s.auth.reset();  // closing anyway (a bad frame after it): nothing to check
+    s.held_frames.clear();
+    return false;
+  }
+  s.auth_tag.store((std::uint64_t{id.generation} << 2) | Session::auth_pending);
+  AuthJob job = std::move(s.auth->job);
+  const AuthJob::Kind kind = job.kind;
+  if (core_->auth->submit(std::move(job))) {
+    return true;  // from here on_auth_result() or on_closed() owns `s`
+  }
+  s.auth_tag.store(0);
+  AuthResult busy;
+  busy.kind = kind;
+  busy.conn = id;
+  busy.outcome = AuthResult::Outcome::throttled;
+  busy.retry_after_s = 1;
+  finish_auth(id, s, busy);
+  return begin_auth(id, s);  // a held frame asked again
+}
+
+void ChatServer::on_auth_result(const AuthResult& r) {
+  Session& s = core_->pool.at(r.conn);
+  const std::uint64_t mine = std::uint64_t{r.conn.generation} << 2;
+  std::uint64_t expected = mine | Session::auth_pending;
+  if (!s.auth_tag.compare_exchange_strong(expected, mine | Session::auth_finishing)) {
+    return;  // the connection closed meanwhile (on_closed cancelled the check)
+  }
+  finish_auth(r.conn, s, r);
+  if (begin_auth(r.conn, s)) {
+    return;  // a held frame asked again; the next result goes on from there
+  }
+  s.auth_tag.store(0);  // `s` is the connection's own callbacks' again
+  read_on(r.conn, s);
+}
+
+void ChatServer::finish_auth(net::ConnId id, Session& s, const AuthResult& r) {
+  Session::PendingAuth pending = std::move(*s.auth);
+  s.auth.reset();
+  proto::Envelope req;  // stands in for the request, for its request_id and name in an Error
+  req.set_request_id(pending.request_id);
+  const bool login = r.kind == AuthJob::Kind::login;
+  if (login) {
+    req.mutable_join();
+  } else {
+    req.mutable_register_nickname();
+  }
+  switch (r.outcome) {
+    case AuthResult::Outcome::ok:
+      if (login) {
+        enter_chat(*core_, id, s, r.nickname, pending.request_id, pending.skip_lobby, true);
+      } else {
+        s.logged_in = true;
+        log::info("register {} {}: nickname {} is registered", id, s.peer, s.nickname);
+        proto::Envelope reply;
+        reply.set_request_id(pending.request_id);
+        reply.mutable_registered()->set_nickname(s.nickname);
+        core_->send(id, reply);
+      }
+      break;
+    case AuthResult::Outcome::wrong_password:
+      log::warn("login {} {}: wrong password for {}", id, s.peer, r.nickname);
+      core_->send_error(id, s, req, proto::LOGIN_FAILED,
+                        fmt::format("wrong password for '{}'", r.nickname));
+      break;
+    case AuthResult::Outcome::throttled:
+      log::warn("login {} {}: throttled for {}", id, s.peer, r.nickname);
+      core_->send_error(id, s, req, proto::LOGIN_THROTTLED,
+                        fmt::format("too many failed logins or too many waiting; try again in {} s",
+                                    static_cast<unsigned>(r.retry_after_s + 0.999)));
+      break;
+    case AuthResult::Outcome::already_registered:
+      core_->send_error(id, s, req, proto::ALREADY_REGISTERED,
+                        fmt::format("nickname '{}' is registered already", r.nickname));
+      break;
+    case AuthResult::Outcome::failed:
+      core_->send_error(id, s, req, login ? proto::LOGIN_FAILED : proto::ALREADY_REGISTERED,
+                        "the server could not check or store the password; try again later");
+      break;
+  }
+  // The frames that came after the request, in order, now that it is answered.
+  std::vector<std::string> held = std::move(s.held_frames);
+  s.held_frames.clear();
+  const auto now = TokenBucket::Clock::now();
+  for (const std::string& frame : held) {
+    if (s.phase == Session::Phase::closing) {
+      break;
+    }
+    handle_frame(
+        id, s, net::ByteSpan(reinterpret_cast<const std::byte*>(frame.data()), frame.size()), now);
+  }
+}
+
+void ChatServer::cancel_auth(net::ConnId id, Session& s) {
+  const std::uint64_t mine = std::uint64_t{id.generation} << 2;
+  for (;;) {
+    std::uint64_t tag = s.auth_tag.load();
+    if (tag == (mine | Session::auth_pending)) {
+      if (s.auth_tag.compare_exchange_strong(tag, 0)) {
+        break;  // on_auth_result() will find it gone
+      }
+    } else if (tag == (mine | Session::auth_finishing)) {
+      std::this_thread::yield();  // finishing on another worker: microseconds
+    } else {
+      break;
+    }
+  }
+  s.auth_tag.store(0);
+  s.auth.reset();
+  s.held_frames.clear();
 }
 
 bool ChatServer::park_recv(net::ConnId id, Session& s) {
@@ -280,36 +431,51 @@ void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
   // with destructors in thread_local storage are freed twice at thread exit under mingw.)
   proto::Envelope request;
   const auto now = TokenBucket::Clock::now();  // one reading per chunk is precise enough
-  const auto status = s.decoder.feed(data, [&](net::ByteSpan body) {
-    request.Clear();
-    const wire::DecodeResult r = wire::decode(body, request);
-    if (r.status == wire::DecodeStatus::malformed) {
-      core_->send_error(id, s, proto::Envelope{}, proto::MALFORMED_FRAME,
-                        "frame is not a valid Envelope", true);
-      return false;
-    }
-    const bool admitted = r.status == wire::DecodeStatus::ok
-                              ? admit(id, s, request, now)
-                              : admit(id, s, stand_in_request(r), now);
-    if (!admitted) {
-      return s.phase != Session::Phase::closing;
-    }
-    if (r.status == wire::DecodeStatus::invalid_utf8) {
-      proto::Envelope stand_in = stand_in_request(r);
-      if (r.body == proto::Envelope::kQuit) {
-        dispatch(*core_, id, s, stand_in);  // a Quit is honoured; its unreadable reason dropped
-        return false;
-      }
-      core_->send_error(id, s, stand_in, utf8_error_for(r), "a string field is not valid UTF-8");
-      return true;
-    }
-    dispatch(*core_, id, s, request);
-    return s.phase != Session::Phase::closing;
-  });
+  const auto status = s.decoder.feed(
+      data, [&](net::ByteSpan body) { return handle_frame(id, s, body, now, request); });
   if (status == net::FrameDecoder::Status::too_large) {
     core_->send_error(id, s, proto::Envelope{}, proto::FRAME_TOO_LARGE,
                       fmt::format("frame is over {} bytes", config_.max_frame_bytes), true);
   }
+}
+
+bool ChatServer::handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
+                              TokenBucket::Clock::time_point now) {
+  proto::Envelope request;
+  return handle_frame(id, s, body, now, request);
+}
+
+bool ChatServer::handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
+                              TokenBucket::Clock::time_point now, proto::Envelope& request) {
+  if (s.auth) {
+    // A password is being checked: what follows waits for its answer (bounded: nothing more is
+    // read until then, so at most one receive's worth).
+    s.held_frames.emplace_back(reinterpret_cast<const char*>(body.data()), body.size());
+    return true;
+  }
+  request.Clear();
+  const wire::DecodeResult r = wire::decode(body, request);
+  if (r.status == wire::DecodeStatus::malformed) {
+    core_->send_error(id, s, proto::Envelope{}, proto::MALFORMED_FRAME,
+                      "frame is not a valid Envelope", true);
+    return false;
+  }
+  const bool admitted = r.status == wire::DecodeStatus::ok ? admit(id, s, request, now)
+                                                           : admit(id, s, stand_in_request(r), now);
+  if (!admitted) {
+    return s.phase != Session::Phase::closing;
+  }
+  if (r.status == wire::DecodeStatus::invalid_utf8) {
+    proto::Envelope stand_in = stand_in_request(r);
+    if (r.body == proto::Envelope::kQuit) {
+      dispatch(*core_, id, s, stand_in);  // a Quit is honoured; its unreadable reason dropped
+      return false;
+    }
+    core_->send_error(id, s, stand_in, utf8_error_for(r), "a string field is not valid UTF-8");
+    return true;
+  }
+  dispatch(*core_, id, s, request);
+  return s.phase != Session::Phase::closing;
 }
 
 bool ChatServer::admit(net::ConnId id, Session& s, const proto::Envelope& request,
@@ -359,6 +525,7 @@ void ChatServer::on_closed(net::ConnId id) {
   if (expired(id, s)) {
     s.record_close(expiry_reason(s));
   }
+  cancel_auth(id, s);
   const CloseReason reason = s.record_close(CloseReason::peer_closed);
   const std::string who = s.nickname.empty() ? s.peer : s.nickname + " " + s.peer;
   core_->leave_chat(id, s);
@@ -372,8 +539,10 @@ void ChatServer::on_closed(net::ConnId id) {
   s.decoder = net::FrameDecoder(config_.max_frame_bytes);
   s.phase = Session::Phase::handshake;
   s.nickname.clear();
+  s.logged_in = false;
   s.left_chat = false;
   s.peer.clear();
+  s.host.clear();
   s.quit_text.clear();
   s.counted = false;
   s.close_reason.store(CloseReason::none);
@@ -392,11 +561,12 @@ void ChatServer::on_closed(net::ConnId id) {
 
 // ---------------------------------------------------------------- shutdown
 
-void ChatServer::shutdown() {
+void ChatServer::shutdown(const std::string& reason) {
   if (!started_ || stopped_) {
     return;
   }
   stopped_ = true;
+  core_->set_shutdown_reason(reason);  // before anyone can be sent the notice
   core_->shutting_down.store(true);
   core_->io->stop_accepting();
   log::info("shutdown: no longer accepting; notifying {} connections", open_connections_.load());

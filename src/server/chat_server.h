@@ -3,8 +3,10 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,10 +31,17 @@ class ChatServer final : private net::IoHandler {
   // port could be bound. Call once, from the owning thread.
   net::Endpoint start();
 
-  // Graceful shutdown: stop accepting, Notice(SHUTDOWN) to every connection, flush within
-  // config.shutdown_grace, close everything, stop the workers. Blocks until done. Idempotent.
-  // Call from the owning thread (not from a worker).
-  void shutdown();
+  // Graceful shutdown: stop accepting, Notice(SHUTDOWN) to every connection (its text ends with
+  // `reason` when given), flush within config.shutdown_grace, close everything, stop the
+  // workers. Blocks until done. Idempotent. Call from the owning thread (not from a worker).
+  void shutdown(const std::string& reason = "");
+
+  // What an operator's /shutdown calls (chat_server's main: stop as on SIGTERM). Call before
+  // start(), from the owning thread.
+  void set_shutdown_handler(std::function<void(const std::string& reason)> handler);
+  // Runs one line of the server's console as an operator command (see operator_commands.h) and
+  // returns what to print. Thread-safe; call between start() and shutdown().
+  std::vector<std::string> run_console_command(const std::string& line);
 
   // Connections counted against max_clients right now. Thread-safe.
   unsigned client_count() const;
@@ -48,6 +57,23 @@ class ChatServer final : private net::IoHandler {
 
   // Feeds received bytes through the decoder and the dispatcher.
   void process_bytes(net::ConnId id, net::ByteSpan data);
+  // One frame: decode, flood control, dispatch (or hold it while a password is checked). False
+  // to stop reading the chunk (closing). `request` is scratch, reused across a chunk's frames.
+  bool handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
+                    TokenBucket::Clock::time_point now, proto::Envelope& request);
+  bool handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
+                    TokenBucket::Clock::time_point now);
+  // Starts the next receive, unless backpressure parks it (park_recv).
+  void read_on(net::ConnId id, Session& s);
+  // Accounts. A handler that needs the auth worker leaves s.auth set; when the receive ends,
+  // begin_auth() submits it (true: `s` now waits for on_auth_result, nothing more is read).
+  bool begin_auth(net::ConnId id, Session& s);
+  // The auth worker's answer, posted to a worker thread: takes `s` over unless on_closed()
+  // cancelled the check, answers the request, handles the frames held meanwhile, reads on.
+  void on_auth_result(const AuthResult& r);
+  void finish_auth(net::ConnId id, Session& s, const AuthResult& r);
+  // From on_closed(): no auth result may touch `s` after this (waits for one finishing).
+  void cancel_auth(net::ConnId id, Session& s);
   // Flood control for one decoded request: true to dispatch it; false when it was refused with
   // Error(RATE_LIMITED) (and, for a client that keeps on, a close). From `id`'s own callbacks.
   bool admit(net::ConnId id, Session& s, const proto::Envelope& request,

@@ -26,6 +26,8 @@ constexpr std::array kRoutes{
     Route{proto::Envelope::kWhisper, &handle_whisper, true},
     Route{proto::Envelope::kEcho, &handle_echo, true},
     Route{proto::Envelope::kUserListRequest, &handle_user_list, true},
+    Route{proto::Envelope::kRegisterNickname, &handle_register, true},
+    Route{proto::Envelope::kOperatorCommand, &handle_operator_command, true},
 };
 
 }  // namespace

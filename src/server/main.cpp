@@ -1,6 +1,10 @@
-// chat_server: flags, signals, start, wait, shut down. Everything else is in chat_server_core.
+// chat_server: flags, signals, the console, start, wait, shut down. Everything else is in
+// chat_server_core.
+#include <condition_variable>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -8,8 +12,43 @@
 #include "log.h"
 #include "net/io_service.h"
 #include "net/shutdown_signal.h"
+#include "server_console.h"
 
 namespace {
+
+// Why the server should stop: a signal, or an operator's /shutdown. Static, so the detached
+// signal thread can never outlive it.
+class StopRequest {
+ public:
+  void request(std::string why, std::string reason) {
+    {
+      std::lock_guard lock(mutex_);
+      if (requested_) {
+        return;
+      }
+      requested_ = true;
+      why_ = std::move(why);
+      reason_ = std::move(reason);
+    }
+    changed_.notify_all();
+  }
+  // Blocks until request(); returns {why, reason}.
+  std::pair<std::string, std::string> wait() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return requested_; });
+    return {why_, reason_};
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool requested_ = false;
+  std::string why_;
+  std::string reason_;
+};
+
+StopRequest g_stop;
+bool g_console = true;
 
 chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   chat::server::ServerConfig cfg;
@@ -117,6 +156,12 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "History kept: messages younger than this many days. 0 = no age limit")
       ->check(CLI::Range(0u, 36500u))
       ->capture_default_str();
+  app.add_option("--operator", cfg.operators,
+                 "A registered nickname that has the operator role when logged in (repeatable); "
+                 "the console's op command grants it too, stored in --db")
+      ->delimiter(',');
+  app.add_flag("!--no-console", g_console,
+               "Do not read operator commands from stdin (type help there for the list)");
   app.add_option("--motd", cfg.motd, "Message of the day, sent in Welcome")->capture_default_str();
   app.add_option("--linger-ms", linger_ms,
                  "How long a graceful close (quit, fatal error) may take: sending what is "
@@ -175,14 +220,24 @@ int main(int argc, char** argv) {
   CLI::App app{"chat_server: a protobuf chat server (see docs/protocol.md)", "chat_server"};
   const chat::server::ServerConfig cfg = parse_flags(argc, argv, app);
   chat::net::capture_shutdown_signals();  // before any thread starts
+  std::thread([] { g_stop.request(chat::net::wait_for_shutdown_signal(), ""); }).detach();
   try {
     chat::server::ChatServer server(cfg);
+    server.set_shutdown_handler(
+        [](const std::string& reason) { g_stop.request("operator /shutdown", reason); });
     const chat::net::Endpoint bound = server.start();
     std::printf("listening on %s\n", bound.to_string().c_str());
     std::fflush(stdout);
-    const char* signal_name = chat::net::wait_for_shutdown_signal();
-    chat::log::info("shutdown requested ({})", signal_name);
-    server.shutdown();
+    std::unique_ptr<chat::server::ServerConsole> console;
+    if (g_console) {
+      chat::log::info("console: type help for the operator commands");
+      console = std::make_unique<chat::server::ServerConsole>(
+          [&server](const std::string& line) { return server.run_console_command(line); });
+    }
+    const auto [why, reason] = g_stop.wait();
+    chat::log::info("shutdown requested ({}){}", why, reason.empty() ? "" : ": " + reason);
+    console.reset();  // no console command runs during or after the shutdown
+    server.shutdown(reason);
   } catch (const std::exception& e) {
     chat::log::error("{}", e.what());
     return 1;

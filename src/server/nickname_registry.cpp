@@ -6,9 +6,24 @@
 
 namespace chat::server {
 
-bool NicknameRegistry::claim(std::string_view nickname, net::ConnId id) {
+bool NicknameRegistry::claim(std::string_view nickname, net::ConnId id, std::string_view host) {
   std::unique_lock lock(mutex_);
-  return by_folded_.try_emplace(fold_name(nickname), Holder{id, std::string(nickname)}).second;
+  return by_folded_
+      .try_emplace(fold_name(nickname), Holder{id, std::string(nickname), std::string(host)})
+      .second;
+}
+
+std::optional<NicknameRegistry::Holder> NicknameRegistry::take_over(std::string_view nickname,
+                                                                    net::ConnId id,
+                                                                    std::string_view host) {
+  std::unique_lock lock(mutex_);
+  Holder& holder = by_folded_[fold_name(nickname)];
+  std::optional<Holder> previous;
+  if (holder.id.valid()) {
+    previous = holder;
+  }
+  holder = Holder{id, std::string(nickname), std::string(host)};
+  return previous;
 }
 
 void NicknameRegistry::release(std::string_view nickname, net::ConnId id) {
@@ -27,6 +42,16 @@ std::optional<NicknameRegistry::Holder> NicknameRegistry::find(std::string_view 
     return std::nullopt;
   }
   return it->second;
+}
+
+std::vector<NicknameRegistry::Holder> NicknameRegistry::all() const {
+  std::shared_lock lock(mutex_);
+  std::vector<Holder> holders;
+  holders.reserve(by_folded_.size());
+  for (const auto& [key, holder] : by_folded_) {
+    holders.push_back(holder);
+  }
+  return holders;
 }
 
 std::size_t NicknameRegistry::size() const {

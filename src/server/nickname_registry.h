@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "net/conn_id.h"
 
@@ -18,14 +19,20 @@ class NicknameRegistry {
   struct Holder {
     net::ConnId id;
     std::string nickname;  // as its holder spelled it
+    std::string host;      // the holder's address (numeric), for operators
   };
 
-  // Gives `nickname` to `id`; false if someone holds it (in any letter case).
-  bool claim(std::string_view nickname, net::ConnId id);
+  // Gives `nickname` to `id` (connected from `host`); false if someone holds it (in any case).
+  bool claim(std::string_view nickname, net::ConnId id, std::string_view host = {});
+  // Gives `nickname` to `id` whoever holds it; returns the holder it was taken from, if any (a
+  // registered user logging in again while an old connection of theirs lingers).
+  std::optional<Holder> take_over(std::string_view nickname, net::ConnId id, std::string_view host);
   // Frees `nickname` if `id` holds it.
   void release(std::string_view nickname, net::ConnId id);
   std::optional<Holder> find(std::string_view nickname) const;
   std::size_t size() const;
+  // Everyone holding a nickname, in no particular order.
+  std::vector<Holder> all() const;
 
  private:
   mutable std::shared_mutex mutex_;

@@ -185,6 +185,11 @@ std::vector<std::string> Room::member_names() const {
   return names;
 }
 
+std::uint64_t Room::last_seq() const {
+  std::lock_guard lock(mutex_);
+  return last_seq_;
+}
+
 bool Room::empty() const {
   std::lock_guard lock(mutex_);
   return members_.empty();
@@ -234,6 +239,16 @@ bool RoomDirectory::leave(const std::string& name, net::ConnId id, const std::st
 std::size_t RoomDirectory::size() const {
   std::lock_guard lock(mutex_);
   return by_folded_.size();
+}
+
+std::vector<std::shared_ptr<Room>> RoomDirectory::all() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Room>> rooms;
+  rooms.reserve(by_folded_.size());
+  for (const auto& [key, room] : by_folded_) {
+    rooms.push_back(room);
+  }
+  return rooms;
 }
 
 }  // namespace chat::server

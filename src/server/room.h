@@ -63,6 +63,7 @@ class Room {
   Published publish(proto::Envelope& msg, net::ConnId sender, Delivery& out, const AckTo& ack = {});
   std::vector<std::string> member_names() const;
   bool empty() const;
+  std::uint64_t last_seq() const;
 
  private:
   const std::string name_;
@@ -91,6 +92,8 @@ class RoomDirectory {
   // Leaves `name`; an emptied room other than the lobby is removed. False if not a member.
   bool leave(const std::string& name, net::ConnId id, const std::string* reason, Delivery& out);
   std::size_t size() const;
+  // Every room, in no particular order (for operators).
+  std::vector<std::shared_ptr<Room>> all() const;
 
  private:
   const RoomHistory history_;

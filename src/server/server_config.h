@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 
+#include <vector>
+
+#include "accounts/password_hash.h"
 #include "net/io_service.h"
 
 namespace chat::server {
@@ -67,6 +70,14 @@ struct ServerConfig {
   // keep_days (0: any age). Pruned once a second.
   std::uint64_t keep_messages = 10000;
   std::uint32_t keep_days = 30;
+
+  // Accounts (registered nicknames, the operator role, bans, the audit log) live in the same
+  // database (in memory only when db_path is empty). These registered nicknames are operators
+  // once logged in, besides those given the role with the console's /op.
+  std::vector<std::string> operators;
+  // The Argon2id cost of a password hash: interactive (libsodium's advice) everywhere but in
+  // unit tests, which use minimal to stay quick.
+  HashCost password_cost = HashCost::interactive;
 
   std::string motd = "Welcome to ChatServer. Be kind; no flooding.";
   // How long a graceful close may take: draining what is queued, then the peer's own close.

@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "net/wire/envelope_codec.h"
+#include "validation.h"
 
 namespace chat::server {
 
@@ -53,14 +54,45 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
                         // half the send queue limit, in messages of the longest text
                         std::max<std::size_t>(
                             1, cfg.max_send_queue_bytes / 2 / (cfg.max_text_bytes + 256))}),
-      addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s) {
-  proto::Envelope notice;
-  notice.mutable_notice()->set_kind(proto::Notice::SHUTDOWN);
-  notice.mutable_notice()->set_text("server shutting down");
-  shutdown_notice = wire::encode(notice);
+      addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s),
+      accounts(std::make_unique<AccountStore>(cfg.db_path)),
+      auth(std::make_unique<AuthWorker>(*accounts, cfg.password_cost, [this](AuthResult r) {
+        // On the auth thread: the connection's chat state is finished on a worker.
+        io->post([this, r = std::move(r)] {
+          if (auth_finished) {
+            auth_finished(r);
+          }
+        });
+      })) {
+  set_shutdown_reason("");
   if (history) {
     next_msg_id.store(history->last_msg_id() + 1);  // ids stay unique across restarts
   }
+}
+
+void ServerCore::set_shutdown_reason(const std::string& reason) {
+  proto::Envelope notice;
+  notice.mutable_notice()->set_kind(proto::Notice::SHUTDOWN);
+  notice.mutable_notice()->set_text(reason.empty() ? "server shutting down"
+                                                   : "server shutting down: " + reason);
+  shutdown_notice = wire::encode(notice);
+}
+
+bool ServerCore::is_operator(const Session& s) const {
+  if (!s.logged_in) {
+    return false;
+  }
+  if (accounts->is_operator(s.nickname)) {
+    return true;
+  }
+  const std::string key = fold_name(s.nickname);
+  return std::any_of(config.operators.begin(), config.operators.end(),
+                     [&](const std::string& name) { return fold_name(name) == key; });
+}
+
+void ServerCore::kick(net::ConnId id, CloseReason reason, std::string message) {
+  expire(id, pool.at(id), reason, reason == CloseReason::banned ? proto::BANNED : proto::KICKED,
+         std::move(message));
 }
 
 void ServerCore::send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_t client_msg_id,
@@ -185,11 +217,11 @@ void ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::E
       s.outbox.flush(*io);
       [[fallthrough]];
     case net::SendQueue::Push::queued:
-      log::info("timeout {}: {}", id, message);
+      log::info("closing {}: {}", id, message);
       lingering.add(id, LingerList::Clock::now() + config.linger);  // a dead peer never drains
       return;
     case net::SendQueue::Push::overflow:
-      log::info("timeout {}: {}", id, message);
+      log::info("closing {}: {}", id, message);
       io->close(id);
       return;
     case net::SendQueue::Push::closed:

@@ -5,16 +5,20 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
 #include <vector>
 
+#include "accounts/account_store.h"
+#include "accounts/auth_worker.h"
 #include "address_limits.h"
 #include "chat.pb.h"
 #include "history/history_store.h"
 #include "net/io_service.h"
 #include "nickname_registry.h"
+#include "operators/mute_list.h"
 #include "room.h"
 #include "server_config.h"
 #include "session_pool.h"
@@ -47,6 +51,13 @@ struct ServerCore {
   RoomDirectory rooms;
   LingerList lingering;
   AddressLimits addresses;  // connections per client address (--max-conns-per-ip, ...)
+  std::unique_ptr<AccountStore> accounts;  // never null; in memory only without config.db_path
+  MuteList mutes;
+  // Where the auth worker's results go, on a worker thread (ChatServer sets it before starting).
+  std::function<void(const AuthResult&)> auth_finished;
+  // An operator's /shutdown [reason]: whoever runs the server sets it (chat_server's main stops
+  // the way SIGTERM does). Unset: /shutdown says it cannot.
+  std::function<void(const std::string& reason)> shutdown_requested;
   std::atomic<std::uint64_t> next_msg_id{1};
   std::atomic<unsigned> clients{0};  // accepted connections counted against max_clients
   std::atomic<bool> shutting_down{false};
@@ -73,17 +84,30 @@ struct ServerCore {
   void half_close(net::ConnId id);
   // Queues the shared Notice(SHUTDOWN) frame to `id` and closes it once that is sent. Any thread.
   void notify_shutdown(net::ConnId id, Session& s);
-  // Closes `id` for a timeout decided on another thread: tells it with a fatal Error(code),
-  // closes once that is sent (or after config.linger), and records `reason` for `id`'s
-  // generation only. A stale `id` changes nothing. Any thread.
+  // Closes `id` for a decision made on another thread (a timeout, an operator's kick): tells it
+  // with a fatal Error(code), closes once that is sent (or after config.linger), and records
+  // `reason` for `id`'s generation only. A stale `id` changes nothing. Any thread.
   void expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
               std::string message);
 
-  net::SharedBytes shutdown_notice;  // serialized once at construction
+  // True if `s` is logged in to an account with the operator role (from the database, or named
+  // by config.operators). From `s`'s own callbacks.
+  bool is_operator(const Session& s) const;
+  // Removes `id` for an operator (or for a login that replaces it): a fatal Error(KICKED, or
+  // BANNED for reason banned) with `message` and a close, recording `reason` for `id`'s
+  // generation only. Any thread; a stale id changes nothing.
+  void kick(net::ConnId id, CloseReason reason, std::string message);
+
+  // Notice(SHUTDOWN), serialized once; set_shutdown_reason() changes it before shutdown begins.
+  net::SharedBytes shutdown_notice;
+  void set_shutdown_reason(const std::string& reason);
 
   static std::uint64_t now_ms();
   // A monotonic clock in milliseconds, for timeouts.
   static std::int64_t steady_ms();
+
+  // Last: its thread stops first, while everything its results are posted to still exists.
+  std::unique_ptr<AuthWorker> auth;
 };
 
 }  // namespace chat::server

@@ -3,9 +3,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "accounts/auth_worker.h"
 #include "net/frame_decoder.h"
 #include "net/send_queue.h"
 #include "token_bucket.h"
@@ -27,6 +29,9 @@ enum class CloseReason : std::uint8_t {
   server_full,
   address_limit,  // refused on connect: too many connections, or too fast, from one address
   shutdown,
+  kicked,    // an operator's /kick (or /ban of someone connected)
+  banned,    // refused: the nickname or the address is banned
+  replaced,  // its registered user logged in again on another connection
 };
 const char* to_string(CloseReason reason);
 
@@ -38,6 +43,10 @@ const char* to_string(CloseReason reason);
 //   each sets its own flag before reading the other's, so at least one of them sees both.
 // - Everything else is the chat state: touched only by this connection's own callbacks, which the
 //   IoService serializes for us (on_accept, then each on_recv in turn, then on_closed). No lock.
+//   One exception, a hand-over: while a password is checked (`auth_tag` pending) nothing is read
+//   from the connection, and the auth result, posted to a worker, owns the chat state once it
+//   wins `auth_tag` (pending -> finishing); on_closed either cancels the pending check first or
+//   waits for the finishing one to end. See ChatServer::on_auth_result.
 struct Session {
   explicit Session(std::size_t max_frame_bytes, std::size_t max_send_queue_bytes)
       : outbox(max_send_queue_bytes), decoder(max_frame_bytes) {}
@@ -62,11 +71,16 @@ struct Session {
   // A close decided on another thread (a timeout), for the connection of one generation:
   // (generation << 8) | CloseReason. on_closed() takes the reason if the generation is its own.
   std::atomic<std::uint64_t> expired_tag{0};
+  // A password check in progress for the connection of one generation: (generation << 2) |
+  // AuthTag. 0: none.
+  enum AuthTag : std::uint64_t { auth_pending = 1, auth_finishing = 2 };
+  std::atomic<std::uint64_t> auth_tag{0};
 
   enum class Phase : std::uint8_t { handshake, joined, closing };
   Phase phase = Phase::handshake;
   net::FrameDecoder decoder;
   std::string peer;
+  std::string host;                 // the peer's numeric address, without the port
   std::string address_key;          // counted in ServerCore::addresses under this; empty: not
   std::string nickname;             // as the client spelled it; empty until joined
   std::vector<std::string> rooms;   // rooms joined, in join order
@@ -75,6 +89,18 @@ struct Session {
   bool counted = false;             // counts against --max-clients
   TokenBucket flood{0, 1};          // set up on accept from the server's flood limits
   std::uint32_t flood_strikes = 0;  // requests refused since the last one let through
+
+  // A Join with a password, or a Register, waiting for the auth worker: set by its handler,
+  // submitted when the receive that carried it ends, cleared by ChatServer::on_auth_result.
+  // While set, frames are held in `held_frames` and not handled, and nothing more is read.
+  struct PendingAuth {
+    AuthJob job;  // moved out when submitted
+    std::uint64_t request_id = 0;
+    bool skip_lobby = false;  // a login's Join.skip_lobby
+  };
+  std::optional<PendingAuth> auth;
+  std::vector<std::string> held_frames;
+  bool logged_in = false;  // holds its nickname by the account's password (or registered it)
 
   // Records `reason` unless one is already set; returns the reason in force.
   CloseReason record_close(CloseReason reason) {

@@ -30,6 +30,12 @@ const char* to_string(CloseReason reason) {
       return "too many connections from one address";
     case CloseReason::shutdown:
       return "server shutting down";
+    case CloseReason::kicked:
+      return "kicked by an operator";
+    case CloseReason::banned:
+      return "banned";
+    case CloseReason::replaced:
+      return "logged in again from another connection";
   }
   return "closed";
 }

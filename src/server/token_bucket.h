@@ -8,7 +8,8 @@ namespace chat::server {
 
 // Holds up to `burst` tokens and gains `rate_per_s` a second; each request takes one. A client
 // may send `burst` requests at once and `rate_per_s` a second after that. Not thread-safe: it
-// belongs to one session and is used from that session's own callbacks.
+// belongs to one session and is used from that session's own callbacks (or to one owner
+// that serializes its use, like the login throttle).
 class TokenBucket {
  public:
   using Clock = std::chrono::steady_clock;
@@ -19,6 +20,15 @@ class TokenBucket {
 
   // Refills the bucket for the time since the last call, then takes one token if there is one.
   bool take(Clock::time_point now) {
+    if (!can_take(now)) {
+      return false;
+    }
+    tokens_ -= rate_per_s_ > 0 ? 1.0 : 0.0;
+    return true;
+  }
+
+  // Refills the bucket for the time since the last call; true if a token is there to take.
+  bool can_take(Clock::time_point now) {
     if (rate_per_s_ <= 0) {
       return true;
     }
@@ -27,12 +37,16 @@ class TokenBucket {
       tokens_ = std::min(burst_, tokens_ + elapsed_s * rate_per_s_);
       last_ = now;
     }
-    if (tokens_ < 1.0) {
-      return false;
-    }
-    tokens_ -= 1.0;
-    return true;
+    return tokens_ >= 1.0;
   }
+
+  // Seconds until a token is there to take (0: one is there now).
+  double seconds_to_next(Clock::time_point now) {
+    return can_take(now) ? 0.0 : (1.0 - tokens_) / rate_per_s_;
+  }
+
+  // True when the bucket is full again: one that is can be forgotten.
+  bool full(Clock::time_point now) { return can_take(now) && tokens_ >= burst_; }
 
   // Starts over full, as for a new connection in a reused slot.
   void reset(Clock::time_point now) {

@@ -48,6 +48,34 @@ TEST(ServerProgram, PrintsListeningLineServesAndShutsDownOnInterrupt) {
   EXPECT_EQ(server.read_all(kWait), "") << "exactly one line on stdout";
 }
 
+TEST(ServerProgram, ConsoleRunsOperatorCommandsAndShutsDownWithAReason) {
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", ":memory:",
+                       "--operator", "boss,chief"});
+  ASSERT_TRUE(server.started());
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
+  ASSERT_NE(port, 0);
+  client::ClientNetwork network(1, 8);
+  // --operator names accounts; the real Argon2id cost applies here.
+  register_account(network, {"127.0.0.1", port}, "chief", "chief password");
+  TestClient chief(network, {"127.0.0.1", port});
+  const Envelope welcome = chief.login("chief", "chief password");
+  ASSERT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
+  EXPECT_TRUE(welcome.welcome().is_operator());
+  ASSERT_TRUE(chief.wait_for(Envelope::kUserList));
+
+  server.write_stdin("who\n");
+  EXPECT_EQ(server.read_line(kWait), "1 users");
+  EXPECT_EQ(server.read_line(kWait), "chief 127.0.0.1 registered rooms: lobby");
+  server.write_stdin("frobnicate\n");
+  EXPECT_EQ(server.read_line(kWait), "error: unknown command 'frobnicate'; try help");
+  server.write_stdin("shutdown back soon\n");
+  EXPECT_EQ(server.read_line(kWait), "shutting down");
+  const auto notice = chief.wait_for(Envelope::kNotice);
+  ASSERT_TRUE(notice);
+  EXPECT_EQ(notice->notice().text(), "server shutting down: back soon");
+  EXPECT_EQ(server.wait(kWait), 0);
+}
+
 TEST(ServerProgram, DefaultPortIsTheFirstFreeInItsRange) {
   ChildProcess first({kServer, "--log-level", "warn", "--db", ":memory:"});
   const std::uint16_t p1 = parse_listening(first.read_line(kWait));
@@ -92,7 +120,9 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
                            "--motd",
                            "--linger-ms",
                            "--shutdown-grace-ms",
-                           "--log-level"}) {
+                           "--log-level",
+                           "--operator",
+                           "--no-console"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
 }

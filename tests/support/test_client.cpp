@@ -45,6 +45,31 @@ Envelope TestClient::join(const std::string& nickname) {
   return *reply;
 }
 
+Envelope TestClient::login(const std::string& nickname, const std::string& password) {
+  Envelope env;
+  env.mutable_join()->set_nickname(nickname);
+  env.mutable_join()->set_password(password);
+  send(env);
+  auto reply = wait_for([](const Envelope& e) { return e.has_welcome() || e.has_error(); });
+  return reply ? *reply : Envelope{};
+}
+
+Envelope TestClient::register_nickname(const std::string& password) {
+  Envelope env;
+  env.mutable_register_nickname()->set_password(password);
+  send(env);
+  auto reply = wait_for([](const Envelope& e) { return e.has_registered() || e.has_error(); });
+  return reply ? *reply : Envelope{};
+}
+
+Envelope TestClient::operator_command(const std::string& line) {
+  Envelope env;
+  env.mutable_operator_command()->set_line(line);
+  send(env);
+  auto reply = wait_for([](const Envelope& e) { return e.has_operator_reply() || e.has_error(); });
+  return reply ? *reply : Envelope{};
+}
+
 std::optional<Envelope> TestClient::wait_for(const std::function<bool(const Envelope&)>& pred,
                                              std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
@@ -142,6 +167,18 @@ std::unique_ptr<TestClient> joined_client(client::ClientNetwork& network,
   EXPECT_TRUE(c->connected()) << nick << ": " << c->connect_error();
   EXPECT_TRUE(c->join(nick).has_welcome()) << nick;
   return c;
+}
+
+void register_account(client::ClientNetwork& network, const net::Endpoint& server,
+                      const std::string& nick, const std::string& password) {
+  auto c = joined_client(network, server, nick);
+  const Envelope reply = c->register_nickname(password);
+  EXPECT_TRUE(reply.has_registered()) << nick << ": " << reply.ShortDebugString();
+  // Quit, and wait for the server's close: by then it has let go of the nickname.
+  Envelope quit;
+  quit.mutable_quit();
+  c->send(quit);
+  EXPECT_TRUE(c->wait_closed()) << nick;
 }
 
 std::string frame_bytes(const std::string& body) {

@@ -33,6 +33,12 @@ class TestClient {
 
   // Join and wait for Welcome + the lobby UserList. Returns the Welcome or an Error envelope.
   Envelope join(const std::string& nickname);
+  // Join with a password (a login); returns the Welcome or the Error (no UserList wait).
+  Envelope login(const std::string& nickname, const std::string& password);
+  // Register the current nickname; returns the Registered or the Error.
+  Envelope register_nickname(const std::string& password);
+  // An operator command; returns the OperatorReply or the Error.
+  Envelope operator_command(const std::string& line);
   // The first received envelope matching `pred` (others stay in the inbox, in order).
   std::optional<Envelope> wait_for(const std::function<bool(const Envelope&)>& pred,
                                    std::chrono::milliseconds timeout = kWait);
@@ -71,6 +77,11 @@ class TestClient {
 // (EXPECT), and the client is returned anyway.
 std::unique_ptr<TestClient> joined_client(client::ClientNetwork& network,
                                           const net::Endpoint& server, const std::string& nick);
+
+// Joins `nick` as a guest, registers it with `password` and quits, waiting until the server has
+// let go of the nickname (EXPECTs each step).
+void register_account(client::ClientNetwork& network, const net::Endpoint& server,
+                      const std::string& nick, const std::string& password);
 
 // Encodes a frame by hand: varint length + body bytes.
 std::string frame_bytes(const std::string& body);

@@ -23,6 +23,7 @@ inline server::ServerConfig test_config() {
   cfg.flood_rate = 0;      // the suites send bursts; the flood tests switch it on
   cfg.db_path.clear();     // nothing stored: each server starts empty; the history tests set it
   cfg.history_replay = 0;  // no replays for the suites to skip; the history tests switch it on
+  cfg.password_cost = server::HashCost::minimal;  // Argon2id's floor: registering stays quick
   // Off, so a slow (sanitizer, Wine) run is never cut short; the timeout tests switch them on.
   cfg.handshake_timeout = std::chrono::milliseconds(0);
   cfg.heartbeat_interval = std::chrono::milliseconds(0);

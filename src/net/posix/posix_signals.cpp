@@ -16,6 +16,9 @@ sigset_t shutdown_set() {
 
 void capture_shutdown_signals() {
   std::signal(SIGPIPE, SIG_IGN);
+  // A program started in the background (`chat_server &`) that reads its terminal would be
+  // stopped by SIGTTIN; ignored, the read fails instead (chat_server's console then ends).
+  std::signal(SIGTTIN, SIG_IGN);
   const sigset_t set = shutdown_set();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }

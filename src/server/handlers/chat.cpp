@@ -19,7 +19,7 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
     core.send_error(id, s, req, proto::NOT_IN_ROOM, fmt::format("not in room '{}'", b.room()));
     return;
   }
-  if (!check_text_or_reject(core, id, s, req, b.text())) {
+  if (!check_text_or_reject(core, id, s, req, b.text()) || refuse_muted(core, id, s, req)) {
     return;
   }
   const auto room = core.rooms.find(*joined);
@@ -51,7 +51,7 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
 
 void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const auto& w = req.whisper();
-  if (!check_text_or_reject(core, id, s, req, w.text())) {
+  if (!check_text_or_reject(core, id, s, req, w.text()) || refuse_muted(core, id, s, req)) {
     return;
   }
   const auto target = core.nicknames.find(w.to());

@@ -52,4 +52,20 @@ bool check_text_or_reject(ServerCore& core, net::ConnId id, Session& s, const En
   return true;
 }
 
+bool refuse_muted(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const auto mute = core.mutes.muted(s.nickname, ServerCore::now_ms());
+  if (!mute) {
+    return false;
+  }
+  std::string why = "muted by " + mute->by;
+  if (mute->until_ms != 0) {
+    why += " until " + format_utc(mute->until_ms);
+  }
+  if (!mute->reason.empty()) {
+    why += ": " + mute->reason;
+  }
+  core.send_error(id, s, req, proto::MUTED, std::move(why));
+  return true;
+}
+
 }  // namespace chat::server

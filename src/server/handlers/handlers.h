@@ -20,6 +20,14 @@ void handle_echo(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
 void handle_ping(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 void handle_pong(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 void handle_quit(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
+void handle_register(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
+void handle_operator_command(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
+
+// The rest of a successful Join: claims `nickname` (or answers NICKNAME_TAKEN), sends the
+// Welcome and enters the lobby. From `id`'s own callbacks, or from the auth result that owns
+// `s` for the moment (ChatServer::on_auth_result).
+void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string& nickname,
+                std::uint64_t request_id, bool skip_lobby, bool logged_in);
 
 // Checks a room name or nickname; on failure sends `code` with a reason and returns false.
 bool check_name_or_reject(ServerCore& core, net::ConnId id, Session& s, const Envelope& req,
@@ -28,6 +36,8 @@ bool check_name_or_reject(ServerCore& core, net::ConnId id, Session& s, const En
 // check_name_or_reject for a room name (ROOM_NAME_INVALID), used by every request naming a room.
 bool check_room_name(ServerCore& core, net::ConnId id, Session& s, const Envelope& req,
                      std::string_view room);
+// Error(MUTED) for a session an operator muted; true if so.
+bool refuse_muted(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 // Checks chat text (Broadcast/Whisper): non-empty, within the limit, UTF-8.
 bool check_text_or_reject(ServerCore& core, net::ConnId id, Session& s, const Envelope& req,
                           std::string_view text);

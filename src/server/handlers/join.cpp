@@ -1,8 +1,28 @@
-// Join: the handshake that gives a connection its nickname and puts it in the lobby.
+// Join: the handshake that gives a connection its nickname and puts it in the lobby. A guest
+// joins at once; a Join with a password waits for the auth worker (see enter_chat's callers).
 #include "../log.h"
+#include "../validation.h"
 #include "handlers.h"
 
 namespace chat::server {
+namespace {
+
+// A banned nickname or address gets a fatal Error(BANNED); true if so.
+bool refuse_banned(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const std::uint64_t now = ServerCore::now_ms();
+  auto ban = core.accounts->banned(Ban::Kind::nickname, fold_name(req.join().nickname()), now);
+  if (!ban) {
+    ban = core.accounts->banned(Ban::Kind::address, address_key(s.host), now);
+  }
+  if (!ban) {
+    return false;
+  }
+  s.record_close(CloseReason::banned);
+  core.send_error(id, s, req, proto::BANNED, describe_ban(*ban), true);
+  return true;
+}
+
+}  // namespace
 
 void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const auto& join = req.join();
@@ -20,26 +40,72 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
                             proto::NICKNAME_INVALID, "nickname")) {
     return;
   }
-  if (!core.nicknames.claim(join.nickname(), id)) {
-    core.send_error(id, s, req, proto::NICKNAME_TAKEN,
-                    fmt::format("nickname '{}' is already in use", join.nickname()));
+  if (refuse_banned(core, id, s, req)) {
     return;
   }
-  s.nickname = join.nickname();
+  const bool registered = core.accounts->is_registered(join.nickname());
+  if (registered && join.password().empty()) {
+    core.send_error(
+        id, s, req, proto::NICKNAME_REGISTERED,
+        fmt::format("nickname '{}' is registered: log in with its password", join.nickname()));
+    return;
+  }
+  if (!registered && !join.password().empty()) {
+    core.send_error(id, s, req, proto::LOGIN_FAILED,
+                    fmt::format("nickname '{}' is not registered: join without a password, "
+                                "then register it",
+                                join.nickname()));
+    return;
+  }
+  if (registered) {
+    // Checked on the auth thread; ChatServer submits it when this receive ends.
+    s.auth = Session::PendingAuth{
+        AuthJob{AuthJob::Kind::login, id, join.nickname(), join.password(), address_key(s.host)},
+        req.request_id(), join.skip_lobby()};
+    return;
+  }
+  enter_chat(core, id, s, join.nickname(), req.request_id(), join.skip_lobby(), false);
+}
+
+void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string& nickname,
+                std::uint64_t request_id, bool skip_lobby, bool logged_in) {
+  if (logged_in) {
+    // The password proves who this is: an older connection of theirs (one the server has not
+    // yet seen die, say) gives the nickname up rather than lock its owner out.
+    if (const auto previous = core.nicknames.take_over(nickname, id, s.host)) {
+      log::info("login {} {}: {} takes over from {}", id, s.peer, nickname, previous->id);
+      core.kick(previous->id, CloseReason::replaced, "you logged in again from another connection");
+    }
+  } else if (!core.nicknames.claim(nickname, id, s.host)) {
+    Envelope req;
+    req.set_request_id(request_id);
+    req.mutable_join();
+    core.send_error(id, s, req, proto::NICKNAME_TAKEN,
+                    fmt::format("nickname '{}' is already in use", nickname));
+    return;
+  }
+  s.nickname = nickname;
+  s.logged_in = logged_in;
   s.phase = Session::Phase::joined;
   s.joined.store(true);
-  log::info("join {} {} as {}", id, s.peer, s.nickname);
+  const bool is_operator = core.is_operator(s);
+  log::info("join {} {} as {}{}", id, s.peer, s.nickname,
+            is_operator ? " (operator)"
+            : logged_in ? " (registered)"
+                        : "");
 
   Envelope welcome;
-  welcome.set_request_id(req.request_id());
+  welcome.set_request_id(request_id);
   auto* w = welcome.mutable_welcome();
   w->set_nickname(s.nickname);
-  if (!join.skip_lobby()) {
+  if (!skip_lobby) {
     w->add_rooms(ServerConfig::kLobby);
   }
   w->set_motd(core.config.motd);
   w->set_server_version(CHAT_SERVER_VERSION);
   w->set_protocol_version(ServerConfig::kProtocolVersion);
+  w->set_registered(logged_in);
+  w->set_is_operator(is_operator);
   auto* limits = w->mutable_limits();
   limits->set_max_frame_bytes(core.config.max_frame_bytes);
   limits->set_max_text_bytes(core.config.max_text_bytes);
@@ -55,13 +121,12 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
     limits->set_flood_rate(core.config.flood_rate);
   }
   core.send(id, welcome);
-  if (join.skip_lobby()) {
+  if (skip_lobby) {
     return;
   }
 
   Delivery out(core.pool, *core.io);
-  if (auto room =
-          core.rooms.join(ServerConfig::kLobby, Member{id, s.nickname}, req.request_id(), out)) {
+  if (auto room = core.rooms.join(ServerConfig::kLobby, Member{id, s.nickname}, request_id, out)) {
     s.rooms.push_back(room->name());
   }
 }

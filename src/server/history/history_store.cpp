@@ -1,7 +1,5 @@
 #include "history_store.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <stdexcept>
 #include <unordered_set>
@@ -14,48 +12,6 @@ namespace {
 constexpr std::size_t kMaxBatch = 4096;  // messages per transaction, at most
 constexpr auto kPruneEvery = std::chrono::seconds(1);
 
-// A prepared statement, finalized when it goes out of scope.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(std::string("history: cannot prepare: ") + sqlite3_errmsg(db));
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  sqlite3_stmt* get() const { return stmt_; }
-  void bind(int index, const std::string& text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-  }
-  void bind(int index, std::uint64_t value) {
-    sqlite3_bind_int64(stmt_, index, static_cast<sqlite3_int64>(value));
-  }
-  std::string text(int column) const {
-    const auto* p = sqlite3_column_text(stmt_, column);
-    return p == nullptr
-               ? std::string{}
-               : std::string(reinterpret_cast<const char*>(p),
-                             static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-  }
-  std::uint64_t u64(int column) const {
-    return static_cast<std::uint64_t>(sqlite3_column_int64(stmt_, column));
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-void exec(sqlite3* db, const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    const std::string why = error != nullptr ? error : "unknown error";
-    sqlite3_free(error);
-    throw std::runtime_error("history: " + why + " (in: " + sql + ")");
-  }
-}
-
 std::uint64_t now_ms() {
   using namespace std::chrono;
   return static_cast<std::uint64_t>(
@@ -65,30 +21,13 @@ std::uint64_t now_ms() {
 }  // namespace
 
 HistoryStore::HistoryStore(const std::string& path, Retention retention, OnStored on_stored)
-    : retention_(retention), on_stored_(std::move(on_stored)) {
-  if (sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    throw std::runtime_error("cannot open the history database " + path + ": " + why);
-  }
-  try {
-    // WAL: readers never wait for the writer. synchronous=NORMAL: a commit is in the OS before
-    // it returns, so a killed server loses nothing committed (a power cut may lose the last few).
-    exec(db_, "PRAGMA journal_mode=WAL");
-    exec(db_, "PRAGMA synchronous=NORMAL");
-    exec(db_, "PRAGMA busy_timeout=5000");
-    exec(db_,
-         "CREATE TABLE IF NOT EXISTS messages ("
-         " room_key TEXT NOT NULL, seq INTEGER NOT NULL, room TEXT NOT NULL,"
-         " sender TEXT NOT NULL, text TEXT NOT NULL, server_time_ms INTEGER NOT NULL,"
-         " server_msg_id INTEGER NOT NULL, PRIMARY KEY (room_key, seq)) WITHOUT ROWID");
-    exec(db_, "CREATE INDEX IF NOT EXISTS messages_by_time ON messages (server_time_ms)");
-  } catch (...) {
-    sqlite3_close(db_);
-    throw;
-  }
+    : retention_(retention), on_stored_(std::move(on_stored)), db_(path, "history") {
+  db_.exec(
+      "CREATE TABLE IF NOT EXISTS messages ("
+      " room_key TEXT NOT NULL, seq INTEGER NOT NULL, room TEXT NOT NULL,"
+      " sender TEXT NOT NULL, text TEXT NOT NULL, server_time_ms INTEGER NOT NULL,"
+      " server_msg_id INTEGER NOT NULL, PRIMARY KEY (room_key, seq)) WITHOUT ROWID");
+  db_.exec("CREATE INDEX IF NOT EXISTS messages_by_time ON messages (server_time_ms)");
   writer_ = std::thread([this] { run_writer(); });
 }
 
@@ -99,7 +38,6 @@ HistoryStore::~HistoryStore() {
   }
   queue_changed_.notify_all();
   writer_.join();
-  sqlite3_close(db_);
 }
 
 void HistoryStore::append(StoredMessagePtr msg, AckTo ack) {
@@ -150,7 +88,7 @@ void HistoryStore::write_batch(const std::vector<Stored>& batch) {
   {
     std::lock_guard db(db_mutex_);
     try {
-      exec(db_, "BEGIN IMMEDIATE");
+      db_.exec("BEGIN IMMEDIATE");
       Statement insert(db_,
                        "INSERT OR REPLACE INTO messages (room_key, seq, room, sender, text,"
                        " server_time_ms, server_msg_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -163,19 +101,16 @@ void HistoryStore::write_batch(const std::vector<Stored>& batch) {
         insert.bind(5, m.text);
         insert.bind(6, m.server_time_ms);
         insert.bind(7, m.server_msg_id);
-        if (sqlite3_step(insert.get()) != SQLITE_DONE) {
-          throw std::runtime_error(std::string("history: insert: ") + sqlite3_errmsg(db_));
-        }
-        sqlite3_reset(insert.get());
+        insert.run();
       }
-      exec(db_, "COMMIT");
+      db_.exec("COMMIT");
       stored = true;
       for (const Stored& p : batch) {
         written_since_prune_.insert(p.msg->room_key);
       }
     } catch (const std::exception& e) {
       log::error("{}: {} messages not stored", e.what(), batch.size());
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      db_.exec_noexcept("ROLLBACK");
     }
   }
   if (stored && on_stored_) {
@@ -201,7 +136,7 @@ void HistoryStore::prune(bool everywhere) {
       const auto age_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(retention_.max_age).count();
       old.bind(1, now_ms() - std::min<std::uint64_t>(now_ms(), static_cast<std::uint64_t>(age_ms)));
-      sqlite3_step(old.get());
+      old.step();
     }
     if (retention_.max_per_room > 0 && everywhere) {
       // Every room: everything below its newest max_per_room messages (one full pass).
@@ -211,7 +146,7 @@ void HistoryStore::prune(bool everywhere) {
                      "  SELECT room_key, MAX(seq) AS top FROM messages GROUP BY room_key) t"
                      " ON m.room_key = t.room_key WHERE m.seq <= t.top - ?)");
       over.bind(1, retention_.max_per_room);
-      sqlite3_step(over.get());
+      over.step();
     } else if (retention_.max_per_room > 0) {
       // Only the rooms written since the last pass can have grown past the limit: a primary
       // key range each, however many rooms and messages the database holds.
@@ -221,8 +156,8 @@ void HistoryStore::prune(bool everywhere) {
       for (const std::string& key : written_since_prune_) {
         over.bind(1, key);
         over.bind(2, retention_.max_per_room);
-        sqlite3_step(over.get());
-        sqlite3_reset(over.get());
+        over.step();
+        over.reset();
       }
     }
     written_since_prune_.clear();
@@ -237,7 +172,7 @@ std::uint64_t HistoryStore::query_u64(const char* sql, const std::string& room_k
   if (!room_key.empty()) {
     q.bind(1, room_key);
   }
-  return sqlite3_step(q.get()) == SQLITE_ROW ? q.u64(0) : 0;
+  return q.step() ? q.u64(0) : 0;
 }
 
 std::uint64_t HistoryStore::last_seq(const std::string& room_key) {
@@ -255,7 +190,7 @@ std::uint64_t HistoryStore::last_msg_id() {
 namespace {
 std::vector<StoredMessagePtr> rows(Statement& q, const std::string& room_key) {
   std::vector<StoredMessagePtr> out;
-  while (sqlite3_step(q.get()) == SQLITE_ROW) {
+  while (q.step()) {
     auto m = std::make_shared<StoredMessage>();
     m->room_key = room_key;
     m->room = q.text(0);

@@ -16,8 +16,7 @@
 #include <vector>
 
 #include "net/conn_id.h"
-
-struct sqlite3;
+#include "storage/sqlite_db.h"
 
 namespace chat::server {
 
@@ -95,7 +94,7 @@ class HistoryStore {
   const Retention retention_;
   const OnStored on_stored_;
   std::mutex db_mutex_;  // one connection, shared by the writer and the readers
-  sqlite3* db_ = nullptr;
+  SqliteDb db_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_changed_;  // work for the writer, or a batch committed

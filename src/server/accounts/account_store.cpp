@@ -1,0 +1,251 @@
+#include "account_store.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "../log.h"
+#include "../storage/sqlite_db.h"
+#include "../validation.h"
+
+namespace chat::server {
+namespace {
+
+constexpr std::size_t kAuditInMemory = 1000;
+
+std::uint64_t unix_ms() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+std::string format_utc(std::uint64_t unix_ms) {
+  const std::chrono::system_clock::time_point t{std::chrono::milliseconds(unix_ms)};
+  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", std::chrono::floor<std::chrono::seconds>(t));
+}
+
+std::string describe_ban(const Ban& ban) {
+  std::string text = "banned by " + ban.by;
+  if (ban.until_ms != 0) {
+    text += " until " + format_utc(ban.until_ms);
+  }
+  if (!ban.reason.empty()) {
+    text += ": " + ban.reason;
+  }
+  return text;
+}
+
+AccountStore::AccountStore(const std::string& db_path) {
+  if (db_path.empty()) {
+    return;
+  }
+  db_ = std::make_unique<SqliteDb>(db_path, "accounts");
+  db_->exec(
+      "CREATE TABLE IF NOT EXISTS accounts (name_key TEXT PRIMARY KEY, nickname TEXT NOT NULL,"
+      " password_hash TEXT NOT NULL, is_operator INTEGER NOT NULL DEFAULT 0,"
+      " created_ms INTEGER NOT NULL) WITHOUT ROWID");
+  db_->exec(
+      "CREATE TABLE IF NOT EXISTS bans (id TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
+      " key TEXT NOT NULL, label TEXT NOT NULL, until_ms INTEGER NOT NULL, by TEXT NOT NULL,"
+      " reason TEXT NOT NULL) WITHOUT ROWID");
+  db_->exec(
+      "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+      " actor TEXT NOT NULL, command TEXT NOT NULL, outcome TEXT NOT NULL)");
+  Statement accounts(*db_, "SELECT name_key, nickname, password_hash, is_operator FROM accounts");
+  while (accounts.step()) {
+    accounts_[accounts.text(0)] = Account{accounts.text(1), accounts.text(2), accounts.u64(3) != 0};
+  }
+  Statement bans(*db_, "SELECT id, kind, key, label, until_ms, by, reason FROM bans");
+  while (bans.step()) {
+    bans_[bans.text(0)] = Ban{bans.u64(1) == 0 ? Ban::Kind::nickname : Ban::Kind::address,
+                              bans.text(2),
+                              bans.text(3),
+                              bans.u64(4),
+                              bans.text(5),
+                              bans.text(6)};
+  }
+  log::info("accounts: {} registered, {} bans, in {}", accounts_.size(), bans_.size(), db_path);
+}
+
+AccountStore::~AccountStore() = default;
+
+std::optional<Account> AccountStore::find(std::string_view nickname) const {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  const auto it = accounts_.find(key);
+  if (it == accounts_.end()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+bool AccountStore::is_registered(std::string_view nickname) const {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  return accounts_.count(key) != 0;
+}
+
+bool AccountStore::is_operator(std::string_view nickname) const {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  const auto it = accounts_.find(key);
+  return it != accounts_.end() && it->second.is_operator;
+}
+
+bool AccountStore::add(const std::string& nickname, std::string password_hash) {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  if (accounts_.count(key) != 0) {
+    return false;
+  }
+  Account& account = accounts_[key];
+  account = Account{nickname, std::move(password_hash), false};
+  persist_account(account);
+  return true;
+}
+
+bool AccountStore::set_operator(std::string_view nickname, bool is_operator) {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  const auto it = accounts_.find(key);
+  if (it == accounts_.end()) {
+    return false;
+  }
+  it->second.is_operator = is_operator;
+  persist_account(it->second);
+  return true;
+}
+
+void AccountStore::persist_account(const Account& account) {
+  if (!db_) {
+    return;
+  }
+  Statement upsert(*db_,
+                   "INSERT OR REPLACE INTO accounts (name_key, nickname, password_hash,"
+                   " is_operator, created_ms) VALUES (?, ?, ?, ?, COALESCE((SELECT created_ms"
+                   " FROM accounts WHERE name_key = ?1), ?5))");
+  const std::string key = fold_name(account.nickname);
+  upsert.bind(1, key);
+  upsert.bind(2, account.nickname);
+  upsert.bind(3, account.password_hash);
+  upsert.bind(4, std::uint64_t{account.is_operator ? 1u : 0u});
+  upsert.bind(5, unix_ms());
+  upsert.run();
+}
+
+std::vector<std::string> AccountStore::operators() const {
+  std::vector<std::string> names;
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, account] : accounts_) {
+    if (account.is_operator) {
+      names.push_back(account.nickname);
+    }
+  }
+  return names;
+}
+
+std::string AccountStore::ban_id(Ban::Kind kind, const std::string& key) {
+  return (kind == Ban::Kind::nickname ? "n:" : "a:") + key;
+}
+
+void AccountStore::ban(Ban ban) {
+  const std::string id = ban_id(ban.kind, ban.key);
+  std::lock_guard lock(mutex_);
+  if (db_) {
+    Statement upsert(*db_,
+                     "INSERT OR REPLACE INTO bans (id, kind, key, label, until_ms, by, reason)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?)");
+    upsert.bind(1, id);
+    upsert.bind(2, std::uint64_t{ban.kind == Ban::Kind::nickname ? 0u : 1u});
+    upsert.bind(3, ban.key);
+    upsert.bind(4, ban.label);
+    upsert.bind(5, ban.until_ms);
+    upsert.bind(6, ban.by);
+    upsert.bind(7, ban.reason);
+    upsert.run();
+  }
+  bans_[id] = std::move(ban);
+}
+
+bool AccountStore::unban(Ban::Kind kind, const std::string& key) {
+  const std::string id = ban_id(kind, key);
+  std::lock_guard lock(mutex_);
+  if (db_) {
+    Statement remove(*db_, "DELETE FROM bans WHERE id = ?");
+    remove.bind(1, id);
+    remove.run();
+  }
+  return bans_.erase(id) != 0;
+}
+
+std::optional<Ban> AccountStore::banned(Ban::Kind kind, const std::string& key,
+                                        std::uint64_t now_ms) {
+  const std::string id = ban_id(kind, key);
+  std::lock_guard lock(mutex_);
+  const auto it = bans_.find(id);
+  if (it == bans_.end()) {
+    return std::nullopt;
+  }
+  if (it->second.until_ms != 0 && it->second.until_ms <= now_ms) {
+    bans_.erase(it);  // expired; the stale row is harmless and replaced by the next ban
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+std::vector<Ban> AccountStore::bans(std::uint64_t now_ms) {
+  std::vector<Ban> out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, ban] : bans_) {
+    if (ban.until_ms == 0 || ban.until_ms > now_ms) {
+      out.push_back(ban);
+    }
+  }
+  return out;
+}
+
+void AccountStore::audit(const std::string& actor, const std::string& command,
+                         const std::string& outcome) {
+  const std::uint64_t now = unix_ms();
+  log::info("audit: {} ran '{}': {}", actor, command, outcome);
+  std::lock_guard lock(mutex_);
+  if (db_) {
+    try {
+      Statement insert(*db_,
+                       "INSERT INTO audit (time_ms, actor, command, outcome) VALUES (?, ?, ?, ?)");
+      insert.bind(1, now);
+      insert.bind(2, actor);
+      insert.bind(3, command);
+      insert.bind(4, outcome);
+      insert.run();
+    } catch (const std::exception& e) {
+      log::error("audit entry not stored: {}", e.what());
+    }
+    return;
+  }
+  audit_memory_.push_back(fmt::format("{} {} '{}': {}", format_utc(now), actor, command, outcome));
+  if (audit_memory_.size() > kAuditInMemory) {
+    audit_memory_.erase(audit_memory_.begin());
+  }
+}
+
+std::vector<std::string> AccountStore::recent_audit(std::size_t count) const {
+  std::lock_guard lock(mutex_);
+  if (!db_) {
+    const std::size_t from = audit_memory_.size() > count ? audit_memory_.size() - count : 0;
+    return {audit_memory_.begin() + static_cast<std::ptrdiff_t>(from), audit_memory_.end()};
+  }
+  Statement q(*db_,
+              "SELECT time_ms, actor, command, outcome FROM (SELECT * FROM audit ORDER BY id DESC"
+              " LIMIT ?) ORDER BY id");
+  q.bind(1, static_cast<std::uint64_t>(count));
+  std::vector<std::string> lines;
+  while (q.step()) {
+    lines.push_back(
+        fmt::format("{} {} '{}': {}", format_utc(q.u64(0)), q.text(1), q.text(2), q.text(3)));
+  }
+  return lines;
+}
+
+}  // namespace chat::server

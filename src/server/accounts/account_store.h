@@ -1,0 +1,83 @@
+// Internal header (server). Who may do what: registered accounts and their operator role, bans,
+// and the audit log of operator actions. Kept in memory for lookups on the I/O threads and
+// written through to SQLite (the --db file, next to the history) so they survive restarts.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace chat::server {
+
+class SqliteDb;
+
+struct Account {
+  std::string nickname;  // as registered
+  std::string password_hash;
+  bool is_operator = false;
+};
+
+struct Ban {
+  enum class Kind { nickname, address };
+  Kind kind = Kind::nickname;
+  std::string key;             // fold_name(nickname), or address_key(host)
+  std::string label;           // what the operator typed: the nickname or the address
+  std::uint64_t until_ms = 0;  // Unix ms; 0: until lifted
+  std::string by;
+  std::string reason;
+};
+
+// "banned by alice until 2026-12-02 15:04:05 UTC: spamming", for the banned and for operators.
+std::string describe_ban(const Ban& ban);
+// "2026-12-02 15:04:05 UTC" for a Unix time in ms; "until lifted" words for 0 are the caller's.
+std::string format_utc(std::uint64_t unix_ms);
+
+// Thread-safe (one mutex; lookups are map reads, writes are rare).
+class AccountStore {
+ public:
+  // `db_path` empty: in memory only (lost at exit). Otherwise opens (creating) its tables in that
+  // SQLite database and loads them; throws std::runtime_error when it cannot.
+  explicit AccountStore(const std::string& db_path);
+  ~AccountStore();
+  AccountStore(const AccountStore&) = delete;
+  AccountStore& operator=(const AccountStore&) = delete;
+
+  std::optional<Account> find(std::string_view nickname) const;
+  bool is_registered(std::string_view nickname) const;
+  bool is_operator(std::string_view nickname) const;
+  // Registers `nickname`; false if it is registered already.
+  bool add(const std::string& nickname, std::string password_hash);
+  // Gives or takes the operator role; false if `nickname` is not registered.
+  bool set_operator(std::string_view nickname, bool is_operator);
+  std::vector<std::string> operators() const;
+
+  // Bans. A ban of the same kind and key replaces the earlier one.
+  void ban(Ban ban);
+  // Lifts a ban; false if there was none.
+  bool unban(Ban::Kind kind, const std::string& key);
+  // The ban in force on `key` at `now_ms`, if any (expired ones are dropped on the way).
+  std::optional<Ban> banned(Ban::Kind kind, const std::string& key, std::uint64_t now_ms);
+  std::vector<Ban> bans(std::uint64_t now_ms);
+
+  // Records an operator action: who, the command as typed, what came of it.
+  void audit(const std::string& actor, const std::string& command, const std::string& outcome);
+  // The newest `count` audit entries, oldest first, as lines.
+  std::vector<std::string> recent_audit(std::size_t count) const;
+
+ private:
+  static std::string ban_id(Ban::Kind kind, const std::string& key);
+  void persist_account(const Account& account);
+
+  mutable std::mutex mutex_;
+  std::unique_ptr<SqliteDb> db_;                       // null: in memory only
+  std::unordered_map<std::string, Account> accounts_;  // by fold_name(nickname)
+  std::unordered_map<std::string, Ban> bans_;          // by ban_id()
+  std::vector<std::string> audit_memory_;              // without a database: the newest entries
+};
+
+}  // namespace chat::server

@@ -1,0 +1,50 @@
+// Register and OperatorCommand: the requests of accounts and their roles.
+#include "../log.h"
+#include "../operators/operator_commands.h"
+#include "handlers.h"
+
+namespace chat::server {
+
+void handle_register(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const std::string& password = req.register_nickname().password();
+  if (s.logged_in || core.accounts->is_registered(s.nickname)) {
+    core.send_error(id, s, req, proto::ALREADY_REGISTERED,
+                    fmt::format("nickname '{}' is registered already", s.nickname));
+    return;
+  }
+  if (password.size() < kMinPasswordBytes || password.size() > kMaxPasswordBytes) {
+    core.send_error(
+        id, s, req, proto::PASSWORD_INVALID,
+        fmt::format("a password has {} to {} bytes", kMinPasswordBytes, kMaxPasswordBytes));
+    return;
+  }
+  // Hashed on the auth thread; ChatServer submits it when this receive ends.
+  s.auth = Session::PendingAuth{
+      AuthJob{AuthJob::Kind::register_nickname, id, s.nickname, password, address_key(s.host)},
+      req.request_id(), false};
+}
+
+void handle_operator_command(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const std::string& line = req.operator_command().line();
+  if (!core.is_operator(s)) {
+    core.send_error(id, s, req, proto::NOT_OPERATOR,
+                    s.logged_in ? "your account does not have the operator role"
+                                : "operator commands need a registered account with the "
+                                  "operator role, logged in with its password");
+    return;
+  }
+  OperatorResult result = run_operator_command(core, s.nickname, false, line);
+  if (!result.ok) {
+    core.send_error(id, s, req, proto::COMMAND_INVALID,
+                    result.lines.empty() ? std::string("invalid command") : result.lines.front());
+    return;
+  }
+  Envelope reply;
+  reply.set_request_id(req.request_id());
+  for (std::string& text : result.lines) {
+    reply.mutable_operator_reply()->add_lines(std::move(text));
+  }
+  core.send(id, reply);
+}
+
+}  // namespace chat::server

@@ -1,0 +1,51 @@
+#include "mute_list.h"
+
+#include "../validation.h"
+
+namespace chat::server {
+
+void MuteList::mute(Mute mute) {
+  const std::string key = fold_name(mute.nickname);
+  std::lock_guard lock(mutex_);
+  by_folded_[key] = std::move(mute);
+  count_.store(by_folded_.size());
+}
+
+bool MuteList::unmute(std::string_view nickname) {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  const bool erased = by_folded_.erase(key) != 0;
+  count_.store(by_folded_.size());
+  return erased;
+}
+
+std::optional<MuteList::Mute> MuteList::muted(std::string_view nickname, std::uint64_t now_ms) {
+  if (count_.load(std::memory_order_relaxed) == 0) {
+    return std::nullopt;
+  }
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  const auto it = by_folded_.find(key);
+  if (it == by_folded_.end()) {
+    return std::nullopt;
+  }
+  if (it->second.until_ms != 0 && it->second.until_ms <= now_ms) {
+    by_folded_.erase(it);
+    count_.store(by_folded_.size());
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+std::vector<MuteList::Mute> MuteList::all(std::uint64_t now_ms) {
+  std::vector<Mute> out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, mute] : by_folded_) {
+    if (mute.until_ms == 0 || mute.until_ms > now_ms) {
+      out.push_back(mute);
+    }
+  }
+  return out;
+}
+
+}  // namespace chat::server

@@ -1,0 +1,389 @@
+#include "operator_commands.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "../server_core.h"
+#include "../validation.h"
+#include "net/wire/envelope_codec.h"
+
+namespace chat::server {
+namespace {
+
+constexpr std::size_t kAuditShown = 20;
+
+struct Args {
+  std::string command;                           // lower case, without '/'
+  std::vector<std::string> words;                // the rest, split on spaces
+  std::string rest_after(std::size_t n) const {  // words n.. joined again
+    std::string text;
+    for (std::size_t i = n; i < words.size(); ++i) {
+      text += (text.empty() ? "" : " ") + words[i];
+    }
+    return text;
+  }
+};
+
+Args split(std::string_view line) {
+  Args args;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
+      ++i;
+    }
+    std::size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t') {
+      ++j;
+    }
+    if (j > i) {
+      args.words.emplace_back(line.substr(i, j - i));
+    }
+    i = j;
+  }
+  if (!args.words.empty()) {
+    args.command = args.words.front();
+    args.words.erase(args.words.begin());
+    if (!args.command.empty() && args.command.front() == '/') {
+      args.command.erase(0, 1);
+    }
+    std::transform(args.command.begin(), args.command.end(), args.command.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  }
+  return args;
+}
+
+OperatorResult fail(std::string why) {
+  return OperatorResult{false, {std::move(why)}};
+}
+OperatorResult done(std::vector<std::string> lines) {
+  return OperatorResult{true, std::move(lines)};
+}
+
+std::string until_text(std::uint64_t until_ms) {
+  return until_ms == 0 ? "until lifted" : "until " + format_utc(until_ms);
+}
+
+// Optional "[DURATION] [reason...]" from word `n` on.
+void duration_and_reason(const Args& a, std::size_t n, std::uint64_t& until_ms,
+                         std::string& reason) {
+  until_ms = 0;
+  if (a.words.size() > n) {
+    if (const auto ms = parse_duration_ms(a.words[n])) {
+      until_ms = ServerCore::now_ms() + *ms;
+      ++n;
+    }
+  }
+  reason = a.rest_after(n);
+}
+
+class Runner {
+ public:
+  Runner(ServerCore& core, const std::string& actor, bool console)
+      : core_(core), actor_(actor), console_(console) {}
+
+  OperatorResult run(const Args& a) {
+    const auto& c = a.command;
+    if (c == "help" || c.empty())
+      return help();
+    if (c == "who")
+      return who();
+    if (c == "rooms")
+      return rooms();
+    if (c == "notice")
+      return notice(a);
+    if (c == "kick")
+      return kick(a);
+    if (c == "ban")
+      return ban(a);
+    if (c == "unban")
+      return unban(a);
+    if (c == "bans")
+      return bans();
+    if (c == "mute")
+      return mute(a);
+    if (c == "unmute")
+      return unmute(a);
+    if (c == "audit")
+      return audit(a);
+    if (c == "op" || c == "deop")
+      return op(a, c == "op");
+    if (c == "shutdown")
+      return shutdown(a);
+    return fail(fmt::format("unknown command '{}'; try help", c));
+  }
+
+ private:
+  static OperatorResult help() {
+    return done({
+        "notice TEXT                  tell everyone connected",
+        "kick NICK [REASON]           disconnect someone",
+        "ban NICK|ADDRESS [DURATION] [REASON]   refuse a nickname or an IP address (IPv6: its "
+        "/64); DURATION like 30m, 12h, 7d; none: until unban",
+        "unban NICK|ADDRESS",
+        "bans                         the bans in force",
+        "mute NICK [DURATION] [REASON]   they may not broadcast or whisper",
+        "unmute NICK",
+        "who                          everyone connected: address, role, rooms",
+        "rooms                        every room: members, messages",
+        "audit [N]                    the newest N operator actions (20)",
+        "op NICK / deop NICK          give or take the operator role (server console only)",
+        "shutdown [REASON]            stop the server, telling everyone why",
+    });
+  }
+
+  OperatorResult who() {
+    std::map<std::string, std::vector<std::string>> rooms_of;  // by folded nickname
+    for (const auto& room : core_.rooms.all()) {
+      for (const std::string& member : room->member_names()) {
+        rooms_of[fold_name(member)].push_back(room->name());
+      }
+    }
+    auto holders = core_.nicknames.all();
+    std::sort(holders.begin(), holders.end(), [](const auto& x, const auto& y) {
+      return fold_name(x.nickname) < fold_name(y.nickname);
+    });
+    std::vector<std::string> lines{fmt::format("{} users", holders.size())};
+    for (const auto& h : holders) {
+      const bool op = core_.accounts->is_operator(h.nickname);
+      const bool registered = core_.accounts->is_registered(h.nickname);
+      const auto& in = rooms_of[fold_name(h.nickname)];
+      std::string room_list;
+      for (const std::string& r : in) {
+        room_list += (room_list.empty() ? "" : ", ") + r;
+      }
+      lines.push_back(
+          fmt::format("{} {} {}{} rooms: {}", h.nickname, h.host,
+                      op           ? "operator"
+                      : registered ? "registered"
+                                   : "guest",
+                      core_.mutes.muted(h.nickname, ServerCore::now_ms()) ? " muted" : "",
+                      room_list.empty() ? "-" : room_list));
+    }
+    return done(std::move(lines));
+  }
+
+  OperatorResult rooms() {
+    auto all = core_.rooms.all();
+    std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) {
+      return fold_name(x->name()) < fold_name(y->name());
+    });
+    std::vector<std::string> lines{fmt::format("{} rooms", all.size())};
+    for (const auto& room : all) {
+      lines.push_back(fmt::format("{} members: {} last seq: {}", room->name(),
+                                  room->member_names().size(), room->last_seq()));
+    }
+    return done(std::move(lines));
+  }
+
+  OperatorResult notice(const Args& a) {
+    const std::string text = a.rest_after(0);
+    if (text.empty()) {
+      return fail("usage: notice TEXT");
+    }
+    proto::Envelope env;
+    env.mutable_notice()->set_kind(proto::Notice::INFO);
+    env.mutable_notice()->set_text(fmt::format("notice from {}: {}", actor_, text));
+    const auto frame = wire::encode(env);
+    const auto holders = core_.nicknames.all();
+    {
+      Delivery out(core_.pool, *core_.io);
+      for (const auto& h : holders) {
+        out.push(h.id, frame);
+      }
+    }
+    return done({fmt::format("notice sent to {} users", holders.size())});
+  }
+
+  OperatorResult kick(const Args& a) {
+    if (a.words.empty()) {
+      return fail("usage: kick NICK [REASON]");
+    }
+    const auto holder = core_.nicknames.find(a.words[0]);
+    if (!holder) {
+      return fail(fmt::format("nobody is called '{}'", a.words[0]));
+    }
+    const std::string reason = a.rest_after(1);
+    core_.kick(holder->id, CloseReason::kicked,
+               fmt::format("kicked by {}{}", actor_, reason.empty() ? "" : ": " + reason));
+    return done({fmt::format("kicked {}", holder->nickname)});
+  }
+
+  OperatorResult ban(const Args& a) {
+    if (a.words.empty()) {
+      return fail("usage: ban NICK|ADDRESS [DURATION] [REASON]");
+    }
+    Ban ban;
+    ban.label = a.words[0];
+    ban.by = actor_;
+    duration_and_reason(a, 1, ban.until_ms, ban.reason);
+    const std::string address = address_key(ban.label);
+    if (!address.empty()) {
+      ban.kind = Ban::Kind::address;
+      ban.key = address;
+    } else if (check_name(ban.label, core_.config.max_nickname_bytes) == NameCheck::ok) {
+      ban.kind = Ban::Kind::nickname;
+      ban.key = fold_name(ban.label);
+    } else {
+      return fail(fmt::format("'{}' is neither a nickname nor an IP address", ban.label));
+    }
+    const std::string why = describe_ban(ban);
+    core_.accounts->ban(ban);
+    unsigned removed = 0;
+    for (const auto& h : core_.nicknames.all()) {
+      const bool hit = ban.kind == Ban::Kind::address ? address_key(h.host) == ban.key
+                                                      : fold_name(h.nickname) == ban.key;
+      if (hit) {
+        core_.kick(h.id, CloseReason::banned, why);
+        ++removed;
+      }
+    }
+    return done({fmt::format("banned {} {}; disconnected {}", ban.label, until_text(ban.until_ms),
+                             removed)});
+  }
+
+  OperatorResult unban(const Args& a) {
+    if (a.words.size() != 1) {
+      return fail("usage: unban NICK|ADDRESS");
+    }
+    const std::string address = address_key(a.words[0]);
+    const bool lifted = address.empty()
+                            ? core_.accounts->unban(Ban::Kind::nickname, fold_name(a.words[0]))
+                            : core_.accounts->unban(Ban::Kind::address, address);
+    if (!lifted) {
+      return fail(fmt::format("'{}' is not banned", a.words[0]));
+    }
+    return done({fmt::format("unbanned {}", a.words[0])});
+  }
+
+  OperatorResult bans() {
+    const auto all = core_.accounts->bans(ServerCore::now_ms());
+    std::vector<std::string> lines{fmt::format("{} bans", all.size())};
+    for (const Ban& b : all) {
+      lines.push_back(fmt::format("{} {}", b.label, describe_ban(b)));
+    }
+    return done(std::move(lines));
+  }
+
+  OperatorResult mute(const Args& a) {
+    if (a.words.empty()) {
+      return fail("usage: mute NICK [DURATION] [REASON]");
+    }
+    if (check_name(a.words[0], core_.config.max_nickname_bytes) != NameCheck::ok) {
+      return fail(fmt::format("'{}' is not a nickname", a.words[0]));
+    }
+    MuteList::Mute m;
+    m.nickname = a.words[0];
+    m.by = actor_;
+    duration_and_reason(a, 1, m.until_ms, m.reason);
+    core_.mutes.mute(m);
+    if (const auto holder = core_.nicknames.find(m.nickname)) {
+      proto::Envelope env;
+      env.mutable_notice()->set_kind(proto::Notice::INFO);
+      env.mutable_notice()->set_text(fmt::format("you are muted by {} {}{}", actor_,
+                                                 until_text(m.until_ms),
+                                                 m.reason.empty() ? "" : ": " + m.reason));
+      core_.send(holder->id, env);
+    }
+    return done({fmt::format("muted {} {}", m.nickname, until_text(m.until_ms))});
+  }
+
+  OperatorResult unmute(const Args& a) {
+    if (a.words.size() != 1) {
+      return fail("usage: unmute NICK");
+    }
+    if (!core_.mutes.unmute(a.words[0])) {
+      return fail(fmt::format("'{}' is not muted", a.words[0]));
+    }
+    return done({fmt::format("unmuted {}", a.words[0])});
+  }
+
+  OperatorResult audit(const Args& a) {
+    std::size_t count = kAuditShown;
+    if (!a.words.empty()) {
+      const auto& w = a.words[0];
+      if (std::from_chars(w.data(), w.data() + w.size(), count).ec != std::errc{} || count == 0 ||
+          count > 1000) {
+        return fail("usage: audit [N], N from 1 to 1000");
+      }
+    }
+    return done(core_.accounts->recent_audit(count));
+  }
+
+  OperatorResult op(const Args& a, bool give) {
+    if (!console_) {
+      return fail("op and deop are for the server's console only");
+    }
+    if (a.words.size() != 1) {
+      return fail(give ? "usage: op NICK" : "usage: deop NICK");
+    }
+    if (!core_.accounts->set_operator(a.words[0], give)) {
+      return fail(
+          fmt::format("'{}' is not a registered nickname (they /register first)", a.words[0]));
+    }
+    return done(
+        {fmt::format("{} {} the operator role", a.words[0], give ? "has" : "no longer has")});
+  }
+
+  OperatorResult shutdown(const Args& a) {
+    if (!core_.shutdown_requested) {
+      return fail("this server cannot be shut down from here");
+    }
+    core_.shutdown_requested(a.rest_after(0));
+    return done({"shutting down"});
+  }
+
+  ServerCore& core_;
+  const std::string& actor_;
+  const bool console_;
+};
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_duration_ms(std::string_view text) {
+  if (text.size() < 2) {
+    return std::nullopt;
+  }
+  std::uint64_t n = 0;
+  const auto* end = text.data() + text.size() - 1;
+  if (std::from_chars(text.data(), end, n).ptr != end || n == 0) {
+    return std::nullopt;
+  }
+  std::uint64_t unit = 0;
+  switch (text.back()) {
+    case 's':
+      unit = 1000;
+      break;
+    case 'm':
+      unit = 60 * 1000;
+      break;
+    case 'h':
+      unit = 3600 * 1000;
+      break;
+    case 'd':
+      unit = 24 * 3600 * 1000;
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (n > 36500ull * 24 * 3600 * 1000 / unit) {
+    return std::nullopt;  // over a century: a typo
+  }
+  return n * unit;
+}
+
+OperatorResult run_operator_command(ServerCore& core, const std::string& actor, bool console,
+                                    std::string_view line) {
+  const Args args = split(line);
+  OperatorResult result = Runner(core, actor, console).run(args);
+  if (args.command != "help" && !args.command.empty()) {
+    core.accounts->audit(actor, std::string(line),
+                         (result.ok ? "" : "refused: ") +
+                             (result.lines.empty() ? std::string() : result.lines.front()));
+  }
+  return result;
+}
+
+}  // namespace chat::server

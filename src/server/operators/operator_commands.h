@@ -1,0 +1,31 @@
+// Internal header (server). The operator commands, one implementation for the server's console
+// and for operators' OperatorCommand requests: /notice /kick /ban /unban /bans /mute /unmute
+// /who /rooms /audit /op /deop /shutdown /help.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chat::server {
+
+struct ServerCore;
+
+struct OperatorResult {
+  bool ok = true;                  // false: unknown command, bad arguments, unknown target
+  std::vector<std::string> lines;  // what to show the operator (the reason, when !ok)
+};
+
+// Runs one command line ("kick bob spamming"; a leading '/' is allowed) for `actor` (an
+// operator's nickname, or "console"). `console` allows what only the server's own terminal may
+// do (/op, /deop). Every command but /help is written to the audit log with its outcome.
+// Thread-safe: it touches only the core's thread-safe parts.
+OperatorResult run_operator_command(ServerCore& core, const std::string& actor, bool console,
+                                    std::string_view line);
+
+// "10m" -> 600000; "90s", "2h", "7d"; nullopt for anything else. Thread-safe (pure).
+std::optional<std::uint64_t> parse_duration_ms(std::string_view text);
+
+}  // namespace chat::server
