@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "net/wire/envelope_codec.h"
+#include "unix_time.h"
 #include "validation.h"
 
 namespace chat::server {
@@ -126,9 +127,7 @@ std::int64_t ServerCore::steady_ms() {
 }
 
 std::uint64_t ServerCore::now_ms() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(
-      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+  return unix_time_ms();
 }
 
 void ServerCore::send(net::ConnId id, const proto::Envelope& env) {

@@ -5,18 +5,13 @@
 
 #include "../log.h"
 #include "../storage/sqlite_db.h"
+#include "../unix_time.h"
 #include "../validation.h"
 
 namespace chat::server {
 namespace {
 
 constexpr std::size_t kAuditInMemory = 1000;
-
-std::uint64_t unix_ms() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(
-      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
 
 }  // namespace
 
@@ -130,7 +125,7 @@ void AccountStore::persist_account(const Account& account) {
   upsert.bind(2, account.nickname);
   upsert.bind(3, account.password_hash);
   upsert.bind(4, std::uint64_t{account.is_operator ? 1u : 0u});
-  upsert.bind(5, unix_ms());
+  upsert.bind(5, unix_time_ms());
   upsert.run();
 }
 
@@ -207,7 +202,7 @@ std::vector<Ban> AccountStore::bans(std::uint64_t now_ms) {
 
 void AccountStore::audit(const std::string& actor, const std::string& command,
                          const std::string& outcome) {
-  const std::uint64_t now = unix_ms();
+  const std::uint64_t now = unix_time_ms();
   log::info("audit: {} ran '{}': {}", actor, command, outcome);
   std::lock_guard lock(mutex_);
   if (db_) {

@@ -53,7 +53,7 @@ bool check_text_or_reject(ServerCore& core, net::ConnId id, Session& s, const En
 }
 
 bool refuse_muted(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
-  const auto mute = core.mutes.muted(s.nickname, ServerCore::now_ms());
+  const auto mute = core.mutes.muted(s.nickname);
   if (!mute) {
     return false;
   }

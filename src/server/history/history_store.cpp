@@ -5,18 +5,13 @@
 #include <unordered_set>
 
 #include "../log.h"
+#include "../unix_time.h"
 
 namespace chat::server {
 namespace {
 
 constexpr std::size_t kMaxBatch = 4096;  // messages per transaction, at most
 constexpr auto kPruneEvery = std::chrono::seconds(1);
-
-std::uint64_t now_ms() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(
-      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
 
 }  // namespace
 
@@ -135,7 +130,8 @@ void HistoryStore::prune(bool everywhere) {
       Statement old(db_, "DELETE FROM messages WHERE server_time_ms < ?");
       const auto age_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(retention_.max_age).count();
-      old.bind(1, now_ms() - std::min<std::uint64_t>(now_ms(), static_cast<std::uint64_t>(age_ms)));
+      old.bind(1, unix_time_ms() -
+                      std::min<std::uint64_t>(unix_time_ms(), static_cast<std::uint64_t>(age_ms)));
       old.step();
     }
     if (retention_.max_per_room > 0 && everywhere) {

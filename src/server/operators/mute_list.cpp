@@ -1,5 +1,6 @@
 #include "mute_list.h"
 
+#include "../unix_time.h"
 #include "../validation.h"
 
 namespace chat::server {
@@ -19,10 +20,11 @@ bool MuteList::unmute(std::string_view nickname) {
   return erased;
 }
 
-std::optional<MuteList::Mute> MuteList::muted(std::string_view nickname, std::uint64_t now_ms) {
+std::optional<MuteList::Mute> MuteList::muted(std::string_view nickname) {
   if (count_.load(std::memory_order_relaxed) == 0) {
     return std::nullopt;
   }
+  const std::uint64_t now_ms = unix_time_ms();
   const std::string key = fold_name(nickname);
   std::lock_guard lock(mutex_);
   const auto it = by_folded_.find(key);

@@ -154,13 +154,12 @@ class Runner {
       for (const std::string& r : in) {
         room_list += (room_list.empty() ? "" : ", ") + r;
       }
-      lines.push_back(
-          fmt::format("{} {} {}{} rooms: {}", h.nickname, h.host,
-                      op           ? "operator"
-                      : registered ? "registered"
-                                   : "guest",
-                      core_.mutes.muted(h.nickname, ServerCore::now_ms()) ? " muted" : "",
-                      room_list.empty() ? "-" : room_list));
+      lines.push_back(fmt::format("{} {} {}{} rooms: {}", h.nickname, h.host,
+                                  op           ? "operator"
+                                  : registered ? "registered"
+                                               : "guest",
+                                  core_.mutes.muted(h.nickname) ? " muted" : "",
+                                  room_list.empty() ? "-" : room_list));
     }
     return done(std::move(lines));
   }
