@@ -128,14 +128,14 @@ class ConsoleClient {
       changed_.wait_for(lock, kJoinTimeout, [&] {
         return link_closed_ || session_.join_state() != ConsoleSession::JoinState::pending;
       });
+      if (session_.join_state() == ConsoleSession::JoinState::joined) {
+        return kExitOk;  // (closed right after the Welcome: go_live() sees to it)
+      }
       if (link_closed_) {
         const std::string reason = close_reason_;
         lock.unlock();
         console_.print("! disconnected: " + reason);
         return kExitDisconnected;
-      }
-      if (session_.join_state() == ConsoleSession::JoinState::joined) {
-        return kExitOk;
       }
       if (!OrderedConsole::for_stdio("").interactive) {
         return kExitJoinRefused;  // a script cannot pick another name
@@ -220,10 +220,43 @@ class ConsoleClient {
       link_->watchdog = std::make_unique<ServerWatchdog>(*link_->connection, interval, timeout);
       usable_ = true;
     }
-    std::lock_guard lock(mutex_);
-    phase_ = link_closed_ ? Phase::lost : Phase::up;
-    up_since_ = std::chrono::steady_clock::now();
-    changed_.notify_all();
+    std::string reason;
+    {
+      std::lock_guard lock(mutex_);
+      up_since_ = std::chrono::steady_clock::now();
+      phase_ = Phase::up;
+      if (!link_closed_) {
+        changed_.notify_all();
+        return;
+      }
+      reason = close_reason_;
+      if (!take_loss_locked()) {
+        return;
+      }
+    }
+    report_end(reason);
+  }
+
+  // Under mutex_, once the current Link was up and has closed without our asking: hands it to
+  // the reconnect thread, or ends the client. True when the caller must then report_end().
+  bool take_loss_locked() {
+    if (flags_.reconnect && !stopping_ && session_.may_reconnect()) {
+      phase_ = Phase::lost;  // the reconnect thread takes it from here
+      changed_.notify_all();
+      return false;
+    }
+    phase_ = Phase::ended;
+    closed_by_server_ = true;
+    return true;
+  }
+
+  // Without mutex_: the connection ended for good.
+  void report_end(const std::string& reason) {
+    console_.print("! disconnected: " + reason);
+    for (const std::string& line : session_.connection_lost(false)) {
+      console_.print(line);
+    }
+    terminal::interrupt_stdin_reads();  // end the input loop
   }
 
   // Main thread. Sends what the command asks for; true when the input loop should end (/quit).
@@ -467,20 +500,13 @@ class ConsoleClient {
       close_reason_ = reason;
       changed_.notify_all();
       if (phase_ != Phase::up || closing_by_us_) {
-        return;  // a failed connect or join (its thread reports it), or our own goodbye
+        return;  // not live yet (the thread making it live sees to it), or our own goodbye
       }
-      if (flags_.reconnect && !stopping_ && session_.may_reconnect()) {
-        phase_ = Phase::lost;  // the reconnect thread takes it from here
+      if (!take_loss_locked()) {
         return;
       }
-      phase_ = Phase::ended;
-      closed_by_server_ = true;
     }
-    console_.print("! disconnected: " + reason);
-    for (const std::string& line : session_.connection_lost(false)) {
-      console_.print(line);
-    }
-    terminal::interrupt_stdin_reads();  // end the input loop
+    report_end(reason);
   }
 
   bool closed_by_server() {
