@@ -4,14 +4,24 @@
 
 #include <fmt/format.h>
 
+#include "same_name.h"
+
 namespace chat::client {
 namespace {
 
-bool same_name(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+// Fatal errors that say "not now" rather than "not you": a client may come back after them.
+bool invites_retry(proto::ErrorCode code) {
+  switch (code) {
+    case proto::SERVER_FULL:
+    case proto::HANDSHAKE_TIMEOUT:
+    case proto::HEARTBEAT_TIMEOUT:
+    case proto::TOO_MANY_CONNECTIONS:
+    case proto::CONNECTING_TOO_FAST:
+    case proto::SHUTTING_DOWN:
+      return true;
+    default:
+      return false;  // flooding, a malformed or oversized frame, a code newer than us
+  }
 }
 
 std::string join_names(const google::protobuf::RepeatedPtrField<std::string>& names) {
@@ -32,13 +42,18 @@ proto::Envelope ConsoleSession::request(Pending pending) {
   return env;
 }
 
-proto::Envelope ConsoleSession::join_request(const std::string& nickname) {
+proto::Envelope ConsoleSession::join_request(const std::string& nickname, bool resume) {
   std::lock_guard lock(mutex_);
   nickname_ = nickname;
   join_state_ = JoinState::pending;
+  join_error_ = proto::ERROR_CODE_UNSPECIFIED;
+  resuming_ = resume;
   proto::Envelope env = request({Command::Kind::empty, nickname, {}, {}});
   env.mutable_join()->set_nickname(nickname);
   env.mutable_join()->set_protocol_version(1);
+  // A reconnect rejoins exactly the rooms it was in; entering the lobby first would tell the
+  // lobby we came and went when we never left it, or put us in it when we had left it.
+  env.mutable_join()->set_skip_lobby(resume);
   return env;
 }
 
@@ -148,6 +163,10 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       const auto& w = env.welcome();
       nickname_ = w.nickname();
       join_state_ = JoinState::joined;
+      if (resuming_) {
+        resuming_ = false;
+        return {};  // the rooms come back with resume_requests(); the client says "reconnected"
+      }
       rooms_.assign(w.rooms().begin(), w.rooms().end());
       current_room_ = rooms_.empty() ? "" : rooms_.front();
       std::vector<std::string> lines{fmt::format("* welcome, {}! server {}; you are in {}",
@@ -157,22 +176,18 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       }
       return lines;
     }
-    case proto::Envelope::kChatMessage: {
-      const auto& m = env.chat_message();
-      if (m.whisper()) {
-        return {fmt::format("[whisper from {}] {}", m.from(), m.text())};
-      }
-      if (m.history()) {  // replayed on joining: said before you came
-        return {fmt::format("[{}] (earlier) <{}> {}", m.room(), m.from(), m.text())};
-      }
-      return {fmt::format("[{}] <{}> {}", m.room(), m.from(), m.text())};
-    }
+    case proto::Envelope::kChatMessage:
+      return on_chat(env.chat_message());
     case proto::Envelope::kAck:
       if (pending != nullptr && pending->kind == Command::Kind::whisper) {
         return {fmt::format("[whisper to {}] {}", pending->target, pending->text)};
       }
       if (pending != nullptr) {
-        return {fmt::format("[{}] <{}> {}", env.ack().room(), nickname_, pending->text)};
+        const auto& a = env.ack();
+        if (a.seq() != 0) {  // so that a resume's replay of it is not shown again
+          seen_.record(a.room(), a.seq(), {a.server_msg_id(), a.server_time_ms()});
+        }
+        return {fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)};
       }
       return {};
     case proto::Envelope::kEchoReply:
@@ -182,12 +197,15 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
     case proto::Envelope::kPresence:
       return on_presence(env.presence(), pending != nullptr);
     case proto::Envelope::kNotice:
-      return {"! notice: " + env.notice().text()};
+      return on_notice(env.notice());
     case proto::Envelope::kError:
       return on_error(env, pending);
     case proto::Envelope::kPong: {
       if (pending == nullptr) {
         return {};
+      }
+      if (pending->resume) {
+        return on_resumed();  // every replay of the resume came before this
       }
       const auto rtt = std::chrono::steady_clock::now() - pending->sent;
       return {fmt::format("* pong in {:.1f} ms",
@@ -198,6 +216,48 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
   }
 }
 
+std::vector<std::string> ConsoleSession::on_chat(const proto::ChatMessage& m) {
+  if (m.whisper()) {
+    return {fmt::format("[whisper from {}] {}", m.from(), m.text())};
+  }
+  const SeenMessages::Id id{m.server_msg_id(), m.server_time_ms()};
+  if (m.seq() != 0) {
+    if (seen_.seen(m.room(), m.seq(), id)) {
+      return {};  // a resume replays from a little before what we saw last: shown already
+    }
+    seen_.record(m.room(), m.seq(), id);
+  }
+  if (m.history() && same_name(m.from(), nickname_)) {
+    const auto mine = std::find_if(unconfirmed_.begin(), unconfirmed_.end(), [&](const auto& u) {
+      return same_name(u.room, m.room()) && u.text == m.text();
+    });
+    if (mine != unconfirmed_.end()) {  // sent before the loss, and the server has it after all
+      unconfirmed_.erase(mine);
+      return {fmt::format("[{}] <{}> {}", m.room(), m.from(), m.text())};
+    }
+  }
+  const bool resumed = std::any_of(replaying_.begin(), replaying_.end(),
+                                   [&](const std::string& r) { return same_name(r, m.room()); });
+  if (m.history() && !resumed) {  // replayed on joining: said before you came
+    return {fmt::format("[{}] (earlier) <{}> {}", m.room(), m.from(), m.text())};
+  }
+  return {fmt::format("[{}] <{}> {}", m.room(), m.from(), m.text())};
+}
+
+std::vector<std::string> ConsoleSession::on_notice(const proto::Notice& n) {
+  if (n.kind() != proto::Notice::HISTORY_GAP) {
+    return {"! notice: " + n.text()};
+  }
+  // The resume asked from a little before what we saw last: only what we never saw is lost.
+  const SeenMessages::Unseen lost = seen_.unseen(n.room(), n.missing_from(), n.missing_to());
+  if (lost.count == 0) {
+    return {};
+  }
+  return {fmt::format("! {} message{} in {} {} no longer kept (seq {}-{})", lost.count,
+                      lost.count == 1 ? "" : "s", n.room(), lost.count == 1 ? "is" : "are",
+                      lost.first, lost.last)};
+}
+
 std::vector<std::string> ConsoleSession::on_user_list(const proto::UserList& list,
                                                       const Pending* pending) {
   std::vector<std::string> lines;
@@ -206,7 +266,9 @@ std::vector<std::string> ConsoleSession::on_user_list(const proto::UserList& lis
     if (same_name(current_room_, list.room())) {
       current_room_ = list.room();  // the server's spelling
     }
-    lines.push_back(fmt::format("* you joined {}", list.room()));
+    if (!pending->resume) {  // a resumed room was never left, as far as the user is concerned
+      lines.push_back(fmt::format("* you joined {}", list.room()));
+    }
   }
   lines.push_back(fmt::format("* users in {} ({}): {}", list.room(), list.members_size(),
                               join_names(list.members())));
@@ -230,12 +292,20 @@ std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
   const auto& e = env.error();
   if (env.error().request() == "join" && join_state_ == JoinState::pending) {
     join_state_ = JoinState::refused;
+    join_error_ = e.code();
+  }
+  if (e.fatal() && !invites_retry(e.code())) {
+    may_reconnect_ = false;
   }
   if (pending != nullptr && pending->kind == Command::Kind::join &&
       same_name(current_room_, pending->target)) {
-    current_room_ = pending->text;  // the room we were in before the refused /join
+    // Back to the room we were in before the refused /join; a refused rejoin has none.
+    current_room_ = pending->resume ? (rooms_.empty() ? "" : rooms_.back()) : pending->text;
   }
   std::string line = fmt::format("! error {}: {}", proto::ErrorCode_Name(e.code()), e.message());
+  if (pending != nullptr && pending->resume && pending->kind == Command::Kind::join) {
+    line += fmt::format(" (could not rejoin {})", pending->target);
+  }
   if (pending != nullptr &&
       (pending->kind == Command::Kind::say || pending->kind == Command::Kind::whisper)) {
     line += fmt::format(" (not sent: {})", pending->text);
@@ -244,6 +314,7 @@ std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
 }
 
 void ConsoleSession::switch_room_after_leaving(const std::string& room) {
+  seen_.forget(room);
   rooms_.erase(std::remove_if(rooms_.begin(), rooms_.end(),
                               [&](const std::string& r) { return same_name(r, room); }),
                rooms_.end());
@@ -255,6 +326,16 @@ void ConsoleSession::switch_room_after_leaving(const std::string& room) {
 ConsoleSession::JoinState ConsoleSession::join_state() const {
   std::lock_guard lock(mutex_);
   return join_state_;
+}
+
+proto::ErrorCode ConsoleSession::join_error() const {
+  std::lock_guard lock(mutex_);
+  return join_error_;
+}
+
+std::string ConsoleSession::nickname() const {
+  std::lock_guard lock(mutex_);
+  return nickname_;
 }
 
 std::size_t ConsoleSession::unacknowledged() const {

@@ -11,6 +11,7 @@
 
 #include "chat.pb.h"
 #include "command_parser.h"
+#include "seen_messages.h"
 
 namespace chat::client {
 
@@ -24,15 +25,39 @@ class ConsoleSession {
   };
   enum class JoinState { none, pending, joined, refused };
 
-  // The Join request for `nickname` (the handshake; may be retried after a refusal).
-  proto::Envelope join_request(const std::string& nickname);
+  // The Join request for `nickname` (the handshake; may be retried after a refusal). Every Join
+  // is built here. With `resume`, the Join of a reconnect: skip_lobby, since resume_requests()
+  // rejoins exactly our rooms, and its Welcome leaves the rooms and the current room as they were.
+  proto::Envelope join_request(const std::string& nickname, bool resume = false);
   Output command(const Command& cmd);
   std::vector<std::string> receive(const proto::Envelope& env);
 
   JoinState join_state() const;
+  // Why the last Join was refused (NICKNAME_TAKEN...); ERROR_CODE_UNSPECIFIED if it was not.
+  proto::ErrorCode join_error() const;
   // Broadcasts and whispers sent but not yet Acked or refused.
   std::size_t unacknowledged() const;
-  std::string prompt() const;  // "[lobby] > "
+  std::string prompt() const;    // "[lobby] > "
+  std::string nickname() const;  // the one we joined (or are joining) with
+
+  // ---- Reconnecting (console_session_resume.cpp)
+
+  // The connection is gone: every request in flight is dropped, and our rooms (with those we
+  // were joining) are kept for resume_requests(). Returns lines about the messages in flight:
+  // a whisper is "not confirmed" at once; with `will_resume`, a room message is checked against
+  // the history the resume replays (shown like an Acked one if it is there), otherwise it too is
+  // "not confirmed" at once.
+  std::vector<std::string> connection_lost(bool will_resume);
+  // Once the resume Join is welcomed: a JoinRoom for each room (since_seq from SeenMessages for
+  // a room we were in; none for one we were still joining), then a Ping whose Pong, coming
+  // after every replay, ends the check of the unconfirmed messages.
+  std::vector<proto::Envelope> resume_requests();
+  // No reconnect after all: lines for the room messages still unconfirmed.
+  std::vector<std::string> give_up();
+  // False once the server ended the connection with a fatal Error that a client must not answer
+  // by coming straight back (kicked for flooding, a protocol error); true for those that invite
+  // a retry (SERVER_FULL, the timeouts, the per-address limits) and for every other close.
+  bool may_reconnect() const;
 
  private:
   struct Pending {
@@ -40,9 +65,22 @@ class ConsoleSession {
     std::string target;  // room or nickname
     std::string text;
     std::chrono::steady_clock::time_point sent;
+    bool resume = false;      // sent by resume_requests()
+    bool was_member = false;  // a resume JoinRoom of a room we were in (not one we were joining)
+  };
+  struct Rejoin {
+    std::string room;
+    bool was_member = false;
+  };
+  struct Unconfirmed {  // a Broadcast in flight when the connection was lost
+    std::string room;
+    std::string text;
   };
   proto::Envelope request(Pending pending);
   std::vector<std::string> on_reply(const proto::Envelope& env, const Pending* pending);
+  std::vector<std::string> on_chat(const proto::ChatMessage& m);
+  std::vector<std::string> on_notice(const proto::Notice& n);
+  std::vector<std::string> on_resumed();
   std::vector<std::string> on_user_list(const proto::UserList& list, const Pending* pending);
   std::vector<std::string> on_presence(const proto::Presence& p, bool mine);
   std::vector<std::string> on_error(const proto::Envelope& env, const Pending* pending);
@@ -51,6 +89,15 @@ class ConsoleSession {
   mutable std::mutex mutex_;
   std::string nickname_;
   JoinState join_state_ = JoinState::none;
+  proto::ErrorCode join_error_ = proto::ERROR_CODE_UNSPECIFIED;
+  bool resuming_ = false;  // the Join in flight is a reconnect's
+  bool may_reconnect_ = true;
+  std::vector<Rejoin> rejoin_;  // after a loss, until resume_requests()
+  std::vector<Unconfirmed> unconfirmed_;
+  // Rooms being resumed, until the Pong after their replays: what they replay is what we missed
+  // while away, shown as live chat rather than as "(earlier)".
+  std::vector<std::string> replaying_;
+  SeenMessages seen_;
   std::vector<std::string> rooms_;
   std::string current_room_;
   std::uint64_t next_request_id_ = 1;

@@ -1,6 +1,10 @@
 #include "client/console_session.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
+
+#include "client/reconnect_backoff.h"
 
 namespace chat::client {
 namespace {
@@ -104,6 +108,233 @@ TEST(ConsoleSessionJoin, RefusedJoinIsReported) {
   err.mutable_error()->set_request("join");
   s.receive(err);
   EXPECT_EQ(s.join_state(), ConsoleSession::JoinState::refused);
+}
+
+// ---- Resuming after a lost connection
+
+proto::Envelope room_message(const std::string& room, const std::string& from,
+                             const std::string& text, std::uint64_t seq, bool history = false) {
+  proto::Envelope e;
+  auto* m = e.mutable_chat_message();
+  m->set_room(room);
+  m->set_from(from);
+  m->set_text(text);
+  m->set_seq(seq);
+  m->set_server_msg_id(1000 + seq);
+  m->set_server_time_ms(5000 + seq);
+  m->set_history(history);
+  return e;
+}
+
+proto::Envelope ack_of(const proto::Envelope& sent, std::uint64_t seq) {
+  proto::Envelope a;
+  a.set_request_id(sent.request_id());
+  a.mutable_ack()->set_room(sent.broadcast().room());
+  a.mutable_ack()->set_seq(seq);
+  a.mutable_ack()->set_server_msg_id(1000 + seq);
+  a.mutable_ack()->set_server_time_ms(5000 + seq);
+  return a;
+}
+
+proto::Envelope reply_to(const proto::Envelope& request) {
+  proto::Envelope r;
+  r.set_request_id(request.request_id());
+  return r;
+}
+
+proto::Envelope pong_to(const proto::Envelope& ping) {
+  proto::Envelope r = reply_to(ping);
+  r.mutable_pong()->set_nonce(ping.ping().nonce());
+  return r;
+}
+
+class ConsoleSessionResumeTest : public ConsoleSessionTest {
+ protected:
+  // Loses the connection, rejoins and returns the resume requests (JoinRooms, then the Ping).
+  std::vector<proto::Envelope> reconnect() {
+    session_.connection_lost(true);
+    const proto::Envelope join = session_.join_request("alice", true);
+    EXPECT_TRUE(join.join().skip_lobby());
+    EXPECT_EQ(join.join().nickname(), "alice");
+    proto::Envelope w = welcome(join.request_id());
+    w.mutable_welcome()->clear_rooms();  // skip_lobby
+    EXPECT_TRUE(session_.receive(w).empty()) << "the client itself says it reconnected";
+    EXPECT_EQ(session_.join_state(), ConsoleSession::JoinState::joined);
+    return session_.resume_requests();
+  }
+  std::vector<std::string> users(const proto::Envelope& join_room) {
+    proto::Envelope list = reply_to(join_room);
+    list.mutable_user_list()->set_room(join_room.join_room().room());
+    list.mutable_user_list()->add_members("alice");
+    return session_.receive(list);
+  }
+};
+
+TEST_F(ConsoleSessionResumeTest, ResumesEveryRoomFromJustBeforeWhatWasSeen) {
+  const auto games = session_.command(parse_command("/join games"));
+  users(games.to_send[0]);
+  session_.receive(room_message("lobby", "bob", "one", 7, true));
+  session_.receive(room_message("lobby", "bob", "two", 8));
+  const auto requests = reconnect();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].join_room().room(), "lobby");
+  ASSERT_TRUE(requests[0].join_room().has_since_seq());
+  EXPECT_EQ(requests[0].join_room().since_seq(), 6u) << "just before the oldest remembered";
+  EXPECT_EQ(requests[1].join_room().room(), "games");
+  ASSERT_TRUE(requests[1].join_room().has_since_seq()) << "a room we were in, nothing seen";
+  EXPECT_EQ(requests[1].join_room().since_seq(), 0u);
+  EXPECT_TRUE(requests[2].has_ping());
+  EXPECT_EQ(session_.prompt(), "[games] > ") << "the current room stays";
+  EXPECT_EQ(users(requests[0]), std::vector<std::string>{"* users in lobby (1): alice"});
+}
+
+TEST_F(ConsoleSessionResumeTest, WhatWasSeenIsNotShownAgainAndWhatWasMissedIsShownAsLive) {
+  session_.receive(room_message("lobby", "bob", "one", 7));
+  const auto say = session_.command(parse_command("mine"));
+  EXPECT_EQ(session_.receive(ack_of(say.to_send[0], 8)),
+            std::vector<std::string>{"[lobby] <alice> mine"});
+  const auto requests = reconnect();
+  EXPECT_EQ(requests[0].join_room().since_seq(), 6u);
+  users(requests[0]);
+  EXPECT_TRUE(session_.receive(room_message("lobby", "bob", "one", 7, true)).empty());
+  EXPECT_TRUE(session_.receive(room_message("lobby", "alice", "mine", 8, true)).empty());
+  EXPECT_EQ(session_.receive(room_message("lobby", "bob", "missed", 9, true)),
+            std::vector<std::string>{"[lobby] <bob> missed"});
+  EXPECT_TRUE(session_.receive(pong_to(requests[1])).empty()) << "nothing left unconfirmed";
+  EXPECT_EQ(session_.receive(room_message("lobby", "bob", "later", 10)),
+            std::vector<std::string>{"[lobby] <bob> later"});
+}
+
+TEST_F(ConsoleSessionResumeTest, AnAckAheadOfAnotherMembersMessageHidesNothing) {
+  // Our Ack for seq 9 can overtake bob's seq 8 on the way to us: 8 is still shown.
+  const auto say = session_.command(parse_command("mine"));
+  session_.receive(ack_of(say.to_send[0], 9));
+  EXPECT_EQ(session_.receive(room_message("lobby", "bob", "eight", 8)),
+            std::vector<std::string>{"[lobby] <bob> eight"});
+}
+
+TEST_F(ConsoleSessionResumeTest, ASeqReusedAfterARestartIsANewMessage) {
+  // Seen live, then the server was killed before storing it: its seq goes to a new message.
+  session_.receive(room_message("lobby", "bob", "unstored", 5));
+  const auto requests = reconnect();
+  proto::Envelope reused = room_message("lobby", "carol", "new", 5, true);
+  reused.mutable_chat_message()->set_server_time_ms(99999);
+  EXPECT_EQ(session_.receive(reused), std::vector<std::string>{"[lobby] <carol> new"});
+}
+
+TEST_F(ConsoleSessionResumeTest, HistoryGapReportsOnlyWhatWasNeverSeen) {
+  session_.receive(room_message("lobby", "bob", "a", 3));
+  session_.receive(room_message("lobby", "bob", "b", 4));
+  reconnect();
+  proto::Envelope gap;
+  gap.mutable_notice()->set_kind(proto::Notice::HISTORY_GAP);
+  gap.mutable_notice()->set_room("lobby");
+  gap.mutable_notice()->set_missing_from(3);
+  gap.mutable_notice()->set_missing_to(4);
+  EXPECT_TRUE(session_.receive(gap).empty()) << "both were shown before the loss";
+  gap.mutable_notice()->set_missing_to(9);
+  EXPECT_EQ(session_.receive(gap),
+            std::vector<std::string>{"! 5 messages in lobby are no longer kept (seq 5-9)"});
+  gap.mutable_notice()->set_missing_from(1);
+  gap.mutable_notice()->set_missing_to(1);
+  EXPECT_EQ(session_.receive(gap),
+            std::vector<std::string>{"! 1 message in lobby is no longer kept (seq 1-1)"});
+}
+
+TEST_F(ConsoleSessionResumeTest, UnackedMessageIsConfirmedByTheReplayOrReportedAfterIt) {
+  const auto kept = session_.command(parse_command("made it"));
+  const auto lost = session_.command(parse_command("lost it"));
+  const auto whisper = session_.command(parse_command("/w bob psst"));
+  EXPECT_EQ(session_.unacknowledged(), 3u);
+  EXPECT_EQ(
+      session_.connection_lost(true),
+      (std::vector<std::string>{"! not confirmed yet: [lobby] made it (checking once reconnected)",
+                                "! not confirmed yet: [lobby] lost it (checking once reconnected)",
+                                "! not confirmed: [whisper to bob] psst"}));
+  EXPECT_EQ(session_.unacknowledged(), 0u);
+  const proto::Envelope join = session_.join_request("alice", true);
+  session_.receive(welcome(join.request_id()));
+  const auto requests = session_.resume_requests();
+  ASSERT_EQ(requests.size(), 2u);
+  users(requests[0]);
+  EXPECT_EQ(session_.receive(room_message("lobby", "alice", "made it", 3, true)),
+            std::vector<std::string>{"[lobby] <alice> made it"})
+      << "shown as an Acked message would have been";
+  EXPECT_EQ(session_.receive(pong_to(requests[1])),
+            std::vector<std::string>{"! not confirmed: [lobby] lost it (not in the room's "
+                                     "history: probably not delivered)"});
+}
+
+TEST_F(ConsoleSessionResumeTest, ARoomBeingJoinedIsJoinedAnewAndALeftOneIsNotRejoined) {
+  const auto games = session_.command(parse_command("/join games"));
+  users(games.to_send[0]);
+  session_.command(parse_command("/leave games"));  // lost before the server confirmed it
+  session_.command(parse_command("/join chess"));   // lost before the UserList
+  const auto requests = reconnect();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].join_room().room(), "lobby");
+  EXPECT_EQ(requests[1].join_room().room(), "chess");
+  EXPECT_FALSE(requests[1].join_room().has_since_seq()) << "the newest messages, as a /join";
+  EXPECT_EQ(session_.prompt(), "[chess] > ");
+  EXPECT_EQ(users(requests[1]), (std::vector<std::string>{"* users in chess (1): alice"}));
+}
+
+TEST_F(ConsoleSessionResumeTest, LostAgainBeforeTheRoomsCameBackResumesThemAll) {
+  session_.receive(room_message("lobby", "bob", "one", 7));
+  reconnect();  // the JoinRooms went out, no answer came
+  const auto requests = reconnect();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].join_room().room(), "lobby");
+  EXPECT_EQ(requests[0].join_room().since_seq(), 6u);
+}
+
+TEST_F(ConsoleSessionResumeTest, FatalErrorsThatInviteARetryAllowReconnecting) {
+  proto::Envelope e;
+  e.mutable_error()->set_fatal(true);
+  e.mutable_error()->set_code(proto::HEARTBEAT_TIMEOUT);
+  session_.receive(e);
+  EXPECT_TRUE(session_.may_reconnect());
+  e.mutable_error()->set_code(proto::RATE_LIMITED);  // kicked for flooding: do not come back
+  session_.receive(e);
+  EXPECT_FALSE(session_.may_reconnect());
+}
+
+TEST(ConsoleSessionJoin, RefusedResumeJoinSaysWhy) {
+  ConsoleSession s;
+  const proto::Envelope join = s.join_request("bob", true);
+  proto::Envelope err;
+  err.set_request_id(join.request_id());
+  err.mutable_error()->set_code(proto::NICKNAME_TAKEN);
+  err.mutable_error()->set_request("join");
+  s.receive(err);
+  EXPECT_EQ(s.join_state(), ConsoleSession::JoinState::refused);
+  EXPECT_EQ(s.join_error(), proto::NICKNAME_TAKEN);
+}
+
+TEST(ReconnectBackoff, DoublesFromHalfASecondToThirtyWithJitter) {
+  ReconnectBackoff backoff(42);
+  const double expected[] = {500, 1000, 2000, 4000, 8000, 16000, 30000, 30000};
+  for (const double base : expected) {
+    const auto d = static_cast<double>(backoff.next().count());
+    EXPECT_GE(d, base * 0.75);
+    EXPECT_LE(d, std::min(base * 1.25, 30000.0));
+  }
+  EXPECT_EQ(backoff.attempts(), 8u);
+  backoff.reset();
+  EXPECT_LE(backoff.next().count(), 625);
+}
+
+TEST(SeenMessages, KeepsTheNewestPerRoomIgnoringCase) {
+  SeenMessages seen;
+  for (std::uint64_t seq = 1; seq <= SeenMessages::kKeptPerRoom + 10; ++seq) {
+    seen.record("Lobby", seq, {seq, seq});
+  }
+  EXPECT_EQ(seen.resume_from("lobby"), 10u);
+  EXPECT_TRUE(seen.seen("LOBBY", 11, {11, 11}));
+  EXPECT_FALSE(seen.seen("lobby", 11, {11, 12}));
+  EXPECT_FALSE(seen.seen("lobby", 10, {10, 10})) << "forgotten";
+  seen.forget("lobby");
+  EXPECT_EQ(seen.resume_from("lobby"), 0u);
 }
 
 }  // namespace

@@ -226,8 +226,10 @@ TEST_F(ClientProgram, NicknameIsReadFromInputWhenNotGiven) {
   EXPECT_TRUE(contains(out, "* echo: hi"));
 }
 
-TEST_F(ClientProgram, ServerShutdownIsReportedWithExitCode4) {
-  ChildProcess c(client_argv("dave"));
+TEST_F(ClientProgram, ServerShutdownIsReportedWithExitCode4WithoutReconnecting) {
+  auto argv = client_argv("dave");
+  argv.push_back("--no-reconnect");
+  ChildProcess c(argv);
   ASSERT_TRUE(c.read_line(kWait));  // the welcome line: joined
   server_.server().shutdown();
   const auto out = lines_of(c.read_all(kWait));
@@ -301,7 +303,8 @@ class HangingServer final : private net::IoHandler {
 
 TEST(ClientProgramAlone, AServerThatStopsAnsweringIsNoticedWithExitCode4) {
   HangingServer server;
-  ChildProcess c({kClient, "--port", std::to_string(server.port()), "--nick", "erin"});
+  ChildProcess c(
+      {kClient, "--port", std::to_string(server.port()), "--nick", "erin", "--no-reconnect"});
   const auto out = lines_of(c.read_all(kWait));  // stdin stays open: only the watchdog ends it
   EXPECT_EQ(c.wait(kWait), 4);
   ASSERT_FALSE(out.empty());

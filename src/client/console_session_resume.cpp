@@ -1,0 +1,105 @@
+// ConsoleSession: picking up where a lost connection left off (see console_session.h).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "console_session.h"
+#include "same_name.h"
+
+namespace chat::client {
+
+std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> lines;
+  // rejoin_ may hold rooms already: lost again before resume_requests(). They stay.
+  for (const std::string& room : rooms_) {
+    rejoin_.push_back({room, true});
+  }
+  rooms_.clear();
+  for (auto& [id, p] : pending_) {
+    switch (p.kind) {
+      case Command::Kind::say:
+        // The server numbers a message when it accepts it, and may have stored and sent it
+        // without our hearing back: sending it again could make it appear twice. The replay
+        // of the room after reconnecting says which it was.
+        if (will_resume) {
+          lines.push_back(fmt::format("! not confirmed yet: [{}] {} (checking once reconnected)",
+                                      p.target, p.text));
+          unconfirmed_.push_back({p.target, p.text});
+        } else {
+          lines.push_back(fmt::format("! not confirmed: [{}] {}", p.target, p.text));
+        }
+        break;
+      case Command::Kind::whisper:
+        lines.push_back(fmt::format("! not confirmed: [whisper to {}] {}", p.target, p.text));
+        break;
+      case Command::Kind::join:
+        rejoin_.push_back({p.target, p.resume && p.was_member});
+        break;
+      default:
+        break;  // answers nobody waits for any more
+    }
+  }
+  pending_.clear();
+  replaying_.clear();
+  join_state_ = JoinState::none;
+  resuming_ = false;
+  if (!will_resume) {
+    for (const Unconfirmed& u : unconfirmed_) {
+      lines.push_back(fmt::format("! not confirmed: [{}] {}", u.room, u.text));
+    }
+    unconfirmed_.clear();
+  }
+  return lines;
+}
+
+std::vector<proto::Envelope> ConsoleSession::resume_requests() {
+  std::lock_guard lock(mutex_);
+  std::vector<proto::Envelope> out;
+  for (const Rejoin& r : rejoin_) {
+    proto::Envelope env = request({Command::Kind::join, r.room, {}, {}, true, r.was_member});
+    env.mutable_join_room()->set_room(r.room);
+    if (r.was_member) {
+      // Nothing seen in a room we were in means it had nothing to replay when we joined, so
+      // since_seq 0 (all it has now) misses nothing and repeats nothing. A room we were only
+      // joining is joined as anew: its newest messages, as a /join shows them.
+      env.mutable_join_room()->set_since_seq(seen_.resume_from(r.room));
+      replaying_.push_back(r.room);
+    }
+    out.push_back(std::move(env));
+  }
+  rejoin_.clear();
+  proto::Envelope ping = request({Command::Kind::ping, {}, {}, {}, true, false});
+  ping.mutable_ping()->set_nonce(ping.request_id());
+  out.push_back(std::move(ping));
+  return out;
+}
+
+std::vector<std::string> ConsoleSession::on_resumed() {
+  replaying_.clear();
+  std::vector<std::string> lines;
+  for (const Unconfirmed& u : unconfirmed_) {
+    lines.push_back(
+        fmt::format("! not confirmed: [{}] {} (not in the room's history: probably not delivered)",
+                    u.room, u.text));
+  }
+  unconfirmed_.clear();
+  return lines;
+}
+
+std::vector<std::string> ConsoleSession::give_up() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> lines;
+  for (const Unconfirmed& u : unconfirmed_) {
+    lines.push_back(fmt::format("! not confirmed: [{}] {}", u.room, u.text));
+  }
+  unconfirmed_.clear();
+  return lines;
+}
+
+bool ConsoleSession::may_reconnect() const {
+  std::lock_guard lock(mutex_);
+  return may_reconnect_;
+}
+
+}  // namespace chat::client
