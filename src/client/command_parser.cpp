@@ -73,6 +73,25 @@ Command parse_command(std::string_view line) {
   if (name == "help" || name == "?") {
     return make(Command::Kind::help);
   }
+  if (name == "register") {
+    const auto [password, extra] = split_word(rest);
+    if (password.empty() || !extra.empty()) {
+      return invalid("usage: /register PASSWORD (8 to 128 bytes, no spaces)");
+    }
+    return make(Command::Kind::register_nickname, {}, password);
+  }
+  if (name == "op") {
+    return rest.empty() ? invalid("usage: /op COMMAND, e.g. /op who (operators only)")
+                        : make(Command::Kind::operator_command, {}, rest);
+  }
+  // The operator commands also go without /op, but for who (that is /users here).
+  static constexpr std::array kOperatorCommands{"notice", "kick",   "ban",   "unban", "bans",
+                                                "mute",   "unmute", "rooms", "audit", "shutdown"};
+  for (const char* command : kOperatorCommands) {
+    if (name == command) {
+      return make(Command::Kind::operator_command, {}, trim(line.substr(1)));
+    }
+  }
   return invalid("unknown command /" + std::string(name) + "; /help lists the commands");
 }
 
@@ -86,6 +105,10 @@ std::string_view help_text() {
          "  /echo TEXT        ask the server to echo TEXT\n"
          "  /ping             measure the round trip to the server\n"
          "  /quit [REASON]    leave the chat\n"
+         "  /register PASSWORD  register your nickname; later: chat_client --password\n"
+         "  /op COMMAND       an operator command (operators only): notice, kick, ban, unban,\n"
+         "                    bans, mute, unmute, who, rooms, audit, shutdown (/op help);\n"
+         "                    all but who also work without /op: /kick bob spamming\n"
          "  /help             this text";
 }
 

@@ -7,10 +7,26 @@
 namespace chat::client {
 
 struct Command {
-  enum class Kind { empty, say, whisper, echo, users, join, leave, quit, ping, help, invalid };
+  enum class Kind {
+    empty,
+    say,
+    whisper,
+    echo,
+    users,
+    join,
+    leave,
+    quit,
+    ping,
+    help,
+    register_nickname,
+    operator_command,
+    invalid
+  };
   Kind kind = Kind::empty;
   std::string target;  // whisper: nickname; users/join/leave: room (may be empty = current)
-  std::string text;    // say/whisper/echo: text; quit: reason; invalid: what is wrong
+  // say/whisper/echo: text; quit: reason; register_nickname: the password; operator_command:
+  // the command line for the server ("kick bob spam"); invalid: what is wrong.
+  std::string text;
 };
 
 // "hello" -> say; "/w bob hi" -> whisper; "//x" -> say "/x". See help_text(). Thread-safe.

@@ -35,6 +35,7 @@ struct Flags {
   std::string host = "127.0.0.1";
   std::uint16_t port = 15410;
   std::string nick;
+  std::string password;  // empty: join as a guest (asked for on a terminal when needed)
   unsigned ack_wait_ms = 5000;
   bool reconnect = true;             // --no-reconnect: a lost connection ends the client
   unsigned reconnect_attempts = 10;  // in a row, before giving up; 0: until the user ends it
@@ -66,7 +67,9 @@ struct Link {
 class ConsoleClient {
  public:
   explicit ConsoleClient(const Flags& flags)
-      : flags_(flags), console_(OrderedConsole::for_stdio("> ")), network_(1, 4) {}
+      : flags_(flags), console_(OrderedConsole::for_stdio("> ")), network_(1, 4) {
+    session_.set_password(flags_.password);
+  }
 
   ~ConsoleClient() {
     stop_reconnecting();
@@ -140,6 +143,19 @@ class ConsoleClient {
       if (!OrderedConsole::for_stdio("").interactive) {
         return kExitJoinRefused;  // a script cannot pick another name
       }
+      const proto::ErrorCode code = session_.join_error();
+      if (code == proto::NICKNAME_REGISTERED || code == proto::LOGIN_FAILED ||
+          code == proto::LOGIN_THROTTLED) {
+        // The same nickname again, with its password (or, left empty, as a guest).
+        console_.set_prompt("password for " + nick + " (empty: join as a guest): ");
+        const auto password = console_.read_secret_line();
+        if (!password) {
+          return kExitUsage;
+        }
+        session_.set_password(*password);
+        continue;
+      }
+      session_.set_password("");  // a password belongs to the nickname it was given for
       nick.clear();
     }
   }
@@ -441,6 +457,10 @@ class ConsoleClient {
         why = fmt::format("nickname {} is still taken", session_.nickname());
         return Attempt::failed;
       }
+      if (code == proto::LOGIN_THROTTLED) {
+        why = "login throttled by the server";
+        return Attempt::failed;  // it passes with time
+      }
       return Attempt::final_failure;
     }
     return session_.may_reconnect() ? Attempt::failed : Attempt::final_failure;
@@ -557,6 +577,10 @@ int main(int argc, char** argv) {
   app.add_option("--nick", flags.nick,
                  "Nickname; asked for (or read as the first input line) "
                  "when missing");
+  app.add_option("--password", flags.password,
+                 "Log in to your registered nickname (/register PASSWORD registers it). Also "
+                 "read from CHAT_PASSWORD; on a terminal it is asked for when needed")
+      ->envname("CHAT_PASSWORD");
   app.add_option("--ack-wait-ms", flags.ack_wait_ms,
                  "At end of input, how long to wait for unacknowledged messages")
       ->capture_default_str();

@@ -51,10 +51,16 @@ proto::Envelope ConsoleSession::join_request(const std::string& nickname, bool r
   proto::Envelope env = request({Command::Kind::empty, nickname, {}, {}});
   env.mutable_join()->set_nickname(nickname);
   env.mutable_join()->set_protocol_version(1);
+  env.mutable_join()->set_password(password_);
   // A reconnect rejoins exactly the rooms it was in; entering the lobby first would tell the
   // lobby we came and went when we never left it, or put us in it when we had left it.
   env.mutable_join()->set_skip_lobby(resume);
   return env;
+}
+
+void ConsoleSession::set_password(std::string password) {
+  std::lock_guard lock(mutex_);
+  password_ = std::move(password);
 }
 
 ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
@@ -134,6 +140,18 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
     case Command::Kind::help:
       out.lines.emplace_back(help_text());
       break;
+    case Command::Kind::register_nickname: {
+      proto::Envelope env = request({cmd.kind, nickname_, cmd.text, {}});
+      env.mutable_register_nickname()->set_password(cmd.text);
+      out.to_send.push_back(std::move(env));
+      break;
+    }
+    case Command::Kind::operator_command: {
+      proto::Envelope env = request({cmd.kind, {}, cmd.text, {}});
+      env.mutable_operator_command()->set_line(cmd.text);
+      out.to_send.push_back(std::move(env));
+      break;
+    }
     case Command::Kind::invalid:
       out.lines.push_back("! " + cmd.text);
       break;
@@ -169,8 +187,12 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       }
       rooms_.assign(w.rooms().begin(), w.rooms().end());
       current_room_ = rooms_.empty() ? "" : rooms_.front();
-      std::vector<std::string> lines{fmt::format("* welcome, {}! server {}; you are in {}",
-                                                 w.nickname(), w.server_version(), current_room_)};
+      std::vector<std::string> lines{fmt::format("* welcome, {}{}! server {}; you are in {}",
+                                                 w.nickname(),
+                                                 w.is_operator()  ? " (operator)"
+                                                 : w.registered() ? " (registered)"
+                                                                  : "",
+                                                 w.server_version(), current_room_)};
       if (!w.motd().empty()) {
         lines.push_back("* motd: " + w.motd());
       }
@@ -198,6 +220,19 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       return on_presence(env.presence(), pending != nullptr);
     case proto::Envelope::kNotice:
       return on_notice(env.notice());
+    case proto::Envelope::kRegistered:
+      if (pending != nullptr) {
+        password_ = pending->text;  // a reconnect now logs in with it
+      }
+      return {fmt::format("* {} is registered to you; next time log in with --password",
+                          env.registered().nickname())};
+    case proto::Envelope::kOperatorReply: {
+      std::vector<std::string> lines;
+      for (const std::string& line : env.operator_reply().lines()) {
+        lines.push_back("* " + line);
+      }
+      return lines;
+    }
     case proto::Envelope::kError:
       return on_error(env, pending);
     case proto::Envelope::kPong: {

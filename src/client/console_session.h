@@ -29,6 +29,9 @@ class ConsoleSession {
   // is built here. With `resume`, the Join of a reconnect: skip_lobby, since resume_requests()
   // rejoins exactly our rooms, and its Welcome leaves the rooms and the current room as they were.
   proto::Envelope join_request(const std::string& nickname, bool resume = false);
+  // The password every Join from now on carries (empty: join as a guest). A successful
+  // /register sets it too, so that a reconnect logs in.
+  void set_password(std::string password);
   Output command(const Command& cmd);
   std::vector<std::string> receive(const proto::Envelope& env);
 
@@ -88,6 +91,7 @@ class ConsoleSession {
 
   mutable std::mutex mutex_;
   std::string nickname_;
+  std::string password_;
   JoinState join_state_ = JoinState::none;
   proto::ErrorCode join_error_ = proto::ERROR_CODE_UNSPECIFIED;
   bool resuming_ = false;  // the Join in flight is a reconnect's

@@ -261,18 +261,37 @@ void OrderedConsole::write_lines(const std::vector<std::string>& lines) {
 // ---- OrderedConsole: input ----
 
 std::optional<std::string> OrderedConsole::read_line() {
+  return read_input_line(false);
+}
+
+std::optional<std::string> OrderedConsole::read_secret_line() {
+  return read_input_line(true);
+}
+
+std::optional<std::string> OrderedConsole::read_input_line(bool secret) {
   [[maybe_unused]] const bool overlapping = reading_.exchange(true);
   assert(!overlapping && "read_line() must be called from one input thread at a time");
-  std::optional<std::string> line = interactive_ ? read_line_interactive() : read_line_plain();
+  std::optional<std::string> line =
+      interactive_ ? read_line_interactive(secret) : read_line_plain();
   reading_ = false;
   return line;
 }
 
-std::optional<std::string> OrderedConsole::read_line_interactive() {
+namespace {
+// One '*' per code point of `text` (UTF-8 continuation bytes draw nothing).
+std::string masked(const std::string& text) {
+  const auto code_points = std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  });
+  return std::string(static_cast<std::size_t>(code_points), '*');
+}
+}  // namespace
+
+std::optional<std::string> OrderedConsole::read_line_interactive(bool secret) {
   while (!editor_.eof()) {
     if (chunk_pos_ == chunk_size_) {
       // Echo per read chunk, not per byte: a paste is drawn in one write.
-      show_input(editor_.buffer());
+      show_input(secret ? masked(editor_.buffer()) : editor_.buffer());
       if (!refill()) {
         break;
       }

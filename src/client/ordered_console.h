@@ -98,13 +98,16 @@ class OrderedConsole {
   // newline is still returned; interactive, a half-typed line at EOF is dropped.
   // Thread contract: one input thread; calls must not overlap.
   std::optional<std::string> read_line();
+  // The same for a password: on a terminal each typed character is drawn as '*'.
+  std::optional<std::string> read_secret_line();
 
  private:
   static constexpr std::size_t kReadChunk = 4096;
 
   void run_printer();
   void write_lines(const std::vector<std::string>& lines);
-  std::optional<std::string> read_line_interactive();
+  std::optional<std::string> read_input_line(bool secret);
+  std::optional<std::string> read_line_interactive(bool secret);
   std::optional<std::string> read_line_plain();
   bool refill();
   void show_input(const std::string& input);

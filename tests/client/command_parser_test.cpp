@@ -45,5 +45,25 @@ TEST(CommandParserTest, OtherCommands) {
   EXPECT_NE(unknown.text.find("/frobnicate"), std::string::npos);
 }
 
+TEST(CommandParserTest, RegisterTakesOnePassword) {
+  const Command c = parse_command("/register s3cret-pass");
+  EXPECT_EQ(c.kind, Kind::register_nickname);
+  EXPECT_EQ(c.text, "s3cret-pass");
+  EXPECT_EQ(parse_command("/register").kind, Kind::invalid);
+  EXPECT_EQ(parse_command("/register two words").kind, Kind::invalid);
+}
+
+TEST(CommandParserTest, OperatorCommandsGoToTheServerAsTyped) {
+  const Command op = parse_command("/op who");
+  EXPECT_EQ(op.kind, Kind::operator_command);
+  EXPECT_EQ(op.text, "who");
+  const Command kick = parse_command("/kick bob  spamming links");
+  EXPECT_EQ(kick.kind, Kind::operator_command);
+  EXPECT_EQ(kick.text, "kick bob  spamming links");
+  EXPECT_EQ(parse_command("/ban 10.0.0.7 2h").text, "ban 10.0.0.7 2h");
+  EXPECT_EQ(parse_command("/op").kind, Kind::invalid);
+  EXPECT_EQ(parse_command("/who").kind, Kind::users);  // the room's users, not the operator's who
+}
+
 }  // namespace
 }  // namespace chat::client

@@ -99,6 +99,44 @@ TEST_F(ConsoleSessionTest, RefusedMessageSaysWhatWasNotSent) {
   EXPECT_EQ(session_.unacknowledged(), 0u);
 }
 
+TEST_F(ConsoleSessionTest, RegisterSendsThePasswordAndLaterJoinsLogIn) {
+  const auto out = session_.command(parse_command("/register hunter2hunter2"));
+  ASSERT_EQ(out.to_send.size(), 1u);
+  EXPECT_EQ(out.to_send[0].register_nickname().password(), "hunter2hunter2");
+  EXPECT_TRUE(out.lines.empty());  // the password is not echoed
+  proto::Envelope registered;
+  registered.set_request_id(out.to_send[0].request_id());
+  registered.mutable_registered()->set_nickname("alice");
+  EXPECT_EQ(
+      session_.receive(registered),
+      std::vector<std::string>{"* alice is registered to you; next time log in with --password"});
+  // A reconnect's Join now logs in.
+  EXPECT_EQ(session_.join_request("alice", true).join().password(), "hunter2hunter2");
+}
+
+TEST_F(ConsoleSessionTest, OperatorCommandsAndTheirReplies) {
+  const auto out = session_.command(parse_command("/kick bob spamming"));
+  ASSERT_EQ(out.to_send.size(), 1u);
+  EXPECT_EQ(out.to_send[0].operator_command().line(), "kick bob spamming");
+  proto::Envelope reply;
+  reply.set_request_id(out.to_send[0].request_id());
+  reply.mutable_operator_reply()->add_lines("kicked bob");
+  EXPECT_EQ(session_.receive(reply), std::vector<std::string>{"* kicked bob"});
+}
+
+TEST(ConsoleSessionJoin, APasswordGoesInEveryJoinAndTheWelcomeSaysTheRole) {
+  ConsoleSession session;
+  session.set_password("s3cret-password");
+  const proto::Envelope join = session.join_request("alice");
+  EXPECT_EQ(join.join().password(), "s3cret-password");
+  proto::Envelope w = welcome(join.request_id());
+  w.mutable_welcome()->set_registered(true);
+  w.mutable_welcome()->set_is_operator(true);
+  const auto lines = session.receive(w);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0], "* welcome, alice (operator)! server 0.1.0; you are in lobby");
+}
+
 TEST(ConsoleSessionJoin, RefusedJoinIsReported) {
   ConsoleSession s;
   const proto::Envelope join = s.join_request("bob");

@@ -49,8 +49,8 @@ TEST(ServerProgram, PrintsListeningLineServesAndShutsDownOnInterrupt) {
 }
 
 TEST(ServerProgram, ConsoleRunsOperatorCommandsAndShutsDownWithAReason) {
-  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", ":memory:",
-                       "--operator", "boss,chief"});
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db",
+                       ":memory:", "--operator", "boss,chief"});
   ASSERT_TRUE(server.started());
   const std::uint16_t port = parse_listening(server.read_line(kWait));
   ASSERT_NE(port, 0);
@@ -213,6 +213,46 @@ TEST_F(ClientProgram, TakenNicknameEndsAScriptWithExitCode3) {
   EXPECT_EQ(impostor.wait(kWait), 3);
   ASSERT_FALSE(out.empty());
   EXPECT_EQ(out.back().rfind("! error NICKNAME_TAKEN:", 0), 0u) << out.back();
+}
+
+TEST(ClientProgramAccounts, RegisterThenLogInWithThePasswordAndRunOperatorCommands) {
+  server::ServerConfig cfg = test_config();
+  cfg.operators = {"erin"};
+  TestServer server(cfg);
+  const std::string port = std::to_string(server.endpoint().port);
+
+  ChildProcess guest({kClient, "--port", port, "--nick", "erin"});
+  guest.write_stdin("/register erin-password\n");
+  guest.close_stdin();
+  auto out = lines_of(guest.read_all(kWait));
+  EXPECT_EQ(guest.wait(kWait), 0);
+  EXPECT_TRUE(contains(out, "* erin is registered to you; next time log in with --password"))
+      << ::testing::PrintToString(out);
+
+  ChildProcess without({kClient, "--port", port, "--nick", "erin"});
+  without.close_stdin();
+  out = lines_of(without.read_all(kWait));
+  EXPECT_EQ(without.wait(kWait), 3);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back().rfind("! error NICKNAME_REGISTERED:", 0), 0u) << out.back();
+
+  ChildProcess wrong({kClient, "--port", port, "--nick", "erin", "--password", "not-it-at-all"});
+  wrong.close_stdin();
+  out = lines_of(wrong.read_all(kWait));
+  EXPECT_EQ(wrong.wait(kWait), 3);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back().rfind("! error LOGIN_FAILED:", 0), 0u) << out.back();
+
+  ChildProcess op({kClient, "--port", port, "--nick", "Erin", "--password", "erin-password"});
+  op.write_stdin("/op who\n/kick nobody\n");
+  op.close_stdin();
+  out = lines_of(op.read_all(kWait));
+  EXPECT_EQ(op.wait(kWait), 0);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.front().rfind("* welcome, Erin (operator)!", 0), 0u) << out.front();
+  EXPECT_TRUE(contains(out, "* 1 users")) << ::testing::PrintToString(out);
+  EXPECT_TRUE(contains(out, "* Erin 127.0.0.1 registered rooms: lobby"));
+  EXPECT_TRUE(contains(out, "! error COMMAND_INVALID: nobody is called 'nobody'"));
 }
 
 TEST_F(ClientProgram, NicknameIsReadFromInputWhenNotGiven) {
