@@ -306,13 +306,13 @@ bool ChatServer::begin_auth(net::ConnId id, Session& s) {
   }
   s.auth_tag.store((std::uint64_t{id.generation} << 2) | Session::auth_pending);
   AuthJob job = std::move(s.auth->job);
-  const AuthJob::Kind kind = job.kind;
+  AuthResult busy;  // the answer if the auth thread has too many waiting already
+  busy.kind = job.kind;
+  busy.nickname = job.nickname;
   if (core_->auth->submit(std::move(job))) {
     return true;  // from here on_auth_result() or on_closed() owns `s`
   }
   s.auth_tag.store(0);
-  AuthResult busy;
-  busy.kind = kind;
   busy.conn = id;
   busy.outcome = AuthResult::Outcome::throttled;
   busy.retry_after_s = 1;

@@ -1,5 +1,5 @@
 // Internal header (server). The thread that checks and sets passwords. Argon2id is slow on
-// purpose (tens of milliseconds, 64 MiB), so it runs here and never on an I/O thread; its
+// purpose (a few hundred milliseconds, 64 MiB), so it runs here and never on an I/O thread; its
 // results go back to the server, which finishes the login on the connection's own turn.
 #pragma once
 
