@@ -16,8 +16,7 @@
 
 namespace {
 
-// Why the server should stop: a signal, or an operator's /shutdown. Static, so the detached
-// signal thread can never outlive it.
+// Why the server should stop: a signal, or an operator's /shutdown.
 class StopRequest {
  public:
   void request(std::string why, std::string reason) {
@@ -47,7 +46,9 @@ class StopRequest {
   std::string reason_;
 };
 
-StopRequest g_stop;
+// Never destroyed: the detached signal thread may still be inside request() (its notify) when
+// main returns, and a static's destructor would race it at exit.
+StopRequest& g_stop = *new StopRequest;
 bool g_console = true;
 
 chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
