@@ -1,5 +1,11 @@
 # CHAT_SANITIZE=address -> AddressSanitizer + UndefinedBehaviorSanitizer; =thread -> ThreadSanitizer.
 # Applied to everything built in this tree (our code, GoogleTest, generated protobuf code).
+if(NOT CHAT_SANITIZE STREQUAL "")
+  # -O1 (what the sanitizers' docs advise) and line tables only (-g1: reports still name file and
+  # line): compiling with -O2 -g took twice as long (75 s against 34 s for chat_server's main.cpp
+  # under ASan+UBSan), which made the sanitizer builds most of the test command's time.
+  set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O1 -g1 -DNDEBUG")
+endif()
 if(CHAT_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
                       -fno-omit-frame-pointer)
