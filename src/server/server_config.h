@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include "accounts/login_throttle.h"
 #include "accounts/password_hash.h"
 #include "net/io_service.h"
 
@@ -78,6 +79,9 @@ struct ServerConfig {
   // The Argon2id cost of a password hash: interactive (libsodium's advice) everywhere but in
   // unit tests, which use minimal to stay quick.
   HashCost password_cost = HashCost::interactive;
+  // Failed logins before Error(LOGIN_THROTTLED), per nickname and per client address (not a
+  // flag: the defaults are docs/security.md's; tests lengthen the refill so timing plays no part).
+  LoginLimits login_limits;
 
   std::string motd = "Welcome to ChatServer. Be kind; no flooding.";
   // How long a graceful close may take: draining what is queued, then the peer's own close.

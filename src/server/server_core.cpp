@@ -57,14 +57,16 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
                             1, cfg.max_send_queue_bytes / 2 / (cfg.max_text_bytes + 256))}),
       addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s),
       accounts(std::make_unique<AccountStore>(cfg.db_path)),
-      auth(std::make_unique<AuthWorker>(*accounts, cfg.password_cost, [this](AuthResult r) {
-        // On the auth thread: the connection's chat state is finished on a worker.
-        io->post([this, r = std::move(r)] {
-          if (auth_finished) {
-            auth_finished(r);
-          }
-        });
-      })) {
+      auth(std::make_unique<AuthWorker>(*accounts, cfg.password_cost, cfg.login_limits,
+                                        [this](AuthResult r) {
+                                          // On the auth thread: the connection's chat state is
+                                          // finished on a worker.
+                                          io->post([this, r = std::move(r)] {
+                                            if (auth_finished) {
+                                              auth_finished(r);
+                                            }
+                                          });
+                                        })) {
   set_shutdown_reason("");
   if (history) {
     next_msg_id.store(history->last_msg_id() + 1);  // ids stay unique across restarts

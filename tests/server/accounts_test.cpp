@@ -19,10 +19,19 @@ Envelope join_request(const std::string& nick, const std::string& password) {
   return env;
 }
 
+server::ServerConfig accounts_config() {
+  server::ServerConfig cfg = test_config();
+  // The bursts as in production, refilled hourly: however slow the run, no failure is forgiven
+  // before the test counts it.
+  cfg.login_limits.account_every = std::chrono::hours(1);
+  cfg.login_limits.address_every = std::chrono::hours(1);
+  return cfg;
+}
+
 class AccountsTest : public ::testing::Test {
  protected:
   client::ClientNetwork network_{2};
-  TestServer server_;
+  TestServer server_{accounts_config()};
 };
 
 TEST_F(AccountsTest, ARegisteredNicknameNeedsItsPasswordFromThenOn) {

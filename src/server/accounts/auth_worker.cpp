@@ -8,14 +8,6 @@
 namespace chat::server {
 namespace {
 
-using namespace std::chrono_literals;
-
-// Failed logins: 5 per nickname at once, then one a minute; 20 per address, then one every 6 s.
-constexpr unsigned kAccountBurst = 5;
-constexpr auto kAccountEvery = 60s;
-constexpr unsigned kAddressBurst = 20;
-constexpr auto kAddressEvery = 6s;
-
 void wipe(std::string& secret) {
   sodium_memzero(secret.data(), secret.size());
   secret.clear();
@@ -23,13 +15,13 @@ void wipe(std::string& secret) {
 
 }  // namespace
 
-AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, Deliver deliver,
-                       std::size_t max_waiting)
+AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& limits,
+                       Deliver deliver, std::size_t max_waiting)
     : accounts_(accounts),
       cost_(cost),
       deliver_(std::move(deliver)),
       max_waiting_(max_waiting),
-      throttle_(kAccountBurst, kAccountEvery, kAddressBurst, kAddressEvery),
+      throttle_(limits),
       thread_([this] { run(); }) {}
 
 AuthWorker::~AuthWorker() {

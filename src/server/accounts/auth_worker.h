@@ -47,7 +47,8 @@ class AuthWorker {
   using Deliver = std::function<void(AuthResult)>;
 
   // Starts the thread. `deliver` runs on it, once per submitted job, in submission order.
-  AuthWorker(AccountStore& accounts, HashCost cost, Deliver deliver, std::size_t max_waiting = 64);
+  AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& limits, Deliver deliver,
+             std::size_t max_waiting = 64);
   // Finishes the jobs already submitted (delivering them), then stops.
   ~AuthWorker();
   AuthWorker(const AuthWorker&) = delete;

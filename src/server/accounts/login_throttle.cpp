@@ -12,10 +12,9 @@ double per_second(LoginThrottle::Clock::duration every) {
 
 }  // namespace
 
-LoginThrottle::LoginThrottle(unsigned account_burst, Clock::duration account_every,
-                             unsigned address_burst, Clock::duration address_every)
-    : fresh_account_(per_second(account_every), account_burst),
-      fresh_address_(per_second(address_every), address_burst) {}
+LoginThrottle::LoginThrottle(const LoginLimits& limits)
+    : fresh_account_(per_second(limits.account_every), limits.account_burst),
+      fresh_address_(per_second(limits.address_every), limits.address_burst) {}
 
 TokenBucket& LoginThrottle::bucket(std::unordered_map<std::string, TokenBucket>& map,
                                    const std::string& key, const TokenBucket& fresh) {

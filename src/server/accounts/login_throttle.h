@@ -11,15 +11,21 @@
 
 namespace chat::server {
 
+// Failed logins allowed: per nickname, a burst of `account_burst`, then one per `account_every`;
+// per client address, `address_burst`, then one per `address_every`.
+struct LoginLimits {
+  unsigned account_burst = 5;
+  std::chrono::seconds account_every{60};
+  unsigned address_burst = 20;
+  std::chrono::seconds address_every{6};
+};
+
 // Not thread-safe: the auth worker thread owns it.
 class LoginThrottle {
  public:
   using Clock = TokenBucket::Clock;
 
-  // Each nickname may fail `account_burst` times at once, then once per `account_every`; each
-  // address `address_burst` times, then once per `address_every`.
-  LoginThrottle(unsigned account_burst, Clock::duration account_every, unsigned address_burst,
-                Clock::duration address_every);
+  explicit LoginThrottle(const LoginLimits& limits);
 
   // Seconds until a login for `name_key` from `address_key` may be tried; 0: now.
   double wait_seconds(const std::string& name_key, const std::string& address_key,
