@@ -94,9 +94,9 @@ bool AccountStore::add(const std::string& nickname, std::string password_hash) {
   if (accounts_.count(key) != 0) {
     return false;
   }
-  Account& account = accounts_[key];
-  account = Account{nickname, std::move(password_hash), false};
-  persist_account(account);
+  Account account{nickname, std::move(password_hash), false};
+  persist_account(account);  // first: a failure (it throws) leaves no account half made
+  accounts_.emplace(key, std::move(account));
   return true;
 }
 
@@ -107,8 +107,10 @@ bool AccountStore::set_operator(std::string_view nickname, bool is_operator) {
   if (it == accounts_.end()) {
     return false;
   }
-  it->second.is_operator = is_operator;
-  persist_account(it->second);
+  Account changed = it->second;
+  changed.is_operator = is_operator;
+  persist_account(changed);  // first: a failure (it throws) changes nothing
+  it->second = std::move(changed);
   return true;
 }
 

@@ -50,6 +50,8 @@ class AccountStore {
   std::optional<Account> find(std::string_view nickname) const;
   bool is_registered(std::string_view nickname) const;
   bool is_operator(std::string_view nickname) const;
+  // The writes below go to the database first and throw std::runtime_error when it fails,
+  // changing nothing.
   // Registers `nickname`; false if it is registered already.
   bool add(const std::string& nickname, std::string password_hash);
   // Gives or takes the operator role; false if `nickname` is not registered.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "../log.h"
 #include "../server_core.h"
 #include "../validation.h"
 #include "net/wire/envelope_codec.h"
@@ -376,7 +377,13 @@ std::optional<std::uint64_t> parse_duration_ms(std::string_view text) {
 OperatorResult run_operator_command(ServerCore& core, const std::string& actor, bool console,
                                     std::string_view line) {
   const Args args = split(line);
-  OperatorResult result = Runner(core, actor, console).run(args);
+  OperatorResult result;
+  try {
+    result = Runner(core, actor, console).run(args);
+  } catch (const std::exception& e) {  // the database refused a write (a ban, a role)
+    log::error("operator command '{}' by {} failed: {}", line, actor, e.what());
+    result = fail(std::string("the server could not store that: ") + e.what());
+  }
   if (args.command != "help" && !args.command.empty()) {
     core.accounts->audit(actor, std::string(line),
                          (result.ok ? "" : "refused: ") +
