@@ -197,14 +197,6 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
     core_->io->start_recv(id);
     return;
   }
-  if (const auto ban = core_->accounts->banned(Ban::Kind::address, address_key(peer.host),
-                                               ServerCore::now_ms())) {
-    log::warn("reject {} {}: address {}", id, s.peer, describe_ban(*ban));
-    core_->send_error(id, s, proto::Envelope{}, proto::BANNED, describe_ban(*ban), true);
-    s.record_close(CloseReason::banned);
-    core_->io->start_recv(id);
-    return;
-  }
   if (!admit_address(id, s, peer)) {
     core_->io->start_recv(id);
     return;
@@ -225,23 +217,33 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
 }
 
 bool ChatServer::admit_address(net::ConnId id, Session& s, const net::Endpoint& peer) {
-  s.address_key = config_.limit_loopback || !is_loopback(peer.host) ? address_key(peer.host) : "";
-  const auto verdict = core_->addresses.admit(s.address_key, AddressLimits::Clock::now());
+  const auto refuse = [&](proto::ErrorCode code, const std::string& why, CloseReason reason) {
+    log::warn("reject {} {}: {}", id, s.peer, why);
+    core_->send_error(id, s, proto::Envelope{}, code, why, true);
+    s.record_close(reason);
+    return false;
+  };
+  const std::string key = address_key(peer.host);
+  // Bans apply to loopback too: only the limits below exempt it.
+  if (const auto ban = core_->accounts->banned(Ban::Kind::address, key, ServerCore::now_ms())) {
+    return refuse(proto::BANNED, describe_ban(*ban), CloseReason::banned);
+  }
+  const std::string counted = config_.limit_loopback || !is_loopback(peer.host) ? key : "";
+  const auto verdict = core_->addresses.admit(counted, AddressLimits::Clock::now());
   if (verdict == AddressLimits::Verdict::admitted) {
+    s.address_key = counted;  // released on close
     return true;
   }
-  const bool too_many = verdict == AddressLimits::Verdict::too_many_connections;
-  const std::string why =
-      too_many ? fmt::format("too many connections from your address (at most {} at once)",
-                             config_.max_connections_per_ip)
-               : fmt::format("connecting too fast from your address (at most {} a second)",
-                             config_.connects_per_ip_per_s);
-  log::warn("reject {} {}: {}", id, s.peer, why);
-  s.address_key.clear();  // not counted, so nothing to release on close
-  core_->send_error(id, s, proto::Envelope{},
-                    too_many ? proto::TOO_MANY_CONNECTIONS : proto::CONNECTING_TOO_FAST, why, true);
-  s.record_close(CloseReason::address_limit);
-  return false;
+  if (verdict == AddressLimits::Verdict::too_many_connections) {
+    return refuse(proto::TOO_MANY_CONNECTIONS,
+                  fmt::format("too many connections from your address (at most {} at once)",
+                              config_.max_connections_per_ip),
+                  CloseReason::address_limit);
+  }
+  return refuse(proto::CONNECTING_TOO_FAST,
+                fmt::format("connecting too fast from your address (at most {} a second)",
+                            config_.connects_per_ip_per_s),
+                CloseReason::address_limit);
 }
 
 void ChatServer::on_connect(net::ConnId id, std::error_code) {
@@ -305,19 +307,8 @@ bool ChatServer::begin_auth(net::ConnId id, Session& s) {
     return false;
   }
   s.auth_tag.store((std::uint64_t{id.generation} << 2) | Session::auth_pending);
-  AuthJob job = std::move(s.auth->job);
-  AuthResult busy;  // the answer if the auth thread has too many waiting already
-  busy.kind = job.kind;
-  busy.nickname = job.nickname;
-  if (core_->auth->submit(std::move(job))) {
-    return true;  // from here on_auth_result() or on_closed() owns `s`
-  }
-  s.auth_tag.store(0);
-  busy.conn = id;
-  busy.outcome = AuthResult::Outcome::throttled;
-  busy.retry_after_s = 1;
-  finish_auth(id, s, busy);
-  return begin_auth(id, s);  // a held frame asked again
+  core_->auth->submit(std::move(s.auth->job));
+  return true;  // from here on_auth_result() or on_closed() owns `s`
 }
 
 void ChatServer::on_auth_result(const AuthResult& r) {
@@ -383,12 +374,12 @@ void ChatServer::finish_auth(net::ConnId id, Session& s, const AuthResult& r) {
   std::vector<std::string> held = std::move(s.held_frames);
   s.held_frames.clear();
   const auto now = TokenBucket::Clock::now();
+  proto::Envelope scratch;
   for (const std::string& frame : held) {
-    if (s.phase == Session::Phase::closing) {
+    const net::ByteSpan body(reinterpret_cast<const std::byte*>(frame.data()), frame.size());
+    if (s.phase == Session::Phase::closing || !handle_frame(id, s, body, now, scratch)) {
       break;
     }
-    handle_frame(
-        id, s, net::ByteSpan(reinterpret_cast<const std::byte*>(frame.data()), frame.size()), now);
   }
 }
 
@@ -437,12 +428,6 @@ void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
     core_->send_error(id, s, proto::Envelope{}, proto::FRAME_TOO_LARGE,
                       fmt::format("frame is over {} bytes", config_.max_frame_bytes), true);
   }
-}
-
-bool ChatServer::handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
-                              TokenBucket::Clock::time_point now) {
-  proto::Envelope request;
-  return handle_frame(id, s, body, now, request);
 }
 
 bool ChatServer::handle_frame(net::ConnId id, Session& s, net::ByteSpan body,

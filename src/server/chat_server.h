@@ -61,12 +61,11 @@ class ChatServer final : private net::IoHandler {
   // to stop reading the chunk (closing). `request` is scratch, reused across a chunk's frames.
   bool handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
                     TokenBucket::Clock::time_point now, proto::Envelope& request);
-  bool handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
-                    TokenBucket::Clock::time_point now);
   // Starts the next receive, unless backpressure parks it (park_recv).
   void read_on(net::ConnId id, Session& s);
   // Accounts. A handler that needs the auth worker leaves s.auth set; when the receive ends,
-  // begin_auth() submits it (true: `s` now waits for on_auth_result, nothing more is read).
+  // begin_auth() submits it (true: `s` now waits for on_auth_result, nothing more is read; a
+  // full queue answers through on_auth_result too).
   bool begin_auth(net::ConnId id, Session& s);
   // The auth worker's answer, posted to a worker thread: takes `s` over unless on_closed()
   // cancelled the check, answers the request, handles the frames held meanwhile, reads on.
@@ -81,8 +80,9 @@ class ChatServer final : private net::IoHandler {
   // Backpressure on a session whose send queue is over the soft limit: true when its next
   // receive is left to on_send() (it starts one once the queue drains); false to read on now.
   bool park_recv(net::ConnId id, Session& s);
-  // The per-address limits for a new connection: true to serve it; false when it was refused
-  // with a fatal error (too many, or too fast, from its address). From on_accept.
+  // The per-address checks for a new connection, its address parsed once: a ban, then the
+  // limits. True to serve it; false when it was refused with a fatal error (BANNED,
+  // TOO_MANY_CONNECTIONS, CONNECTING_TOO_FAST). From on_accept.
   bool admit_address(net::ConnId id, Session& s, const net::Endpoint& peer);
   void run_housekeeping();
   // The handshake and heartbeat timeouts, and heartbeat Pings; on the housekeeping thread.

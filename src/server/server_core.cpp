@@ -59,14 +59,17 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
       accounts(std::make_unique<AccountStore>(cfg.db_path)),
       auth(std::make_unique<AuthWorker>(*accounts, cfg.password_cost, cfg.login_limits,
                                         [this](AuthResult r) {
-                                          // On the auth thread: the connection's chat state is
-                                          // finished on a worker.
+                                          // On the auth thread (or the submitting worker): the
+                                          // connection's chat state is finished on a worker.
                                           io->post([this, r = std::move(r)] {
                                             if (auth_finished) {
                                               auth_finished(r);
                                             }
                                           });
                                         })) {
+  for (const std::string& name : cfg.operators) {
+    configured_operators.insert(fold_name(name));
+  }
   set_shutdown_reason("");
   if (history) {
     next_msg_id.store(history->last_msg_id() + 1);  // ids stay unique across restarts
@@ -85,12 +88,8 @@ bool ServerCore::is_operator(const Session& s) const {
   if (!s.logged_in) {
     return false;
   }
-  if (accounts->is_operator(s.nickname)) {
-    return true;
-  }
-  const std::string key = fold_name(s.nickname);
-  return std::any_of(config.operators.begin(), config.operators.end(),
-                     [&](const std::string& name) { return fold_name(name) == key; });
+  return accounts->is_operator(s.nickname) ||
+         configured_operators.count(fold_name(s.nickname)) != 0;
 }
 
 void ServerCore::kick(net::ConnId id, CloseReason reason, std::string message) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "accounts/account_store.h"
@@ -53,6 +54,7 @@ struct ServerCore {
   AddressLimits addresses;  // connections per client address (--max-conns-per-ip, ...)
   std::unique_ptr<AccountStore> accounts;  // never null; in memory only without config.db_path
   MuteList mutes;
+  std::unordered_set<std::string> configured_operators;  // fold_name() of config.operators
   // Where the auth worker's results go, on a worker thread (ChatServer sets it before starting).
   std::function<void(const AuthResult&)> auth_finished;
   // An operator's /shutdown [reason]: whoever runs the server sets it (chat_server's main stops

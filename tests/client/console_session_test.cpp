@@ -18,6 +18,15 @@ proto::Envelope welcome(std::uint64_t request_id) {
   return e;
 }
 
+// The server's refusal of `join`: its nickname is taken.
+proto::Envelope nickname_taken(const proto::Envelope& join) {
+  proto::Envelope err;
+  err.set_request_id(join.request_id());
+  err.mutable_error()->set_code(proto::NICKNAME_TAKEN);
+  err.mutable_error()->set_request("join");
+  return err;
+}
+
 class ConsoleSessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -140,11 +149,7 @@ TEST(ConsoleSessionJoin, APasswordGoesInEveryJoinAndTheWelcomeSaysTheRole) {
 TEST(ConsoleSessionJoin, RefusedJoinIsReported) {
   ConsoleSession s;
   const proto::Envelope join = s.join_request("bob");
-  proto::Envelope err;
-  err.set_request_id(join.request_id());
-  err.mutable_error()->set_code(proto::NICKNAME_TAKEN);
-  err.mutable_error()->set_request("join");
-  s.receive(err);
+  s.receive(nickname_taken(join));
   EXPECT_EQ(s.join_state(), ConsoleSession::JoinState::refused);
 }
 
@@ -340,11 +345,7 @@ TEST_F(ConsoleSessionResumeTest, FatalErrorsThatInviteARetryAllowReconnecting) {
 TEST(ConsoleSessionJoin, RefusedResumeJoinSaysWhy) {
   ConsoleSession s;
   const proto::Envelope join = s.join_request("bob", true);
-  proto::Envelope err;
-  err.set_request_id(join.request_id());
-  err.mutable_error()->set_code(proto::NICKNAME_TAKEN);
-  err.mutable_error()->set_request("join");
-  s.receive(err);
+  s.receive(nickname_taken(join));
   EXPECT_EQ(s.join_state(), ConsoleSession::JoinState::refused);
   EXPECT_EQ(s.join_error(), proto::NICKNAME_TAKEN);
 }

@@ -229,19 +229,21 @@ TEST(ClientProgramAccounts, RegisterThenLogInWithThePasswordAndRunOperatorComman
   EXPECT_TRUE(contains(out, "* erin is registered to you; next time log in with --password"))
       << ::testing::PrintToString(out);
 
-  ChildProcess without({kClient, "--port", port, "--nick", "erin"});
-  without.close_stdin();
-  out = lines_of(without.read_all(kWait));
-  EXPECT_EQ(without.wait(kWait), 3);
-  ASSERT_FALSE(out.empty());
-  EXPECT_EQ(out.back().rfind("! error NICKNAME_REGISTERED:", 0), 0u) << out.back();
-
-  ChildProcess wrong({kClient, "--port", port, "--nick", "erin", "--password", "not-it-at-all"});
-  wrong.close_stdin();
-  out = lines_of(wrong.read_all(kWait));
-  EXPECT_EQ(wrong.wait(kWait), 3);
-  ASSERT_FALSE(out.empty());
-  EXPECT_EQ(out.back().rfind("! error LOGIN_FAILED:", 0), 0u) << out.back();
+  // Without the password, and with a wrong one: refused, and a script ends with exit code 3.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refusals{
+      {{"--nick", "erin"}, "! error NICKNAME_REGISTERED:"},
+      {{"--nick", "erin", "--password", "not-it-at-all"}, "! error LOGIN_FAILED:"}};
+  for (const auto& [flags, expected] : refusals) {
+    SCOPED_TRACE(expected);
+    std::vector<std::string> argv{kClient, "--port", port};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    ChildProcess refused(argv);
+    refused.close_stdin();
+    out = lines_of(refused.read_all(kWait));
+    EXPECT_EQ(refused.wait(kWait), 3);
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out.back().rfind(expected, 0), 0u) << out.back();
+  }
 
   ChildProcess op({kClient, "--port", port, "--nick", "Erin", "--password", "erin-password"});
   op.write_stdin("/op who\n/kick nobody\n");

@@ -45,29 +45,36 @@ Envelope TestClient::join(const std::string& nickname) {
   return *reply;
 }
 
+Envelope TestClient::ask(Envelope env, Envelope::BodyCase answer) {
+  {
+    std::lock_guard lock(mutex_);
+    env.set_request_id(next_request_id_++);
+  }
+  const std::uint64_t id = env.request_id();
+  send(env);
+  auto reply = wait_for([&](const Envelope& e) {
+    return e.request_id() == id && (e.body_case() == answer || e.has_error());
+  });
+  return reply ? *reply : Envelope{};
+}
+
 Envelope TestClient::login(const std::string& nickname, const std::string& password) {
   Envelope env;
   env.mutable_join()->set_nickname(nickname);
   env.mutable_join()->set_password(password);
-  send(env);
-  auto reply = wait_for([](const Envelope& e) { return e.has_welcome() || e.has_error(); });
-  return reply ? *reply : Envelope{};
+  return ask(std::move(env), Envelope::kWelcome);
 }
 
 Envelope TestClient::register_nickname(const std::string& password) {
   Envelope env;
   env.mutable_register_nickname()->set_password(password);
-  send(env);
-  auto reply = wait_for([](const Envelope& e) { return e.has_registered() || e.has_error(); });
-  return reply ? *reply : Envelope{};
+  return ask(std::move(env), Envelope::kRegistered);
 }
 
 Envelope TestClient::operator_command(const std::string& line) {
   Envelope env;
   env.mutable_operator_command()->set_line(line);
-  send(env);
-  auto reply = wait_for([](const Envelope& e) { return e.has_operator_reply() || e.has_error(); });
-  return reply ? *reply : Envelope{};
+  return ask(std::move(env), Envelope::kOperatorReply);
 }
 
 std::optional<Envelope> TestClient::wait_for(const std::function<bool(const Envelope&)>& pred,

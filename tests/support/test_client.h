@@ -39,6 +39,9 @@ class TestClient {
   Envelope register_nickname(const std::string& password);
   // An operator command; returns the OperatorReply or the Error.
   Envelope operator_command(const std::string& line);
+  // Sends `env` under a fresh request_id and waits for the reply to it: an `answer` body or an
+  // Error (an empty Envelope on timeout).
+  Envelope ask(Envelope env, Envelope::BodyCase answer);
   // The first received envelope matching `pred` (others stay in the inbox, in order).
   std::optional<Envelope> wait_for(const std::function<bool(const Envelope&)>& pred,
                                    std::chrono::milliseconds timeout = kWait);

@@ -20,15 +20,20 @@ std::string format_utc(std::uint64_t unix_ms) {
   return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", std::chrono::floor<std::chrono::seconds>(t));
 }
 
-std::string describe_ban(const Ban& ban) {
-  std::string text = "banned by " + ban.by;
-  if (ban.until_ms != 0) {
-    text += " until " + format_utc(ban.until_ms);
+std::string describe_restriction(std::string_view what, const std::string& by,
+                                 std::uint64_t until_ms, const std::string& reason) {
+  std::string text = std::string(what) + " by " + by;
+  if (until_ms != 0) {
+    text += " until " + format_utc(until_ms);
   }
-  if (!ban.reason.empty()) {
-    text += ": " + ban.reason;
+  if (!reason.empty()) {
+    text += ": " + reason;
   }
   return text;
+}
+
+std::string describe_ban(const Ban& ban) {
+  return describe_restriction("banned", ban.by, ban.until_ms, ban.reason);
 }
 
 AccountStore::AccountStore(const std::string& db_path) {
@@ -223,7 +228,7 @@ void AccountStore::audit(const std::string& actor, const std::string& command,
   }
   audit_memory_.push_back(fmt::format("{} {} '{}': {}", format_utc(now), actor, command, outcome));
   if (audit_memory_.size() > kAuditInMemory) {
-    audit_memory_.erase(audit_memory_.begin());
+    audit_memory_.pop_front();
   }
 }
 

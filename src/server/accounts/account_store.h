@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,7 +33,11 @@ struct Ban {
   std::string reason;
 };
 
-// "banned by alice until 2026-12-02 15:04:05 UTC: spamming", for the banned and for operators.
+// "<what> by alice until 2026-12-02 15:04:05 UTC: spamming" (no "until" for 0, no reason when
+// empty): what a ban or a mute says to whom it hits and to operators.
+std::string describe_restriction(std::string_view what, const std::string& by,
+                                 std::uint64_t until_ms, const std::string& reason);
+// describe_restriction("banned", ...) of `ban`.
 std::string describe_ban(const Ban& ban);
 // "2026-12-02 15:04:05 UTC" for a Unix time in ms; "until lifted" words for 0 are the caller's.
 std::string format_utc(std::uint64_t unix_ms);
@@ -79,7 +84,7 @@ class AccountStore {
   std::unique_ptr<SqliteDb> db_;                       // null: in memory only
   std::unordered_map<std::string, Account> accounts_;  // by fold_name(nickname)
   std::unordered_map<std::string, Ban> bans_;          // by ban_id()
-  std::vector<std::string> audit_memory_;              // without a database: the newest entries
+  std::deque<std::string> audit_memory_;               // without a database: the newest entries
 };
 
 }  // namespace chat::server

@@ -33,17 +33,17 @@ AuthWorker::~AuthWorker() {
   thread_.join();
 }
 
-bool AuthWorker::submit(AuthJob job) {
+void AuthWorker::submit(AuthJob job) {
   {
     std::lock_guard lock(mutex_);
-    if (jobs_.size() >= max_waiting_) {
-      wipe(job.password);
-      return false;
+    if (jobs_.size() < max_waiting_) {
+      jobs_.push_back(std::move(job));
+      changed_.notify_one();
+      return;
     }
-    jobs_.push_back(std::move(job));
   }
-  changed_.notify_one();
-  return true;
+  wipe(job.password);
+  deliver_(AuthResult{job.kind, job.conn, job.nickname, AuthResult::Outcome::throttled, 1.0});
 }
 
 void AuthWorker::run() {

@@ -30,7 +30,7 @@ struct AuthResult {
   enum class Outcome {
     ok,
     wrong_password,      // or not registered (a login)
-    throttled,           // too many failures for the nickname or the address
+    throttled,           // too many failures for the nickname or the address, or too many waiting
     already_registered,  // a register_nickname for a registered nickname
     failed,              // the hash or the database failed (logged)
   };
@@ -46,7 +46,8 @@ class AuthWorker {
  public:
   using Deliver = std::function<void(AuthResult)>;
 
-  // Starts the thread. `deliver` runs on it, once per submitted job, in submission order.
+  // Starts the thread. `deliver` runs once per submitted job: on the thread, in submission order,
+  // or at once on the submitting thread when the queue is full (a `throttled` answer).
   AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& limits, Deliver deliver,
              std::size_t max_waiting = 64);
   // Finishes the jobs already submitted (delivering them), then stops.
@@ -54,8 +55,9 @@ class AuthWorker {
   AuthWorker(const AuthWorker&) = delete;
   AuthWorker& operator=(const AuthWorker&) = delete;
 
-  // Queues a job; false (and nothing delivered) when max_waiting jobs wait already.
-  bool submit(AuthJob job);
+  // Queues a job; when max_waiting jobs wait already, answers it `throttled` (retry in 1 s)
+  // instead, through `deliver` like any other answer.
+  void submit(AuthJob job);
 
  private:
   void run();

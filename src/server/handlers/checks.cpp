@@ -57,14 +57,8 @@ bool refuse_muted(ServerCore& core, net::ConnId id, Session& s, const Envelope& 
   if (!mute) {
     return false;
   }
-  std::string why = "muted by " + mute->by;
-  if (mute->until_ms != 0) {
-    why += " until " + format_utc(mute->until_ms);
-  }
-  if (!mute->reason.empty()) {
-    why += ": " + mute->reason;
-  }
-  core.send_error(id, s, req, proto::MUTED, std::move(why));
+  core.send_error(id, s, req, proto::MUTED,
+                  describe_restriction("muted", mute->by, mute->until_ms, mute->reason));
   return true;
 }
 

@@ -1,8 +1,11 @@
 #include "operator_commands.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <map>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -86,38 +89,34 @@ class Runner {
       : core_(core), actor_(actor), console_(console) {}
 
   OperatorResult run(const Args& a) {
-    const auto& c = a.command;
-    if (c == "help" || c.empty())
-      return help();
-    if (c == "who")
-      return who();
-    if (c == "rooms")
-      return rooms();
-    if (c == "notice")
-      return notice(a);
-    if (c == "kick")
-      return kick(a);
-    if (c == "ban")
-      return ban(a);
-    if (c == "unban")
-      return unban(a);
-    if (c == "bans")
-      return bans();
-    if (c == "mute")
-      return mute(a);
-    if (c == "unmute")
-      return unmute(a);
-    if (c == "audit")
-      return audit(a);
-    if (c == "op" || c == "deop")
-      return op(a, c == "op");
-    if (c == "shutdown")
-      return shutdown(a);
-    return fail(fmt::format("unknown command '{}'; try help", c));
+    using Command = OperatorResult (Runner::*)(const Args&);
+    static constexpr std::array<std::pair<std::string_view, Command>, 15> kCommands{{
+        {"help", &Runner::help},
+        {"", &Runner::help},
+        {"who", &Runner::who},
+        {"rooms", &Runner::rooms},
+        {"notice", &Runner::notice},
+        {"kick", &Runner::kick},
+        {"ban", &Runner::ban},
+        {"unban", &Runner::unban},
+        {"bans", &Runner::bans},
+        {"mute", &Runner::mute},
+        {"unmute", &Runner::unmute},
+        {"audit", &Runner::audit},
+        {"op", &Runner::op},
+        {"deop", &Runner::op},
+        {"shutdown", &Runner::shutdown},
+    }};
+    for (const auto& [name, command] : kCommands) {
+      if (a.command == name) {
+        return (this->*command)(a);
+      }
+    }
+    return fail(fmt::format("unknown command '{}'; try help", a.command));
   }
 
  private:
-  static OperatorResult help() {
+  OperatorResult help(const Args&) {
     return done({
         "notice TEXT                  tell everyone connected",
         "kick NICK [REASON]           disconnect someone",
@@ -135,7 +134,7 @@ class Runner {
     });
   }
 
-  OperatorResult who() {
+  OperatorResult who(const Args&) {
     std::map<std::string, std::vector<std::string>> rooms_of;  // by folded nickname
     for (const auto& room : core_.rooms.all()) {
       for (const std::string& member : room->member_names()) {
@@ -165,7 +164,7 @@ class Runner {
     return done(std::move(lines));
   }
 
-  OperatorResult rooms() {
+  OperatorResult rooms(const Args&) {
     auto all = core_.rooms.all();
     std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) {
       return fold_name(x->name()) < fold_name(y->name());
@@ -258,7 +257,7 @@ class Runner {
     return done({fmt::format("unbanned {}", a.words[0])});
   }
 
-  OperatorResult bans() {
+  OperatorResult bans(const Args&) {
     const auto all = core_.accounts->bans(ServerCore::now_ms());
     std::vector<std::string> lines{fmt::format("{} bans", all.size())};
     for (const Ban& b : all) {
@@ -282,9 +281,8 @@ class Runner {
     if (const auto holder = core_.nicknames.find(m.nickname)) {
       proto::Envelope env;
       env.mutable_notice()->set_kind(proto::Notice::INFO);
-      env.mutable_notice()->set_text(fmt::format("you are muted by {} {}{}", actor_,
-                                                 until_text(m.until_ms),
-                                                 m.reason.empty() ? "" : ": " + m.reason));
+      env.mutable_notice()->set_text("you are " +
+                                     describe_restriction("muted", actor_, m.until_ms, m.reason));
       core_.send(holder->id, env);
     }
     return done({fmt::format("muted {} {}", m.nickname, until_text(m.until_ms))});
@@ -312,7 +310,8 @@ class Runner {
     return done(core_.accounts->recent_audit(count));
   }
 
-  OperatorResult op(const Args& a, bool give) {
+  OperatorResult op(const Args& a) {  // op and deop
+    const bool give = a.command == "op";
     if (!console_) {
       return fail("op and deop are for the server's console only");
     }
