@@ -169,6 +169,9 @@ void ChatConnection::handle_recv(net::ByteSpan data, std::error_code ec) {
   proto::Envelope env;
   bool malformed = false;
   const auto status = decoder_.feed(data, [&](net::ByteSpan body) {
+    if (frame_filter_ && frame_filter_(body)) {
+      return true;
+    }
     env.Clear();
     if (wire::decode(body, env).status != wire::DecodeStatus::ok) {
       malformed = true;

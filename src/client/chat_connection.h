@@ -75,6 +75,11 @@ class ChatConnection {
   using ConnectHandler = std::function<void(std::error_code)>;
   std::error_code start_connect(const net::Endpoint& to, const net::Endpoint& from,
                                 ConnectHandler done);
+  // Sees each frame's body before it is parsed, on a network thread; returning true means it
+  // handled the frame, and no Envelope is built for it. For load tests that read their busiest
+  // frames without allocating. Call before connecting.
+  using FrameFilter = std::function<bool(net::ByteSpan body)>;
+  void set_frame_filter(FrameFilter filter) { frame_filter_ = std::move(filter); }
   // Queues one Envelope; false if the connection is not open.
   bool send(const proto::Envelope& env);
   // Queues raw bytes as they are (tests use it to send malformed frames).
@@ -112,6 +117,7 @@ class ChatConnection {
   EnvelopeHandler on_envelope_;
   CloseHandler on_close_;
   ConnectHandler on_connect_;
+  FrameFilter frame_filter_;
   net::SendQueue outbox_;
   net::FrameDecoder decoder_;  // touched only by this connection's recv callbacks
 

@@ -4,10 +4,14 @@
 
 namespace chat::net {
 namespace {
-// A gathered send carries at most this many frames / bytes: enough to coalesce a burst into one
-// syscall, small enough that one slow socket does not hold a huge iovec.
-constexpr std::size_t kMaxFramesPerSend = 64;
+// A gathered send carries at most this many frames / bytes: enough to coalesce a burst into a
+// few large syscalls (a burst's backlog is thousands of small frames), small enough that one
+// slow socket does not hold a huge iovec. Linux takes up to 1024 buffers in one sendmsg.
+constexpr std::size_t kMaxFramesPerSend = 512;
 constexpr std::size_t kMaxBytesPerSend = 256 * 1024;
+// A drained queue keeps its slot vectors up to this many entries; a burst's are freed, so an
+// idle connection pins almost nothing.
+constexpr std::size_t kKeepWhenIdle = 16;
 }  // namespace
 
 void SendQueue::open(ConnId id) {
@@ -91,10 +95,17 @@ SendQueue::After SendQueue::on_sent(IoService& io) {
   if (head_ == frames_.size()) {
     frames_.clear();
     head_ = 0;
-    if (frames_.capacity() > kMaxFramesPerSend) {
-      frames_.shrink_to_fit();  // do not pin a burst's worth of slots on an idle connection
+    // Do not pin a burst's worth of slots on an idle connection.
+    if (frames_.capacity() > kKeepWhenIdle) {
+      frames_.shrink_to_fit();
     }
-  } else if (head_ >= kMaxFramesPerSend) {
+    if (in_flight_.capacity() > kKeepWhenIdle) {
+      in_flight_.shrink_to_fit();
+    }
+  } else if (head_ >= kMaxFramesPerSend && head_ * 2 >= frames_.size()) {
+    // Only once the sent slots are at least half: each compaction then moves no more frames
+    // than were sent since the last, where compacting after every send moved the whole backlog
+    // each time (quadratic in a burst's backlog of thousands of frames).
     frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(head_));
     head_ = 0;
   }

@@ -28,10 +28,10 @@ std::string padded(std::string head, const std::string& filler) {
 }
 
 // The number before the first ':' of a numbered text; 0 if there is none.
-std::uint64_t seq_of(const std::string& text) {
+std::uint64_t seq_of(std::string_view text) {
   std::uint64_t seq = 0;
   const auto colon = text.find(':');
-  if (colon == std::string::npos ||
+  if (colon == std::string_view::npos ||
       std::from_chars(text.data(), text.data() + colon, seq).ec != std::errc{}) {
     return 0;
   }
@@ -121,6 +121,9 @@ void Bot::start(const net::Endpoint& server, const net::Endpoint& from) {
   connection_ = std::make_unique<client::ChatConnection>(
       network_, [this](const proto::Envelope& env) { on_envelope(env); },
       [this](const std::string& reason) { on_closed(reason); });
+  if (opt_.scenario != Scenario::churn) {
+    connection_->set_frame_filter([this](net::ByteSpan body) { return on_chat_frame(body); });
+  }
   if (const auto ec = connection_->start_connect(server, from,
                                                  [this](std::error_code e) { on_connected(e); })) {
     fleet_.report(fmt::format("{}: cannot connect: {}", nickname(), ec.message()));
@@ -172,11 +175,13 @@ void Bot::on_envelope(const proto::Envelope& env) {
     return;
   }
   switch (env.body_case()) {
-    case proto::Envelope::kChatMessage:
-      if (!env.chat_message().history()) {  // a replay of earlier traffic is not this run's
-        on_chat(env.chat_message());
+    case proto::Envelope::kChatMessage: {  // one the frame filter left to the full parse
+      const proto::ChatMessage& m = env.chat_message();
+      if (!m.history()) {  // a replay of earlier traffic is not this run's
+        on_chat(ChatFrameView{m.from(), m.text(), m.client_timestamp_us(), m.history()});
       }
       return;
+    }
     case proto::Envelope::kAck:
       on_acknowledged();
       return;
@@ -203,22 +208,33 @@ void Bot::on_envelope(const proto::Envelope& env) {
   }
 }
 
-void Bot::on_chat(const proto::ChatMessage& m) {
+bool Bot::on_chat_frame(net::ByteSpan body) {
+  const std::optional<ChatFrameView> m = view_chat_frame(body);
+  if (!m) {
+    return false;
+  }
+  if (!m->history) {  // a replay of earlier traffic is not this run's
+    on_chat(*m);
+  }
+  return true;
+}
+
+void Bot::on_chat(const ChatFrameView& m) {
   const std::uint64_t now = now_us();
-  const std::string_view from = m.from();
+  const std::string_view from = m.from;
   unsigned sender = 0;
   if (from.substr(0, opt_.nick_prefix.size()) != opt_.nick_prefix ||
       std::from_chars(from.data() + opt_.nick_prefix.size(), from.data() + from.size(), sender)
               .ec != std::errc{}) {
     return;  // someone who is not a bot of this run
   }
-  const std::uint64_t seq = seq_of(m.text());
+  const std::uint64_t seq = seq_of(m.text);
   if (seq == 0) {
     return;
   }
   ledger_.record(sender, seq);
-  if (m.client_timestamp_us() != 0 && now >= m.client_timestamp_us()) {
-    latency_.record(now - m.client_timestamp_us());
+  if (m.client_timestamp_us != 0 && now >= m.client_timestamp_us) {
+    latency_.record(now - m.client_timestamp_us);
   }
   received_.fetch_add(1, std::memory_order_relaxed);
   last_receive_us_.store(now, std::memory_order_relaxed);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bot_options.h"
+#include "chat_frame_view.h"
 #include "client/chat_connection.h"
 #include "delivery_ledger.h"
 #include "latency_histogram.h"
@@ -93,7 +94,8 @@ class Bot {
   void on_connected(std::error_code ec);
   void enter_room_or_ready();
   void become(Phase p);
-  void on_chat(const proto::ChatMessage& m);
+  bool on_chat_frame(net::ByteSpan body);  // the connection's frame filter
+  void on_chat(const ChatFrameView& m);
   void on_echo(const proto::EchoReply& r);
   void on_acknowledged();
   void churn_step(const proto::Envelope& env);
