@@ -1,7 +1,5 @@
 #include "send_queue.h"
 
-#include <algorithm>
-
 namespace chat::net {
 namespace {
 // A gathered send carries at most this many frames / bytes: enough to coalesce a burst into a
@@ -9,7 +7,7 @@ namespace {
 // slow socket does not hold a huge iovec. Linux takes up to 1024 buffers in one sendmsg.
 constexpr std::size_t kMaxFramesPerSend = 512;
 constexpr std::size_t kMaxBytesPerSend = 256 * 1024;
-// A drained queue keeps its slot vectors up to this many entries; a burst's are freed, so an
+// A drained queue keeps a gather list of up to this many entries; a burst's is freed, so an
 // idle connection pins almost nothing.
 constexpr std::size_t kKeepWhenIdle = 16;
 }  // namespace
@@ -66,14 +64,15 @@ void SendQueue::flush(IoService& io) {
 void SendQueue::start_send_locked(IoService& io) {
   in_flight_.clear();
   std::size_t bytes = 0;
-  for (std::size_t i = head_; i < frames_.size() && in_flight_.size() < kMaxFramesPerSend; ++i) {
-    const std::string& f = *frames_[i];
-    if (!in_flight_.empty() && bytes + f.size() > kMaxBytesPerSend) {
-      break;
+  frames_.visit([&](const SharedBytes& frame) {
+    if (in_flight_.size() == kMaxFramesPerSend ||
+        (!in_flight_.empty() && bytes + frame->size() > kMaxBytesPerSend)) {
+      return false;
     }
-    in_flight_.emplace_back(reinterpret_cast<const std::byte*>(f.data()), f.size());
-    bytes += f.size();
-  }
+    in_flight_.emplace_back(reinterpret_cast<const std::byte*>(frame->data()), frame->size());
+    bytes += frame->size();
+    return true;
+  });
   if (in_flight_.empty()) {
     return;
   }
@@ -87,31 +86,17 @@ SendQueue::After SendQueue::on_sent(IoService& io) {
   if (closed_) {
     return After::idle;
   }
-  for (std::size_t i = 0; i < in_flight_.size(); ++i) {
-    queued_bytes_ -= frames_[head_]->size();
-    frames_[head_++].reset();
+  for (const ByteSpan& sent : in_flight_) {
+    queued_bytes_ -= sent.size();
   }
+  frames_.pop_front(in_flight_.size());
   in_flight_.clear();
-  if (head_ == frames_.size()) {
-    frames_.clear();
-    head_ = 0;
-    // Do not pin a burst's worth of slots on an idle connection.
-    if (frames_.capacity() > kKeepWhenIdle) {
-      frames_.shrink_to_fit();
-    }
-    if (in_flight_.capacity() > kKeepWhenIdle) {
-      in_flight_.shrink_to_fit();
-    }
-  } else if (head_ >= kMaxFramesPerSend && head_ * 2 >= frames_.size()) {
-    // Only once the sent slots are at least half: each compaction then moves no more frames
-    // than were sent since the last, where compacting after every send moved the whole backlog
-    // each time (quadratic in a burst's backlog of thousands of frames).
-    frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(head_));
-    head_ = 0;
-  }
-  if (head_ < frames_.size()) {
+  if (!frames_.empty()) {
     start_send_locked(io);
     return After::sending;
+  }
+  if (in_flight_.capacity() > kKeepWhenIdle) {
+    in_flight_.shrink_to_fit();  // do not pin a burst's gather list on an idle connection
   }
   return close_when_drained_ ? After::close_now : After::idle;
 }
@@ -122,7 +107,7 @@ SendQueue::After SendQueue::close_when_drained() {
   if (closed_) {
     return After::close_now;
   }
-  return (sending_ || head_ < frames_.size()) ? After::sending : After::close_now;
+  return (sending_ || !frames_.empty()) ? After::sending : After::close_now;
 }
 
 void SendQueue::close() {
@@ -134,10 +119,8 @@ void SendQueue::reset() {
   std::lock_guard lock(mutex_);
   owner_ = {};
   frames_.clear();
-  frames_.shrink_to_fit();
   in_flight_.clear();
   in_flight_.shrink_to_fit();
-  head_ = 0;
   queued_bytes_ = 0;
   sending_ = false;
   flush_due_ = false;

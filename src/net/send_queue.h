@@ -7,13 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "frame_fifo.h"
 #include "io_service.h"
 
 namespace chat::net {
-
-// Immutable frame bytes. A broadcast serializes once and every recipient's queue holds the same
-// bytes (a reference count, not a copy).
-using SharedBytes = std::shared_ptr<const std::string>;
 
 // Thread-safe: any thread may push; completions call on_sent(). Lock order: callers may hold a
 // room lock while pushing; the queue's own mutex is taken after it and calls into the IoService
@@ -68,8 +65,7 @@ class SendQueue {
   mutable std::mutex mutex_;
   ConnId owner_;
   const std::size_t max_queued_bytes_;
-  std::vector<SharedBytes> frames_;  // frames_[head_..] are waiting; the in-flight ones lead
-  std::size_t head_ = 0;
+  FrameFifo frames_;  // the in-flight frames lead, then the waiting ones
   std::size_t queued_bytes_ = 0;
   std::vector<ByteSpan> in_flight_;  // the gather list handed to the backend
   bool sending_ = false;

@@ -1,0 +1,94 @@
+#include "net/frame_fifo.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace chat::net {
+namespace {
+
+SharedBytes frame(int i) {
+  return std::make_shared<const std::string>(std::to_string(i));
+}
+
+std::vector<std::string> contents(const FrameFifo& fifo) {
+  std::vector<std::string> all;
+  fifo.visit([&](const SharedBytes& f) {
+    all.push_back(*f);
+    return true;
+  });
+  return all;
+}
+
+std::vector<std::string> numbers(int from, int to) {
+  std::vector<std::string> all;
+  for (int i = from; i < to; ++i) {
+    all.push_back(std::to_string(i));
+  }
+  return all;
+}
+
+// Across block boundaries (a block holds 64), pushing and popping in uneven steps.
+TEST(FrameFifoTest, KeepsOrderAcrossBlocks) {
+  FrameFifo fifo;
+  int pushed = 0;
+  int popped = 0;
+  for (const auto& [push, pop] : std::vector<std::pair<int, int>>{
+           {1, 0}, {63, 1}, {70, 64}, {200, 5}, {0, 100}, {129, 200}, {0, 93}}) {
+    for (int i = 0; i < push; ++i) {
+      fifo.push_back(frame(pushed++));
+    }
+    fifo.pop_front(static_cast<std::size_t>(pop));
+    popped += pop;
+    ASSERT_EQ(fifo.size(), static_cast<std::size_t>(pushed - popped));
+    ASSERT_EQ(contents(fifo), numbers(popped, pushed));
+  }
+  EXPECT_TRUE(fifo.empty());
+  fifo.push_back(frame(7));  // usable again once empty
+  EXPECT_EQ(contents(fifo), std::vector<std::string>{"7"});
+}
+
+TEST(FrameFifoTest, VisitStopsWhenAsked) {
+  FrameFifo fifo;
+  for (int i = 0; i < 100; ++i) {
+    fifo.push_back(frame(i));
+  }
+  std::vector<std::string> first;
+  fifo.visit([&](const SharedBytes& f) {
+    first.push_back(*f);
+    return first.size() < 70;
+  });
+  EXPECT_EQ(first, numbers(0, 70));
+}
+
+TEST(FrameFifoTest, PopAndClearReleaseTheFrames) {
+  const SharedBytes shared = frame(1);
+  FrameFifo fifo;
+  for (int i = 0; i < 130; ++i) {
+    fifo.push_back(shared);
+  }
+  EXPECT_EQ(shared.use_count(), 131);
+  fifo.pop_front(65);
+  EXPECT_EQ(shared.use_count(), 66);
+  fifo.clear();
+  EXPECT_EQ(shared.use_count(), 1);
+  EXPECT_TRUE(fifo.empty());
+  {
+    FrameFifo dropped;
+    dropped.push_back(shared);
+  }
+  EXPECT_EQ(shared.use_count(), 1) << "the destructor releases what is left";
+}
+
+TEST(FrameFifoTest, PoppingMoreThanThereIsEmptiesIt) {
+  FrameFifo fifo;
+  fifo.push_back(frame(1));
+  fifo.push_back(frame(2));
+  fifo.pop_front(5);
+  EXPECT_TRUE(fifo.empty());
+  EXPECT_TRUE(contents(fifo).empty());
+}
+
+}  // namespace
+}  // namespace chat::net
