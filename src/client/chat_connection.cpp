@@ -164,12 +164,12 @@ void ChatConnection::handle_recv(net::ByteSpan data, std::error_code ec) {
     fail(ec ? "connection lost: " + ec.message() : "server closed the connection");
     return;
   }
-  last_received_ticks_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
-                             std::memory_order_relaxed);
+  const auto received = std::chrono::steady_clock::now();
+  last_received_ticks_.store(received.time_since_epoch().count(), std::memory_order_relaxed);
   proto::Envelope env;
   bool malformed = false;
   const auto status = decoder_.feed(data, [&](net::ByteSpan body) {
-    if (frame_filter_ && frame_filter_(body)) {
+    if (frame_filter_ && frame_filter_(body, received)) {
       return true;
     }
     env.Clear();

@@ -75,10 +75,11 @@ class ChatConnection {
   using ConnectHandler = std::function<void(std::error_code)>;
   std::error_code start_connect(const net::Endpoint& to, const net::Endpoint& from,
                                 ConnectHandler done);
-  // Sees each frame's body before it is parsed, on a network thread; returning true means it
-  // handled the frame, and no Envelope is built for it. For load tests that read their busiest
-  // frames without allocating. Call before connecting.
-  using FrameFilter = std::function<bool(net::ByteSpan body)>;
+  // Sees each frame's body before it is parsed, on a network thread, with the time the bytes
+  // were received; returning true means it handled the frame, and no Envelope is built for it.
+  // For load tests that read their busiest frames without allocating. Call before connecting.
+  using FrameFilter =
+      std::function<bool(net::ByteSpan body, std::chrono::steady_clock::time_point received)>;
   void set_frame_filter(FrameFilter filter) { frame_filter_ = std::move(filter); }
   // Queues one Envelope; false if the connection is not open.
   bool send(const proto::Envelope& env);

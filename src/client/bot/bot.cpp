@@ -40,10 +40,13 @@ std::uint64_t seq_of(std::string_view text) {
 
 }  // namespace
 
-std::uint64_t now_us() {
+std::uint64_t to_us(Clock::time_point t) {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch())
-          .count());
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+}
+
+std::uint64_t now_us() {
+  return to_us(Clock::now());
 }
 
 void BotFleet::report(std::string what) {
@@ -122,7 +125,9 @@ void Bot::start(const net::Endpoint& server, const net::Endpoint& from) {
       network_, [this](const proto::Envelope& env) { on_envelope(env); },
       [this](const std::string& reason) { on_closed(reason); });
   if (opt_.scenario != Scenario::churn) {
-    connection_->set_frame_filter([this](net::ByteSpan body) { return on_chat_frame(body); });
+    connection_->set_frame_filter([this](net::ByteSpan body, Clock::time_point received) {
+      return on_chat_frame(body, received);
+    });
   }
   if (const auto ec = connection_->start_connect(server, from,
                                                  [this](std::error_code e) { on_connected(e); })) {
@@ -178,7 +183,7 @@ void Bot::on_envelope(const proto::Envelope& env) {
     case proto::Envelope::kChatMessage: {  // one the frame filter left to the full parse
       const proto::ChatMessage& m = env.chat_message();
       if (!m.history()) {  // a replay of earlier traffic is not this run's
-        on_chat(ChatFrameView{m.from(), m.text(), m.client_timestamp_us(), m.history()});
+        on_chat(ChatFrameView{m.from(), m.text(), m.client_timestamp_us(), m.history()}, now_us());
       }
       return;
     }
@@ -208,19 +213,18 @@ void Bot::on_envelope(const proto::Envelope& env) {
   }
 }
 
-bool Bot::on_chat_frame(net::ByteSpan body) {
+bool Bot::on_chat_frame(net::ByteSpan body, Clock::time_point received) {
   const std::optional<ChatFrameView> m = view_chat_frame(body);
   if (!m) {
     return false;
   }
   if (!m->history) {  // a replay of earlier traffic is not this run's
-    on_chat(*m);
+    on_chat(*m, to_us(received));
   }
   return true;
 }
 
-void Bot::on_chat(const ChatFrameView& m) {
-  const std::uint64_t now = now_us();
+void Bot::on_chat(const ChatFrameView& m, std::uint64_t received_us) {
   const std::string_view from = m.from;
   unsigned sender = 0;
   if (from.substr(0, opt_.nick_prefix.size()) != opt_.nick_prefix ||
@@ -233,11 +237,12 @@ void Bot::on_chat(const ChatFrameView& m) {
     return;
   }
   ledger_.record(sender, seq);
-  if (m.client_timestamp_us != 0 && now >= m.client_timestamp_us) {
-    latency_.record(now - m.client_timestamp_us);
+  if (m.client_timestamp_us != 0 && received_us >= m.client_timestamp_us) {
+    latency_.record(received_us - m.client_timestamp_us);
   }
-  received_.fetch_add(1, std::memory_order_relaxed);
-  last_receive_us_.store(now, std::memory_order_relaxed);
+  // Only this bot's receive callbacks write these (one at a time): no read-modify-write needed.
+  received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  last_receive_us_.store(received_us, std::memory_order_relaxed);
 }
 
 void Bot::on_echo(const proto::EchoReply& r) {

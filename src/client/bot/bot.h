@@ -24,6 +24,7 @@ using Clock = std::chrono::steady_clock;
 // Microseconds on the steady clock: the send timestamp carried in each message. Sender and
 // receiver are in one process, so the clock is the same. Thread-safe.
 std::uint64_t now_us();
+std::uint64_t to_us(Clock::time_point t);
 
 // What all bots of a run share: the settings and the signal that a bot changed phase.
 struct BotFleet {
@@ -94,8 +95,10 @@ class Bot {
   void on_connected(std::error_code ec);
   void enter_room_or_ready();
   void become(Phase p);
-  bool on_chat_frame(net::ByteSpan body);  // the connection's frame filter
-  void on_chat(const ChatFrameView& m);
+  // The connection's frame filter. A frame's receipt is when its bytes were read: every frame of
+  // one receive arrived together, and the bot's own parsing time is not the server's latency.
+  bool on_chat_frame(net::ByteSpan body, Clock::time_point received);
+  void on_chat(const ChatFrameView& m, std::uint64_t received_us);
   void on_echo(const proto::EchoReply& r);
   void on_acknowledged();
   void churn_step(const proto::Envelope& env);
