@@ -214,12 +214,12 @@ void Bot::on_envelope(const proto::Envelope& env) {
 }
 
 bool Bot::on_chat_frame(net::ByteSpan body, Clock::time_point received) {
-  const std::optional<ChatFrameView> m = view_chat_frame(body);
-  if (!m) {
+  ChatFrameView m;
+  if (!view_chat_frame(body, m)) {
     return false;
   }
-  if (!m->history) {  // a replay of earlier traffic is not this run's
-    on_chat(*m, to_us(received));
+  if (!m.history) {  // a replay of earlier traffic is not this run's
+    on_chat(m, to_us(received));
   }
   return true;
 }

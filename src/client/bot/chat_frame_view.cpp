@@ -71,13 +71,13 @@ class WireReader {
 constexpr std::uint32_t kVarint = 0;
 constexpr std::uint32_t kLengthDelimited = 2;
 
-std::optional<ChatFrameView> view_chat_message(std::string_view bytes) {
-  ChatFrameView view;
+bool view_chat_message(std::string_view bytes, ChatFrameView& view) {
+  view = ChatFrameView{};
   WireReader in(bytes);
   while (!in.done()) {
     std::uint64_t tag = 0;
     if (!in.varint(tag)) {
-      return std::nullopt;
+      return false;
     }
     const auto field = static_cast<std::uint32_t>(tag >> 3);
     const auto type = static_cast<std::uint32_t>(tag & 7);
@@ -96,35 +96,33 @@ std::optional<ChatFrameView> view_chat_message(std::string_view bytes) {
       read = in.skip(type);
     }
     if (!read) {
-      return std::nullopt;
+      return false;
     }
   }
-  return view;
+  return true;
 }
 
 }  // namespace
 
-std::optional<ChatFrameView> view_chat_frame(net::ByteSpan body) {
+bool view_chat_frame(net::ByteSpan body, ChatFrameView& out) {
   WireReader in(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()));
-  std::optional<ChatFrameView> found;
+  bool found = false;
   while (!in.done()) {
     std::uint64_t tag = 0;
     if (!in.varint(tag)) {
-      return std::nullopt;
+      return false;
     }
     const auto field = static_cast<std::uint32_t>(tag >> 3);
     const auto type = static_cast<std::uint32_t>(tag & 7);
     if (field == proto::Envelope::kChatMessageFieldNumber && type == kLengthDelimited) {
       std::string_view message;
-      if (!in.length_delimited(message)) {
-        return std::nullopt;
+      // A repeated oneof field: the last one counts.
+      if (!in.length_delimited(message) || !view_chat_message(message, out)) {
+        return false;
       }
-      found = view_chat_message(message);  // a repeated oneof field: the last one counts
-      if (!found) {
-        return std::nullopt;
-      }
+      found = true;
     } else if (field != proto::Envelope::kRequestIdFieldNumber || !in.skip(type)) {
-      return std::nullopt;  // another body, or a field this reader does not know: parse in full
+      return false;  // another body, or a field this reader does not know: parse in full
     }
   }
   return found;

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string_view>
 
 #include "net/io_service.h"
@@ -22,10 +21,11 @@ struct ChatFrameView {
   bool history = false;
 };
 
-// The ChatMessage an Envelope frame body (the bytes after the length prefix) carries, or
-// nullopt when the body is not a ChatMessage or is not well-formed protobuf (parse it in full
-// then, to report it). Strings are not checked for UTF-8. Thread-safe; the views point into
-// `body`.
-std::optional<ChatFrameView> view_chat_frame(net::ByteSpan body);
+// Reads the ChatMessage an Envelope frame body (the bytes after the length prefix) carries into
+// `out`. False when the body is not a ChatMessage or is not well-formed protobuf (parse it in
+// full then, to report it); `out` is then unspecified. Strings are not checked for UTF-8.
+// Thread-safe; the views point into `body`. (An out-parameter, not an optional: built in place,
+// the result costs no stack round trip per frame, which showed in the bot's profile.)
+bool view_chat_frame(net::ByteSpan body, ChatFrameView& out);
 
 }  // namespace chat::bot
