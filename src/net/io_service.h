@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "conn_id.h"
@@ -61,6 +62,17 @@ struct IoConfig {
   // "auto" (this platform's default, see io_backend_names()) or one backend's name.
   std::string backend = "auto";
 };
+
+// How many threads should call IoService::run() when the user did not say: one per hardware
+// thread but one, and at least one. The one left over is for what else runs beside the workers
+// (the kernel's network processing, which on loopback runs in the sending thread, a storage or
+// auth thread, the clients of a benchmark). On a 2-core machine that is one worker, which
+// measured faster than two in every load-test scenario (docs/benchmarks.md): a second worker
+// there mostly contends for the room and queue locks. Thread-safe.
+inline unsigned default_worker_count() {
+  const unsigned hardware = std::thread::hardware_concurrency();  // 0 when unknown
+  return hardware > 1 ? hardware - 1 : 1;
+}
 
 class IoService {
  public:

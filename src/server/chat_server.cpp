@@ -101,8 +101,7 @@ net::Endpoint ChatServer::start() {
                                          config_.port ? std::to_string(*config_.port) : "15410+",
                                          ec.message()));
   }
-  unsigned n = config_.workers != 0 ? config_.workers : std::thread::hardware_concurrency();
-  n = std::max(1u, n);
+  const unsigned n = config_.workers != 0 ? config_.workers : net::default_worker_count();
   log::info("listening on {} ({} backend, {} workers, max {} clients)", bound.to_string(),
             core_->io->backend_name(), n, config_.max_clients);
   if (core_->history) {

@@ -67,7 +67,8 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                                   "TCP port; 0 picks an ephemeral port. Default: the first free "
                                   "port in 15410-33333")
                        ->check(CLI::Range(0, 65535));
-  app.add_option("--workers", cfg.workers, "Worker threads; 0 = one per hardware thread")
+  app.add_option("--workers", cfg.workers,
+                 "Worker threads; 0 = one per hardware thread but one (at least one)")
       ->capture_default_str();
   app.add_option("--max-clients", cfg.max_clients,
                  "Connections served at once; the next one gets Error(SERVER_FULL)")

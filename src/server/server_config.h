@@ -21,7 +21,7 @@ struct ServerConfig {
   std::string host = "127.0.0.1";
   // Unset: the first free port in [kDefaultPortFirst, kDefaultPortLast]. 0: an ephemeral port.
   std::optional<std::uint16_t> port;
-  unsigned workers = 0;  // 0: one per hardware thread
+  unsigned workers = 0;  // 0: net::default_worker_count(), one per hardware thread but one
   unsigned max_clients = 1024;
   // Accepts kept posted at once (IOCP's AcceptEx); the epoll backend accepts in a loop instead.
   unsigned posted_accepts = 16;

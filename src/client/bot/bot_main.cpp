@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
   app.add_option("--hold", opt.hold_s, "idle: seconds the joined connections are held")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--workers", opt.workers, "Network threads; 0 = one per hardware thread")
+  app.add_option("--workers", opt.workers,
+                 "Network threads; 0 = one per hardware thread but one (at least one)")
       ->capture_default_str();
   std::vector<std::string> backends{"auto"};
   for (const auto& name : chat::net::io_backend_names()) {

@@ -24,7 +24,7 @@ struct BotOptions {
   unsigned window = 32;             // messages in flight (sent, not yet acknowledged) per bot
   double duration_s = 60;           // hard bound on the whole run
   double hold_s = 2;                // idle: how long the joined connections are held
-  unsigned workers = 0;             // network threads; 0 = one per hardware thread
+  unsigned workers = 0;             // network threads; 0 = net::default_worker_count()
   std::string io_backend = "auto";  // net::IoConfig::backend
   unsigned source_addresses = 0;    // 127.0.0.x source addresses; 0 = as many as needed
   long server_pid = 0;              // a local server's pid, to read its memory (idle)

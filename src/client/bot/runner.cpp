@@ -31,8 +31,8 @@ class Run {
         started_us_(now_us()),
         deadline_(Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(o.duration_s))),
-        network_(o.workers != 0 ? o.workers : std::max(1u, std::thread::hardware_concurrency()),
-                 o.clients + 64, o.io_backend) {
+        network_(o.workers != 0 ? o.workers : net::default_worker_count(), o.clients + 64,
+                 o.io_backend) {
     for (unsigned i = 0; i < o.clients; ++i) {
       bots_.push_back(std::make_unique<Bot>(network_, fleet_, i));
     }
