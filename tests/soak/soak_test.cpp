@@ -48,9 +48,11 @@ TEST(Soak, MixedBotLoadUnderTheSanitizersEndsCleanAndDoesNotGrow) {
   asan += std::string(asan.empty() ? "" : ":") + "quarantine_size_mb=16";
   setenv("ASAN_OPTIONS", asan.c_str(), 1);  // POSIX: the sanitizer builds are Linux builds
   // The history store on, in memory: its writer thread, the deferred Acks and the pruning under
-  // the load too. A small retention keeps what it holds steady, so growth would be a leak.
+  // the load too. A small retention keeps what it holds steady, so growth would be a leak. Two
+  // workers in the server and in each bot whatever the machine's default, so that the
+  // sanitizers watch completions of one connection racing on two threads.
   ChildProcess server({kServerExe, "--port", "0", "--log-level", "warn", "--flood-rate", "0",
-                       "--db", ":memory:", "--keep-messages", "200"});
+                       "--db", ":memory:", "--keep-messages", "200", "--workers", "2"});
   const std::uint16_t port = parse_listening(server.read_line(kWait));
   ASSERT_NE(port, 0) << "the server did not start";
 
@@ -61,7 +63,8 @@ TEST(Soak, MixedBotLoadUnderTheSanitizersEndsCleanAndDoesNotGrow) {
     for (std::vector<std::string> args : round_of_runs(server.pid())) {
       const std::string scenario = args[1];
       args.insert(args.begin(), kBotExe);
-      for (const char* common : {"--port", "", "--duration", "60", "--no-progress", "--json"}) {
+      for (const char* common :
+           {"--port", "", "--duration", "60", "--no-progress", "--json", "--workers", "2"}) {
         args.emplace_back(*common != '\0' ? common : std::to_string(port));
       }
       ChildProcess bot(args);
