@@ -63,6 +63,11 @@ struct IoConfig {
   std::string backend = "auto";
 };
 
+// The most buffers one start_send() should carry: what each backend hands the kernel in one
+// call (Linux takes up to 1024 in a sendmsg). The SendQueue gathers no more than this per send,
+// and the backends size their iovec arrays by it, so a gathered send is one system call.
+inline constexpr std::size_t kMaxSendBuffers = 512;
+
 // How many threads should call IoService::run() when the user did not say: one per hardware
 // thread but one, and at least one. The one left over is for what else runs beside the workers
 // (the kernel's network processing, which on loopback runs in the sending thread, a storage or

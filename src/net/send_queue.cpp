@@ -2,10 +2,9 @@
 
 namespace chat::net {
 namespace {
-// A gathered send carries at most this many frames / bytes: enough to coalesce a burst into a
-// few large syscalls (a burst's backlog is thousands of small frames), small enough that one
-// slow socket does not hold a huge iovec. Linux takes up to 1024 buffers in one sendmsg.
-constexpr std::size_t kMaxFramesPerSend = 512;
+// A gathered send carries at most kMaxSendBuffers frames and this many bytes: enough to coalesce
+// a burst (a backlog of thousands of small frames) into a few large syscalls, small enough that
+// one slow socket does not hold a huge send.
 constexpr std::size_t kMaxBytesPerSend = 256 * 1024;
 // A drained queue keeps a gather list of up to this many entries; a burst's is freed, so an
 // idle connection pins almost nothing.
@@ -65,7 +64,7 @@ void SendQueue::start_send_locked(IoService& io) {
   in_flight_.clear();
   std::size_t bytes = 0;
   frames_.visit([&](const SharedBytes& frame) {
-    if (in_flight_.size() == kMaxFramesPerSend ||
+    if (in_flight_.size() == kMaxSendBuffers ||
         (!in_flight_.empty() && bytes + frame->size() > kMaxBytesPerSend)) {
       return false;
     }

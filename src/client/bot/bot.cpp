@@ -182,9 +182,7 @@ void Bot::on_envelope(const proto::Envelope& env) {
   switch (env.body_case()) {
     case proto::Envelope::kChatMessage: {  // one the frame filter left to the full parse
       const proto::ChatMessage& m = env.chat_message();
-      if (!m.history()) {  // a replay of earlier traffic is not this run's
-        on_chat(ChatFrameView{m.from(), m.text(), m.client_timestamp_us(), m.history()}, now_us());
-      }
+      on_chat(ChatFrameView{m.from(), m.text(), m.client_timestamp_us(), m.history()}, now_us());
       return;
     }
     case proto::Envelope::kAck:
@@ -218,13 +216,14 @@ bool Bot::on_chat_frame(net::ByteSpan body, Clock::time_point received) {
   if (!view_chat_frame(body, m)) {
     return false;
   }
-  if (!m.history) {  // a replay of earlier traffic is not this run's
-    on_chat(m, to_us(received));
-  }
+  on_chat(m, to_us(received));
   return true;
 }
 
 void Bot::on_chat(const ChatFrameView& m, std::uint64_t received_us) {
+  if (m.history) {
+    return;  // a replay of earlier traffic is not this run's
+  }
   const std::string_view from = m.from;
   unsigned sender = 0;
   if (from.substr(0, opt_.nick_prefix.size()) != opt_.nick_prefix ||

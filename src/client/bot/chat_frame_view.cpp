@@ -12,6 +12,17 @@ class WireReader {
 
   bool done() const { return at_ == end_; }
 
+  // A field's tag: its number and wire type.
+  bool tag(std::uint32_t& field, std::uint32_t& wire_type) {
+    std::uint64_t tag = 0;
+    if (!varint(tag)) {
+      return false;
+    }
+    field = static_cast<std::uint32_t>(tag >> 3);
+    wire_type = static_cast<std::uint32_t>(tag & 7);
+    return true;
+  }
+
   bool varint(std::uint64_t& out) {
     out = 0;
     for (unsigned shift = 0; shift < 64; shift += 7) {
@@ -74,13 +85,12 @@ constexpr std::uint32_t kLengthDelimited = 2;
 bool view_chat_message(std::string_view bytes, ChatFrameView& view) {
   view = ChatFrameView{};
   WireReader in(bytes);
+  std::uint32_t field = 0;
+  std::uint32_t type = 0;
   while (!in.done()) {
-    std::uint64_t tag = 0;
-    if (!in.varint(tag)) {
+    if (!in.tag(field, type)) {
       return false;
     }
-    const auto field = static_cast<std::uint32_t>(tag >> 3);
-    const auto type = static_cast<std::uint32_t>(tag & 7);
     bool read = true;
     std::uint64_t number = 0;
     if (field == proto::ChatMessage::kFromFieldNumber && type == kLengthDelimited) {
@@ -107,13 +117,12 @@ bool view_chat_message(std::string_view bytes, ChatFrameView& view) {
 bool view_chat_frame(net::ByteSpan body, ChatFrameView& out) {
   WireReader in(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()));
   bool found = false;
+  std::uint32_t field = 0;
+  std::uint32_t type = 0;
   while (!in.done()) {
-    std::uint64_t tag = 0;
-    if (!in.varint(tag)) {
+    if (!in.tag(field, type)) {
       return false;
     }
-    const auto field = static_cast<std::uint32_t>(tag >> 3);
-    const auto type = static_cast<std::uint32_t>(tag & 7);
     if (field == proto::Envelope::kChatMessageFieldNumber && type == kLengthDelimited) {
       std::string_view message;
       // A repeated oneof field: the last one counts.

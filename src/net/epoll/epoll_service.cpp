@@ -21,8 +21,8 @@ constexpr std::uint64_t kListenerKey = ~std::uint64_t{0};
 constexpr std::uint64_t kWakeKey = ~std::uint64_t{0} - 1;
 constexpr std::uint64_t kStopKey = ~std::uint64_t{0} - 2;
 constexpr int kEventsPerWait = 128;
-constexpr int kAcceptsPerWake = 64;   // then let the worker serve completions too
-constexpr std::size_t kMaxIov = 512;  // buffers per sendmsg (the SendQueue gathers up to 512)
+constexpr int kAcceptsPerWake = 64;  // then let the worker serve completions too
+constexpr std::size_t kMaxIov = kMaxSendBuffers;
 
 // The running worker's receive buffer; it lives in run() (see iocp_service.cpp for why the
 // thread_local is only a pointer).

@@ -37,7 +37,7 @@ constexpr int kSocketFlags = SOCK_CLOEXEC;
 
 constexpr unsigned kSubmissionEntries = 1024;
 constexpr unsigned kCompletionsPerReap = 256;
-constexpr std::size_t kMaxIov = 512;  // as the SendQueue gathers; 8 KiB per send in flight
+constexpr std::size_t kMaxIov = kMaxSendBuffers;  // 8 KiB of iovecs per send in flight
 
 // The running worker's receive buffer and Worker; both live in run() (see iocp_service.cpp for
 // why the thread_locals are only pointers).
