@@ -48,7 +48,10 @@ class IoHandler {
   // A worker delivered one batch of completions (what one wait returned) and is about to wait
   // for more. Runs on that worker, after its callbacks: the place to start work that gathers
   // well, such as one send per connection for everything the batch queued to it.
-  virtual void on_batch_end() {}
+  // Return true to say that work is left over (long work done in slices): the worker then takes
+  // only the completions already there, without waiting, and calls on_batch_end() again after
+  // them. So new completions are delivered between the slices instead of behind all of them.
+  virtual bool on_batch_end() { return false; }
 };
 
 struct IoConfig {

@@ -1,5 +1,6 @@
 #include "chat_server.h"
 
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 
@@ -12,6 +13,11 @@
 
 namespace chat::server {
 namespace {
+
+// How long a worker sends before it looks for new requests again (on_batch_end). Sends that
+// are left wait for the next slice, in order. Each slice ends with one poll of the I/O service,
+// a few percent of a slice this long (docs/benchmarks.md, "send slices").
+constexpr std::chrono::microseconds kSendSlice{50};
 
 void log_protobuf_message(std::string_view message) {
   log::debug("protobuf: {}", message);
@@ -498,10 +504,13 @@ void ChatServer::on_send(net::ConnId id, std::error_code ec) {
   }
 }
 
-void ChatServer::on_batch_end() {
-  if (FlushBatch* batch = FlushBatch::current()) {
-    batch->flush_now();
-  }
+bool ChatServer::on_batch_end() {
+  // A broadcast to a big room is one send per member: 200 sends take more than a millisecond
+  // on a small machine. Started all at once, a message that arrives just after they begin waits
+  // for all of them and then for its own round. In slices, the worker reads between them, and
+  // a new frame for a member still waiting leaves with that member's send of this round.
+  FlushBatch* batch = FlushBatch::current();
+  return batch != nullptr && batch->flush_for(kSendSlice);
 }
 
 void ChatServer::on_closed(net::ConnId id) {

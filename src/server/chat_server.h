@@ -53,7 +53,7 @@ class ChatServer final : private net::IoHandler {
   void on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) override;
   void on_send(net::ConnId id, std::error_code ec) override;
   void on_closed(net::ConnId id) override;
-  void on_batch_end() override;
+  bool on_batch_end() override;
 
   // Feeds received bytes through the decoder and the dispatcher.
   void process_bytes(net::ConnId id, net::ByteSpan data);

@@ -51,6 +51,8 @@ SessionPool::SessionPool(unsigned capacity, std::size_t max_frame_bytes,
 namespace {
 // The FlushBatch this thread is in. A plain pointer: no destructor runs at thread exit.
 thread_local FlushBatch* t_batch = nullptr;
+// flush_for() drops the flushed front of its list once it is this long and half of the list.
+constexpr std::size_t kCompactAfter = 1024;
 }  // namespace
 
 FlushBatch::FlushBatch(SessionPool& pool, net::IoService& io)
@@ -69,12 +71,29 @@ FlushBatch::~FlushBatch() {
 }
 
 void FlushBatch::flush_now() {
-  // A flush can complete a send and queue more (on_sent runs on a worker, never inline here),
-  // so this list does not grow while it is walked.
-  for (const net::ConnId id : due_) {
-    pool_.at(id).outbox.flush(io_);
+  flush_for(std::chrono::nanoseconds::max());
+}
+
+bool FlushBatch::flush_for(std::chrono::nanoseconds budget) {
+  // A flush never adds to this list: a completed send queues its next one itself (on_sent, on a
+  // worker, never inline here), and a Delivery adds only between calls.
+  const auto start = std::chrono::steady_clock::now();
+  while (next_due_ < due_.size()) {
+    pool_.at(due_[next_due_++]).outbox.flush(io_);
+    if (next_due_ < due_.size() && std::chrono::steady_clock::now() - start >= budget) {
+      break;
+    }
   }
-  due_.clear();
+  if (next_due_ == due_.size()) {
+    due_.clear();
+    next_due_ = 0;
+    return false;
+  }
+  if (next_due_ >= kCompactAfter && next_due_ * 2 >= due_.size()) {
+    due_.erase(due_.begin(), due_.begin() + static_cast<std::ptrdiff_t>(next_due_));
+    next_due_ = 0;  // the flushed front is dropped once it is at least half of the list
+  }
+  return true;
 }
 
 FlushBatch* FlushBatch::current() {

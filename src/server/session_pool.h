@@ -1,6 +1,8 @@
 // Internal header (server). The preallocated sessions, and delivery of frames to them.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <vector>
 
@@ -26,9 +28,10 @@ class SessionPool {
 };
 
 // Gathers the flushes of every Delivery made on this thread while it lives and starts them when
-// it ends (or at flush_now()), so that the frames a batch of requests produces for a recipient
-// (a burst of broadcasts, their Acks) leave in one gathered send instead of one send each. Lives
-// on one thread's stack; nested batches join the outermost one.
+// it ends (or at flush_now() / flush_for()), so that the frames a batch of requests produces for
+// a recipient (a burst of broadcasts, their Acks) leave in one gathered send instead of one send
+// each. The flushes wait in the order they were asked for. Lives on one thread's stack; nested
+// batches join the outermost one.
 class FlushBatch {
  public:
   FlushBatch(SessionPool& pool, net::IoService& io);
@@ -40,15 +43,20 @@ class FlushBatch {
   static FlushBatch* current();
   // Flushes `id`'s queue when the batch ends. Each queue asks once per flush (SendQueue::push).
   void add(net::ConnId id) { due_.push_back(id); }
-  // Starts the sends gathered so far; the batch goes on. For a batch that spans a whole worker
-  // loop, at the end of each batch of completions (IoHandler::on_batch_end).
+  // Starts all the sends gathered so far; the batch goes on.
   void flush_now();
+  // Starts the sends gathered so far, oldest first, until `budget` has passed (at least one);
+  // returns true when some are left for a later call. For a batch that spans a whole worker
+  // loop, at the end of each batch of completions (IoHandler::on_batch_end): a frame queued
+  // meanwhile to a session still waiting rides along with its send.
+  bool flush_for(std::chrono::nanoseconds budget);
 
  private:
   SessionPool& pool_;
   net::IoService& io_;
   const bool outermost_;
-  std::vector<net::ConnId> due_;
+  std::vector<net::ConnId> due_;  // due_[next_due_..] wait to be flushed, oldest first
+  std::size_t next_due_ = 0;
 };
 
 // Queues frames to sessions and defers everything slow (send syscalls, disconnecting slow

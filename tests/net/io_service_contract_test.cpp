@@ -24,6 +24,7 @@ constexpr auto kWait = 10s;
 class Recorder final : public IoHandler {
  public:
   std::atomic<bool> echo{false};  // set by a test while the workers run
+  std::atomic<bool> busy{false};  // while set, on_batch_end() says it has more to do
   IoService* io = nullptr;
 
   std::mutex mutex;
@@ -39,6 +40,7 @@ class Recorder final : public IoHandler {
   std::vector<ConnId> after_close_violations;
   std::map<std::thread::id, bool> recv_awaiting_batch_end;  // per worker thread
   int batch_ends_after_recv = 0;
+  int batch_ends_while_busy = 0;
   std::map<ConnId, std::shared_ptr<std::string>> echo_buffers;
   std::map<ConnId, std::vector<ByteSpan>> echo_spans;
 
@@ -118,7 +120,8 @@ class Recorder final : public IoHandler {
     }
     changed.notify_all();
   }
-  void on_batch_end() override {
+  bool on_batch_end() override {
+    const bool more = busy.load();
     {
       std::lock_guard lock(mutex);
       bool& awaiting = recv_awaiting_batch_end[std::this_thread::get_id()];
@@ -126,14 +129,20 @@ class Recorder final : public IoHandler {
         awaiting = false;
         ++batch_ends_after_recv;
       }
+      if (more) {
+        ++batch_ends_while_busy;
+      }
     }
     changed.notify_all();
+    return more;
   }
 };
 
 // Parameterized by backend name (io_backend_names()).
 class IoServiceContract : public ::testing::TestWithParam<std::string> {
  protected:
+  // Worker threads per service.
+  virtual unsigned workers() const { return 2; }
   IoConfig config() const {
     IoConfig c;
     c.backend = GetParam();
@@ -147,7 +156,7 @@ class IoServiceContract : public ::testing::TestWithParam<std::string> {
     client_.io = client_io_.get();
     ASSERT_FALSE(server_io_->listen({"127.0.0.1", 0}, &bound_));
     ASSERT_NE(bound_.port, 0);
-    for (int i = 0; i < 2; ++i) {
+    for (unsigned i = 0; i < workers(); ++i) {
       threads_.emplace_back([this] { server_io_->run(); });
       threads_.emplace_back([this] { client_io_->run(); });
     }
@@ -406,6 +415,41 @@ TEST_P(IoServiceContract, TableFullRefusesConnect) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IoServiceContract, ::testing::ValuesIn(io_backend_names()),
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
+                         });
+
+// The same contract where it matters that one worker does everything.
+class IoServiceOneWorker : public IoServiceContract {
+ protected:
+  unsigned workers() const override { return 1; }
+};
+
+// A handler that says it has more to do (on_batch_end() returns true) is called again without
+// any new completion, and a completion that arrives meanwhile is still delivered between those
+// calls, by the same single worker.
+TEST_P(IoServiceOneWorker, BatchEndAskingForMoreIsCalledAgainAndCompletionsGoOn) {
+  const ConnId c = connect_one();
+  ASSERT_TRUE(server_.wait([&] { return server_.accepted.size() == 1; }));
+  server_.busy = true;
+  send_text(c, {"first "});
+  ASSERT_TRUE(server_.wait([&] {
+    return server_.received.size() == 1 && server_.batch_ends_while_busy >= 100;
+  })) << "the worker waited for completions although the handler had more to do";
+  ASSERT_TRUE(client_.wait([&] { return client_.sends_done[c] == 1; }));
+  send_text(c, {"second"});
+  ASSERT_TRUE(server_.wait([&] {
+    return server_.received.size() == 1 && server_.received.begin()->second == "first second";
+  })) << "a completion was held back while the handler had more to do";
+  server_.busy = false;
+  const int calls = [&] {
+    std::lock_guard lock(server_.mutex);
+    return server_.batch_ends_while_busy;
+  }();
+  EXPECT_GE(calls, 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IoServiceOneWorker, ::testing::ValuesIn(io_backend_names()),
                          [](const ::testing::TestParamInfo<std::string>& backend) {
                            return backend.param;
                          });

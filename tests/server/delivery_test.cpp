@@ -1,6 +1,7 @@
 // Delivery and FlushBatch: when the frames queued to sessions are handed to the I/O service.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -74,6 +75,40 @@ TEST_F(DeliveryTest, ANestedBatchJoinsTheOutermost) {
   }
   ASSERT_EQ(io_.sends.size(), 1u);
   EXPECT_EQ(io_.sends[0].id, id(1));
+}
+
+// flush_for() with no time to spare starts one send per call, oldest first. A frame for a session
+// still waiting leaves with that session's send; a session given frames after its send is done
+// goes to the back, behind those still waiting.
+TEST_F(DeliveryTest, FlushingInSlicesKeepsTheLineAndSendsLateFramesAlong) {
+  using namespace std::chrono_literals;
+  FlushBatch batch(pool_, io_);
+  {
+    Delivery out(pool_, io_);
+    out.push(id(0), frame("a"));
+    out.push(id(1), frame("a"));
+    out.push(id(2), frame("a"));
+  }
+  EXPECT_TRUE(batch.flush_for(0ns));
+  ASSERT_EQ(io_.sends.size(), 1u);
+  EXPECT_EQ(io_.sends[0].id, id(0));
+  EXPECT_EQ(pool_.at(id(0)).outbox.on_sent(io_), net::SendQueue::After::idle);
+  {
+    Delivery out(pool_, io_);
+    out.push(id(0), frame("b"));  // its send is done: back of the line
+    out.push(id(1), frame("b"));  // still waiting: leaves with its send
+  }
+  EXPECT_TRUE(batch.flush_for(0ns));
+  EXPECT_TRUE(batch.flush_for(0ns));
+  EXPECT_FALSE(batch.flush_for(0ns)) << "the last send was started: nothing is left";
+  ASSERT_EQ(io_.sends.size(), 4u);
+  EXPECT_EQ(io_.sends[1].id, id(1));
+  EXPECT_EQ(io_.sends[1].buffers, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(io_.sends[2].id, id(2));
+  EXPECT_EQ(io_.sends[3].id, id(0));
+  EXPECT_EQ(io_.sends[3].buffers, (std::vector<std::string>{"b"}));
+  EXPECT_FALSE(batch.flush_for(0ns));
+  EXPECT_EQ(io_.sends.size(), 4u);
 }
 
 // A session whose queue overflows is disconnected at once, batch or not; the others still get

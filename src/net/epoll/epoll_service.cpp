@@ -522,8 +522,9 @@ void EpollService::run() {
   t_recv_buffer = recv_buffer.data();
   std::array<epoll_event, kEventsPerWait> events{};
   std::vector<Task> batch;
+  bool handler_has_more = false;  // on_batch_end() left work: poll, do not sleep
   while (!stopping_.load(std::memory_order_acquire)) {
-    const int timeout = worker.local.empty() ? -1 : 0;
+    const int timeout = worker.local.empty() && !handler_has_more ? -1 : 0;
     const int n = ::epoll_wait(epoll_fd_, events.data(), kEventsPerWait, timeout);
     for (int i = 0; i < n; ++i) {
       const std::uint64_t key = events[static_cast<std::size_t>(i)].data.u64;
@@ -542,7 +543,7 @@ void EpollService::run() {
       run_task(task);
     }
     batch.clear();
-    handler_.on_batch_end();
+    handler_has_more = handler_.on_batch_end();
   }
   // Hand unfinished work to the workers still running (if any) rather than dropping it.
   t_worker = nullptr;

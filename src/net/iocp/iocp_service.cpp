@@ -525,12 +525,16 @@ void IocpService::run() {
   t_recv_buffer = recv_buffer.data();
   std::vector<OVERLAPPED_ENTRY> entries(kEntriesPerWait);
   bool quit = stopping_.load();
+  bool handler_has_more = false;  // on_batch_end() left work: take what is there, do not wait
   while (!quit) {
     ULONG n = 0;
-    if (!::GetQueuedCompletionStatusEx(port_, entries.data(), kEntriesPerWait, &n, INFINITE,
-                                       FALSE)) {
-      quit = stopping_.load();
-      continue;
+    if (!::GetQueuedCompletionStatusEx(port_, entries.data(), kEntriesPerWait, &n,
+                                       handler_has_more ? 0 : INFINITE, FALSE)) {
+      if (!handler_has_more) {
+        quit = stopping_.load();
+        continue;
+      }
+      n = 0;  // nothing was waiting: go straight on to the handler's next slice
     }
     for (ULONG i = 0; i < n; ++i) {
       const OVERLAPPED_ENTRY& e = entries[i];
@@ -555,7 +559,7 @@ void IocpService::run() {
       }
       on_completion(op, error, e.dwNumberOfBytesTransferred);
     }
-    handler_.on_batch_end();
+    handler_has_more = handler_.on_batch_end();
   }
   t_recv_buffer = nullptr;
   running_workers_.fetch_sub(1);

@@ -690,10 +690,11 @@ void UringService::run() {
   std::vector<Completion> completions;
   completions.reserve(kCompletionsPerReap);
   std::vector<Task> batch;
+  bool handler_has_more = false;  // on_batch_end() left work: reap what is there, do not wait
   while (!stopping_.load(std::memory_order_acquire)) {
     submit_pending();  // what the last batch started goes to the kernel in one call
     completions.clear();
-    if (!reap(completions, worker.local.empty())) {
+    if (!reap(completions, worker.local.empty() && !handler_has_more)) {
       break;
     }
     for (const Completion& done : completions) {
@@ -704,7 +705,7 @@ void UringService::run() {
       run_task(task);
     }
     batch.clear();
-    handler_.on_batch_end();
+    handler_has_more = handler_.on_batch_end();
   }
   submit_pending();
   t_worker = nullptr;
