@@ -13,12 +13,13 @@ constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;
 // ---------------------------------------------------------------- ClientNetwork
 
 ClientNetwork::ClientNetwork(unsigned workers, unsigned max_connections,
-                             const std::string& io_backend)
+                             const std::string& io_backend, std::chrono::microseconds busy_poll)
     : by_index_(std::make_unique<std::atomic<ChatConnection*>[]>(max_connections)),
       slots_(max_connections) {
   net::IoConfig config;
   config.max_connections = max_connections;
   config.backend = io_backend;
+  config.busy_poll = busy_poll;
   io_ = net::make_io_service(static_cast<net::IoHandler&>(*this), config);
   for (unsigned i = 0; i < std::max(1u, workers); ++i) {
     workers_.emplace_back([this] { io_->run(); });

@@ -25,11 +25,13 @@ class ChatConnection;
 // client, thousands of connections on a few threads for the bot).
 class ClientNetwork final : private net::IoHandler {
  public:
-  // Starts `workers` threads on the I/O backend `io_backend` (see net::IoConfig::backend); throws
-  // std::runtime_error if that backend cannot run. Thread contract: construct and destroy on one
-  // thread; destroy only after every ChatConnection using it is destroyed.
+  // Starts `workers` threads on the I/O backend `io_backend` (see net::IoConfig::backend and,
+  // for `busy_poll`, IoConfig::busy_poll); throws std::runtime_error if that backend cannot
+  // run. Thread contract: construct and destroy on one thread; destroy only after every
+  // ChatConnection using it is destroyed.
   explicit ClientNetwork(unsigned workers = 1, unsigned max_connections = 64,
-                         const std::string& io_backend = "auto");
+                         const std::string& io_backend = "auto",
+                         std::chrono::microseconds busy_poll = {});
   ~ClientNetwork() override;
   ClientNetwork(const ClientNetwork&) = delete;
   ClientNetwork& operator=(const ClientNetwork&) = delete;

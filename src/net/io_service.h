@@ -8,6 +8,7 @@
 // the backend performs the ready recv/send itself and turns the result into that completion.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -64,6 +65,11 @@ struct IoConfig {
   std::size_t recv_chunk_bytes = 64 * 1024;
   // "auto" (this platform's default, see io_backend_names()) or one backend's name.
   std::string backend = "auto";
+  // After a wait that returned completions, a worker keeps polling, without sleeping, for this
+  // long before it may block again. Saves its wake-up latency and the senders' cost of waking
+  // it while traffic flows, for a core kept busy meanwhile. 0: never (the server). The load-test
+  // bot polls, so that its own wake-ups are not counted as the server's latency.
+  std::chrono::microseconds busy_poll{0};
 };
 
 // The most buffers one start_send() should carry: what each backend hands the kernel in one

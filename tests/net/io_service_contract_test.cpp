@@ -41,6 +41,7 @@ class Recorder final : public IoHandler {
   std::map<std::thread::id, bool> recv_awaiting_batch_end;  // per worker thread
   int batch_ends_after_recv = 0;
   int batch_ends_while_busy = 0;
+  int batch_ends = 0;
   std::map<ConnId, std::shared_ptr<std::string>> echo_buffers;
   std::map<ConnId, std::vector<ByteSpan>> echo_spans;
 
@@ -132,6 +133,7 @@ class Recorder final : public IoHandler {
       if (more) {
         ++batch_ends_while_busy;
       }
+      ++batch_ends;
     }
     changed.notify_all();
     return more;
@@ -143,7 +145,7 @@ class IoServiceContract : public ::testing::TestWithParam<std::string> {
  protected:
   // Worker threads per service.
   virtual unsigned workers() const { return 2; }
-  IoConfig config() const {
+  virtual IoConfig config() const {
     IoConfig c;
     c.backend = GetParam();
     return c;
@@ -448,6 +450,40 @@ TEST_P(IoServiceOneWorker, BatchEndAskingForMoreIsCalledAgainAndCompletionsGoOn)
   }();
   EXPECT_GE(calls, 100);
 }
+
+// One worker that busy-polls (IoConfig::busy_poll) for far longer than any test runs.
+class IoServiceBusyPoll : public IoServiceOneWorker {
+ protected:
+  IoConfig config() const override {
+    IoConfig c = IoServiceOneWorker::config();
+    c.busy_poll = std::chrono::hours(1);
+    return c;
+  }
+};
+
+// After traffic, a busy-polling worker goes on taking batches (empty ones) instead of sleeping,
+// still delivers what comes, and stop() still ends it (TearDown joins it).
+TEST_P(IoServiceBusyPoll, KeepsPollingAfterTrafficAndStillDeliversAndStops) {
+  server_.echo = true;
+  const ConnId c = connect_one();
+  send_text(c, {"ping"});
+  ASSERT_TRUE(client_.wait([&] { return client_.received[c] == "ping"; }));
+  int after_echo = 0;
+  {
+    std::lock_guard lock(server_.mutex);
+    after_echo = server_.batch_ends;
+  }
+  EXPECT_TRUE(server_.wait([&] { return server_.batch_ends >= after_echo + 100; }))
+      << "the worker slept with nothing to do instead of polling";
+  ASSERT_TRUE(client_.wait([&] { return client_.sends_done[c] == 1; }));
+  send_text(c, {"pong"});
+  EXPECT_TRUE(client_.wait([&] { return client_.received[c] == "pingpong"; }));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IoServiceBusyPoll, ::testing::ValuesIn(io_backend_names()),
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Backends, IoServiceOneWorker, ::testing::ValuesIn(io_backend_names()),
                          [](const ::testing::TestParamInfo<std::string>& backend) {

@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
                      chat::net::io_backend_names().front() + "), or one of those listed")
       ->check(CLI::IsMember(backends))
       ->capture_default_str();
+  app.add_option("--busy-poll", opt.busy_poll_us,
+                 "Microseconds a network thread keeps polling after traffic before it sleeps, so "
+                 "that the bot's own wake-ups are not counted as latency; 0 = never")
+      ->capture_default_str();
   app.add_option("--source-addresses", opt.source_addresses,
                  "Spread connections over 127.0.0.1..N (loopback servers only); 0 = one per "
                  "20000 connections")

@@ -26,6 +26,7 @@ struct BotOptions {
   double hold_s = 2;                // idle: how long the joined connections are held
   unsigned workers = 0;             // network threads; 0 = net::default_worker_count()
   std::string io_backend = "auto";  // net::IoConfig::backend
+  unsigned busy_poll_us = 100;      // net::IoConfig::busy_poll
   unsigned source_addresses = 0;    // 127.0.0.x source addresses; 0 = as many as needed
   long server_pid = 0;              // a local server's pid, to read its memory (idle)
   bool lobby = false;               // join the lobby as people do, instead of Join.skip_lobby

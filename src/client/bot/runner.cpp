@@ -32,7 +32,7 @@ class Run {
         deadline_(Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(o.duration_s))),
         network_(o.workers != 0 ? o.workers : net::default_worker_count(), o.clients + 64,
-                 o.io_backend) {
+                 o.io_backend, std::chrono::microseconds(o.busy_poll_us)) {
     for (unsigned i = 0; i < o.clients; ++i) {
       bots_.push_back(std::make_unique<Bot>(network_, fleet_, i));
     }

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <stdexcept>
 
+#include "../poll_window.h"
 #include "../posix/posix_socket.h"
 
 namespace chat::net {
@@ -523,9 +524,13 @@ void EpollService::run() {
   std::array<epoll_event, kEventsPerWait> events{};
   std::vector<Task> batch;
   bool handler_has_more = false;  // on_batch_end() left work: poll, do not sleep
+  PollWindow poll_window(config_.busy_poll);
   while (!stopping_.load(std::memory_order_acquire)) {
-    const int timeout = worker.local.empty() && !handler_has_more ? -1 : 0;
-    const int n = ::epoll_wait(epoll_fd_, events.data(), kEventsPerWait, timeout);
+    const bool may_sleep = worker.local.empty() && !handler_has_more && poll_window.may_sleep();
+    const int n = ::epoll_wait(epoll_fd_, events.data(), kEventsPerWait, may_sleep ? -1 : 0);
+    if (n > 0) {
+      poll_window.saw_completions();
+    }
     for (int i = 0; i < n; ++i) {
       const std::uint64_t key = events[static_cast<std::size_t>(i)].data.u64;
       if (key == kStopKey) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "../poll_window.h"
+
 namespace chat::net {
 namespace {
 
@@ -526,15 +528,20 @@ void IocpService::run() {
   std::vector<OVERLAPPED_ENTRY> entries(kEntriesPerWait);
   bool quit = stopping_.load();
   bool handler_has_more = false;  // on_batch_end() left work: take what is there, do not wait
+  PollWindow poll_window(config_.busy_poll);
   while (!quit) {
+    const bool may_sleep = !handler_has_more && poll_window.may_sleep();
     ULONG n = 0;
     if (!::GetQueuedCompletionStatusEx(port_, entries.data(), kEntriesPerWait, &n,
-                                       handler_has_more ? 0 : INFINITE, FALSE)) {
-      if (!handler_has_more) {
+                                       may_sleep ? INFINITE : 0, FALSE)) {
+      if (may_sleep) {
         quit = stopping_.load();
         continue;
       }
-      n = 0;  // nothing was waiting: go straight on to the handler's next slice
+      n = 0;  // nothing was waiting: go straight on (the handler's next slice, or poll again)
+    }
+    if (n > 0) {
+      poll_window.saw_completions();
     }
     for (ULONG i = 0; i < n; ++i) {
       const OVERLAPPED_ENTRY& e = entries[i];

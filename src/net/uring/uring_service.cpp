@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "../poll_window.h"
 #include "../posix/posix_socket.h"
 #include "uring_factory.h"
 
@@ -691,11 +692,15 @@ void UringService::run() {
   completions.reserve(kCompletionsPerReap);
   std::vector<Task> batch;
   bool handler_has_more = false;  // on_batch_end() left work: reap what is there, do not wait
+  PollWindow poll_window(config_.busy_poll);
   while (!stopping_.load(std::memory_order_acquire)) {
     submit_pending();  // what the last batch started goes to the kernel in one call
     completions.clear();
-    if (!reap(completions, worker.local.empty() && !handler_has_more)) {
+    if (!reap(completions, worker.local.empty() && !handler_has_more && poll_window.may_sleep())) {
       break;
+    }
+    if (!completions.empty()) {
+      poll_window.saw_completions();
     }
     for (const Completion& done : completions) {
       on_completion(done);
