@@ -1,6 +1,6 @@
 # Dependencies when cross-building for Windows with mingw-w64 (cmake/mingw-w64-x86_64.cmake),
 # included by Dependencies.cmake. Defines the targets the Linux build gets from Debian's packages:
-# protobuf::libprotobuf (+ protobuf_generate), fmt::fmt-header-only, CLI11::CLI11, chat::sqlite3
+# protobuf::libprotobuf (+ protobuf_generate), fmt::fmt, CLI11::CLI11, chat::sqlite3
 # and chat::sodium.
 # scripts/build_windows_deps.sh puts the libraries in CHAT_WINDOWS_DEPS_PREFIX, which the
 # toolchain file adds to CMAKE_FIND_ROOT_PATH; the host's own packages are never looked at.
@@ -28,17 +28,18 @@ if(NOT TARGET protobuf::protoc)
   set_target_properties(protobuf::protoc PROPERTIES IMPORTED_LOCATION "${CHAT_HOST_PROTOC}")
 endif()
 
-# fmt and CLI11 are header-only; the host's CMake configs for them name Linux paths, so the
-# targets are defined here on the copies of their headers.
-find_path(CHAT_FMT_INCLUDE_DIR fmt/format.h)
-find_path(CHAT_CLI11_INCLUDE_DIR CLI/CLI.hpp)
-if(NOT CHAT_FMT_INCLUDE_DIR OR NOT CHAT_CLI11_INCLUDE_DIR)
-  message(FATAL_ERROR "No Windows copies of the fmt and CLI11 headers: ${_chat_deps_hint}")
+# The static libfmt built from Debian's fmtlib source, with its own CMake package config.
+find_package(fmt CONFIG)
+if(NOT fmt_FOUND)
+  message(FATAL_ERROR "No Windows fmt found: ${_chat_deps_hint}")
 endif()
-add_library(fmt::fmt-header-only INTERFACE IMPORTED)
-set_target_properties(fmt::fmt-header-only PROPERTIES
-  INTERFACE_INCLUDE_DIRECTORIES "${CHAT_FMT_INCLUDE_DIR}"
-  INTERFACE_COMPILE_DEFINITIONS FMT_HEADER_ONLY=1)
+
+# CLI11 is header-only; the host's CMake config for it names Linux paths, so the target is
+# defined here on the copy of its headers.
+find_path(CHAT_CLI11_INCLUDE_DIR CLI/CLI.hpp)
+if(NOT CHAT_CLI11_INCLUDE_DIR)
+  message(FATAL_ERROR "No Windows copy of the CLI11 headers: ${_chat_deps_hint}")
+endif()
 add_library(CLI11::CLI11 INTERFACE IMPORTED)
 set_target_properties(CLI11::CLI11 PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${CHAT_CLI11_INCLUDE_DIR}")

@@ -5,7 +5,8 @@
 #   install/lib/libsqlite3.a + sqlite3.h      SQLite (its amalgamation, thread-safe), from
 #                                             Debian's sqlite3 source package
 #   install/lib/libsodium.a + sodium.h        static libsodium, from Debian's libsodium source
-#   install/include/fmt, install/include/CLI  header-only fmt and CLI11, copied from the host
+#   install/lib/libfmt.a + cmake config       static fmt, from Debian's fmtlib source
+#   install/include/CLI                       header-only CLI11, copied from the host
 # The source packages come from the host's Debian release, as do its own libraries.
 # Cached: once installed, a second run does nothing; a library added to this script since the
 # last run is built on its own, the ones already installed are kept. Delete build/windows-deps/
@@ -22,10 +23,10 @@ host=x86_64-w64-mingw32
 cc=$host-gcc-posix
 
 # Debian source packages, built in this order; build_<name> below builds each one.
-libraries=(protobuf sqlite3 libsodium)
+libraries=(protobuf sqlite3 libsodium fmtlib)
 # .complete is written last and names everything installed, so an interrupted run is redone
 # rather than taken as done, and a tree from before a library was added is not up to date.
-complete="${libraries[*]} fmt CLI11"
+complete="${libraries[*]} CLI11"
 if [ "$(cat "$prefix/.complete" 2>/dev/null)" = "$complete" ]; then
   echo "build_windows_deps: up to date in $prefix"
   exit 0
@@ -139,6 +140,18 @@ build_libsodium() {
   make -C "$build" -j"$(nproc)" install >"$deps/libsodium-build.log"
 }
 
+# fmt compiled once into a static library, as Debian's libfmt is for Linux. Header-only, its
+# implementation would be compiled again in every file that logs, several seconds each.
+build_fmtlib() {
+  local srcdir=$1
+  cmake -S "$srcdir" -B "$deps/build-fmtlib" -G Ninja \
+    -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCHAT_WINDOWS_DEPS_PREFIX="$prefix" \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DBUILD_SHARED_LIBS=OFF -DFMT_TEST=OFF -DFMT_DOC=OFF -DFMT_FUZZ=OFF \
+    >"$deps/fmtlib-configure.log"
+  cmake --build "$deps/build-fmtlib" --target install >"$deps/fmtlib-build.log"
+}
+
 for lib in "${todo[@]}"; do
   start=$SECONDS
   srcdir=$(source_dir "$lib")
@@ -149,12 +162,12 @@ for lib in "${todo[@]}"; do
   echo "build_windows_deps: $lib installed ($((SECONDS - start)) s)" >&2
 done
 
-# Header-only fmt (9.x) and CLI11 (2.1): the same versions as the Linux build. Only the headers
-# are copied; cmake/Dependencies.cmake defines the targets, since the host's CMake configs name
+# Header-only CLI11 (2.1): the same version as the Linux build. Only the headers are copied;
+# cmake/WindowsCrossDependencies.cmake defines the target, since the host's CMake config names
 # Linux paths.
 mkdir -p "$prefix/include"
-rm -rf "$prefix/include/fmt" "$prefix/include/CLI"
-cp -r /usr/include/fmt /usr/include/CLI "$prefix/include/"
+rm -rf "$prefix/include/CLI"
+cp -r /usr/include/CLI "$prefix/include/"
 
 echo "$complete" >"$prefix/.complete"
 echo "build_windows_deps: installed in $prefix ($complete)"
