@@ -52,15 +52,16 @@ SendQueue::Push SendQueue::push_locked(ConnId id, SharedBytes frame) {
   return Push::needs_flush;
 }
 
-void SendQueue::flush(IoService& io) {
+std::size_t SendQueue::flush(IoService& io) {
   std::lock_guard lock(mutex_);
   flush_due_ = false;
   if (!sending_ && !closed_ && owner_.valid()) {
-    start_send_locked(io);
+    return start_send_locked(io);
   }
+  return 0;
 }
 
-void SendQueue::start_send_locked(IoService& io) {
+std::size_t SendQueue::start_send_locked(IoService& io) {
   in_flight_.clear();
   std::size_t bytes = 0;
   frames_.visit([&](const SharedBytes& frame) {
@@ -73,10 +74,11 @@ void SendQueue::start_send_locked(IoService& io) {
     return true;
   });
   if (in_flight_.empty()) {
-    return;
+    return 0;
   }
   sending_ = true;
   io.start_send(owner_, in_flight_);
+  return in_flight_.size();
 }
 
 SendQueue::After SendQueue::on_sent(IoService& io) {

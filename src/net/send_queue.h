@@ -42,8 +42,9 @@ class SendQueue {
   // the connection's own callback, never to this caller. For threads other than the
   // connection's own (timeouts); returns as push() does.
   Push push_last(ConnId id, SharedBytes frame);
-  // Starts a send of queued frames unless one is in flight.
-  void flush(IoService& io);
+  // Starts a send of queued frames unless one is in flight. Returns how many frames that send
+  // carries (0: none started).
+  std::size_t flush(IoService& io);
   // A send completed successfully: drops the sent frames and starts the next send. Returns
   // close_now when the queue drained after close_when_drained().
   After on_sent(IoService& io);
@@ -60,7 +61,7 @@ class SendQueue {
 
  private:
   Push push_locked(ConnId id, SharedBytes frame);
-  void start_send_locked(IoService& io);
+  std::size_t start_send_locked(IoService& io);
 
   mutable std::mutex mutex_;
   ConnId owner_;

@@ -53,6 +53,10 @@ namespace {
 thread_local FlushBatch* t_batch = nullptr;
 // flush_for() drops the flushed front of its list once it is this long and half of the list.
 constexpr std::size_t kCompactAfter = 1024;
+// A send of this many frames means its recipient has a backlog: the load is a burst, its
+// latency is the queue's, and what counts is how much each send gathers. Slices would only make
+// the worker's rounds shorter and the gathers smaller, so flush_for() finishes the list instead.
+constexpr std::size_t kBackloggedFrames = 32;
 }  // namespace
 
 FlushBatch::FlushBatch(SessionPool& pool, net::IoService& io)
@@ -78,9 +82,12 @@ bool FlushBatch::flush_for(std::chrono::nanoseconds budget) {
   // A flush never adds to this list: a completed send queues its next one itself (on_sent, on a
   // worker, never inline here), and a Delivery adds only between calls.
   const auto start = std::chrono::steady_clock::now();
+  bool backlogged = false;
   while (next_due_ < due_.size()) {
-    pool_.at(due_[next_due_++]).outbox.flush(io_);
-    if (next_due_ < due_.size() && std::chrono::steady_clock::now() - start >= budget) {
+    const std::size_t frames = pool_.at(due_[next_due_++]).outbox.flush(io_);
+    backlogged = backlogged || frames >= kBackloggedFrames;
+    if (!backlogged && next_due_ < due_.size() &&
+        std::chrono::steady_clock::now() - start >= budget) {
       break;
     }
   }

@@ -48,7 +48,8 @@ class FlushBatch {
   // Starts the sends gathered so far, oldest first, until `budget` has passed (at least one);
   // returns true when some are left for a later call. For a batch that spans a whole worker
   // loop, at the end of each batch of completions (IoHandler::on_batch_end): a frame queued
-  // meanwhile to a session still waiting rides along with its send.
+  // meanwhile to a session still waiting rides along with its send. Once a send carries a
+  // backlog (a burst), the budget is ignored and every send is started.
   bool flush_for(std::chrono::nanoseconds budget);
 
  private:

@@ -20,10 +20,10 @@ TEST(SendQueueTest, OneSendInFlightAndTheRestGathered) {
   SendQueue q(1024);
   q.open(kId);
   EXPECT_EQ(q.push(kId, bytes("a")), SendQueue::Push::needs_flush);
-  q.flush(io);
+  EXPECT_EQ(q.flush(io), 1u) << "the frames the send carries";
   EXPECT_EQ(q.push(kId, bytes("b")), SendQueue::Push::queued);
   EXPECT_EQ(q.push(kId, bytes("c")), SendQueue::Push::queued);
-  q.flush(io);  // no second send while one is in flight
+  EXPECT_EQ(q.flush(io), 0u) << "no second send while one is in flight";
   ASSERT_EQ(io.sends.size(), 1u);
   EXPECT_EQ(io.sends[0].buffers, std::vector<std::string>{"a"});
   EXPECT_EQ(q.on_sent(io), SendQueue::After::sending);
@@ -41,7 +41,7 @@ TEST(SendQueueTest, PushesBeforeTheFlushAskForItOnce) {
   EXPECT_EQ(q.push(kId, bytes("a")), SendQueue::Push::needs_flush);
   EXPECT_EQ(q.push(kId, bytes("b")), SendQueue::Push::queued);
   EXPECT_EQ(q.push(kId, bytes("c")), SendQueue::Push::queued);
-  q.flush(io);
+  EXPECT_EQ(q.flush(io), 3u);
   ASSERT_EQ(io.sends.size(), 1u);
   EXPECT_EQ(io.sends[0].buffers, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(q.on_sent(io), SendQueue::After::idle);

@@ -111,6 +111,25 @@ TEST_F(DeliveryTest, FlushingInSlicesKeepsTheLineAndSendsLateFramesAlong) {
   EXPECT_EQ(io_.sends.size(), 4u);
 }
 
+// A send that carries a backlog (a burst) makes flush_for() start every send, whatever its budget:
+// in a burst, slices would only make each send gather less.
+TEST_F(DeliveryTest, ABackloggedSendEndsTheSlicing) {
+  using namespace std::chrono_literals;
+  FlushBatch batch(pool_, io_);
+  {
+    Delivery out(pool_, io_);
+    for (int i = 0; i < 40; ++i) {
+      out.push(id(0), frame("m"));
+    }
+    out.push(id(1), frame("a"));
+    out.push(id(2), frame("a"));
+  }
+  EXPECT_FALSE(batch.flush_for(0ns));
+  ASSERT_EQ(io_.sends.size(), 3u);
+  EXPECT_EQ(io_.sends[0].buffers.size(), 40u);
+  EXPECT_EQ(io_.sends[2].id, id(2));
+}
+
 // A session whose queue overflows is disconnected at once, batch or not; the others still get
 // their frames.
 TEST_F(DeliveryTest, OverflowInABatchStillReachesTheOthers) {
