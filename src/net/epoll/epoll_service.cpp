@@ -305,7 +305,8 @@ void EpollService::perform_recv(ConnId id) {
 
 bool EpollService::write_some_locked(Conn& c, std::error_code& ec) {
   while (c.send_index < c.send_bufs.size()) {
-    std::array<iovec, kMaxIov> iov{};
+    // Not zeroed: 8 KiB cleared per send was measurable, and only the first `count` are read.
+    std::array<iovec, kMaxIov> iov;  // NOLINT(cppcoreguidelines-pro-type-member-init)
     std::size_t count = 0;
     for (std::size_t i = c.send_index; i < c.send_bufs.size() && count < kMaxIov; ++i) {
       const std::size_t skip = (i == c.send_index) ? c.send_offset : 0;
