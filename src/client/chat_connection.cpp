@@ -237,7 +237,7 @@ bool ChatConnection::push(net::SharedBytes frame) {
   }
   switch (outbox_.push(id, std::move(frame))) {
     case net::SendQueue::Push::needs_flush:
-      outbox_.flush(*network_.io_);
+      outbox_.flush(id, *network_.io_);
       return true;
     case net::SendQueue::Push::queued:
       return true;

@@ -68,7 +68,8 @@ struct IoConfig {
   // After a wait that returned completions, a worker keeps polling, without sleeping, for this
   // long before it may block again. Saves its wake-up latency and the senders' cost of waking
   // it while traffic flows, for a core kept busy meanwhile. 0: never (the server). The load-test
-  // bot polls, so that its own wake-ups are not counted as the server's latency.
+  // bot polls, so that its own wake-ups are not counted as the server's latency. (WaitPolicy
+  // applies it, and on_batch_end()'s "more", in every backend.)
   std::chrono::microseconds busy_poll{0};
 };
 

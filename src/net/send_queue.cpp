@@ -52,8 +52,11 @@ SendQueue::Push SendQueue::push_locked(ConnId id, SharedBytes frame) {
   return Push::needs_flush;
 }
 
-std::size_t SendQueue::flush(IoService& io) {
+std::size_t SendQueue::flush(ConnId id, IoService& io) {
   std::lock_guard lock(mutex_);
+  if (id != owner_) {
+    return 0;
+  }
   flush_due_ = false;
   if (!sending_ && !closed_ && owner_.valid()) {
     return start_send_locked(io);

@@ -42,9 +42,10 @@ class SendQueue {
   // the connection's own callback, never to this caller. For threads other than the
   // connection's own (timeouts); returns as push() does.
   Push push_last(ConnId id, SharedBytes frame);
-  // Starts a send of queued frames unless one is in flight. Returns how many frames that send
-  // carries (0: none started).
-  std::size_t flush(IoService& io);
+  // Starts a send of queued frames for connection `id` unless one is in flight. Returns how many
+  // frames that send carries (0: none started). A stale `id` (the slot has a new owner, whose
+  // own flush is asked for on its own) does nothing, as for push().
+  std::size_t flush(ConnId id, IoService& io);
   // A send completed successfully: drops the sent frames and starts the next send. Returns
   // close_now when the queue drained after close_when_drained().
   After on_sent(IoService& io);

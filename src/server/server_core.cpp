@@ -214,7 +214,7 @@ void ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::E
   e->set_message(message);
   switch (s.outbox.push_last(id, wire::encode(env))) {
     case net::SendQueue::Push::needs_flush:
-      s.outbox.flush(*io);
+      s.outbox.flush(id, *io);
       [[fallthrough]];
     case net::SendQueue::Push::queued:
       log::info("closing {}: {}", id, message);

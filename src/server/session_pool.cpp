@@ -84,7 +84,8 @@ bool FlushBatch::flush_for(std::chrono::nanoseconds budget) {
   const auto start = std::chrono::steady_clock::now();
   bool backlogged = false;
   while (next_due_ < due_.size()) {
-    const std::size_t frames = pool_.at(due_[next_due_++]).outbox.flush(io_);
+    const net::ConnId id = due_[next_due_++];
+    const std::size_t frames = pool_.at(id).outbox.flush(id, io_);
     backlogged = backlogged || frames >= kBackloggedFrames;
     if (!backlogged && next_due_ < due_.size() &&
         std::chrono::steady_clock::now() - start >= budget) {
@@ -127,7 +128,7 @@ void Delivery::push(net::ConnId to, const net::SharedBytes& frame) {
 
 void Delivery::finish() {
   for (const net::ConnId id : to_flush_) {
-    pool_.at(id).outbox.flush(io_);
+    pool_.at(id).outbox.flush(id, io_);
   }
   to_flush_.clear();
   for (const net::ConnId id : overflowed_) {

@@ -56,7 +56,9 @@ class FlushBatch {
   SessionPool& pool_;
   net::IoService& io_;
   const bool outermost_;
-  std::vector<net::ConnId> due_;  // due_[next_due_..] wait to be flushed, oldest first
+  // due_[next_due_..] wait to be flushed, oldest first. Ids, not sessions: one may outlive its
+  // connection across slices, and its flush is then refused by the slot's queue.
+  std::vector<net::ConnId> due_;
   std::size_t next_due_ = 0;
 };
 

@@ -20,10 +20,10 @@ TEST(SendQueueTest, OneSendInFlightAndTheRestGathered) {
   SendQueue q(1024);
   q.open(kId);
   EXPECT_EQ(q.push(kId, bytes("a")), SendQueue::Push::needs_flush);
-  EXPECT_EQ(q.flush(io), 1u) << "the frames the send carries";
+  EXPECT_EQ(q.flush(kId, io), 1u) << "the frames the send carries";
   EXPECT_EQ(q.push(kId, bytes("b")), SendQueue::Push::queued);
   EXPECT_EQ(q.push(kId, bytes("c")), SendQueue::Push::queued);
-  EXPECT_EQ(q.flush(io), 0u) << "no second send while one is in flight";
+  EXPECT_EQ(q.flush(kId, io), 0u) << "no second send while one is in flight";
   ASSERT_EQ(io.sends.size(), 1u);
   EXPECT_EQ(io.sends[0].buffers, std::vector<std::string>{"a"});
   EXPECT_EQ(q.on_sent(io), SendQueue::After::sending);
@@ -41,11 +41,30 @@ TEST(SendQueueTest, PushesBeforeTheFlushAskForItOnce) {
   EXPECT_EQ(q.push(kId, bytes("a")), SendQueue::Push::needs_flush);
   EXPECT_EQ(q.push(kId, bytes("b")), SendQueue::Push::queued);
   EXPECT_EQ(q.push(kId, bytes("c")), SendQueue::Push::queued);
-  EXPECT_EQ(q.flush(io), 3u);
+  EXPECT_EQ(q.flush(kId, io), 3u);
   ASSERT_EQ(io.sends.size(), 1u);
   EXPECT_EQ(io.sends[0].buffers, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(q.on_sent(io), SendQueue::After::idle);
   EXPECT_EQ(q.push(kId, bytes("d")), SendQueue::Push::needs_flush);  // asked again after a flush
+}
+
+// A flush asked for by the slot's previous connection (an id held across a worker's send slices)
+// leaves the new owner's queue alone: its own flush comes from its own push.
+TEST(SendQueueTest, AStaleFlushDoesNothing) {
+  RecordingIo io;
+  SendQueue q(1024);
+  const ConnId next{kId.index, kId.generation + 1};
+  q.open(kId);
+  EXPECT_EQ(q.push(kId, bytes("old")), SendQueue::Push::needs_flush);
+  q.reset();
+  q.open(next);
+  EXPECT_EQ(q.push(next, bytes("new")), SendQueue::Push::needs_flush);
+  EXPECT_EQ(q.flush(kId, io), 0u);
+  EXPECT_TRUE(io.sends.empty());
+  EXPECT_EQ(q.push(next, bytes("more")), SendQueue::Push::queued) << "its flush is still due";
+  EXPECT_EQ(q.flush(next, io), 2u);
+  ASSERT_EQ(io.sends.size(), 1u);
+  EXPECT_EQ(io.sends[0].buffers, (std::vector<std::string>{"new", "more"}));
 }
 
 TEST(SendQueueTest, SharedFrameIsNotCopied) {
@@ -80,7 +99,7 @@ TEST(SendQueueTest, CloseWhenDrainedWaitsForTheQueue) {
   SendQueue q(100);
   q.open(kId);
   q.push(kId, bytes("last words"));
-  q.flush(io);
+  q.flush(kId, io);
   EXPECT_EQ(q.close_when_drained(), SendQueue::After::sending);
   EXPECT_EQ(q.push(kId, bytes("too late")), SendQueue::Push::closed);
   EXPECT_EQ(q.on_sent(io), SendQueue::After::close_now);
@@ -97,7 +116,7 @@ TEST(SendQueueTest, LargeBacklogIsSentInBoundedBatches) {
   for (int i = 0; i < 2000; ++i) {
     q.push(kId, bytes(std::to_string(i)));
   }
-  q.flush(io);
+  q.flush(kId, io);
   while (q.on_sent(io) == SendQueue::After::sending) {
   }
   std::vector<std::string> all;
@@ -122,7 +141,7 @@ TEST(SendQueueTest, BacklogGrowingWhileItDrainsKeepsOrder) {
   for (; pushed < 300; ++pushed) {
     q.push(kId, bytes(std::to_string(pushed)));
   }
-  q.flush(io);
+  q.flush(kId, io);
   for (int round = 0; round < 40; ++round) {
     for (int i = 0; i < 50; ++i, ++pushed) {
       q.push(kId, bytes(std::to_string(pushed)));

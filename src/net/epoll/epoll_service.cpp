@@ -12,8 +12,8 @@
 #include <cerrno>
 #include <stdexcept>
 
-#include "../poll_window.h"
 #include "../posix/posix_socket.h"
+#include "../wait_policy.h"
 
 namespace chat::net {
 namespace {
@@ -524,14 +524,11 @@ void EpollService::run() {
   t_recv_buffer = recv_buffer.data();
   std::array<epoll_event, kEventsPerWait> events{};
   std::vector<Task> batch;
-  bool handler_has_more = false;  // on_batch_end() left work: poll, do not sleep
-  PollWindow poll_window(config_.busy_poll);
+  WaitPolicy wait(config_.busy_poll);
   while (!stopping_.load(std::memory_order_acquire)) {
-    const bool may_sleep = worker.local.empty() && !handler_has_more && poll_window.may_sleep();
-    const int n = ::epoll_wait(epoll_fd_, events.data(), kEventsPerWait, may_sleep ? -1 : 0);
-    if (n > 0) {
-      poll_window.saw_completions();
-    }
+    const bool block = worker.local.empty() && wait.may_block();
+    const int n = ::epoll_wait(epoll_fd_, events.data(), kEventsPerWait, block ? -1 : 0);
+    wait.after_wait(n > 0);
     for (int i = 0; i < n; ++i) {
       const std::uint64_t key = events[static_cast<std::size_t>(i)].data.u64;
       if (key == kStopKey) {
@@ -549,7 +546,7 @@ void EpollService::run() {
       run_task(task);
     }
     batch.clear();
-    handler_has_more = handler_.on_batch_end();
+    wait.after_batch(handler_.on_batch_end());
   }
   // Hand unfinished work to the workers still running (if any) rather than dropping it.
   t_worker = nullptr;

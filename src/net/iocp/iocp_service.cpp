@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "../poll_window.h"
+#include "../wait_policy.h"
 
 namespace chat::net {
 namespace {
@@ -527,22 +527,19 @@ void IocpService::run() {
   t_recv_buffer = recv_buffer.data();
   std::vector<OVERLAPPED_ENTRY> entries(kEntriesPerWait);
   bool quit = stopping_.load();
-  bool handler_has_more = false;  // on_batch_end() left work: take what is there, do not wait
-  PollWindow poll_window(config_.busy_poll);
+  WaitPolicy wait(config_.busy_poll);
   while (!quit) {
-    const bool may_sleep = !handler_has_more && poll_window.may_sleep();
+    const bool block = wait.may_block();
     ULONG n = 0;
     if (!::GetQueuedCompletionStatusEx(port_, entries.data(), kEntriesPerWait, &n,
-                                       may_sleep ? INFINITE : 0, FALSE)) {
-      if (may_sleep) {
+                                       block ? INFINITE : 0, FALSE)) {
+      if (block) {
         quit = stopping_.load();
         continue;
       }
       n = 0;  // nothing was waiting: go straight on (the handler's next slice, or poll again)
     }
-    if (n > 0) {
-      poll_window.saw_completions();
-    }
+    wait.after_wait(n > 0);
     for (ULONG i = 0; i < n; ++i) {
       const OVERLAPPED_ENTRY& e = entries[i];
       if (e.lpCompletionKey == kQuitKey) {
@@ -566,7 +563,7 @@ void IocpService::run() {
       }
       on_completion(op, error, e.dwNumberOfBytesTransferred);
     }
-    handler_has_more = handler_.on_batch_end();
+    wait.after_batch(handler_.on_batch_end());
   }
   t_recv_buffer = nullptr;
   running_workers_.fetch_sub(1);

@@ -12,8 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "../poll_window.h"
 #include "../posix/posix_socket.h"
+#include "../wait_policy.h"
 #include "uring_factory.h"
 
 namespace chat::net {
@@ -691,17 +691,14 @@ void UringService::run() {
   std::vector<Completion> completions;
   completions.reserve(kCompletionsPerReap);
   std::vector<Task> batch;
-  bool handler_has_more = false;  // on_batch_end() left work: reap what is there, do not wait
-  PollWindow poll_window(config_.busy_poll);
+  WaitPolicy wait(config_.busy_poll);
   while (!stopping_.load(std::memory_order_acquire)) {
     submit_pending();  // what the last batch started goes to the kernel in one call
     completions.clear();
-    if (!reap(completions, worker.local.empty() && !handler_has_more && poll_window.may_sleep())) {
+    if (!reap(completions, worker.local.empty() && wait.may_block())) {
       break;
     }
-    if (!completions.empty()) {
-      poll_window.saw_completions();
-    }
+    wait.after_wait(!completions.empty());
     for (const Completion& done : completions) {
       on_completion(done);
     }
@@ -710,7 +707,7 @@ void UringService::run() {
       run_task(task);
     }
     batch.clear();
-    handler_has_more = handler_.on_batch_end();
+    wait.after_batch(handler_.on_batch_end());
   }
   submit_pending();
   t_worker = nullptr;
