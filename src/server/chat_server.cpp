@@ -1,9 +1,11 @@
 #include "chat_server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
 
+#include "connection_budget.h"
 #include "dispatcher.h"
 #include "handlers/handlers.h"
 #include "log.h"
@@ -85,7 +87,21 @@ unsigned ChatServer::client_count() const {
 }
 
 net::Endpoint ChatServer::start() {
-  net::raise_open_file_limit(core_->pool.capacity() + 64);
+  // Past the open-file limit, accepts fail and the connections are dropped unanswered; below
+  // it, the extra ones are told SERVER_FULL. So serve no more clients than the limit holds.
+  const unsigned open_files =
+      net::raise_open_file_limit(core_->pool.capacity() + kDescriptorsBesidesConnections);
+  client_limit_ = std::min(config_.max_clients, clients_within_open_file_limit(open_files));
+  if (client_limit_ == 0) {
+    throw std::runtime_error(fmt::format(
+        "the open-file limit ({}) leaves no room for clients: raise it (ulimit -n)", open_files));
+  }
+  if (client_limit_ < config_.max_clients) {
+    log::warn(
+        "the open-file limit ({}) holds {} clients, fewer than --max-clients {}: the others are "
+        "told SERVER_FULL. Raise it (ulimit -n, or LimitNOFILE= under systemd) to serve more",
+        open_files, client_limit_, config_.max_clients);
+  }
   wire::set_protobuf_log_sink(&log_protobuf_message);
 
   net::Endpoint bound;
@@ -109,7 +125,7 @@ net::Endpoint ChatServer::start() {
   }
   const unsigned n = config_.workers != 0 ? config_.workers : net::default_worker_count();
   log::info("listening on {} ({} backend, {} workers, max {} clients)", bound.to_string(),
-            core_->io->backend_name(), n, config_.max_clients);
+            core_->io->backend_name(), n, client_limit_);
   if (core_->history) {
     log::info("history in {} (replay {}, keep {} per room for {} days)", config_.db_path,
               config_.history_replay, config_.keep_messages, config_.keep_days);
@@ -206,13 +222,13 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
     core_->io->start_recv(id);
     return;
   }
-  if (core_->clients.fetch_add(1) >= config_.max_clients) {
+  if (core_->clients.fetch_add(1) >= client_limit_) {
     core_->clients.fetch_sub(1);
     core_->addresses.release(s.address_key);
     s.address_key.clear();
-    log::warn("reject {} {}: server full ({} clients)", id, s.peer, config_.max_clients);
+    log::warn("reject {} {}: server full ({} clients)", id, s.peer, client_limit_);
     core_->send_error(id, s, proto::Envelope{}, proto::SERVER_FULL,
-                      fmt::format("the server is full ({} clients)", config_.max_clients), true);
+                      fmt::format("the server is full ({} clients)", client_limit_), true);
     s.record_close(CloseReason::server_full);
   } else {
     s.counted = true;

@@ -93,6 +93,9 @@ class ChatServer final : private net::IoHandler {
 
   const ServerConfig config_;
   std::unique_ptr<ServerCore> core_;
+  // Clients served at once: --max-clients, or fewer where the open-file limit has no room for
+  // that many. Set by start() before the workers run; read-only after.
+  unsigned client_limit_ = 0;
   std::vector<std::thread> workers_;
   std::thread housekeeping_;
   std::atomic<unsigned> open_connections_{0};  // accepted and not yet on_closed

@@ -71,7 +71,8 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "Worker threads; 0 = one per hardware thread but one (at least one)")
       ->capture_default_str();
   app.add_option("--max-clients", cfg.max_clients,
-                 "Connections served at once; the next one gets Error(SERVER_FULL)")
+                 "Connections served at once; the next one gets Error(SERVER_FULL). Fewer where "
+                 "the open-file limit (ulimit -n) cannot hold that many: the server says so")
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
   app.add_option("--posted-accepts", cfg.posted_accepts,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "connection_budget.h"
 #include "log.h"
 #include "net/wire/envelope_codec.h"
 #include "unix_time.h"
@@ -29,9 +30,7 @@ std::vector<net::ConnId> LingerList::take_expired(Clock::time_point now) {
 namespace {
 net::IoConfig io_config_for(const ServerConfig& cfg) {
   net::IoConfig io;
-  // Room beyond max_clients so that the connection after the last one can still be accepted and
-  // told SERVER_FULL instead of being dropped silently.
-  io.max_connections = cfg.max_clients + std::max(16u, cfg.max_clients / 8);
+  io.max_connections = connection_slots_for(cfg.max_clients);
   io.posted_accepts = cfg.posted_accepts;
   io.backend = cfg.io_backend;
   return io;

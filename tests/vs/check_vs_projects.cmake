@@ -22,8 +22,8 @@ cmake_minimum_required(VERSION 3.21)
 # The build is configured for one platform, ChatServer.sln is for Windows. CMake picks the
 # platform code by source list (src/net, src/client and tests CMakeLists.txt); on any other
 # platform each Linux-only file stands for its Windows counterpart, and the Linux-only files with
-# none (the extra Linux backends) are left out. Paths from the repository root. A new
-# platform-specific file needs a line here.
+# none (the extra Linux backends, tests of what Windows lacks) are left out. Paths from the
+# repository root. A new platform-specific file needs a line here.
 set(chat_linux_to_windows_sources
   "src/net/epoll/epoll_service.cpp=src/net/iocp/iocp_service.cpp"
   "src/net/posix/posix_socket.cpp=src/net/iocp/win_socket.cpp"
@@ -36,6 +36,7 @@ set(chat_linux_to_windows_sources
 set(chat_linux_only_sources
   "src/net/uring/uring_service.cpp"
   "src/net/uring/uring_missing.cpp"
+  "tests/programs/open_file_limit_test.cpp"
 )
 
 set(chat_sln_name "ChatServer.sln")

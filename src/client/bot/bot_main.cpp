@@ -97,8 +97,16 @@ int main(int argc, char** argv) {
   }
   chat::bot::parse_scenario(scenario, opt.scenario);
 
-  // Thousands of connections need thousands of descriptors.
-  chat::net::raise_open_file_limit(opt.clients + 256);
+  // Thousands of connections need thousands of descriptors. Say so up front: past the limit,
+  // connects would fail one by one and the run would end as bots that could not join.
+  constexpr unsigned kDescriptorsBesidesBots = 32;  // stdio, the poller, its wake-ups
+  const unsigned needed = opt.clients + kDescriptorsBesidesBots;
+  if (const unsigned limit = chat::net::raise_open_file_limit(needed); limit < needed) {
+    std::cerr << "chat_bot: --clients " << opt.clients << " needs " << needed
+              << " open files, and the limit here is " << limit
+              << " (ulimit -n): raise it, or split the bots over several chat_bot processes\n";
+    return 2;
+  }
   const chat::bot::RunResult result = chat::bot::run_scenario(opt);
   const std::string out = opt.json ? chat::bot::to_json(result) : chat::bot::summary_table(result);
   std::fwrite(out.data(), 1, out.size(), stdout);
