@@ -208,7 +208,13 @@ class Run {
         progress("load");
         next_progress += 1s;
       }
-      std::this_thread::sleep_for(200us);  // pacing tick: the schedule, not a synchronisation
+      // Sleep until the next message is due (the schedule, not a synchronisation). Each wake-up
+      // of this thread may take the core from the server being measured, so it wakes only
+      // when there is something to send, not on a fixed tick.
+      const auto next_due =
+          t0 + std::chrono::duration_cast<Clock::duration>(
+                   std::chrono::duration<double>(static_cast<double>(issued) / opt_.rate));
+      std::this_thread::sleep_until(std::min(next_due, next_progress));
     }
     // Turns lost to a full window are sent now, so every bot still sends all its messages.
     for (const auto& b : bots_) {
