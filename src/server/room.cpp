@@ -92,6 +92,9 @@ void Room::replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out) 
     // once this room's pending messages are stored the disk has every seq up to the ring.
     history_.store->wait_stored(key_);
     older = history_.store->read_after(key_, from, ring_first - from - 1);
+    // The count assumes every seq after `from` is still on disk; where older ones were pruned,
+    // it reaches into the ring, which is replayed below: stop before it.
+    std::erase_if(older, [&](const StoredMessagePtr& m) { return m->seq >= ring_first; });
   }
   // The first seq this replay sends: everything between since_seq and it is missing.
   const std::uint64_t first_available =

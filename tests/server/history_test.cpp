@@ -279,5 +279,32 @@ TEST_F(ResumeTest, WhatIsNoLongerKeptIsReportedAsAGapBeforeTheRest) {
   EXPECT_EQ(replayed(*bob, 2), (std::vector<std::uint64_t>{4, 5}));
 }
 
+TEST_F(ResumeTest, AGapBeforeMessagesOnDiskAndInTheRingReplaysEachOnce) {
+  TempDatabase db;
+  server::ServerConfig cfg = config(db.path(), 2);  // a ring of the 2 newest
+  cfg.keep_messages = 4;                            // applied to the disk at the restart
+  {
+    TestServer first(cfg);
+    room_with_messages(first, "dev", 9);
+  }
+  TestServer second(cfg);  // the disk keeps 6..9, the ring 8 and 9
+  auto alice = joined(second, "alice");
+  ASSERT_TRUE(alice->join_room("dev"));
+  ASSERT_TRUE(alice->wait_for(Envelope::kUserList));
+  auto bob = joined(second, "bob");
+  ASSERT_TRUE(resume(*bob, "dev", 0));
+  const auto gap = bob->wait_for(Envelope::kNotice);
+  ASSERT_TRUE(gap);
+  EXPECT_EQ(gap->notice().kind(), proto::Notice::HISTORY_GAP);
+  EXPECT_EQ(gap->notice().missing_from(), 1u);
+  EXPECT_EQ(gap->notice().missing_to(), 5u);
+  EXPECT_EQ(replayed(*bob, 4), (std::vector<std::uint64_t>{6, 7, 8, 9}));
+  say(*alice, "dev", "m10", 10);
+  const auto next = chat(*bob, 1);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].chat_message().seq(), 10u) << "a message was replayed twice";
+  EXPECT_FALSE(next[0].chat_message().history());
+}
+
 }  // namespace
 }  // namespace chat::testing
