@@ -239,6 +239,22 @@ bool RoomDirectory::leave(const std::string& name, net::ConnId id, const std::st
   return true;
 }
 
+unsigned RoomDirectory::leave_all(net::ConnId id, const std::string* reason, Delivery& out) {
+  std::lock_guard lock(mutex_);
+  unsigned left = 0;
+  for (auto it = by_folded_.begin(); it != by_folded_.end();) {
+    if (it->second->leave(id, reason, out)) {
+      ++left;
+      if (it->first != lobby_folded_ && it->second->empty()) {
+        it = by_folded_.erase(it);
+        continue;
+      }
+    }
+    ++it;
+  }
+  return left;
+}
+
 std::size_t RoomDirectory::size() const {
   std::lock_guard lock(mutex_);
   return by_folded_.size();

@@ -91,6 +91,9 @@ class RoomDirectory {
                              Delivery& out, std::optional<std::uint64_t> since_seq = std::nullopt);
   // Leaves `name`; an emptied room other than the lobby is removed. False if not a member.
   bool leave(const std::string& name, net::ConnId id, const std::string* reason, Delivery& out);
+  // Leaves every room `id` is in, as leave() does each; returns how many. For a connection
+  // removed from another thread, which cannot read the session's own list of its rooms.
+  unsigned leave_all(net::ConnId id, const std::string* reason, Delivery& out);
   std::size_t size() const;
   // Every room, in no particular order (for operators).
   std::vector<std::shared_ptr<Room>> all() const;

@@ -9,6 +9,17 @@
 #include "validation.h"
 
 namespace chat::server {
+namespace {
+
+// Presence{LEFT}.reason for a session closed for `why`.
+std::string presence_reason(CloseReason why, const std::string& quit_text) {
+  if (why == CloseReason::quit) {
+    return quit_text.empty() ? "quit" : "quit: " + quit_text;
+  }
+  return std::string("disconnect: ") + to_string(why);
+}
+
+}  // namespace
 
 void LingerList::add(net::ConnId id, Clock::time_point deadline) {
   std::lock_guard lock(mutex_);
@@ -91,9 +102,18 @@ bool ServerCore::is_operator(const Session& s) const {
          configured_operators.count(fold_name(s.nickname)) != 0;
 }
 
-void ServerCore::kick(net::ConnId id, CloseReason reason, std::string message) {
-  expire(id, pool.at(id), reason, reason == CloseReason::banned ? proto::BANNED : proto::KICKED,
-         std::move(message));
+void ServerCore::kick(const NicknameRegistry::Holder& who, CloseReason reason,
+                      std::string message) {
+  expire(who.id, pool.at(who.id), reason,
+         reason == CloseReason::banned ? proto::BANNED : proto::KICKED, std::move(message));
+  // By id only: the session's own fields (its rooms, its nickname) belong to its callbacks,
+  // whose leave_chat() at the close then finds nothing left to leave.
+  const std::string why = presence_reason(reason, "");
+  {
+    Delivery out(pool, *io);
+    rooms.leave_all(who.id, shutting_down.load() ? nullptr : &why, out);
+  }
+  nicknames.release(who.nickname, who.id);
 }
 
 void ServerCore::send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_t client_msg_id,
@@ -157,13 +177,7 @@ void ServerCore::leave_chat(net::ConnId id, Session& s) {
     return;
   }
   s.left_chat = true;
-  const CloseReason why = s.close_reason.load();
-  std::string reason;
-  if (why == CloseReason::quit) {
-    reason = s.quit_text.empty() ? "quit" : "quit: " + s.quit_text;
-  } else {
-    reason = std::string("disconnect: ") + to_string(why);
-  }
+  const std::string reason = presence_reason(s.close_reason.load(), s.quit_text);
   {
     // During shutdown everyone is leaving: the rooms are emptied without a Presence storm.
     Delivery out(pool, *io);

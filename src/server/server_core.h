@@ -95,10 +95,12 @@ struct ServerCore {
   // True if `s` is logged in to an account with the operator role (from the database, or named
   // by config.operators). From `s`'s own callbacks.
   bool is_operator(const Session& s) const;
-  // Removes `id` for an operator (or for a login that replaces it): a fatal Error(KICKED, or
-  // BANNED for reason banned) with `message` and a close, recording `reason` for `id`'s
-  // generation only. Any thread; a stale id changes nothing.
-  void kick(net::ConnId id, CloseReason reason, std::string message);
+  // Removes `who` for an operator (or for a login that replaces it): a fatal Error(KICKED, or
+  // BANNED for reason banned) with `message` and a close, recording `reason` for its
+  // generation only. It leaves its rooms (Presence LEFT) and gives up its nickname at once, not
+  // when the connection closes, which a client that hangs on delays by up to config.linger.
+  // Any thread; a stale id changes nothing.
+  void kick(const NicknameRegistry::Holder& who, CloseReason reason, std::string message);
 
   // Notice(SHUTDOWN), serialized once; set_shutdown_reason() changes it before shutdown begins.
   net::SharedBytes shutdown_notice;

@@ -3,6 +3,8 @@
 // connection that leaves while its password is checked, and accounts surviving a restart.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/temp_database.h"
 #include "support/test_client.h"
 #include "support/test_server.h"
@@ -156,10 +158,24 @@ TEST_F(AccountsTest, ALoginTakesItsNicknameBackFromAnOlderConnection) {
   TestClient old_connection(network_, server_.endpoint());
   ASSERT_TRUE(old_connection.login("heidi", kPassword).has_welcome());
   ASSERT_TRUE(old_connection.wait_for(Envelope::kUserList));
+  auto watcher = joined_client(network_, server_.endpoint(), "watcher");
 
   TestClient again(network_, server_.endpoint());
   const Envelope welcome = again.login("heidi", kPassword);
   ASSERT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
+  // The lobby hears the old connection leave before the new one joins, and lists heidi once.
+  const auto list = again.wait_for(Envelope::kUserList);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(
+      std::count(list->user_list().members().begin(), list->user_list().members().end(), "heidi"),
+      1)
+      << list->ShortDebugString();
+  const auto presence = watcher->wait_count([](const Envelope& e) { return e.has_presence(); }, 2);
+  ASSERT_EQ(presence.size(), 2u);
+  EXPECT_EQ(presence[0].presence().kind(), proto::Presence::LEFT);
+  EXPECT_EQ(presence[0].presence().reason(), "disconnect: logged in again from another connection");
+  EXPECT_EQ(presence[1].presence().kind(), proto::Presence::JOINED);
+  EXPECT_EQ(presence[1].presence().nickname(), "heidi");
   const auto error = old_connection.wait_for(Envelope::kError);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error().code(), proto::KICKED);

@@ -95,6 +95,58 @@ TEST_F(OperatorsTest, KickDisconnectsWithTheReasonAndTellsTheRoom) {
   EXPECT_EQ(left->presence().reason(), "disconnect: kicked by an operator");
 }
 
+// A kicked client that neither reads nor closes holds its connection until --linger-ms; its
+// rooms and its nickname are let go at the kick, not then.
+TEST(OperatorKickTest, TheRoomHearsAndTheNicknameIsFreeAtOnceWhileTheKickedClientHangsOn) {
+  server::ServerConfig cfg = config_with_operator();
+  cfg.linger = std::chrono::minutes(5);
+  TestServer server(cfg);
+  client::ClientNetwork network(2);
+  register_account(network, server.endpoint(), "boss", kPassword);
+  TestClient boss(network, server.endpoint());
+  ASSERT_TRUE(boss.login("boss", kPassword).welcome().is_operator());
+  ASSERT_TRUE(boss.wait_for(Envelope::kUserList));
+  auto bob = joined_client(network, server.endpoint(), "bob");
+  ASSERT_TRUE(bob->join_room("dev"));
+  ASSERT_TRUE(bob->wait_for(Envelope::kUserList));
+  ASSERT_TRUE(boss.join_room("dev"));
+  ASSERT_TRUE(boss.wait_for(
+      [](const Envelope& e) { return e.has_user_list() && e.user_list().room() == "dev"; }));
+  bob->pause_receiving();  // hears nothing more, never closes
+
+  ASSERT_TRUE(boss.operator_command("kick bob").has_operator_reply());
+  for (const std::string room : {"lobby", "dev"}) {
+    const auto left = boss.wait_for([&](const Envelope& e) {
+      return e.has_presence() && e.presence().kind() == proto::Presence::LEFT &&
+             e.presence().room() == room;
+    });
+    ASSERT_TRUE(left) << "no LEFT in " << room;
+    EXPECT_EQ(left->presence().nickname(), "bob");
+    EXPECT_EQ(left->presence().reason(), "disconnect: kicked by an operator");
+  }
+  TestClient new_bob(network, server.endpoint());
+  ASSERT_TRUE(new_bob.join("bob").has_welcome()) << "the kicked client still held the nickname";
+  ASSERT_TRUE(new_bob.request_users("lobby"));
+  const auto list = new_bob.wait_for(Envelope::kUserList);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(
+      std::count(list->user_list().members().begin(), list->user_list().members().end(), "bob"), 1);
+  EXPECT_TRUE(boss.wait_for([](const Envelope& e) {
+    return e.has_presence() && e.presence().kind() == proto::Presence::JOINED &&
+           e.presence().nickname() == "bob";
+  }));
+  // The old connection's close, when it comes, tells nobody a second time.
+  bob.reset();
+  ASSERT_TRUE(boss.request_users("lobby"));
+  const auto members = boss.wait_for(Envelope::kUserList);
+  ASSERT_TRUE(members);
+  EXPECT_FALSE(boss.wait_for(
+      [](const Envelope& e) {
+        return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+      },
+      std::chrono::milliseconds(0)));
+}
+
 TEST_F(OperatorsTest, BanOfANicknameDisconnectsAndRefusesItUntilUnbanned) {
   auto bob = joined_client(network_, server_.endpoint(), "bob");
   const Envelope reply = run("ban Bob 2h trolling");

@@ -74,7 +74,7 @@ void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string&
     // yet seen die, say) gives the nickname up rather than lock its owner out.
     if (const auto previous = core.nicknames.take_over(nickname, id, s.host)) {
       log::info("login {} {}: {} takes over from {}", id, s.peer, nickname, previous->id);
-      core.kick(previous->id, CloseReason::replaced, "you logged in again from another connection");
+      core.kick(*previous, CloseReason::replaced, "you logged in again from another connection");
     }
   } else if (!core.nicknames.claim(nickname, id, s.host)) {
     Envelope req;

@@ -205,7 +205,7 @@ class Runner {
       return fail(fmt::format("nobody is called '{}'", a.words[0]));
     }
     const std::string reason = a.rest_after(1);
-    core_.kick(holder->id, CloseReason::kicked,
+    core_.kick(*holder, CloseReason::kicked,
                fmt::format("kicked by {}{}", actor_, reason.empty() ? "" : ": " + reason));
     return done({fmt::format("kicked {}", holder->nickname)});
   }
@@ -235,7 +235,7 @@ class Runner {
       const bool hit = ban.kind == Ban::Kind::address ? address_key(h.host) == ban.key
                                                       : fold_name(h.nickname) == ban.key;
       if (hit) {
-        core_.kick(h.id, CloseReason::banned, why);
+        core_.kick(h, CloseReason::banned, why);
         ++removed;
       }
     }
