@@ -53,7 +53,23 @@ TEST_F(AccountsTest, ARegisteredNicknameNeedsItsPasswordFromThenOn) {
   ASSERT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
   EXPECT_TRUE(welcome.welcome().registered());
   EXPECT_FALSE(welcome.welcome().is_operator());
-  EXPECT_EQ(welcome.welcome().nickname(), "Alice");
+  EXPECT_EQ(welcome.welcome().nickname(), "alice") << "not as it was registered";
+}
+
+TEST_F(AccountsTest, ALoginInAnyCaseIsNamedAsTheNicknameWasRegistered) {
+  register_account(network_, server_.endpoint(), "Grace", kPassword);
+  auto watcher = joined_client(network_, server_.endpoint(), "watcher");
+  TestClient grace(network_, server_.endpoint());
+  const Envelope welcome = grace.login("gRACE", kPassword);
+  ASSERT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
+  EXPECT_EQ(welcome.welcome().nickname(), "Grace");
+  const auto joined = watcher->wait_for(Envelope::kPresence);
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->presence().nickname(), "Grace");
+  ASSERT_TRUE(grace.broadcast("lobby", "hello", 1));
+  const auto heard = watcher->wait_for(Envelope::kChatMessage);
+  ASSERT_TRUE(heard);
+  EXPECT_EQ(heard->chat_message().from(), "Grace");
 }
 
 TEST_F(AccountsTest, APasswordForAnUnregisteredNicknameIsRefused) {

@@ -90,7 +90,8 @@ AuthResult AuthWorker::login(AuthJob& job, AuthResult result) {
   }
   const std::optional<Account> account = accounts_.find(job.nickname);
   if (account && verify_password(account->password_hash, job.password)) {
-    result.nickname = job.nickname;
+    result.nickname =
+        account->nickname;  // the spelling it was registered with, whatever the case typed
     result.outcome = AuthResult::Outcome::ok;
     return result;
   }
