@@ -184,6 +184,21 @@ TEST_F(ChatServerTest, WhisperToUnknownNameIsAnError) {
   EXPECT_FALSE(err->error().fatal());
 }
 
+TEST_F(ChatServerTest, WhisperChecksTheRecipientBeforeTheTextAsTheFieldsComeAndBroadcastTheRoom) {
+  auto alice = joined("alice");
+  auto bob = joined("bob");
+  ASSERT_TRUE(alice->whisper("nobody", "", 1));
+  ASSERT_TRUE(alice->whisper("nobody", std::string(4097, 'x'), 2));
+  ASSERT_TRUE(alice->whisper("bob", "", 3));
+  ASSERT_TRUE(alice->broadcast("nowhere", "", 4));
+  const auto errors = alice->wait_count([](const Envelope& e) { return e.has_error(); }, 4);
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors[0].error().code(), proto::WHISPER_TARGET_UNKNOWN);
+  EXPECT_EQ(errors[1].error().code(), proto::WHISPER_TARGET_UNKNOWN);
+  EXPECT_EQ(errors[2].error().code(), proto::TEXT_EMPTY);
+  EXPECT_EQ(errors[3].error().code(), proto::NOT_IN_ROOM);
+}
+
 TEST_F(ChatServerTest, DuplicateNicknameInAnyCaseIsRefusedAndRetryWorks) {
   auto first = joined("Alice");
   TestClient second(network_, server_.endpoint());

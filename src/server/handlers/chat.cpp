@@ -51,12 +51,13 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
 
 void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const auto& w = req.whisper();
-  if (!check_text_or_reject(core, id, s, req, w.text()) || refuse_muted(core, id, s, req)) {
-    return;
-  }
+  // Checked in the order of the fields, as for a broadcast: the recipient, then the text.
   const auto target = core.nicknames.find(w.to());
   if (!target) {
     core.send_error(id, s, req, proto::WHISPER_TARGET_UNKNOWN, fmt::format("no user '{}'", w.to()));
+    return;
+  }
+  if (!check_text_or_reject(core, id, s, req, w.text()) || refuse_muted(core, id, s, req)) {
     return;
   }
   Envelope msg;
