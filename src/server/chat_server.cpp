@@ -126,6 +126,13 @@ net::Endpoint ChatServer::start() {
   const unsigned n = config_.workers != 0 ? config_.workers : net::default_worker_count();
   log::info("listening on {} ({} backend, {} workers, max {} clients)", bound.to_string(),
             core_->io->backend_name(), n, client_limit_);
+  for (const std::string& name : config_.operators) {
+    if (!core_->accounts->is_registered(name)) {
+      log::warn("--operator {}: no such account yet, so whoever registers it first becomes an "
+                "operator: register it now",
+                name);
+    }
+  }
   if (core_->history) {
     log::info("history in {} (replay {}, keep {} per room for {} days)", config_.db_path,
               config_.history_replay, config_.keep_messages, config_.keep_days);

@@ -95,11 +95,11 @@ void ServerCore::set_shutdown_reason(const std::string& reason) {
 }
 
 bool ServerCore::is_operator(const Session& s) const {
-  if (!s.logged_in) {
-    return false;
-  }
-  return accounts->is_operator(s.nickname) ||
-         configured_operators.count(fold_name(s.nickname)) != 0;
+  return s.logged_in && has_operator_role(s.nickname);
+}
+
+bool ServerCore::has_operator_role(const std::string& nickname) const {
+  return configured_operators.count(fold_name(nickname)) != 0 || accounts->is_operator(nickname);
 }
 
 void ServerCore::kick(const NicknameRegistry::Holder& who, CloseReason reason,

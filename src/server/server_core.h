@@ -92,9 +92,11 @@ struct ServerCore {
   void expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
               std::string message);
 
-  // True if `s` is logged in to an account with the operator role (from the database, or named
-  // by config.operators). From `s`'s own callbacks.
+  // True if `s` is logged in to an account with the operator role. From `s`'s own callbacks.
   bool is_operator(const Session& s) const;
+  // True if the account `nickname` has the operator role: given on the console (stored) or
+  // named by config.operators. Any thread.
+  bool has_operator_role(const std::string& nickname) const;
   // Removes `who` for an operator (or for a login that replaces it): a fatal Error(KICKED, or
   // BANNED for reason banned) with `message` and a close, recording `reason` for its
   // generation only. It leaves its rooms (Presence LEFT) and gives up its nickname at once, not

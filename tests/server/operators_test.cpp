@@ -223,7 +223,8 @@ TEST_F(OperatorsTest, WhoAndRoomsListUsersAndRooms) {
   const auto who = lines_of(run("who"));
   EXPECT_TRUE(has_line_containing(who, "2 users"));
   EXPECT_TRUE(has_line_containing(who, "alice 127.0.0.1 guest rooms: "));
-  EXPECT_TRUE(has_line_containing(who, "boss 127.0.0.1 registered"));  // op by flag, not account
+  EXPECT_TRUE(
+      has_line_containing(who, "boss 127.0.0.1 operator"));  // by --operator, as Welcome said
   const auto rooms = lines_of(run("rooms"));
   EXPECT_TRUE(has_line_containing(rooms, "2 rooms"));
   EXPECT_TRUE(has_line_containing(rooms, "dev members: 1"));

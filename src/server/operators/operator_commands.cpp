@@ -147,8 +147,9 @@ class Runner {
     });
     std::vector<std::string> lines{fmt::format("{} users", holders.size())};
     for (const auto& h : holders) {
-      const bool op = core_.accounts->is_operator(h.nickname);
+      // A registered nickname is held only by its logged-in owner (a guest cannot join as it).
       const bool registered = core_.accounts->is_registered(h.nickname);
+      const bool op = registered && core_.has_operator_role(h.nickname);
       const auto& in = rooms_of[fold_name(h.nickname)];
       std::string room_list;
       for (const std::string& r : in) {
