@@ -63,6 +63,12 @@ TEST_F(OperatorsTest, UnknownCommandsAndBadArgumentsAreRefused) {
   EXPECT_EQ(run("kick").error().code(), proto::COMMAND_INVALID);
   EXPECT_EQ(run("kick nobody-here").error().code(), proto::COMMAND_INVALID);
   EXPECT_EQ(run("op someone").error().code(), proto::COMMAND_INVALID);  // console only
+  // A mistyped duration is refused, not taken for the start of the reason (a mute for ever).
+  const Envelope typo = run("mute someone 5x too loud");
+  EXPECT_EQ(typo.error().code(), proto::COMMAND_INVALID);
+  EXPECT_NE(typo.error().message().find("'5x' is not a duration"), std::string::npos);
+  EXPECT_EQ(run("ban someone 90").error().code(), proto::COMMAND_INVALID);
+  EXPECT_TRUE(has_line_containing(lines_of(run("bans")), "0 bans"));
   EXPECT_TRUE(has_line_containing(lines_of(run("/help")), "kick NICK"));
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <string_view>
@@ -71,16 +72,26 @@ std::string until_text(std::uint64_t until_ms) {
 }
 
 // Optional "[DURATION] [reason...]" from word `n` on.
-void duration_and_reason(const Args& a, std::size_t n, std::uint64_t& until_ms,
+// The optional DURATION at word n, then the REASON. False when word n starts with a digit but
+// is no duration ("5x", "90"): a typo there must not become an endless ban or mute.
+bool duration_and_reason(const Args& a, std::size_t n, std::uint64_t& until_ms,
                          std::string& reason) {
   until_ms = 0;
   if (a.words.size() > n) {
     if (const auto ms = parse_duration_ms(a.words[n])) {
       until_ms = ServerCore::now_ms() + *ms;
       ++n;
+    } else if (!a.words[n].empty() &&
+               std::isdigit(static_cast<unsigned char>(a.words[n].front())) != 0) {
+      return false;
     }
   }
   reason = a.rest_after(n);
+  return true;
+}
+
+std::string not_a_duration(const std::string& word) {
+  return fmt::format("'{}' is not a duration: a number and s, m, h or d (90s, 30m, 12h, 7d)", word);
 }
 
 class Runner {
@@ -218,7 +229,9 @@ class Runner {
     Ban ban;
     ban.label = a.words[0];
     ban.by = actor_;
-    duration_and_reason(a, 1, ban.until_ms, ban.reason);
+    if (!duration_and_reason(a, 1, ban.until_ms, ban.reason)) {
+      return fail(not_a_duration(a.words[1]));
+    }
     const std::string address = address_key(ban.label);
     if (!address.empty()) {
       ban.kind = Ban::Kind::address;
@@ -277,7 +290,9 @@ class Runner {
     MuteList::Mute m;
     m.nickname = a.words[0];
     m.by = actor_;
-    duration_and_reason(a, 1, m.until_ms, m.reason);
+    if (!duration_and_reason(a, 1, m.until_ms, m.reason)) {
+      return fail(not_a_duration(a.words[1]));
+    }
     core_.mutes.mute(m);
     if (const auto holder = core_.nicknames.find(m.nickname)) {
       proto::Envelope env;
