@@ -128,9 +128,10 @@ net::Endpoint ChatServer::start() {
             core_->io->backend_name(), n, client_limit_);
   for (const std::string& name : config_.operators) {
     if (!core_->accounts->is_registered(name)) {
-      log::warn("--operator {}: no such account yet, so whoever registers it first becomes an "
-                "operator: register it now",
-                name);
+      log::warn(
+          "--operator {}: no such account yet, so whoever registers it first becomes an "
+          "operator: register it now",
+          name);
     }
   }
   if (core_->history) {

@@ -129,7 +129,8 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "Largest frame body accepted; a bigger one gets FRAME_TOO_LARGE and a close")
       ->check(CLI::Range(256u, 64u * 1024 * 1024))
       ->capture_default_str();
-  app.add_option("--max-text-bytes", cfg.max_text_bytes, "Longest chat text, in bytes (at least 1024 below --max-frame-bytes)")
+  app.add_option("--max-text-bytes", cfg.max_text_bytes,
+                 "Longest chat text, in bytes (at least 1024 below --max-frame-bytes)")
       ->check(CLI::Range(1u, 16u * 1024 * 1024))
       ->capture_default_str();
   app.add_option("--max-rooms", cfg.max_rooms_per_session, "Rooms one session may be in at once")

@@ -65,7 +65,7 @@ TEST(ServerProgram, ConsoleRunsOperatorCommandsAndShutsDownWithAReason) {
 
   server.write_stdin("who\n");
   EXPECT_EQ(server.read_line(kWait), "1 users");
-  EXPECT_EQ(server.read_line(kWait), "chief 127.0.0.1 registered rooms: lobby");
+  EXPECT_EQ(server.read_line(kWait), "chief 127.0.0.1 operator rooms: lobby");
   server.write_stdin("frobnicate\n");
   EXPECT_EQ(server.read_line(kWait), "error: unknown command 'frobnicate'; try help");
   server.write_stdin("shutdown back soon\n");
@@ -251,9 +251,10 @@ TEST(ClientProgramAccounts, RegisterThenLogInWithThePasswordAndRunOperatorComman
   out = lines_of(op.read_all(kWait));
   EXPECT_EQ(op.wait(kWait), 0);
   ASSERT_FALSE(out.empty());
-  EXPECT_EQ(out.front().rfind("* welcome, Erin (operator)!", 0), 0u) << out.front();
+  // Logged in as "Erin", named as registered: "erin".
+  EXPECT_EQ(out.front().rfind("* welcome, erin (operator)!", 0), 0u) << out.front();
   EXPECT_TRUE(contains(out, "* 1 users")) << ::testing::PrintToString(out);
-  EXPECT_TRUE(contains(out, "* Erin 127.0.0.1 registered rooms: lobby"));
+  EXPECT_TRUE(contains(out, "* erin 127.0.0.1 operator rooms: lobby"));
   EXPECT_TRUE(contains(out, "! error COMMAND_INVALID: nobody is called 'nobody'"));
 }
 
