@@ -1,5 +1,6 @@
 #include "chat_connection.h"
 
+#include "net/thread_name.h"
 #include "net/wire/envelope_codec.h"
 
 namespace chat::client {
@@ -22,7 +23,10 @@ ClientNetwork::ClientNetwork(unsigned workers, unsigned max_connections,
   config.busy_poll = busy_poll;
   io_ = net::make_io_service(static_cast<net::IoHandler&>(*this), config);
   for (unsigned i = 0; i < std::max(1u, workers); ++i) {
-    workers_.emplace_back([this] { io_->run(); });
+    workers_.emplace_back([this, i] {
+      net::name_this_thread("client-io-" + std::to_string(i));
+      io_->run();
+    });
   }
 }
 

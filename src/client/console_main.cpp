@@ -15,6 +15,7 @@
 #include "command_parser.h"
 #include "console_session.h"
 #include "net/shutdown_signal.h"
+#include "net/thread_name.h"
 #include "ordered_console.h"
 #include "reconnect_backoff.h"
 #include "server_watchdog.h"
@@ -91,7 +92,10 @@ class ConsoleClient {
     console_.set_prompt(session_.prompt());
     go_live();
     if (flags_.reconnect) {
-      reconnector_ = std::thread([this] { reconnect_loop(); });
+      reconnector_ = std::thread([this] {
+        chat::net::name_this_thread("client-reconn");
+        reconnect_loop();
+      });
     }
     bool quit_sent = false;
     while (auto line = console_.read_line()) {
@@ -596,6 +600,7 @@ int main(int argc, char** argv) {
 
   chat::net::capture_shutdown_signals();  // Ctrl+C: say goodbye instead of dying mid-line
   std::thread([] {
+    chat::net::name_this_thread("client-signals");
     chat::net::wait_for_shutdown_signal();
     chat::client::g_interrupted = true;
     chat::client::terminal::interrupt_stdin_reads();

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <utility>
 
+#include "net/thread_name.h"
+
 namespace chat::client {
 
 namespace {
@@ -180,7 +182,10 @@ OrderedConsole::OrderedConsole(Options options)
   if (interactive_) {
     write_(prompt_);  // no lock: no other thread can see this console yet
   }
-  printer_ = std::thread([this] { run_printer(); });
+  printer_ = std::thread([this] {
+    net::name_this_thread("client-printer");
+    run_printer();
+  });
 }
 
 OrderedConsole::~OrderedConsole() {

@@ -5,11 +5,16 @@
 
 #include <fmt/format.h>
 
+#include "net/thread_name.h"
+
 namespace chat::client {
 
 ServerWatchdog::ServerWatchdog(ChatConnection& connection, std::chrono::milliseconds interval,
                                std::chrono::milliseconds timeout)
-    : connection_(connection), interval_(interval), timeout_(timeout), thread_([this] { run(); }) {}
+    : connection_(connection), interval_(interval), timeout_(timeout), thread_([this] {
+        net::name_this_thread("client-watchdog");
+        run();
+      }) {}
 
 ServerWatchdog::~ServerWatchdog() {
   {

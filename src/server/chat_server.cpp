@@ -9,6 +9,7 @@
 #include "dispatcher.h"
 #include "handlers/handlers.h"
 #include "log.h"
+#include "net/thread_name.h"
 #include "net/wire/envelope_codec.h"
 #include "operators/operator_commands.h"
 #include "server_core.h"
@@ -141,14 +142,18 @@ net::Endpoint ChatServer::start() {
     log::info("history not stored (--db \"\"); replay {} from memory", config_.history_replay);
   }
   for (unsigned i = 0; i < n; ++i) {
-    workers_.emplace_back([this] {
+    workers_.emplace_back([this, i] {
+      net::name_this_thread("chat-io-" + std::to_string(i));
       // Sends queued by this worker's callbacks start at the end of each batch of completions
       // (on_batch_end), one per recipient, however many frames the batch queued to it.
       FlushBatch batch(core_->pool, *core_->io);
       core_->io->run();
     });
   }
-  housekeeping_ = std::thread([this] { run_housekeeping(); });
+  housekeeping_ = std::thread([this] {
+    net::name_this_thread("chat-housekeep");
+    run_housekeeping();
+  });
   started_ = true;
   return bound;
 }

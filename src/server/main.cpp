@@ -12,6 +12,7 @@
 #include "log.h"
 #include "net/io_service.h"
 #include "net/shutdown_signal.h"
+#include "net/thread_name.h"
 #include "server_console.h"
 
 namespace {
@@ -224,7 +225,10 @@ int main(int argc, char** argv) {
   CLI::App app{"chat_server: a protobuf chat server (see docs/protocol.md)", "chat_server"};
   const chat::server::ServerConfig cfg = parse_flags(argc, argv, app);
   chat::net::capture_shutdown_signals();  // before any thread starts
-  std::thread([] { g_stop.request(chat::net::wait_for_shutdown_signal(), ""); }).detach();
+  std::thread([] {
+    chat::net::name_this_thread("chat-signals");
+    g_stop.request(chat::net::wait_for_shutdown_signal(), "");
+  }).detach();
   try {
     chat::server::ChatServer server(cfg);
     server.set_shutdown_handler(

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include "net/thread_name.h"
+
 namespace chat::server {
 
 struct ServerConsole::Shared {
@@ -17,6 +19,7 @@ ServerConsole::ServerConsole(Run run) : shared_(std::make_shared<Shared>()) {
   // Detached: a thread blocked reading a terminal cannot be woken portably. It holds the shared
   // state, not this object, so it outlives us harmlessly.
   std::thread([shared = shared_] {
+    net::name_this_thread("chat-console");
     std::string line;
     while (std::getline(std::cin, line)) {
       if (!line.empty() && line.back() == '\r') {

@@ -4,6 +4,7 @@
 
 #include "../log.h"
 #include "../validation.h"
+#include "net/thread_name.h"
 
 namespace chat::server {
 namespace {
@@ -22,7 +23,10 @@ AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits&
       deliver_(std::move(deliver)),
       max_waiting_(max_waiting),
       throttle_(limits),
-      thread_([this] { run(); }) {}
+      thread_([this] {
+        net::name_this_thread("chat-auth");
+        run();
+      }) {}
 
 AuthWorker::~AuthWorker() {
   {

@@ -6,6 +6,7 @@
 
 #include "../log.h"
 #include "../unix_time.h"
+#include "net/thread_name.h"
 
 namespace chat::server {
 namespace {
@@ -27,7 +28,10 @@ HistoryStore::HistoryStore(const std::string& path, Retention retention, OnStore
       " sender TEXT NOT NULL, text TEXT NOT NULL, server_time_ms INTEGER NOT NULL,"
       " server_msg_id INTEGER NOT NULL, PRIMARY KEY (room_key, seq)) WITHOUT ROWID");
   db_.exec("CREATE INDEX IF NOT EXISTS messages_by_time ON messages (server_time_ms)");
-  writer_ = std::thread([this] { run_writer(); });
+  writer_ = std::thread([this] {
+    net::name_this_thread("chat-history");
+    run_writer();
+  });
 }
 
 HistoryStore::~HistoryStore() {
