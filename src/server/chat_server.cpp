@@ -178,11 +178,6 @@ CloseReason ChatServer::expiry_reason(const Session& s) {
   return static_cast<CloseReason>(s.expired_tag.load() & 0xff);
 }
 
-bool ChatServer::expired(net::ConnId id, const Session& s) {
-  const std::uint64_t tag = s.expired_tag.load();
-  return tag != 0 && (tag >> 8) == id.generation;
-}
-
 void ChatServer::check_timeouts(std::int64_t now) {
   const std::int64_t handshake = config_.handshake_timeout.count();
   const std::int64_t interval = config_.heartbeat_interval.count();
@@ -290,7 +285,7 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
   if (s.ping_outstanding.load(std::memory_order_relaxed)) {
     s.ping_outstanding.store(false, std::memory_order_relaxed);
   }
-  if (expired(id, s)) {
+  if (s.expired_for(id)) {
     s.record_close(expiry_reason(s));  // before an end of stream records "closed by client"
   }
   if (ec) {
@@ -313,7 +308,7 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
     }
     return;
   }
-  if (s.phase != Session::Phase::closing && !expired(id, s)) {
+  if (s.phase != Session::Phase::closing && !s.expired_for(id)) {
     process_bytes(id, data);
   }
   if (begin_auth(id, s)) {
@@ -341,6 +336,16 @@ bool ChatServer::begin_auth(net::ConnId id, Session& s) {
     return false;
   }
   s.auth_tag.store((std::uint64_t{id.generation} << 2) | Session::auth_pending);
+  if (s.expired_for(id)) {
+    // Kicked meanwhile. The kick looks at auth_tag after setting the expired tag, this looks at
+    // the expired tag after setting auth_tag (both sequentially consistent): at least one of
+    // the two sees the other. Here the kick may have freed the nickname, so no registration
+    // of it may go ahead.
+    s.auth_tag.store(0);
+    s.auth.reset();
+    s.held_frames.clear();
+    return false;
+  }
   core_->auth->submit(std::move(s.auth->job));
   return true;  // from here on_auth_result() or on_closed() owns `s`
 }
@@ -466,6 +471,9 @@ void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
 
 bool ChatServer::handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
                               TokenBucket::Clock::time_point now, proto::Envelope& request) {
+  if (s.expired_for(id)) {
+    return false;  // closed from another thread (a kick) while this chunk or a login was pending
+  }
   if (s.auth) {
     // A password is being checked: what follows waits for its answer (bounded: nothing more is
     // read until then, so at most one receive's worth).
@@ -544,7 +552,7 @@ bool ChatServer::on_batch_end() {
 
 void ChatServer::on_closed(net::ConnId id) {
   Session& s = core_->pool.at(id);
-  if (expired(id, s)) {
+  if (s.expired_for(id)) {
     s.record_close(expiry_reason(s));
   }
   cancel_auth(id, s);

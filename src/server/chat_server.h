@@ -87,8 +87,6 @@ class ChatServer final : private net::IoHandler {
   void run_housekeeping();
   // The handshake and heartbeat timeouts, and heartbeat Pings; on the housekeeping thread.
   void check_timeouts(std::int64_t now);
-  // True once a timeout expired `id` (ServerCore::expire): it is on its way out.
-  static bool expired(net::ConnId id, const Session& s);
   static CloseReason expiry_reason(const Session& s);
 
   const ServerConfig config_;

@@ -148,6 +148,10 @@ bool Room::leave(net::ConnId id, const std::string* reason, Delivery& out) {
 Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery& out,
                               const AckTo& ack) {
   std::lock_guard lock(mutex_);
+  if (std::none_of(members_.begin(), members_.end(),
+                   [&](const Member& m) { return m.id == sender; })) {
+    return {0, false, false};
+  }
   const std::uint64_t seq = ++last_seq_;
   auto* cm = msg.mutable_chat_message();
   cm->set_seq(seq);
@@ -158,7 +162,7 @@ Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery
     }
   }
   if (history_.replay == 0 && history_.store == nullptr) {
-    return {seq, false};
+    return {seq, false, true};
   }
   // The frame is built: the sender and text move into the history instead of being copied.
   auto kept = std::make_shared<StoredMessage>(
@@ -171,11 +175,11 @@ Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery
     }
   }
   if (history_.store == nullptr) {
-    return {seq, false};
+    return {seq, false, true};
   }
   // Appended under the room lock, so the store receives each room's messages in seq order.
   history_.store->append(std::move(kept), ack);
-  return {seq, true};
+  return {seq, true, true};
 }
 
 std::vector<std::string> Room::member_names() const {
@@ -212,9 +216,13 @@ std::shared_ptr<Room> RoomDirectory::find(const std::string& name) const {
 
 std::shared_ptr<Room> RoomDirectory::join(const std::string& name, const Member& who,
                                           std::uint64_t request_id, Delivery& out,
-                                          std::optional<std::uint64_t> since_seq) {
+                                          std::optional<std::uint64_t> since_seq,
+                                          const std::function<bool()>& still_wanted) {
   const std::string key = fold_name(name);
   std::lock_guard lock(mutex_);
+  if (still_wanted && !still_wanted()) {
+    return nullptr;
+  }
   auto& room = by_folded_[key];
   if (!room) {
     room = std::make_shared<Room>(name, history_);  // reads its past, under the directory lock

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -56,9 +57,12 @@ class Room {
   // every member but `sender`, and keeps it as history (taking its sender and text out of
   // `msg`). Returns the sequence number. With a store, `deferred` is true: the message goes to
   // the store with `ack`, and the store's on_stored sends that Ack once it is on disk.
+  // A `sender` that is not a member (taken out by a kick on another thread, whose own list of
+  // its rooms still names this one) publishes nothing: `published` is false.
   struct Published {
     std::uint64_t seq = 0;
     bool deferred = false;
+    bool published = true;
   };
   Published publish(proto::Envelope& msg, net::ConnId sender, Delivery& out, const AckTo& ack = {});
   std::vector<std::string> member_names() const;
@@ -86,9 +90,12 @@ class RoomDirectory {
 
   // The room named `name` (any letter case), or null.
   std::shared_ptr<Room> find(const std::string& name) const;
-  // Joins `who` to `name`, creating the room if needed; null if `who` is already in it.
+  // Joins `who` to `name`, creating the room if needed; null if `who` is already in it, or if
+  // `still_wanted` (asked under the directory's lock, the one leave_all() holds) says no: a
+  // connection kicked on another thread must not join a room after leave_all() took it out.
   std::shared_ptr<Room> join(const std::string& name, const Member& who, std::uint64_t request_id,
-                             Delivery& out, std::optional<std::uint64_t> since_seq = std::nullopt);
+                             Delivery& out, std::optional<std::uint64_t> since_seq = std::nullopt,
+                             const std::function<bool()>& still_wanted = {});
   // Leaves `name`; an emptied room other than the lobby is removed. False if not a member.
   bool leave(const std::string& name, net::ConnId id, const std::string* reason, Delivery& out);
   // Leaves every room `id` is in, as leave() does each; returns how many. For a connection

@@ -113,7 +113,13 @@ void ServerCore::kick(const NicknameRegistry::Holder& who, CloseReason reason,
     Delivery out(pool, *io);
     rooms.leave_all(who.id, shutting_down.load() ? nullptr : &why, out);
   }
-  nicknames.release(who.nickname, who.id);
+  // Frames it sent meanwhile are dropped (handle_frame), its joins refused (RoomDirectory::join)
+  // and its messages too (Room::publish), all by the expired tag set above. But while a password
+  // of its is being checked, the nickname stays held until the close: a registration finishing
+  // after the kick must not give the account to the kicked client while someone else holds it.
+  if (!pool.at(who.id).auth_in_flight_for(who.id)) {
+    nicknames.release(who.nickname, who.id);
+  }
 }
 
 void ServerCore::send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_t client_msg_id,
@@ -219,6 +225,9 @@ void ServerCore::notify_shutdown(net::ConnId id, Session& s) {
 
 void ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
                         std::string message) {
+  if (s.outbox.owner() != id) {
+    return;  // gone: the tag must not land on the slot's next connection
+  }
   s.expired_tag.store((std::uint64_t{id.generation} << 8) | static_cast<std::uint8_t>(reason));
   proto::Envelope env;
   auto* e = env.mutable_error();

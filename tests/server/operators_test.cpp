@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "operators/operator_commands.h"
 #include "support/temp_database.h"
@@ -141,8 +143,14 @@ TEST(OperatorKickTest, TheRoomHearsAndTheNicknameIsFreeAtOnceWhileTheKickedClien
     return e.has_presence() && e.presence().kind() == proto::Presence::JOINED &&
            e.presence().nickname() == "bob";
   }));
-  // The old connection's close, when it comes, tells nobody a second time.
+  // The old connection's close, when it comes, tells nobody a second time. Its close ends in
+  // on_closed, which would queue a second LEFT before it stops counting the connection; boss's
+  // UserList asked after that comes behind any such LEFT.
   bob.reset();
+  for (int attempt = 0; attempt < 250 && server.server().client_count() > 2; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a state, not a race
+  }
+  ASSERT_EQ(server.server().client_count(), 2u) << "the kicked connection was never closed";
   ASSERT_TRUE(boss.request_users("lobby"));
   const auto members = boss.wait_for(Envelope::kUserList);
   ASSERT_TRUE(members);

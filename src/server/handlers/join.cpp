@@ -126,7 +126,8 @@ void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string&
   }
 
   Delivery out(core.pool, *core.io);
-  if (auto room = core.rooms.join(ServerConfig::kLobby, Member{id, s.nickname}, request_id, out)) {
+  if (auto room = core.rooms.join(ServerConfig::kLobby, Member{id, s.nickname}, request_id, out,
+                                  std::nullopt, [&] { return !s.expired_for(id); })) {
     s.rooms.push_back(room->name());
   }
 }

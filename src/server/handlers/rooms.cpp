@@ -34,7 +34,8 @@ void handle_join_room(ServerCore& core, net::ConnId id, Session& s, const Envelo
   Delivery out(core.pool, *core.io);
   const std::optional<std::uint64_t> since =
       req.join_room().has_since_seq() ? std::optional(req.join_room().since_seq()) : std::nullopt;
-  if (auto room = core.rooms.join(name, Member{id, s.nickname}, req.request_id(), out, since)) {
+  if (auto room = core.rooms.join(name, Member{id, s.nickname}, req.request_id(), out, since,
+                                  [&] { return !s.expired_for(id); })) {
     s.rooms.push_back(room->name());
     log::debug("room {} {} joined {}", id, s.nickname, room->name());
   }
