@@ -23,10 +23,8 @@ ClientNetwork::ClientNetwork(unsigned workers, unsigned max_connections,
   config.busy_poll = busy_poll;
   io_ = net::make_io_service(static_cast<net::IoHandler&>(*this), config);
   for (unsigned i = 0; i < std::max(1u, workers); ++i) {
-    workers_.emplace_back([this, i] {
-      net::name_this_thread("client-io-" + std::to_string(i));
-      io_->run();
-    });
+    workers_.push_back(
+        net::start_named_thread("client-io-" + std::to_string(i), [this] { io_->run(); }));
   }
 }
 

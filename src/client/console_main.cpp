@@ -92,10 +92,7 @@ class ConsoleClient {
     console_.set_prompt(session_.prompt());
     go_live();
     if (flags_.reconnect) {
-      reconnector_ = std::thread([this] {
-        chat::net::name_this_thread("client-reconn");
-        reconnect_loop();
-      });
+      reconnector_ = chat::net::start_named_thread("client-reconn", [this] { reconnect_loop(); });
     }
     bool quit_sent = false;
     while (auto line = console_.read_line()) {
@@ -599,8 +596,7 @@ int main(int argc, char** argv) {
   }
 
   chat::net::capture_shutdown_signals();  // Ctrl+C: say goodbye instead of dying mid-line
-  std::thread([] {
-    chat::net::name_this_thread("client-signals");
+  chat::net::start_named_thread("client-signals", [] {
     chat::net::wait_for_shutdown_signal();
     chat::client::g_interrupted = true;
     chat::client::terminal::interrupt_stdin_reads();

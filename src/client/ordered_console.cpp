@@ -182,10 +182,7 @@ OrderedConsole::OrderedConsole(Options options)
   if (interactive_) {
     write_(prompt_);  // no lock: no other thread can see this console yet
   }
-  printer_ = std::thread([this] {
-    net::name_this_thread("client-printer");
-    run_printer();
-  });
+  printer_ = net::start_named_thread("client-printer", [this] { run_printer(); });
 }
 
 OrderedConsole::~OrderedConsole() {

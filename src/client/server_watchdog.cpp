@@ -11,10 +11,10 @@ namespace chat::client {
 
 ServerWatchdog::ServerWatchdog(ChatConnection& connection, std::chrono::milliseconds interval,
                                std::chrono::milliseconds timeout)
-    : connection_(connection), interval_(interval), timeout_(timeout), thread_([this] {
-        net::name_this_thread("client-watchdog");
-        run();
-      }) {}
+    : connection_(connection),
+      interval_(interval),
+      timeout_(timeout),
+      thread_(net::start_named_thread("client-watchdog", [this] { run(); })) {}
 
 ServerWatchdog::~ServerWatchdog() {
   {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <thread>
+#include <utility>
 
 namespace chat::net {
 
@@ -13,5 +15,14 @@ void name_this_thread(const std::string& name);
 
 // The calling thread's name ("" where it has none or the system cannot say). Thread-safe.
 std::string this_thread_name();
+
+// Starts a thread that names itself `name` (name_this_thread), then runs `body`.
+template <typename Body>
+std::thread start_named_thread(std::string name, Body body) {
+  return std::thread([name = std::move(name), body = std::move(body)]() mutable {
+    name_this_thread(name);
+    body();
+  });
+}
 
 }  // namespace chat::net

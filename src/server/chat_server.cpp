@@ -142,18 +142,14 @@ net::Endpoint ChatServer::start() {
     log::info("history not stored (--db \"\"); replay {} from memory", config_.history_replay);
   }
   for (unsigned i = 0; i < n; ++i) {
-    workers_.emplace_back([this, i] {
-      net::name_this_thread("chat-io-" + std::to_string(i));
+    workers_.push_back(net::start_named_thread("chat-io-" + std::to_string(i), [this] {
       // Sends queued by this worker's callbacks start at the end of each batch of completions
       // (on_batch_end), one per recipient, however many frames the batch queued to it.
       FlushBatch batch(core_->pool, *core_->io);
       core_->io->run();
-    });
+    }));
   }
-  housekeeping_ = std::thread([this] {
-    net::name_this_thread("chat-housekeep");
-    run_housekeeping();
-  });
+  housekeeping_ = net::start_named_thread("chat-housekeep", [this] { run_housekeeping(); });
   started_ = true;
   return bound;
 }
@@ -172,10 +168,6 @@ void ChatServer::run_housekeeping() {
     core_->addresses.prune(AddressLimits::Clock::now());
     lock.lock();
   }
-}
-
-CloseReason ChatServer::expiry_reason(const Session& s) {
-  return static_cast<CloseReason>(s.expired_tag.load() & 0xff);
 }
 
 void ChatServer::check_timeouts(std::int64_t now) {
@@ -285,8 +277,8 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
   if (s.ping_outstanding.load(std::memory_order_relaxed)) {
     s.ping_outstanding.store(false, std::memory_order_relaxed);
   }
-  if (s.expired_for(id)) {
-    s.record_close(expiry_reason(s));  // before an end of stream records "closed by client"
+  if (const auto why = s.expiry_for(id)) {
+    s.record_close(*why);  // before an end of stream records "closed by client"
   }
   if (ec) {
     s.record_close(CloseReason::connection_error);
@@ -552,8 +544,8 @@ bool ChatServer::on_batch_end() {
 
 void ChatServer::on_closed(net::ConnId id) {
   Session& s = core_->pool.at(id);
-  if (s.expired_for(id)) {
-    s.record_close(expiry_reason(s));
+  if (const auto why = s.expiry_for(id)) {
+    s.record_close(*why);
   }
   cancel_auth(id, s);
   const CloseReason reason = s.record_close(CloseReason::peer_closed);

@@ -87,7 +87,6 @@ class ChatServer final : private net::IoHandler {
   void run_housekeeping();
   // The handshake and heartbeat timeouts, and heartbeat Pings; on the housekeeping thread.
   void check_timeouts(std::int64_t now);
-  static CloseReason expiry_reason(const Session& s);
 
   const ServerConfig config_;
   std::unique_ptr<ServerCore> core_;

@@ -225,8 +225,7 @@ int main(int argc, char** argv) {
   CLI::App app{"chat_server: a protobuf chat server (see docs/protocol.md)", "chat_server"};
   const chat::server::ServerConfig cfg = parse_flags(argc, argv, app);
   chat::net::capture_shutdown_signals();  // before any thread starts
-  std::thread([] {
-    chat::net::name_this_thread("chat-signals");
+  chat::net::start_named_thread("chat-signals", [] {
     g_stop.request(chat::net::wait_for_shutdown_signal(), "");
   }).detach();
   try {

@@ -150,7 +150,7 @@ Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery
   std::lock_guard lock(mutex_);
   if (std::none_of(members_.begin(), members_.end(),
                    [&](const Member& m) { return m.id == sender; })) {
-    return {0, false, false};
+    return {};
   }
   const std::uint64_t seq = ++last_seq_;
   auto* cm = msg.mutable_chat_message();
@@ -162,7 +162,7 @@ Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery
     }
   }
   if (history_.replay == 0 && history_.store == nullptr) {
-    return {seq, false, true};
+    return {seq, false};
   }
   // The frame is built: the sender and text move into the history instead of being copied.
   auto kept = std::make_shared<StoredMessage>(
@@ -175,11 +175,11 @@ Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery
     }
   }
   if (history_.store == nullptr) {
-    return {seq, false, true};
+    return {seq, false};
   }
   // Appended under the room lock, so the store receives each room's messages in seq order.
   history_.store->append(std::move(kept), ack);
-  return {seq, true, true};
+  return {seq, true};
 }
 
 std::vector<std::string> Room::member_names() const {

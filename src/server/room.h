@@ -58,11 +58,11 @@ class Room {
   // `msg`). Returns the sequence number. With a store, `deferred` is true: the message goes to
   // the store with `ack`, and the store's on_stored sends that Ack once it is on disk.
   // A `sender` that is not a member (taken out by a kick on another thread, whose own list of
-  // its rooms still names this one) publishes nothing: `published` is false.
+  // its rooms still names this one) publishes nothing: seq 0, as seqs start at 1.
   struct Published {
     std::uint64_t seq = 0;
     bool deferred = false;
-    bool published = true;
+    bool published() const { return seq != 0; }
   };
   Published publish(proto::Envelope& msg, net::ConnId sender, Delivery& out, const AckTo& ack = {});
   std::vector<std::string> member_names() const;

@@ -18,8 +18,7 @@ ServerConsole::ServerConsole(Run run) : shared_(std::make_shared<Shared>()) {
   shared_->run = std::move(run);
   // Detached: a thread blocked reading a terminal cannot be woken portably. It holds the shared
   // state, not this object, so it outlives us harmlessly.
-  std::thread([shared = shared_] {
-    net::name_this_thread("chat-console");
+  net::start_named_thread("chat-console", [shared = shared_] {
     std::string line;
     while (std::getline(std::cin, line)) {
       if (!line.empty() && line.back() == '\r') {

@@ -104,8 +104,9 @@ bool ServerCore::has_operator_role(const std::string& nickname) const {
 
 void ServerCore::kick(const NicknameRegistry::Holder& who, CloseReason reason,
                       std::string message) {
-  expire(who.id, pool.at(who.id), reason,
-         reason == CloseReason::banned ? proto::BANNED : proto::KICKED, std::move(message));
+  Session& victim = pool.at(who.id);
+  expire(who.id, victim, reason, reason == CloseReason::banned ? proto::BANNED : proto::KICKED,
+         std::move(message));
   // By id only: the session's own fields (its rooms, its nickname) belong to its callbacks,
   // whose leave_chat() at the close then finds nothing left to leave.
   const std::string why = presence_reason(reason, "");
@@ -117,7 +118,7 @@ void ServerCore::kick(const NicknameRegistry::Holder& who, CloseReason reason,
   // and its messages too (Room::publish), all by the expired tag set above. But while a password
   // of its is being checked, the nickname stays held until the close: a registration finishing
   // after the kick must not give the account to the kicked client while someone else holds it.
-  if (!pool.at(who.id).auth_in_flight_for(who.id)) {
+  if (!victim.auth_in_flight_for(who.id)) {
     nicknames.release(who.nickname, who.id);
   }
 }

@@ -76,12 +76,16 @@ struct Session {
   enum AuthTag : std::uint64_t { auth_pending = 1, auth_finishing = 2 };
   std::atomic<std::uint64_t> auth_tag{0};
 
-  // True once a close was decided for `id`'s connection on another thread (expired_tag): from
-  // then on it is leaving, and what it still sends is not acted on. Any thread.
-  bool expired_for(net::ConnId id) const {
+  // Why a close was decided for `id`'s connection on another thread (expired_tag), if one was:
+  // from then on it is leaving, and what it still sends is not acted on. Any thread.
+  std::optional<CloseReason> expiry_for(net::ConnId id) const {
     const std::uint64_t tag = expired_tag.load();
-    return tag != 0 && (tag >> 8) == id.generation;
+    if (tag == 0 || (tag >> 8) != id.generation) {
+      return std::nullopt;
+    }
+    return static_cast<CloseReason>(tag & 0xff);
   }
+  bool expired_for(net::ConnId id) const { return expiry_for(id).has_value(); }
   // True while a password check for `id`'s connection is in flight. Any thread.
   bool auth_in_flight_for(net::ConnId id) const {
     const std::uint64_t tag = auth_tag.load();

@@ -11,10 +11,7 @@ namespace {
 
 std::string name_seen_by_a_thread_named(const std::string& name) {
   std::string seen;
-  std::thread named([&] {
-    name_this_thread(name);
-    seen = this_thread_name();
-  });
+  std::thread named = start_named_thread(name, [&] { seen = this_thread_name(); });
   named.join();
   return seen;
 }

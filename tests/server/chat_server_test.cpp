@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include "net/frame_decoder.h"
 #include "support/test_client.h"
@@ -17,6 +18,14 @@ bool is_chat(const Envelope& e) {
 }
 bool is_ack(const Envelope& e) {
   return e.has_ack();
+}
+// The codes of the next `n` Errors `c` receives, in order (fewer if they do not come).
+std::vector<proto::ErrorCode> error_codes(TestClient& c, std::size_t n) {
+  std::vector<proto::ErrorCode> codes;
+  for (const Envelope& e : c.wait_count([](const Envelope& x) { return x.has_error(); }, n)) {
+    codes.push_back(e.error().code());
+  }
+  return codes;
 }
 
 class ChatServerTest : public ::testing::Test {
@@ -191,12 +200,9 @@ TEST_F(ChatServerTest, WhisperChecksTheRecipientBeforeTheTextAsTheFieldsComeAndB
   ASSERT_TRUE(alice->whisper("nobody", std::string(4097, 'x'), 2));
   ASSERT_TRUE(alice->whisper("bob", "", 3));
   ASSERT_TRUE(alice->broadcast("nowhere", "", 4));
-  const auto errors = alice->wait_count([](const Envelope& e) { return e.has_error(); }, 4);
-  ASSERT_EQ(errors.size(), 4u);
-  EXPECT_EQ(errors[0].error().code(), proto::WHISPER_TARGET_UNKNOWN);
-  EXPECT_EQ(errors[1].error().code(), proto::WHISPER_TARGET_UNKNOWN);
-  EXPECT_EQ(errors[2].error().code(), proto::TEXT_EMPTY);
-  EXPECT_EQ(errors[3].error().code(), proto::NOT_IN_ROOM);
+  EXPECT_EQ(error_codes(*alice, 4),
+            (std::vector{proto::WHISPER_TARGET_UNKNOWN, proto::WHISPER_TARGET_UNKNOWN,
+                         proto::TEXT_EMPTY, proto::NOT_IN_ROOM}));
 }
 
 TEST_F(ChatServerTest, DuplicateNicknameInAnyCaseIsRefusedAndRetryWorks) {
@@ -299,11 +305,8 @@ TEST_F(ChatServerTest, TextRulesAreEnforced) {
   ASSERT_TRUE(alice->broadcast("lobby", std::string(4097, 'x'), 2));
   ASSERT_TRUE(alice->broadcast("nowhere", "hi", 3));
   ASSERT_TRUE(alice->broadcast("lobby", std::string(4096, 'y'), 4));
-  const auto errors = alice->wait_count([](const Envelope& e) { return e.has_error(); }, 3);
-  ASSERT_EQ(errors.size(), 3u);
-  EXPECT_EQ(errors[0].error().code(), proto::TEXT_EMPTY);
-  EXPECT_EQ(errors[1].error().code(), proto::TEXT_TOO_LONG);
-  EXPECT_EQ(errors[2].error().code(), proto::NOT_IN_ROOM);
+  EXPECT_EQ(error_codes(*alice, 3),
+            (std::vector{proto::TEXT_EMPTY, proto::TEXT_TOO_LONG, proto::NOT_IN_ROOM}));
   const auto ack = alice->wait_for(Envelope::kAck);
   ASSERT_TRUE(ack);
   EXPECT_EQ(ack->ack().client_msg_id(), 4u);

@@ -6,28 +6,18 @@
 #include <string>
 
 #include "session_pool.h"
-#include "support/recording_io.h"
+#include "support/open_sessions.h"
 
 namespace chat::server {
 namespace {
-
-using chat::testing::RecordingIo;
 
 net::SharedBytes frame(std::string s) {
   return std::make_shared<const std::string>(std::move(s));
 }
 
-class DeliveryTest : public ::testing::Test {
+class DeliveryTest : public chat::testing::OpenSessionsTest {
  protected:
-  DeliveryTest() {
-    for (unsigned i = 0; i < 3; ++i) {
-      pool_.at(id(i)).outbox.open(id(i));
-    }
-  }
-  static net::ConnId id(unsigned index) { return net::ConnId{index, 1}; }
-
-  SessionPool pool_{3, 1024, 1024};
-  RecordingIo io_;
+  DeliveryTest() : OpenSessionsTest(1024) {}
 };
 
 TEST_F(DeliveryTest, WithoutABatchEachDeliverySendsWhenItEnds) {

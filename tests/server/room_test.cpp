@@ -7,30 +7,20 @@
 
 #include <string>
 
-#include "support/recording_io.h"
+#include "support/open_sessions.h"
 
 namespace chat::server {
 namespace {
 
-using chat::testing::RecordingIo;
-
-class RoomTest : public ::testing::Test {
+class RoomTest : public chat::testing::OpenSessionsTest {
  protected:
-  RoomTest() {
-    for (unsigned i = 0; i < 3; ++i) {
-      pool_.at(id(i)).outbox.open(id(i));
-    }
-  }
-  static net::ConnId id(unsigned index) { return net::ConnId{index, 1}; }
+  RoomTest() : OpenSessionsTest(1 << 20) {}
   std::size_t queued(unsigned index) { return pool_.at(id(index)).outbox.queued_bytes(); }
   static proto::Envelope chat_message(const std::string& text) {
     proto::Envelope msg;
     msg.mutable_chat_message()->set_text(text);
     return msg;
   }
-
-  SessionPool pool_{3, 1024, 1 << 20};
-  RecordingIo io_;
 };
 
 TEST_F(RoomTest, ASenderNoLongerAMemberPublishesNothingAndTakesNoSeq) {
@@ -49,14 +39,14 @@ TEST_F(RoomTest, ASenderNoLongerAMemberPublishesNothingAndTakesNoSeq) {
     proto::Envelope msg = chat_message("after the kick");
     refused = room.publish(msg, id(0), out);
   }
-  EXPECT_FALSE(refused.published);
+  EXPECT_FALSE(refused.published());
   EXPECT_EQ(queued(1), before) << "bob was sent a message from someone no longer in the room";
   EXPECT_EQ(room.last_seq(), 0u);
   {
     Delivery out(pool_, io_);
     proto::Envelope msg = chat_message("from a member");
     const Room::Published ok = room.publish(msg, id(1), out);
-    EXPECT_TRUE(ok.published);
+    EXPECT_TRUE(ok.published());
     EXPECT_EQ(ok.seq, 1u);
   }
 }

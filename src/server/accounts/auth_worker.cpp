@@ -23,10 +23,7 @@ AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits&
       deliver_(std::move(deliver)),
       max_waiting_(max_waiting),
       throttle_(limits),
-      thread_([this] {
-        net::name_this_thread("chat-auth");
-        run();
-      }) {}
+      thread_(net::start_named_thread("chat-auth", [this] { run(); })) {}
 
 AuthWorker::~AuthWorker() {
   {
@@ -94,8 +91,7 @@ AuthResult AuthWorker::login(AuthJob& job, AuthResult result) {
   }
   const std::optional<Account> account = accounts_.find(job.nickname);
   if (account && verify_password(account->password_hash, job.password)) {
-    result.nickname =
-        account->nickname;  // the spelling it was registered with, whatever the case typed
+    result.nickname = account->nickname;  // as registered, whatever the case typed
     result.outcome = AuthResult::Outcome::ok;
     return result;
   }

@@ -43,7 +43,7 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
     // crash): the store's writer sends it (ServerCore::on_stored).
     published = room->publish(msg, id, out, AckTo{id, req.request_id(), b.client_msg_id()});
   }
-  if (!published.published) {
+  if (!published.published()) {
     return;  // kicked meanwhile: out of the room already, and its connection is closing
   }
   if (!published.deferred) {

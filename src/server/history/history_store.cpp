@@ -28,10 +28,7 @@ HistoryStore::HistoryStore(const std::string& path, Retention retention, OnStore
       " sender TEXT NOT NULL, text TEXT NOT NULL, server_time_ms INTEGER NOT NULL,"
       " server_msg_id INTEGER NOT NULL, PRIMARY KEY (room_key, seq)) WITHOUT ROWID");
   db_.exec("CREATE INDEX IF NOT EXISTS messages_by_time ON messages (server_time_ms)");
-  writer_ = std::thread([this] {
-    net::name_this_thread("chat-history");
-    run_writer();
-  });
+  writer_ = net::start_named_thread("chat-history", [this] { run_writer(); });
 }
 
 HistoryStore::~HistoryStore() {

@@ -71,7 +71,6 @@ std::string until_text(std::uint64_t until_ms) {
   return until_ms == 0 ? "until lifted" : "until " + format_utc(until_ms);
 }
 
-// Optional "[DURATION] [reason...]" from word `n` on.
 // The optional DURATION at word n, then the REASON. False when word n starts with a digit but
 // is no duration ("5x", "90"): a typo there must not become an endless ban or mute.
 bool duration_and_reason(const Args& a, std::size_t n, std::uint64_t& until_ms,
