@@ -69,14 +69,7 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
 
 void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string& nickname,
                 std::uint64_t request_id, bool skip_lobby, bool logged_in) {
-  if (logged_in) {
-    // The password proves who this is: an older connection of theirs (one the server has not
-    // yet seen die, say) gives the nickname up rather than lock its owner out.
-    if (const auto previous = core.nicknames.take_over(nickname, id, s.host)) {
-      log::info("login {} {}: {} takes over from {}", id, s.peer, nickname, previous->id);
-      core.kick(*previous, CloseReason::replaced, "you logged in again from another connection");
-    }
-  } else if (!core.nicknames.claim(nickname, id, s.host)) {
+  if (!logged_in && !core.nicknames.claim(nickname, id, s.host)) {
     Envelope req;
     req.set_request_id(request_id);
     req.mutable_join();
@@ -121,6 +114,16 @@ void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string&
     limits->set_flood_rate(core.config.flood_rate);
   }
   core.send(id, welcome);
+  if (logged_in) {
+    // The password proves who this is: an older connection of theirs (one the server has not
+    // yet seen die, say) gives the nickname up rather than lock its owner out. Taken after the
+    // Welcome is queued: from the take-over on, a later login may kick this connection in
+    // turn, and its join must have had its answer before that Error.
+    if (const auto previous = core.nicknames.take_over(nickname, id, s.host)) {
+      log::info("login {} {}: {} takes over from {}", id, s.peer, nickname, previous->id);
+      core.kick(*previous, CloseReason::replaced, "you logged in again from another connection");
+    }
+  }
   if (skip_lobby) {
     return;
   }
