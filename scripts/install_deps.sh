@@ -3,7 +3,8 @@
 # present. Called by run_server.sh and test.sh, so a fresh Debian 12 machine needs no set-up.
 # `install_deps.sh --windows` also installs the Windows cross build's tools (mingw-w64, Wine);
 # they are opt-in because Wine alone takes about 700 MB. `--fuzz` adds clang and its libFuzzer
-# runtime for the `fuzz` preset (test.sh asks for both).
+# runtime for the `fuzz` preset (test.sh asks for both). `--vm` adds what
+# held_connections_vm.sh boots its virtual machine with.
 set -euo pipefail
 
 # Build tools and the libraries of docs/architecture.md ("Dependencies").
@@ -37,11 +38,18 @@ fuzz_packages=(
   clang libclang-rt-dev
 )
 
+# held_connections_vm.sh: a Debian kernel booted under QEMU with a busybox initramfs, where the
+# open-file limit can be raised past what this machine allows a process.
+vm_packages=(
+  qemu-system-x86 busybox-static cpio
+)
+
 for option in "$@"; do
   case "$option" in
     --windows) packages+=("${windows_packages[@]}") ;;
     --fuzz) packages+=("${fuzz_packages[@]}") ;;
-    *) echo "usage: install_deps.sh [--windows] [--fuzz]" >&2; exit 2 ;;
+    --vm) packages+=("${vm_packages[@]}") ;;
+    *) echo "usage: install_deps.sh [--windows] [--fuzz] [--vm]" >&2; exit 2 ;;
   esac
 done
 
