@@ -26,7 +26,8 @@ while [ $# -gt 0 ]; do
     --vm-memory) vm_memory=$2; shift 2 ;;
     --io-backend) io_backend=$2; shift 2 ;;
     --kvm) accel=kvm; shift ;;
-    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "held_connections_vm: unknown option $1 (--help lists them)" >&2; exit 2 ;;
   esac
 done
 
@@ -38,15 +39,16 @@ vm_dir=build/vm
 mkdir -p "$vm_dir"
 
 # The kernel: whatever linux-image-amd64 points at today, downloaded once (not installed).
-kernel=$(ls "$vm_dir"/vmlinuz-* 2>/dev/null | head -n 1 || true)
-if [ -z "$kernel" ]; then
+kernels=("$vm_dir"/vmlinuz-*)
+if [ ! -e "${kernels[0]}" ]; then
   image_package=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ { print $2; exit }')
-  (cd "$vm_dir" && apt-get download -q "$image_package" 2>&1 | grep -v unsandboxed >&2 || true)
+  (cd "$vm_dir" && apt-get download -q "$image_package")
   dpkg-deb --fsys-tarfile "$vm_dir/${image_package}"_*.deb |
     tar -x -C "$vm_dir" --strip-components=2 --wildcards './boot/vmlinuz-*'
   rm -f "$vm_dir/${image_package}"_*.deb
-  kernel=$(ls "$vm_dir"/vmlinuz-* | head -n 1)
+  kernels=("$vm_dir"/vmlinuz-*)
 fi
+kernel=${kernels[0]}
 
 # The initramfs: busybox for the shell, the two programs and the shared libraries they load.
 root=$vm_dir/root
