@@ -136,7 +136,7 @@ TEST(BotScenarioLimitsTest, AFullServerMakesTheRunFail) {
 }
 
 // A server with flood control on: the bots are refused, and the run ends at once (not at
-// --duration) saying how to run the server for a load test.
+// --duration) saying how to run the server for a load test, the refusals counted on one line.
 TEST(BotScenarioLimitsTest, FloodControlEndsTheRunEarlyAndSaysWhatToDo) {
   server::ServerConfig cfg = testing::test_config();
   cfg.flood_burst = 5;
@@ -155,12 +155,27 @@ TEST(BotScenarioLimitsTest, FloodControlEndsTheRunEarlyAndSaysWhatToDo) {
   const RunResult r = run_scenario(o);
   EXPECT_FALSE(r.ok());
   EXPECT_LT(r.elapsed_s, 60.0);
+  EXPECT_FALSE(r.timed_out);  // it did not run out of --duration
+  EXPECT_NE(r.stopped_early.find("--flood-rate 0"), std::string::npos);
+  EXPECT_NE(to_json(r).find("\"stopped_early\": \"the server's flood control"), std::string::npos)
+      << to_json(r);
   bool named = false;
+  // Every bot is refused alike, dozens of times: each kind of refusal ("dropped", "still
+  // flooding") is one line, with a count.
+  int refusal_lines = 0;
+  bool counted = false;
   for (const std::string& v : r.violations) {
     named = named || (v.find("stopped early") != std::string::npos &&
                       v.find("--flood-rate 0") != std::string::npos);
+    if (v.find("RATE_LIMITED") != std::string::npos) {
+      ++refusal_lines;
+      counted = counted || v.find("more like it") != std::string::npos;
+    }
   }
   EXPECT_TRUE(named) << summary_table(r);
+  EXPECT_GE(refusal_lines, 1) << summary_table(r);
+  EXPECT_LE(refusal_lines, 2) << summary_table(r);
+  EXPECT_TRUE(counted) << summary_table(r);
 }
 
 }  // namespace

@@ -7,8 +7,6 @@
 namespace chat::bot {
 namespace {
 
-constexpr std::size_t kMaxViolationsKept = 20;
-
 // An Error from the server as a violation line; flood control gets a hint, since a load test
 // against a server on its default limits meets it first.
 std::string describe_error(const proto::Error& e) {
@@ -49,19 +47,17 @@ std::uint64_t now_us() {
   return to_us(Clock::now());
 }
 
-void BotFleet::report(std::string what) {
+void BotFleet::report(std::string_view who, std::string_view what) {
   {
     std::lock_guard lock(mutex);
-    if (violations.size() < kMaxViolationsKept) {
-      violations.push_back(std::move(what));
-    }
+    violations.add(who, what);
   }
   changed.notify_all();
 }
 
 void Bot::on_error(const proto::Error& e) {
   errors_.fetch_add(1, std::memory_order_relaxed);
-  fleet_.report(nickname() + ": " + describe_error(e));
+  fleet_.report(nickname(), describe_error(e));
   if (e.code() == proto::RATE_LIMITED) {
     // Refused messages are never acknowledged: waiting for them would only run out the clock.
     fleet_.stop_early(
@@ -131,7 +127,7 @@ void Bot::start(const net::Endpoint& server, const net::Endpoint& from) {
   }
   if (const auto ec = connection_->start_connect(server, from,
                                                  [this](std::error_code e) { on_connected(e); })) {
-    fleet_.report(fmt::format("{}: cannot connect: {}", nickname(), ec.message()));
+    fleet_.report(nickname(), "cannot connect: " + ec.message());
     become(Phase::failed);
   }
 }
@@ -145,7 +141,7 @@ void Bot::become(Phase p) {
 
 void Bot::on_connected(std::error_code ec) {
   if (ec) {
-    fleet_.report(fmt::format("{}: connect failed: {}", nickname(), ec.message()));
+    fleet_.report(nickname(), "connect failed: " + ec.message());
     become(Phase::failed);
     return;
   }
@@ -370,7 +366,7 @@ void Bot::on_closed(const std::string& reason) {
     return;
   }
   if (!quitting_.load(std::memory_order_relaxed) && phase() != Phase::failed) {
-    fleet_.report(fmt::format("{}: disconnected: {}", nickname(), reason));
+    fleet_.report(nickname(), "disconnected: " + reason);
     errors_.fetch_add(1, std::memory_order_relaxed);
   }
   become(Phase::closed);

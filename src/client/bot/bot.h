@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bot_options.h"
@@ -16,6 +17,7 @@
 #include "client/chat_connection.h"
 #include "delivery_ledger.h"
 #include "latency_histogram.h"
+#include "violation_log.h"
 
 namespace chat::bot {
 
@@ -31,13 +33,14 @@ struct BotFleet {
   explicit BotFleet(const BotOptions& o) : options(o) {}
   const BotOptions& options;
   std::mutex mutex;
-  std::condition_variable changed;      // a bot became ready, failed, or finished a churn cycle
-  std::vector<std::string> violations;  // guarded by mutex; what went wrong, first few kept
+  std::condition_variable changed;  // a bot became ready, failed, or finished a churn cycle
+  ViolationLog violations;          // guarded by mutex; what went wrong
 
   // Guarded by mutex: why the run cannot finish and should end now (empty: it can).
   std::string stopped_early;
 
-  void report(std::string what);     // records a violation and wakes the runner
+  // Records a violation seen by `who` (a nickname; empty: the run itself) and wakes the runner.
+  void report(std::string_view who, std::string_view what);
   void notify();                     // wakes the runner
   void stop_early(std::string why);  // the first reason wins; wakes the runner
 };

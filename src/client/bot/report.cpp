@@ -122,7 +122,7 @@ std::string to_json(const RunResult& r) {
       "  \"cycles\": {}, \"cycles_per_s\": {:.1f},\n"
       "  \"server_rss_before\": {}, \"server_rss_after\": {}, "
       "\"server_bytes_per_connection\": {}, \"server_total_bytes_per_connection\": {},\n"
-      "  \"elapsed_s\": {:.3f}, \"timed_out\": {},\n"
+      "  \"elapsed_s\": {:.3f}, \"timed_out\": {}, \"stopped_early\": {},\n"
       "  \"violations\": {}\n"
       "}}\n",
       json_string(to_string(o.scenario)), o.clients, o.messages, o.size, o.rooms, o.rate, o.window,
@@ -132,7 +132,7 @@ std::string to_json(const RunResult& r) {
       optional_number(r.server_rss_before), optional_number(r.server_rss_after),
       optional_number(r.server_bytes_added_per_connection()),
       optional_number(r.server_bytes_per_connection_in_all()), r.elapsed_s, r.timed_out,
-      violations);
+      r.stopped_early.empty() ? std::string("null") : json_string(r.stopped_early), violations);
 }
 
 }  // namespace chat::bot

@@ -67,7 +67,8 @@ class Run {
     r.elapsed_s = seconds_between(started_us_, now_us());
     {
       std::lock_guard lock(fleet_.mutex);
-      r.violations.insert(r.violations.begin(), fleet_.violations.begin(), fleet_.violations.end());
+      const std::vector<std::string> reported = fleet_.violations.lines();
+      r.violations.insert(r.violations.begin(), reported.begin(), reported.end());
     }
     verdicts(r);
     return r;
@@ -159,13 +160,13 @@ class Run {
     }
     r.join_all_ms = seconds_between(begin, now_us()) * 1000.0;
     if (r.failed != 0) {
-      fleet_.report(fmt::format("{} of {} bots did not join", r.failed, opt_.clients));
+      fleet_.report({}, fmt::format("{} of {} bots did not join", r.failed, opt_.clients));
     }
   }
 
   void load(RunResult& r) {
     if (opt_.scenario == Scenario::whisper && opt_.clients % 2 != 0) {
-      fleet_.report("whisper pairs bots: --clients must be even");
+      fleet_.report({}, "whisper pairs bots: --clients must be even");
       return;
     }
     load_started_us_ = now_us();
@@ -357,10 +358,13 @@ class Run {
                       static_cast<std::uint64_t>(opt_.messages) * opt_.clients));
     }
     if (r.timed_out) {
+      // The waits end on the deadline or on a reason to stop now; only the first is a time-out.
       std::lock_guard lock(fleet_.mutex);
-      add(fleet_.stopped_early.empty()
+      r.stopped_early = fleet_.stopped_early;
+      r.timed_out = r.stopped_early.empty();
+      add(r.timed_out
               ? fmt::format("--duration {} s ended the run before it was done", opt_.duration_s)
-              : "the run stopped early: " + fleet_.stopped_early);
+              : "the run stopped early: " + r.stopped_early);
     }
   }
 

@@ -33,7 +33,8 @@ struct RunResult {
   LatencyHistogram latency;       // send to receipt (whisper, fanout, rooms) or round trip (echo)
   LatencyHistogram join_latency;  // connect to joined, per bot
   std::optional<std::uint64_t> server_rss_before, server_rss_after;
-  bool timed_out = false;  // --duration ended the run before the work was done
+  bool timed_out = false;     // --duration ended the run before the work was done
+  std::string stopped_early;  // why the run ended before its work was done, sooner (or empty)
   std::vector<std::string> violations;
 
   bool ok() const { return violations.empty(); }
