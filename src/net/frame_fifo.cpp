@@ -1,11 +1,30 @@
 #include "frame_fifo.h"
 
+#include <memory>
+#include <new>
+
 namespace chat::net {
 
+FrameFifo::Block* FrameFifo::new_block(std::size_t capacity) {
+  static_assert(sizeof(Block) % alignof(SharedBytes) == 0, "the frames follow the header");
+  void* raw = ::operator new(sizeof(Block) + capacity * sizeof(SharedBytes));
+  auto* frames = reinterpret_cast<SharedBytes*>(static_cast<std::byte*>(raw) + sizeof(Block));
+  std::uninitialized_default_construct_n(frames, capacity);
+  return ::new (raw) Block{nullptr, frames, capacity};
+}
+
+void FrameFifo::delete_block(Block* block) {
+  std::destroy_n(block->frames, block->capacity);
+  block->~Block();
+  ::operator delete(block);
+}
+
 void FrameFifo::push_back(SharedBytes frame) {
-  if (tail_ == nullptr || tail_pos_ == kPerBlock) {
-    auto* block = new Block;
-    if (tail_ == nullptr) {
+  if (tail_ == nullptr || tail_pos_ == tail_->capacity) {
+    const bool starting = tail_ == nullptr;
+    Block* block = new_block(starting && !outgrew_first_block_ ? kFirstBlockFrames : kBlockFrames);
+    outgrew_first_block_ = !starting;
+    if (starting) {
       head_ = block;
       head_pos_ = 0;
     } else {
@@ -18,10 +37,18 @@ void FrameFifo::push_back(SharedBytes frame) {
   ++size_;
 }
 
+std::size_t FrameFifo::capacity() const {
+  std::size_t slots = 0;
+  for (const Block* b = head_; b != nullptr; b = b->next) {
+    slots += b->capacity;
+  }
+  return slots;
+}
+
 void FrameFifo::pop_front(std::size_t n) {
   for (; n > 0 && size_ > 0; --n, --size_) {
     head_->frames[head_pos_++].reset();
-    if (head_pos_ == kPerBlock || size_ == 1) {
+    if (head_pos_ == head_->capacity || size_ == 1) {
       Block* sent = head_;
       head_ = head_->next;
       head_pos_ = 0;
@@ -29,7 +56,7 @@ void FrameFifo::pop_front(std::size_t n) {
         tail_ = nullptr;
         tail_pos_ = 0;
       }
-      delete sent;
+      delete_block(sent);
     }
   }
 }
@@ -37,13 +64,14 @@ void FrameFifo::pop_front(std::size_t n) {
 void FrameFifo::clear() {
   while (head_ != nullptr) {
     Block* next = head_->next;
-    delete head_;
+    delete_block(head_);
     head_ = next;
   }
   tail_ = nullptr;
   head_pos_ = 0;
   tail_pos_ = 0;
   size_ = 0;
+  outgrew_first_block_ = false;
 }
 
 }  // namespace chat::net

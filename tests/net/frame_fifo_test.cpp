@@ -29,7 +29,8 @@ std::vector<std::string> numbers(int from, int to) {
   return all;
 }
 
-// Across block boundaries (a block holds 64), pushing and popping in uneven steps.
+// Across block boundaries (the first block holds 4, the later ones 64), pushing and popping in
+// uneven steps.
 TEST(FrameFifoTest, KeepsOrderAcrossBlocks) {
   FrameFifo fifo;
   int pushed = 0;
@@ -47,6 +48,37 @@ TEST(FrameFifoTest, KeepsOrderAcrossBlocks) {
   EXPECT_TRUE(fifo.empty());
   fifo.push_back(frame(7));  // usable again once empty
   EXPECT_EQ(contents(fifo), std::vector<std::string>{"7"});
+}
+
+// A queue that holds a few frames holds a small block: what a join or a paced round needs. One
+// whose backlog outgrew that starts its next backlog with a large block, until one fits again.
+TEST(FrameFifoTest, StartsWithASmallBlockUnlessItsLastBacklogOutgrewOne) {
+  FrameFifo fifo;
+  EXPECT_EQ(fifo.capacity(), 0u);
+  fifo.push_back(frame(0));
+  EXPECT_EQ(fifo.capacity(), FrameFifo::kFirstBlockFrames);
+  fifo.pop_front(1);  // empty: nothing held
+  EXPECT_EQ(fifo.capacity(), 0u);
+  for (int i = 1; i < 6; ++i) {
+    fifo.push_back(frame(i));
+  }
+  EXPECT_EQ(fifo.capacity(), FrameFifo::kFirstBlockFrames + FrameFifo::kBlockFrames);
+  fifo.pop_front(FrameFifo::kFirstBlockFrames);  // the first block is sent and freed
+  EXPECT_EQ(fifo.capacity(), FrameFifo::kBlockFrames);
+  fifo.pop_front(1);
+  EXPECT_EQ(fifo.capacity(), 0u);
+  fifo.push_back(frame(6));  // after a backlog that outgrew its first block: a large one
+  EXPECT_EQ(fifo.capacity(), FrameFifo::kBlockFrames);
+  fifo.pop_front(1);
+  fifo.push_back(frame(7));  // that one fitted: small again
+  EXPECT_EQ(fifo.capacity(), FrameFifo::kFirstBlockFrames);
+  EXPECT_EQ(contents(fifo), std::vector<std::string>{"7"});
+  for (int i = 8; i < 13; ++i) {
+    fifo.push_back(frame(i));
+  }
+  fifo.clear();  // the slot's next connection starts small
+  fifo.push_back(frame(13));
+  EXPECT_EQ(fifo.capacity(), FrameFifo::kFirstBlockFrames);
 }
 
 TEST(FrameFifoTest, VisitStopsWhenAsked) {
