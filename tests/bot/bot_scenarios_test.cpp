@@ -109,7 +109,8 @@ TEST_F(BotScenarioTest, JsonCarriesTheHeadlineFigures) {
   }
 }
 
-// A server with room for fewer bots than asked: the run fails and says how many did not join.
+// A server with room for fewer bots than asked: the run fails and says how many did not join,
+// and which limit turned them away.
 TEST(BotScenarioLimitsTest, AFullServerMakesTheRunFail) {
   server::ServerConfig cfg = testing::test_config();
   cfg.max_clients = 3;
@@ -129,10 +130,14 @@ TEST(BotScenarioLimitsTest, AFullServerMakesTheRunFail) {
   EXPECT_EQ(r.joined, 3u);
   EXPECT_EQ(r.failed, 2u);
   bool named = false;
+  bool limit_named = false;
   for (const std::string& v : r.violations) {
     named = named || v.find("2 of 5 bots did not join") != std::string::npos;
+    limit_named = limit_named || (v.find("SERVER_FULL") != std::string::npos &&
+                                  v.find("--max-clients") != std::string::npos);
   }
   EXPECT_TRUE(named) << summary_table(r);
+  EXPECT_TRUE(limit_named) << summary_table(r);
 }
 
 // A server with flood control on: the bots are refused, and the run ends at once (not at

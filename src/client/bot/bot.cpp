@@ -7,12 +7,14 @@
 namespace chat::bot {
 namespace {
 
-// An Error from the server as a violation line; flood control gets a hint, since a load test
-// against a server on its default limits meets it first.
+// An Error from the server as a violation line. The two a load test meets first against a
+// server on its default limits get a hint of which limit it was.
 std::string describe_error(const proto::Error& e) {
   std::string text = fmt::format("error {}: {}", proto::ErrorCode_Name(e.code()), e.message());
   if (e.code() == proto::RATE_LIMITED) {
     text += " (the server's flood control)";
+  } else if (e.code() == proto::SERVER_FULL) {
+    text += " (the server's --max-clients, or its open-file limit)";
   }
   return text;
 }
