@@ -1,5 +1,6 @@
 // chat_bot's scenarios, small, against the real server over loopback: each must finish with every
 // delivery checked and counted, and a run that cannot do its work must say so.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "client/bot/report.h"
@@ -97,6 +98,11 @@ TEST_F(BotScenarioTest, IdleBotsJoinAndStay) {
   expect_clean(r);
   EXPECT_EQ(r.joined, 20u);
   EXPECT_EQ(r.join_latency.count(), 20u);
+  EXPECT_GT(r.join_all_ms, 0.0);
+  EXPECT_DOUBLE_EQ(r.connects_per_s(), 20.0 / (r.join_all_ms / 1000.0));
+  EXPECT_NE(to_json(r).find(fmt::format("\"connects_per_s\": {:.0f},", r.connects_per_s())),
+            std::string::npos)
+      << to_json(r);
 }
 
 TEST_F(BotScenarioTest, JsonCarriesTheHeadlineFigures) {

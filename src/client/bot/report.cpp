@@ -64,8 +64,8 @@ std::string summary_table(const RunResult& r) {
                     : fmt::format("as fast as acknowledged (window {})", o.window);
   }
   t += fmt::format("\n\n  {:<28}{}\n", "result", r.ok() ? "OK" : "FAILED");
-  t += fmt::format("  {:<28}{} joined, {} failed in {:.1f} ms\n", "bots", r.joined, r.failed,
-                   r.join_all_ms);
+  t += fmt::format("  {:<28}{} joined, {} failed in {:.1f} ms ({:.0f} connects/s)\n", "bots",
+                   r.joined, r.failed, r.join_all_ms, r.connects_per_s());
   if (r.join_latency.count() != 0) {
     t += fmt::format("  {:<28}p50 {} ms  p99 {} ms  max {} ms\n", "connect to joined",
                      ms(r.join_latency.percentile(0.5)), ms(r.join_latency.percentile(0.99)),
@@ -113,7 +113,7 @@ std::string to_json(const RunResult& r) {
       "  \"clients\": {}, \"messages\": {}, \"size\": {}, \"rooms\": {}, \"rate\": {}, "
       "\"window\": {},\n"
       "  \"ok\": {},\n"
-      "  \"joined\": {}, \"failed\": {}, \"join_all_ms\": {:.3f},\n"
+      "  \"joined\": {}, \"failed\": {}, \"join_all_ms\": {:.3f}, \"connects_per_s\": {:.0f},\n"
       "  \"sent\": {}, \"acked\": {}, \"expected\": {}, \"delivered\": {},\n"
       "  \"lost\": {}, \"duplicated\": {}, \"reordered\": {}, \"errors\": {},\n"
       "  \"load_s\": {:.6f}, \"deliveries_per_s\": {:.0f}, \"messages_per_s\": {:.0f},\n"
@@ -126,10 +126,10 @@ std::string to_json(const RunResult& r) {
       "  \"violations\": {}\n"
       "}}\n",
       json_string(to_string(o.scenario)), o.clients, o.messages, o.size, o.rooms, o.rate, o.window,
-      r.ok(), r.joined, r.failed, r.join_all_ms, r.sent, r.acked, r.expected, r.delivered, r.lost,
-      r.duplicated, r.reordered, r.errors, r.load_s, r.deliveries_per_s, r.messages_per_s,
-      percentiles_json(r.latency), percentiles_json(r.join_latency), r.cycles, r.cycles_per_s,
-      optional_number(r.server_rss_before), optional_number(r.server_rss_after),
+      r.ok(), r.joined, r.failed, r.join_all_ms, r.connects_per_s(), r.sent, r.acked, r.expected,
+      r.delivered, r.lost, r.duplicated, r.reordered, r.errors, r.load_s, r.deliveries_per_s,
+      r.messages_per_s, percentiles_json(r.latency), percentiles_json(r.join_latency), r.cycles,
+      r.cycles_per_s, optional_number(r.server_rss_before), optional_number(r.server_rss_after),
       optional_number(r.server_bytes_added_per_connection()),
       optional_number(r.server_bytes_per_connection_in_all()), r.elapsed_s, r.timed_out,
       r.stopped_early.empty() ? std::string("null") : json_string(r.stopped_early), violations);

@@ -383,6 +383,10 @@ class Run {
 
 }  // namespace
 
+double RunResult::connects_per_s() const {
+  return join_all_ms > 0 ? static_cast<double>(joined) / (join_all_ms / 1000.0) : 0.0;
+}
+
 std::optional<double> RunResult::server_bytes_added_per_connection() const {
   if (!server_rss_before || !server_rss_after || joined == 0) {
     return std::nullopt;

@@ -38,6 +38,9 @@ struct RunResult {
   std::vector<std::string> violations;
 
   bool ok() const { return violations.empty(); }
+  // Bots connected and joined per second of the join phase: joined / join_all_ms (0 if none).
+  // Churn's repeated connects are its cycles_per_s.
+  double connects_per_s() const;
   // With --server-pid, per joined connection: what each added to the server's resident memory,
   // (after - before) / joined; and the whole resident memory, after / joined (start-up included).
   std::optional<double> server_bytes_added_per_connection() const;
