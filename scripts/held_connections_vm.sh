@@ -31,6 +31,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+case "$io_backend" in
+  auto | epoll | uring) ;;
+  *) echo "held_connections_vm: --io-backend is auto, epoll or uring, not $io_backend" >&2; exit 2 ;;
+esac
+
 ./scripts/install_deps.sh --vm
 cmake --preset release >/dev/null
 cmake --build --preset release --target chat_server chat_bot >&2
@@ -85,7 +90,15 @@ cd /tmp
 chat_server --port 15410 --max-clients $clients --flood-rate 0 --db "" --no-console \
   --log-level warn --io-backend $io_backend > server.log 2>&1 &
 server=\$!
-until grep -q listening server.log; do sleep 0.2; done
+tries=0
+until grep -q listening server.log; do
+  tries=\$((tries + 1))
+  if [ \$tries -gt 300 ]; then # a minute
+    echo "vm: bot exit code 1"; echo "vm: the server did not start"; cat server.log
+    echo "vm: end"; poweroff -f
+  fi
+  sleep 0.2
+done
 chat_bot --port 15410 --scenario idle --clients $clients --hold $hold --duration 3600 \
   --io-backend $io_backend --server-pid \$server --json --no-progress > bot.json 2> bot.err
 echo "vm: bot exit code \$?"
@@ -100,9 +113,11 @@ chmod +x "$root/init"
 
 log=$vm_dir/console.log
 echo "held_connections_vm: booting $(basename "$kernel") with $clients clients, log in $log" >&2
-qemu-system-x86_64 -accel "$accel" -smp "$(nproc)" -m "$vm_memory" -nographic -no-reboot \
+# Bounded like every run: the bot's --duration (an hour) plus the boot and the goodbyes.
+timeout 4000 qemu-system-x86_64 -accel "$accel" -smp "$(nproc)" -m "$vm_memory" -nographic -no-reboot \
   -net none -kernel "$kernel" -initrd "$vm_dir/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1" </dev/null >"$log" 2>&1
+  -append "console=ttyS0 quiet panic=-1" </dev/null >"$log" 2>&1 ||
+  echo "held_connections_vm: QEMU failed or the VM did not end within 4000 s ($log)" >&2
 
 # The console's text without carriage returns and the firmware's terminal escapes.
 console=$(tr -d '\r' <"$log" | sed 's/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g')
