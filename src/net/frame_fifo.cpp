@@ -8,13 +8,13 @@ namespace chat::net {
 FrameFifo::Block* FrameFifo::new_block(std::size_t capacity) {
   static_assert(sizeof(Block) % alignof(SharedBytes) == 0, "the frames follow the header");
   void* raw = ::operator new(sizeof(Block) + capacity * sizeof(SharedBytes));
-  auto* frames = reinterpret_cast<SharedBytes*>(static_cast<std::byte*>(raw) + sizeof(Block));
-  std::uninitialized_default_construct_n(frames, capacity);
-  return ::new (raw) Block{nullptr, frames, capacity};
+  std::uninitialized_default_construct_n(
+      reinterpret_cast<SharedBytes*>(static_cast<std::byte*>(raw) + sizeof(Block)), capacity);
+  return ::new (raw) Block{nullptr, capacity};
 }
 
 void FrameFifo::delete_block(Block* block) {
-  std::destroy_n(block->frames, block->capacity);
+  std::destroy_n(block->frames(), block->capacity);
   block->~Block();
   ::operator delete(block);
 }
@@ -33,7 +33,7 @@ void FrameFifo::push_back(SharedBytes frame) {
     tail_ = block;
     tail_pos_ = 0;
   }
-  tail_->frames[tail_pos_++] = std::move(frame);
+  tail_->frames()[tail_pos_++] = std::move(frame);
   ++size_;
 }
 
@@ -47,7 +47,7 @@ std::size_t FrameFifo::capacity() const {
 
 void FrameFifo::pop_front(std::size_t n) {
   for (; n > 0 && size_ > 0; --n, --size_) {
-    head_->frames[head_pos_++].reset();
+    head_->frames()[head_pos_++].reset();
     if (head_pos_ == head_->capacity || size_ == 1) {
       Block* sent = head_;
       head_ = head_->next;

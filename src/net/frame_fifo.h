@@ -2,8 +2,8 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 
 namespace chat::net {
@@ -48,7 +48,7 @@ class FrameFifo {
     std::size_t left = size_;
     for (const Block* b = head_; b != nullptr && left > 0; b = b->next, pos = 0) {
       for (; pos < b->capacity && left > 0; ++pos, --left) {
-        if (!f(b->frames[pos])) {
+        if (!f(b->frames()[pos])) {
           return;
         }
       }
@@ -60,11 +60,14 @@ class FrameFifo {
   void clear();
 
  private:
-  // One allocation: the header, then `capacity` frames (see new_block()).
+  // One allocation: this header, then `capacity` frames right after it (see new_block()).
   struct Block {
     Block* next;
-    SharedBytes* frames;
     std::size_t capacity;
+    SharedBytes* frames() {
+      return std::launder(reinterpret_cast<SharedBytes*>(reinterpret_cast<std::byte*>(this + 1)));
+    }
+    const SharedBytes* frames() const { return const_cast<Block*>(this)->frames(); }
   };
   static Block* new_block(std::size_t capacity);
   static void delete_block(Block* block);
