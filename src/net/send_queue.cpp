@@ -28,6 +28,14 @@ SendQueue::Push SendQueue::push(ConnId id, SharedBytes frame) {
 
 SendQueue::Push SendQueue::push_last(ConnId id, SharedBytes frame) {
   std::lock_guard lock(mutex_);
+  if (promised_ > 0) {
+    if (!id.valid() || id != owner_ || closed_ || close_when_drained_) {
+      return Push::closed;
+    }
+    held_last_ = std::move(frame);  // after what is promised: settle_promise_locked appends it
+    close_when_drained_ = true;
+    return Push::queued;
+  }
   const Push result = push_locked(id, std::move(frame));
   if (result == Push::queued || result == Push::needs_flush) {
     close_when_drained_ = true;  // in the same locked step: the drain's on_sent() says close_now
@@ -36,9 +44,56 @@ SendQueue::Push SendQueue::push_last(ConnId id, SharedBytes frame) {
 }
 
 SendQueue::Push SendQueue::push_locked(ConnId id, SharedBytes frame) {
-  if (id != owner_ || closed_ || close_when_drained_) {
+  // An invalid id is nobody's, even on a free slot whose owner is the invalid id too.
+  if (!id.valid() || id != owner_ || closed_ || close_when_drained_) {
     return Push::closed;
   }
+  return append_locked(std::move(frame));
+}
+
+bool SendQueue::promise(ConnId id) {
+  std::lock_guard lock(mutex_);
+  if (!id.valid() || id != owner_ || closed_ || close_when_drained_) {
+    return false;
+  }
+  ++promised_;
+  return true;
+}
+
+SendQueue::Push SendQueue::keep_promise(ConnId id, SharedBytes frame) {
+  std::lock_guard lock(mutex_);
+  if (!id.valid() || id != owner_ || promised_ == 0) {
+    return Push::closed;
+  }
+  --promised_;
+  if (closed_) {
+    return Push::closed;
+  }
+  return settle_promise_locked(append_locked(std::move(frame)));
+}
+
+SendQueue::Push SendQueue::drop_promise(ConnId id) {
+  std::lock_guard lock(mutex_);
+  if (!id.valid() || id != owner_ || promised_ == 0) {
+    return Push::closed;
+  }
+  --promised_;
+  if (closed_) {
+    return Push::closed;
+  }
+  return settle_promise_locked(Push::queued);
+}
+
+SendQueue::Push SendQueue::settle_promise_locked(Push own) {
+  if (promised_ > 0 || !held_last_ || own == Push::overflow) {
+    return own;
+  }
+  const Push last = append_locked(std::move(held_last_));
+  held_last_.reset();
+  return own == Push::needs_flush ? own : last;
+}
+
+SendQueue::Push SendQueue::append_locked(SharedBytes frame) {
   if (queued_bytes_ + frame->size() > max_queued_bytes_) {
     closed_ = true;
     return Push::overflow;
@@ -54,7 +109,7 @@ SendQueue::Push SendQueue::push_locked(ConnId id, SharedBytes frame) {
 
 std::size_t SendQueue::flush(ConnId id, IoService& io) {
   std::lock_guard lock(mutex_);
-  if (id != owner_) {
+  if (!id.valid() || id != owner_) {
     return 0;
   }
   flush_due_ = false;
@@ -102,7 +157,7 @@ SendQueue::After SendQueue::on_sent(IoService& io) {
   if (in_flight_.capacity() > kKeepWhenIdle) {
     in_flight_.shrink_to_fit();  // do not pin a burst's gather list on an idle connection
   }
-  return close_when_drained_ ? After::close_now : After::idle;
+  return close_when_drained_ && promised_ == 0 ? After::close_now : After::idle;
 }
 
 SendQueue::After SendQueue::close_when_drained() {
@@ -111,7 +166,8 @@ SendQueue::After SendQueue::close_when_drained() {
   if (closed_) {
     return After::close_now;
   }
-  return (sending_ || !frames_.empty()) ? After::sending : After::close_now;
+  // With promises open, keep_promise() appends, and the on_sent() that drains says close_now.
+  return (sending_ || !frames_.empty() || promised_ > 0) ? After::sending : After::close_now;
 }
 
 void SendQueue::close() {
@@ -130,6 +186,8 @@ void SendQueue::reset() {
   flush_due_ = false;
   closed_ = false;
   close_when_drained_ = false;
+  promised_ = 0;
+  held_last_.reset();
 }
 
 std::size_t SendQueue::queued_bytes() const {

@@ -40,8 +40,26 @@ class SendQueue {
   // Appends a last frame and asks for a graceful close in one step (push, then
   // close_when_drained()), so the close_now always comes from the on_sent() that drains it, in
   // the connection's own callback, never to this caller. For threads other than the
-  // connection's own (timeouts); returns as push() does.
+  // connection's own (timeouts); returns as push() does. While frames are promised (below), the
+  // last frame waits for them: it is appended when the last promise is kept or dropped, and
+  // this returns queued.
   Push push_last(ConnId id, SharedBytes frame);
+
+  // Promises: frames a connection is owed before it may close (the Ack of a message that is
+  // still being stored). A close asked for meanwhile (close_when_drained(), push_last()) waits
+  // until each promise is kept or dropped, so the peer gets everything it was owed, then the
+  // last frame, then the close. Any thread.
+  //
+  // Promises one frame to `id`. False (nothing promised) when `id` is not the owner or the
+  // queue is closing or closed: the caller should not start what the promise was for.
+  bool promise(ConnId id);
+  // Keeps a promise: appends `frame` (even while closing), then, after the last promise, the
+  // frame push_last() held back. Returns as push() does; closed when `id` is gone.
+  Push keep_promise(ConnId id, SharedBytes frame);
+  // Drops a promise unkept (what was promised will not come). After the last one the held-back
+  // last frame is appended (needs_flush); a close asked for with nothing left to send is then
+  // left to the caller's linger (this never returns close_now to another thread).
+  Push drop_promise(ConnId id);
   // Starts a send of queued frames for connection `id` unless one is in flight. Returns how many
   // frames that send carries (0: none started). A stale `id` (the slot has a new owner, whose
   // own flush is asked for on its own) does nothing, as for push().
@@ -62,6 +80,11 @@ class SendQueue {
 
  private:
   Push push_locked(ConnId id, SharedBytes frame);
+  // Appends to a queue already checked open for its owner; the byte cap and flush bookkeeping.
+  Push append_locked(SharedBytes frame);
+  // One promise settled: after the last, the held-back last frame goes in. Returns what the
+  // caller's own append said, or the last frame's.
+  Push settle_promise_locked(Push own);
   std::size_t start_send_locked(IoService& io);
 
   mutable std::mutex mutex_;
@@ -74,6 +97,8 @@ class SendQueue {
   bool flush_due_ = false;  // a push said needs_flush and flush() has not run since
   bool closed_ = false;
   bool close_when_drained_ = false;
+  unsigned promised_ = 0;  // frames promised and not yet kept or dropped
+  SharedBytes held_last_;  // push_last()'s frame, waiting for the promises
 };
 
 }  // namespace chat::net

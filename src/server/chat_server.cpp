@@ -76,6 +76,9 @@ std::vector<std::string> ChatServer::run_console_command(const std::string& line
   if (!result.ok && !result.lines.empty()) {
     result.lines.front() = "error: " + result.lines.front();
   }
+  if (result.after_reply) {
+    result.after_reply();
+  }
   return result.lines;
 }
 
@@ -157,7 +160,7 @@ net::Endpoint ChatServer::start() {
 void ChatServer::run_housekeeping() {
   std::unique_lock lock(state_mutex_);
   while (!stopping_housekeeping_) {
-    state_changed_.wait_for(lock, std::chrono::milliseconds(100));
+    state_changed_.wait_for(lock, config_.sweep_interval);
     lock.unlock();
     for (const net::ConnId id : core_->lingering.take_expired(LingerList::Clock::now())) {
       core_->io->close(id);  // the peer never closed its side: stop waiting for it
@@ -176,25 +179,28 @@ void ChatServer::check_timeouts(std::int64_t now) {
   const std::int64_t timeout = config_.heartbeat_timeout.count();
   for (unsigned i = 0; i < core_->pool.capacity(); ++i) {
     Session& s = core_->pool.slot(i);
-    // The owner first: a slot reused after this read fails the generation check in the queue,
-    // and if this is the new owner, its reset of the fields below already happened.
+    // The owner first, then accepted_ms (Session::release says why this order is safe): a
+    // non-zero accepted_ms means `id` is the connection these fields were read for, or one that
+    // has gone, which every queue and expel() refuses. An empty owner is a free slot.
     const net::ConnId id = s.outbox.owner();
     const std::int64_t accepted = s.accepted_ms.load();
-    if (accepted == 0) {
-      continue;  // a free slot
+    if (accepted == 0 || !id.valid()) {
+      continue;
     }
-    const std::int64_t silent = now - s.last_heard_ms.load(std::memory_order_relaxed);
+    const std::int64_t silent = now - s.last_heard_ms.load();
     if (handshake > 0 && !s.joined.load() && now - accepted >= handshake) {
-      core_->expire(id, s, CloseReason::handshake_timeout, proto::HANDSHAKE_TIMEOUT,
-                    fmt::format("no successful Join within {} ms", handshake));
+      core_->expel(id, CloseReason::handshake_timeout, proto::HANDSHAKE_TIMEOUT,
+                   fmt::format("no successful Join within {} ms", handshake));
     } else if (timeout > 0 && silent >= timeout) {
-      core_->expire(id, s, CloseReason::heartbeat_timeout, proto::HEARTBEAT_TIMEOUT,
-                    fmt::format("nothing received for {} ms", silent));
-    } else if (interval > 0 && silent >= interval && !s.ping_outstanding.load()) {
-      s.ping_outstanding.store(true);  // one Ping per silence: anything received clears it
+      core_->expel(id, CloseReason::heartbeat_timeout, proto::HEARTBEAT_TIMEOUT,
+                   s.frame_incomplete.load()
+                       ? fmt::format("a frame stayed incomplete for {} ms", silent)
+                       : fmt::format("no frame received for {} ms", silent));
+    } else if (interval > 0 && silent >= interval && s.pinged_generation.load() != id.generation) {
+      s.pinged_generation.store(id.generation);  // one Ping per silence: a frame clears it
       proto::Envelope ping;
       ping.mutable_ping()->set_nonce(static_cast<std::uint64_t>(now));
-      core_->send(id, ping);  // a stale or ownerless id is dropped by the queue
+      core_->send(id, ping);  // a stale id is dropped by the queue
     }
   }
 }
@@ -204,15 +210,8 @@ void ChatServer::check_timeouts(std::int64_t now) {
 void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   open_connections_.fetch_add(1);
   Session& s = core_->pool.at(id);
-  s.peer = peer.to_string();
-  s.host = peer.host;
-  s.outbox.open(id);
-  s.flood = TokenBucket(config_.flood_rate, config_.flood_burst);
-  s.flood_strikes = 0;
-  const std::int64_t now = ServerCore::steady_ms();
-  s.last_heard_ms.store(now);
-  s.ping_outstanding.store(false);
-  s.accepted_ms.store(now);  // last: the housekeeping thread looks at a slot once this is set
+  s.open(id, peer.to_string(), peer.host, TokenBucket(config_.flood_rate, config_.flood_burst),
+         ServerCore::steady_ms());
   if (core_->shutting_down.load()) {
     core_->notify_shutdown(id, s);  // accepted just as shutdown began: it hears why, too
     core_->io->start_recv(id);
@@ -273,10 +272,6 @@ void ChatServer::on_connect(net::ConnId id, std::error_code) {
 
 void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec) {
   Session& s = core_->pool.at(id);
-  s.last_heard_ms.store(ServerCore::steady_ms(), std::memory_order_relaxed);
-  if (s.ping_outstanding.load(std::memory_order_relaxed)) {
-    s.ping_outstanding.store(false, std::memory_order_relaxed);
-  }
   if (const auto why = s.expiry_for(id)) {
     s.record_close(*why);  // before an end of stream records "closed by client"
   }
@@ -453,8 +448,20 @@ void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
   // with destructors in thread_local storage are freed twice at thread exit under mingw.)
   proto::Envelope request;
   const auto now = TokenBucket::Clock::now();  // one reading per chunk is precise enough
-  const auto status = s.decoder.feed(
-      data, [&](net::ByteSpan body) { return handle_frame(id, s, body, now, request); });
+  bool heard = false;
+  const auto status = s.decoder.feed(data, [&](net::ByteSpan body) {
+    heard = true;
+    return handle_frame(id, s, body, now, request);
+  });
+  // Only whole frames are activity for the heartbeat: bytes of one that never completes (a
+  // slowloris trickle) are not.
+  if (heard) {
+    s.last_heard_ms.store(ServerCore::steady_ms());
+    if (s.pinged_generation.load(std::memory_order_relaxed) != 0) {
+      s.pinged_generation.store(0);
+    }
+  }
+  s.frame_incomplete.store(s.decoder.buffered() != 0);
   if (status == net::FrameDecoder::Status::too_large) {
     core_->send_error(id, s, proto::Envelope{}, proto::FRAME_TOO_LARGE,
                       fmt::format("frame is over {} bytes", config_.max_frame_bytes), true);
@@ -556,24 +563,11 @@ void ChatServer::on_closed(net::ConnId id) {
     core_->clients.fetch_sub(1);
   }
   core_->addresses.release(s.address_key);
-  s.address_key.clear();
-  s.outbox.reset();
-  s.decoder = net::FrameDecoder(config_.max_frame_bytes);
-  s.phase = Session::Phase::handshake;
-  s.nickname.clear();
-  s.logged_in = false;
-  s.left_chat = false;
-  s.peer.clear();
-  s.host.clear();
-  s.quit_text.clear();
-  s.counted = false;
-  s.close_reason.store(CloseReason::none);
-  s.accepted_ms.store(0);
-  s.joined.store(false);
-  s.recv_parked.store(false);
-  s.expired_tag.store(0);
-  s.peer_eof.store(false);
-  s.half_closed.store(false);
+  if (config_.on_slot_releasing) {
+    s.release(config_.max_frame_bytes, [&] { config_.on_slot_releasing(id); });
+  } else {
+    s.release(config_.max_frame_bytes);
+  }
   {
     std::lock_guard lock(state_mutex_);
     open_connections_.fetch_sub(1);

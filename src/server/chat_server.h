@@ -43,6 +43,11 @@ class ChatServer final : private net::IoHandler {
   // returns what to print. Thread-safe; call between start() and shutdown().
   std::vector<std::string> run_console_command(const std::string& line);
 
+  // One sweep of the handshake and heartbeat timeouts and heartbeat Pings, as if the steady
+  // clock (ServerCore::steady_ms) read `now`. The housekeeping thread runs it every
+  // config.sweep_interval; tests may run one more from any thread, at any moment.
+  void check_timeouts(std::int64_t now);
+
   // Connections counted against max_clients right now. Thread-safe.
   unsigned client_count() const;
   const ServerConfig& config() const { return config_; }
@@ -85,8 +90,6 @@ class ChatServer final : private net::IoHandler {
   // TOO_MANY_CONNECTIONS, CONNECTING_TOO_FAST). From on_accept.
   bool admit_address(net::ConnId id, Session& s, const net::Endpoint& peer);
   void run_housekeeping();
-  // The handshake and heartbeat timeouts, and heartbeat Pings; on the housekeeping thread.
-  void check_timeouts(std::int64_t now);
 
   const ServerConfig config_;
   std::unique_ptr<ServerCore> core_;

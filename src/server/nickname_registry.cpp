@@ -7,22 +7,28 @@
 namespace chat::server {
 
 bool NicknameRegistry::claim(std::string_view nickname, net::ConnId id, std::string_view host) {
+  std::string key = fold_name(nickname);
   std::unique_lock lock(mutex_);
-  return by_folded_
-      .try_emplace(fold_name(nickname), Holder{id, std::string(nickname), std::string(host)})
-      .second;
+  if (!by_folded_.try_emplace(key, Holder{id, std::string(nickname), std::string(host)}).second) {
+    return false;
+  }
+  folded_by_id_[id] = std::move(key);
+  return true;
 }
 
 std::optional<NicknameRegistry::Holder> NicknameRegistry::take_over(std::string_view nickname,
                                                                     net::ConnId id,
                                                                     std::string_view host) {
+  std::string key = fold_name(nickname);
   std::unique_lock lock(mutex_);
-  Holder& holder = by_folded_[fold_name(nickname)];
+  Holder& holder = by_folded_[key];
   std::optional<Holder> previous;
   if (holder.id.valid()) {
     previous = holder;
+    folded_by_id_.erase(holder.id);
   }
   holder = Holder{id, std::string(nickname), std::string(host)};
+  folded_by_id_[id] = std::move(key);
   return previous;
 }
 
@@ -31,7 +37,18 @@ void NicknameRegistry::release(std::string_view nickname, net::ConnId id) {
   const auto it = by_folded_.find(fold_name(nickname));
   if (it != by_folded_.end() && it->second.id == id) {
     by_folded_.erase(it);
+    folded_by_id_.erase(id);
   }
+}
+
+void NicknameRegistry::release_held_by(net::ConnId id) {
+  std::unique_lock lock(mutex_);
+  const auto it = folded_by_id_.find(id);
+  if (it == folded_by_id_.end()) {
+    return;
+  }
+  by_folded_.erase(it->second);
+  folded_by_id_.erase(it);
 }
 
 std::optional<NicknameRegistry::Holder> NicknameRegistry::find(std::string_view nickname) const {

@@ -29,6 +29,8 @@ class NicknameRegistry {
   std::optional<Holder> take_over(std::string_view nickname, net::ConnId id, std::string_view host);
   // Frees `nickname` if `id` holds it.
   void release(std::string_view nickname, net::ConnId id);
+  // Frees whatever nickname `id` holds, for a thread that does not know it (a timeout).
+  void release_held_by(net::ConnId id);
   std::optional<Holder> find(std::string_view nickname) const;
   std::size_t size() const;
   // Everyone holding a nickname, in no particular order.
@@ -37,6 +39,7 @@ class NicknameRegistry {
  private:
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, Holder> by_folded_;
+  std::unordered_map<net::ConnId, std::string> folded_by_id_;  // the same, from the holder
 };
 
 }  // namespace chat::server

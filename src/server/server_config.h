@@ -48,6 +48,11 @@ struct ServerConfig {
   // heartbeat_timeout is closed with Error(HEARTBEAT_TIMEOUT). 0: off.
   std::chrono::milliseconds heartbeat_interval{30000};
   std::chrono::milliseconds heartbeat_timeout{60000};
+  // How often the housekeeping thread checks those timeouts (not a flag; tests shorten it).
+  std::chrono::milliseconds sweep_interval{100};
+  // For tests: runs while a closing connection's slot is released, after it is marked free and
+  // before the rest is reset (Session::release). Unset (always, in chat_server).
+  std::function<void(net::ConnId)> on_slot_releasing;
   // Per client address (an IPv4 address, an IPv6 /64): connections held at once, and new
   // connections a second (a burst of as many). Over either, the connection gets
   // Error(TOO_MANY_CONNECTIONS / CONNECTING_TOO_FAST) and is closed. 0: off. Loopback clients

@@ -59,7 +59,9 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
                         cfg.db_path,
                         Retention{cfg.keep_messages, std::chrono::hours(24 * cfg.keep_days)},
                         // Uses only the pool and the I/O service, constructed before it.
-                        [this](const std::vector<Stored>& batch) { on_stored(batch); })),
+                        [this](const std::vector<Stored>& batch, bool committed) {
+                          on_stored(batch, committed);
+                        })),
       rooms(ServerConfig::kLobby,
             RoomHistory{history.get(), cfg.history_replay,
                         // half the send queue limit, in messages of the longest text
@@ -104,28 +106,42 @@ bool ServerCore::has_operator_role(const std::string& nickname) const {
 
 void ServerCore::kick(const NicknameRegistry::Holder& who, CloseReason reason,
                       std::string message) {
-  Session& victim = pool.at(who.id);
-  expire(who.id, victim, reason, reason == CloseReason::banned ? proto::BANNED : proto::KICKED,
-         std::move(message));
+  expel(who.id, reason, reason == CloseReason::banned ? proto::BANNED : proto::KICKED,
+        std::move(message));
+}
+
+void ServerCore::expel(net::ConnId id, CloseReason reason, proto::ErrorCode code,
+                       std::string message) {
+  Session& victim = pool.at(id);
+  if (!id.valid() || victim.outbox.owner() != id) {
+    return;
+  }
+  expire(id, victim, reason, code, std::move(message));
   // By id only: the session's own fields (its rooms, its nickname) belong to its callbacks,
   // whose leave_chat() at the close then finds nothing left to leave.
   const std::string why = presence_reason(reason, "");
   {
     Delivery out(pool, *io);
-    rooms.leave_all(who.id, shutting_down.load() ? nullptr : &why, out);
+    rooms.leave_all(id, shutting_down.load() ? nullptr : &why, out);
   }
   // Frames it sent meanwhile are dropped (handle_frame), its joins refused (RoomDirectory::join)
   // and its messages too (Room::publish), all by the expired tag set above. But while a password
   // of its is being checked, the nickname stays held until the close: a registration finishing
   // after the kick must not give the account to the kicked client while someone else holds it.
-  if (!victim.auth_in_flight_for(who.id)) {
-    nicknames.release(who.nickname, who.id);
+  if (!victim.auth_in_flight_for(id)) {
+    nicknames.release_held_by(id);
   }
 }
 
 void ServerCore::send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_t client_msg_id,
                           std::uint64_t server_msg_id, const std::string& room, std::uint64_t seq,
                           std::uint64_t time_ms) {
+  send(id, ack_envelope(request_id, client_msg_id, server_msg_id, room, seq, time_ms));
+}
+
+proto::Envelope ServerCore::ack_envelope(std::uint64_t request_id, std::uint64_t client_msg_id,
+                                         std::uint64_t server_msg_id, const std::string& room,
+                                         std::uint64_t seq, std::uint64_t time_ms) {
   proto::Envelope ack;
   ack.set_request_id(request_id);
   auto* a = ack.mutable_ack();
@@ -134,17 +150,26 @@ void ServerCore::send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_
   a->set_room(room);
   a->set_seq(seq);
   a->set_server_time_ms(time_ms);
-  send(id, ack);
+  return ack;
 }
 
-void ServerCore::on_stored(const std::vector<Stored>& batch) {
+void ServerCore::on_stored(const std::vector<Stored>& batch, bool committed) {
   FlushBatch gathered(pool, *io);  // a burst of Acks to one sender leaves in one send
+  Delivery out(pool, *io);
   for (const Stored& s : batch) {
-    if (s.ack.sender.valid()) {
-      const StoredMessage& m = *s.msg;
-      send_ack(s.ack.sender, s.ack.request_id, s.ack.client_msg_id, m.server_msg_id, m.room, m.seq,
-               m.server_time_ms);
+    if (!s.ack.sender.valid()) {
+      continue;
     }
+    // Each Ack was promised to its sender's queue (handle_broadcast): a close the sender asked
+    // for meanwhile (Quit, its half-close, a kick, a timeout, shutdown) waits for it.
+    if (!committed) {
+      out.drop_promise(s.ack.sender);
+      continue;
+    }
+    const StoredMessage& m = *s.msg;
+    out.keep_promise(s.ack.sender,
+                     wire::encode(ack_envelope(s.ack.request_id, s.ack.client_msg_id,
+                                               m.server_msg_id, m.room, m.seq, m.server_time_ms)));
   }
 }
 
@@ -214,19 +239,33 @@ void ServerCore::close_gracefully(net::ConnId id, Session& s, CloseReason reason
 }
 
 void ServerCore::notify_shutdown(net::ConnId id, Session& s) {
+  if (s.outbox.owner() != id) {
+    return;  // gone (or the empty id of a free slot)
+  }
   s.record_close(CloseReason::shutdown);
-  {
-    Delivery out(pool, *io);
-    out.push(id, shutdown_notice);
+  send_last(id, s, shutdown_notice);
+}
+
+bool ServerCore::send_last(net::ConnId id, Session& s, const net::SharedBytes& frame) {
+  switch (s.outbox.push_last(id, frame)) {
+    case net::SendQueue::Push::needs_flush:
+      s.outbox.flush(id, *io);
+      [[fallthrough]];
+    case net::SendQueue::Push::queued:
+      lingering.add(id, LingerList::Clock::now() + config.linger);  // a dead peer never drains
+      return true;
+    case net::SendQueue::Push::overflow:
+      io->close(id);
+      return true;
+    case net::SendQueue::Push::closed:
+      break;
   }
-  if (s.outbox.close_when_drained() == net::SendQueue::After::close_now) {
-    half_close(id);
-  }
+  return false;  // closing already, or `id` is gone
 }
 
 void ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
                         std::string message) {
-  if (s.outbox.owner() != id) {
+  if (!id.valid() || s.outbox.owner() != id) {
     return;  // gone: the tag must not land on the slot's next connection
   }
   s.expired_tag.store((std::uint64_t{id.generation} << 8) | static_cast<std::uint8_t>(reason));
@@ -235,20 +274,8 @@ void ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::E
   e->set_code(code);
   e->set_fatal(true);
   e->set_message(message);
-  switch (s.outbox.push_last(id, wire::encode(env))) {
-    case net::SendQueue::Push::needs_flush:
-      s.outbox.flush(id, *io);
-      [[fallthrough]];
-    case net::SendQueue::Push::queued:
-      log::info("closing {}: {}", id, message);
-      lingering.add(id, LingerList::Clock::now() + config.linger);  // a dead peer never drains
-      return;
-    case net::SendQueue::Push::overflow:
-      log::info("closing {}: {}", id, message);
-      io->close(id);
-      return;
-    case net::SendQueue::Push::closed:
-      return;  // closing already, or `id` is gone
+  if (send_last(id, s, wire::encode(env))) {
+    log::info("closing {}: {}", id, message);
   }
 }
 

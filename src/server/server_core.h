@@ -70,9 +70,12 @@ struct ServerCore {
   void send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_t client_msg_id,
                 std::uint64_t server_msg_id, const std::string& room, std::uint64_t seq,
                 std::uint64_t time_ms);
-  // The history store's writer committed `batch`: Ack each sender, gathered per recipient in one
-  // FlushBatch. On the writer thread.
-  void on_stored(const std::vector<Stored>& batch);
+  static proto::Envelope ack_envelope(std::uint64_t request_id, std::uint64_t client_msg_id,
+                                      std::uint64_t server_msg_id, const std::string& room,
+                                      std::uint64_t seq, std::uint64_t time_ms);
+  // The history store's writer finished `batch`: keeps each sender's promised Ack (or, when the
+  // commit failed, drops it), gathered per recipient in one FlushBatch. On the writer thread.
+  void on_stored(const std::vector<Stored>& batch, bool committed);
   // Sends Error(code) answering `request`; a fatal one also starts a graceful close.
   void send_error(net::ConnId id, Session& s, const proto::Envelope& request, proto::ErrorCode code,
                   std::string message, bool fatal = false);
@@ -84,8 +87,12 @@ struct ServerCore {
   void close_gracefully(net::ConnId id, Session& s, CloseReason reason);
   // Called when a queue finished draining for a graceful close: half-close and start lingering.
   void half_close(net::ConnId id);
-  // Queues the shared Notice(SHUTDOWN) frame to `id` and closes it once that is sent. Any thread.
+  // Queues the shared Notice(SHUTDOWN) frame to `id` and closes it once that is sent (after any
+  // Ack it is owed). Any thread; a stale id changes nothing.
   void notify_shutdown(net::ConnId id, Session& s);
+  // Queues `frame` as the last one `id` gets (after the Acks it is owed) and closes it once that
+  // is sent, or after config.linger. False when `id` is gone or already closing. Any thread.
+  bool send_last(net::ConnId id, Session& s, const net::SharedBytes& frame);
   // Closes `id` for a decision made on another thread (a timeout, an operator's kick): tells it
   // with a fatal Error(code), closes once that is sent (or after config.linger), and records
   // `reason` for `id`'s generation only. A stale `id` changes nothing. Any thread.
@@ -103,6 +110,11 @@ struct ServerCore {
   // when the connection closes, which a client that hangs on delays by up to config.linger.
   // Any thread; a stale id changes nothing.
   void kick(const NicknameRegistry::Holder& who, CloseReason reason, std::string message);
+  // Ends `id`'s connection for a decision made on another thread, the one rule of every such
+  // way out (kick, ban, a timeout; docs/protocol.md, "Disconnects"): a fatal Error(code) with
+  // `message` after the Acks it is owed, then the close; it leaves its rooms (Presence LEFT, with
+  // `reason`) and gives up its nickname at once. Any thread; a stale id changes nothing.
+  void expel(net::ConnId id, CloseReason reason, proto::ErrorCode code, std::string message);
 
   // Notice(SHUTDOWN), serialized once; set_shutdown_reason() changes it before shutdown begins.
   net::SharedBytes shutdown_notice;

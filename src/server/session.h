@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,11 +60,19 @@ struct Session {
   std::atomic<bool> half_closed{false};
 
   // Read by the housekeeping thread (timeouts), so atomic. Milliseconds of ServerCore::
-  // steady_ms(); accepted_ms is 0 while the slot is free.
+  // steady_ms(); accepted_ms is 0 while the slot is free. open() sets it last and release()
+  // clears it first: a sweep that finds it non-zero may read a connection that is leaving, never
+  // a slot half given to the next one (see release()).
   std::atomic<std::int64_t> accepted_ms{0};
-  std::atomic<std::int64_t> last_heard_ms{0};  // the last bytes received
-  // A heartbeat Ping went out and nothing was received since (so no second one is sent).
-  std::atomic<bool> ping_outstanding{false};
+  // The last complete frame received (or the accept). Bytes of a frame that never completes do
+  // not count: a client trickling one byte a second is as silent as one sending nothing.
+  std::atomic<std::int64_t> last_heard_ms{0};
+  // The generation of the connection a heartbeat Ping went out to with nothing heard since (so
+  // no second one is sent); 0: none. A generation, not a flag: a sweep that pinged a connection
+  // just as it closed cannot silence the slot's next one.
+  std::atomic<std::uint32_t> pinged_generation{0};
+  // A frame is partly received (set after each receive): a heartbeat timeout then says so.
+  std::atomic<bool> frame_incomplete{false};
   std::atomic<bool> joined{false};
   // No receive is in flight because the send queue is over its soft limit; whoever clears it
   // (the send completion that drains the queue, or the receive that parked) starts the next one.
@@ -117,6 +126,15 @@ struct Session {
   std::optional<PendingAuth> auth;
   std::vector<std::string> held_frames;
   bool logged_in = false;  // holds its nickname by the account's password (or registered it)
+
+  // The slot's life, in one place. open() gives the slot to a new connection (from on_accept);
+  // release() takes everything back (from on_closed, last). Both order their stores for the
+  // housekeeping thread, which reads a slot's owner and accepted_ms without a lock.
+  void open(net::ConnId id, std::string peer_text, std::string peer_host, TokenBucket bucket,
+            std::int64_t now_ms);
+  // `between` runs after the slot is marked free and before the rest is reset: a test runs a
+  // sweep there (ServerConfig::on_slot_releasing). Empty outside tests.
+  void release(std::size_t max_frame_bytes, const std::function<void()>& between = {});
 
   // Records `reason` unless one is already set; returns the reason in force.
   CloseReason record_close(CloseReason reason) {

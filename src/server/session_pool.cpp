@@ -109,7 +109,19 @@ FlushBatch* FlushBatch::current() {
 }
 
 void Delivery::push(net::ConnId to, const net::SharedBytes& frame) {
-  switch (pool_.at(to).outbox.push(to, frame)) {
+  after_push(to, pool_.at(to).outbox.push(to, frame));
+}
+
+void Delivery::keep_promise(net::ConnId to, const net::SharedBytes& frame) {
+  after_push(to, pool_.at(to).outbox.keep_promise(to, frame));
+}
+
+void Delivery::drop_promise(net::ConnId to) {
+  after_push(to, pool_.at(to).outbox.drop_promise(to));
+}
+
+void Delivery::after_push(net::ConnId to, net::SendQueue::Push result) {
+  switch (result) {
     case net::SendQueue::Push::needs_flush:
       if (batch_ != nullptr) {
         batch_->add(to);  // only records the id: safe under the caller's room lock

@@ -76,11 +76,17 @@ class Delivery {
 
   // Queues `frame` to `to`; a stale id is ignored.
   void push(net::ConnId to, const net::SharedBytes& frame);
+  // Keeps or drops a frame promised to `to` (SendQueue::promise): an Ack owed before any close.
+  void keep_promise(net::ConnId to, const net::SharedBytes& frame);
+  void drop_promise(net::ConnId to);
   // Starts the sends not left to a FlushBatch and disconnects any recipient whose queue
   // overflowed. Idempotent.
   void finish();
 
  private:
+  // Follows up a push to `to`'s queue: a flush due, or a slow reader to disconnect.
+  void after_push(net::ConnId to, net::SendQueue::Push result);
+
   SessionPool& pool_;
   net::IoService& io_;
   FlushBatch* const batch_;            // this thread's batch, or null

@@ -161,5 +161,69 @@ TEST(SendQueueTest, BacklogGrowingWhileItDrainsKeepsOrder) {
   EXPECT_EQ(q.queued_bytes(), 0u);
 }
 
+// A free queue's owner is the invalid id, and so is what a sweep reads from a slot between two
+// connections: neither a frame nor a last frame addressed to it may land in the free queue.
+TEST(SendQueueTest, AFreeQueueRefusesTheInvalidId) {
+  RecordingIo io;
+  SendQueue q(1024);
+  EXPECT_EQ(q.push(ConnId{}, bytes("stray")), SendQueue::Push::closed);
+  EXPECT_EQ(q.push_last(ConnId{}, bytes("stray error")), SendQueue::Push::closed);
+  EXPECT_FALSE(q.promise(ConnId{}));
+  q.open(kId);
+  EXPECT_EQ(q.push(kId, bytes("welcome")), SendQueue::Push::needs_flush);
+  EXPECT_EQ(q.flush(kId, io), 1u);
+  ASSERT_EQ(io.sends.size(), 1u);
+  EXPECT_EQ(io.sends[0].buffers, std::vector<std::string>{"welcome"});
+}
+
+// A close asked for while a frame is promised waits for it: the promised frame, then the close.
+TEST(SendQueueTest, ACloseWaitsForThePromisedFrame) {
+  RecordingIo io;
+  SendQueue q(1024);
+  q.open(kId);
+  ASSERT_TRUE(q.promise(kId));
+  EXPECT_EQ(q.close_when_drained(), SendQueue::After::sending) << "not while a frame is owed";
+  EXPECT_EQ(q.push(kId, bytes("late reply")), SendQueue::Push::closed);
+  EXPECT_FALSE(q.promise(kId)) << "nothing new is promised once closing";
+  EXPECT_EQ(q.keep_promise(kId, bytes("ack")), SendQueue::Push::needs_flush);
+  EXPECT_EQ(q.flush(kId, io), 1u);
+  EXPECT_EQ(q.on_sent(io), SendQueue::After::close_now);
+  ASSERT_EQ(io.sends.size(), 1u);
+  EXPECT_EQ(io.sends[0].buffers, std::vector<std::string>{"ack"});
+}
+
+// A last frame (a fatal Error, the shutdown notice) pushed while frames are promised goes after
+// them, whether they are kept or dropped.
+TEST(SendQueueTest, TheLastFrameWaitsForEveryPromise) {
+  RecordingIo io;
+  SendQueue q(1024);
+  q.open(kId);
+  ASSERT_TRUE(q.promise(kId));
+  ASSERT_TRUE(q.promise(kId));
+  EXPECT_EQ(q.push_last(kId, bytes("error")), SendQueue::Push::queued);
+  EXPECT_EQ(q.queued_bytes(), 0u) << "held back, not queued";
+  EXPECT_EQ(q.keep_promise(kId, bytes("ack1")), SendQueue::Push::needs_flush);
+  EXPECT_EQ(q.drop_promise(kId), SendQueue::Push::queued) << "the flush is due already";
+  EXPECT_EQ(q.flush(kId, io), 2u);
+  ASSERT_EQ(io.sends.size(), 1u);
+  EXPECT_EQ(io.sends[0].buffers, (std::vector<std::string>{"ack1", "error"}));
+  EXPECT_EQ(q.on_sent(io), SendQueue::After::close_now);
+}
+
+// A promise outlives nothing: the slot's next connection starts with none, and a stale keeper
+// cannot reach it.
+TEST(SendQueueTest, PromisesEndWithTheConnection) {
+  RecordingIo io;
+  SendQueue q(1024);
+  const ConnId next{kId.index, kId.generation + 1};
+  q.open(kId);
+  ASSERT_TRUE(q.promise(kId));
+  q.reset();
+  q.open(next);
+  EXPECT_EQ(q.keep_promise(kId, bytes("stale ack")), SendQueue::Push::closed);
+  EXPECT_EQ(q.keep_promise(next, bytes("unpromised")), SendQueue::Push::closed);
+  EXPECT_EQ(q.close_when_drained(), SendQueue::After::close_now) << "nothing owed, nothing queued";
+}
+
 }  // namespace
 }  // namespace chat::net

@@ -44,7 +44,8 @@ TEST(HistoryStoreTest, StoresInOrderCallsBackInOrderAndReadsBack) {
   std::mutex mutex;
   std::vector<std::uint64_t> stored;  // the Acks handed back, by client_msg_id
   HistoryStore store(":memory:", server::Retention{0, std::chrono::hours(0)},
-                     [&](const std::vector<server::Stored>& batch) {
+                     [&](const std::vector<server::Stored>& batch, bool committed) {
+                       EXPECT_TRUE(committed);
                        std::lock_guard lock(mutex);
                        for (const server::Stored& s : batch) {
                          if (s.ack.sender.valid()) {

@@ -18,9 +18,15 @@ class TimeoutsTest : public ::testing::Test {
     return joined_client(network_, server.endpoint(), nick);
   }
   static std::optional<Envelope> left_presence(TestClient& c) {
-    return c.wait_for([](const Envelope& e) {
-      return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
-    });
+    return left_presence_within(c, kWait);
+  }
+  static std::optional<Envelope> left_presence_within(TestClient& c,
+                                                      std::chrono::milliseconds timeout) {
+    return c.wait_for(
+        [](const Envelope& e) {
+          return e.has_presence() && e.presence().kind() == proto::Presence::LEFT;
+        },
+        timeout);
   }
   client::ClientNetwork network_{2, 64, test_io_backend()};
 };
@@ -85,6 +91,42 @@ TEST_F(TimeoutsTest, AClientThatGoesSilentIsDroppedAndItsRoomsAreTold) {
   ASSERT_TRUE(err);
   EXPECT_EQ(err->error().code(), proto::HEARTBEAT_TIMEOUT);
   EXPECT_TRUE(err->error().fatal());
+  EXPECT_TRUE(mallory->wait_closed());
+}
+
+// Slowloris after join: bytes of a frame that never completes are not activity. A client that
+// trickles one byte at a time, far faster than the heartbeat, is still dropped once its frame
+// has stayed incomplete past the heartbeat timeout, and is told why.
+TEST_F(TimeoutsTest, AFrameTrickledByteByByteIsNotActivity) {
+  server::ServerConfig cfg = test_config();
+  cfg.heartbeat_interval = std::chrono::milliseconds(100);
+  cfg.heartbeat_timeout = std::chrono::milliseconds(500);
+  TestServer server(cfg);
+  auto bob = joined(server, "bob");
+  auto mallory = joined(server, "mallory");
+  mallory->pause_receiving();  // answers no Ping: only the trickle could look alive
+  Envelope echo;
+  echo.set_request_id(7);
+  echo.mutable_echo()->set_text(std::string(2000, 'x'));
+  const std::string frame = frame_bytes(echo.SerializeAsString());
+  // One byte every 20 ms, bounded: 2 s is four heartbeat timeouts, a tenth of the frame.
+  std::optional<Envelope> left;
+  for (std::size_t i = 0; i < 100 && !left; ++i) {
+    if (!mallory->send_raw(frame.substr(i, 1))) {
+      break;  // closed by the server
+    }
+    left = left_presence_within(*bob, 20ms);
+  }
+  if (!left) {
+    left = left_presence_within(*bob, 1s);
+  }
+  ASSERT_TRUE(left) << "a client trickling an endless frame was never dropped";
+  EXPECT_EQ(left->presence().nickname(), "mallory");
+  mallory->resume_receiving();
+  const auto err = mallory->wait_for(Envelope::kError);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->error().code(), proto::HEARTBEAT_TIMEOUT);
+  EXPECT_NE(err->error().message().find("incomplete"), std::string::npos) << err->error().message();
   EXPECT_TRUE(mallory->wait_closed());
 }
 

@@ -45,6 +45,9 @@ void handle_operator_command(ServerCore& core, net::ConnId id, Session& s, const
     reply.mutable_operator_reply()->add_lines(std::move(text));
   }
   core.send(id, reply);
+  if (result.after_reply) {
+    result.after_reply();  // queued behind the reply: a shutdown notice comes after it
+  }
 }
 
 }  // namespace chat::server

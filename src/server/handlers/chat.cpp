@@ -36,12 +36,20 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
   m->set_server_time_ms(now);
   m->set_server_msg_id(msg_id);
   m->set_client_timestamp_us(b.client_timestamp_us());
+  // With a store, the Ack waits until the message is on disk (an Acked message survives a
+  // crash): the store's writer sends it (ServerCore::on_stored). It is promised to our queue
+  // first, so a close that comes meanwhile (a Quit right behind this, a kick) waits for it.
+  const bool stored = core.history != nullptr;
+  if (stored && !s.outbox.promise(id)) {
+    return;  // closing (kicked, timed out) since this frame was read: nothing is published
+  }
   Room::Published published;
   {
     Delivery out(core.pool, *core.io);
-    // With a store, the Ack waits until the message is on disk (an Acked message survives a
-    // crash): the store's writer sends it (ServerCore::on_stored).
     published = room->publish(msg, id, out, AckTo{id, req.request_id(), b.client_msg_id()});
+    if (stored && !published.deferred) {
+      out.drop_promise(id);  // not handed to the store after all
+    }
   }
   if (!published.published()) {
     return;  // kicked meanwhile: out of the room already, and its connection is closing

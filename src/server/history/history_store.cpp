@@ -124,8 +124,8 @@ void HistoryStore::write_batch(const std::vector<Stored>& batch) {
       db_.exec_noexcept("ROLLBACK");
     }
   }
-  if (stored && on_stored_) {
-    on_stored_(batch);
+  if (on_stored_) {
+    on_stored_(batch, stored);
   }
   {
     std::lock_guard lock(queue_mutex_);

@@ -53,9 +53,10 @@ struct Retention {
 // Thread-safe. Lock order: a room's lock, then the store's queue lock (Room::publish appends).
 class HistoryStore {
  public:
-  // Runs on the writer thread once per committed transaction, with its messages in append order
-  // (never for a transaction that failed; that is logged).
-  using OnStored = std::function<void(const std::vector<Stored>& batch)>;
+  // Runs on the writer thread once per transaction, with its messages in append order:
+  // `committed` false when it failed (logged; those messages are not stored, and their senders
+  // get no Ack).
+  using OnStored = std::function<void(const std::vector<Stored>& batch, bool committed)>;
 
   // Opens (creating if needed) the database at `path`; throws std::runtime_error saying why it
   // cannot. ":memory:" keeps everything in memory.

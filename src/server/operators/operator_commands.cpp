@@ -61,10 +61,10 @@ Args split(std::string_view line) {
 }
 
 OperatorResult fail(std::string why) {
-  return OperatorResult{false, {std::move(why)}};
+  return OperatorResult{false, {std::move(why)}, {}};
 }
 OperatorResult done(std::vector<std::string> lines) {
-  return OperatorResult{true, std::move(lines)};
+  return OperatorResult{true, std::move(lines), {}};
 }
 
 std::string until_text(std::uint64_t until_ms) {
@@ -345,8 +345,11 @@ class Runner {
     if (!core_.shutdown_requested) {
       return fail("this server cannot be shut down from here");
     }
-    core_.shutdown_requested(a.rest_after(0));
-    return done({"shutting down"});
+    OperatorResult result = done({"shutting down"});
+    result.after_reply = [&core = core_, reason = a.rest_after(0)] {
+      core.shutdown_requested(reason);
+    };
+    return result;
   }
 
   ServerCore& core_;

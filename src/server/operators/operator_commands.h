@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,9 @@ struct ServerCore;
 struct OperatorResult {
   bool ok = true;                  // false: unknown command, bad arguments, unknown target
   std::vector<std::string> lines;  // what to show the operator (the reason, when !ok)
+  // What the command does once its reply is on its way (/shutdown: its notice must come after
+  // the reply, not overtake it). The caller runs it after queueing or printing `lines`.
+  std::function<void()> after_reply;
 };
 
 // Runs one command line ("kick bob spamming"; a leading '/' is allowed) for `actor` (an

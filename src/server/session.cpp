@@ -1,0 +1,53 @@
+#include "session.h"
+
+namespace chat::server {
+
+void Session::open(net::ConnId id, std::string peer_text, std::string peer_host, TokenBucket bucket,
+                   std::int64_t now_ms) {
+  peer = std::move(peer_text);
+  host = std::move(peer_host);
+  flood = bucket;
+  flood_strikes = 0;
+  last_heard_ms.store(now_ms);
+  pinged_generation.store(0);
+  frame_incomplete.store(false);
+  outbox.open(id);
+  // Last: from here the housekeeping thread looks at this slot, and everything it reads (the
+  // owner above included) is this connection's.
+  accepted_ms.store(now_ms);
+}
+
+void Session::release(std::size_t max_frame_bytes, const std::function<void()>& between) {
+  // First. The sweep reads the owner, then accepted_ms, and acts on the owner's id only. If it
+  // sees accepted_ms still set, the owner it read came before this store, so it is this
+  // connection's id, which every queue and expire() refuses from here on; one that reads the
+  // owner after the reset below gets the empty id, which it skips. Clearing the owner first
+  // (as on_closed once did) let a sweep pair the empty owner with this accepted_ms and expire
+  // or ping "nobody", which the free slot's queue took in: its next connection received nothing.
+  accepted_ms.store(0);
+  if (between) {
+    between();
+  }
+  outbox.reset();
+  decoder = net::FrameDecoder(max_frame_bytes);
+  phase = Phase::handshake;
+  nickname.clear();
+  rooms.clear();
+  logged_in = false;
+  left_chat = false;
+  peer.clear();
+  host.clear();
+  address_key.clear();
+  quit_text.clear();
+  counted = false;
+  close_reason.store(CloseReason::none);
+  joined.store(false);
+  recv_parked.store(false);
+  expired_tag.store(0);
+  peer_eof.store(false);
+  half_closed.store(false);
+  pinged_generation.store(0);
+  frame_incomplete.store(false);
+}
+
+}  // namespace chat::server
