@@ -18,11 +18,6 @@
 
 namespace chat::client {
 
-// Returns `text` safe to write to a terminal: C0 controls, DEL, C1 controls and bytes that are not
-// well-formed UTF-8 each become '?', so text from the network cannot move the cursor, clear the
-// screen or start an escape sequence. Well-formed UTF-8 text is kept as it is. Thread-safe (pure).
-std::string sanitize_for_terminal(std::string_view text);
-
 // The editing rules for one input line, fed one byte at a time from a raw terminal, with no I/O
 // so they can be tested without one. Printable bytes (UTF-8 included) append; Backspace/DEL
 // removes the last code point; Ctrl+U clears; Enter (CR, LF or CR LF) completes the line; Ctrl+D
@@ -54,6 +49,8 @@ class LineEditor {
 // call order. In interactive mode the bottom line shows prompt + the line being typed, and each
 // write of chat lines erases it first and redraws it after, as one write, so incoming chat never
 // tears it. Non-interactive mode (scripts, tests) writes the bare lines: no prompt, no escapes.
+// Every line and prompt is shown through wire::escape_text(), so nothing in it can act on the
+// terminal or start a new line.
 //
 // Locking: queue_mutex_ guards the queue only, so print() never waits for the terminal;
 // screen_mutex_ serializes every write (printer, echo, prompt change) and guards what the bottom
@@ -84,13 +81,14 @@ class OrderedConsole {
   OrderedConsole(const OrderedConsole&) = delete;
   OrderedConsole& operator=(const OrderedConsole&) = delete;
 
-  // Queues `line` (without its newline); it is sanitized, then written whole. Thread-safe; never
-  // blocks on the terminal.
+  // Queues `line` (without its newline); it is escaped (a '\n' in it shows as "\n": text of
+  // several lines is printed a line at a time), then written whole. Thread-safe; never blocks
+  // on the terminal.
   void print(std::string line);
   // Blocks until every line queued before the call is written. Thread-safe, except from inside
   // the write function (the printer would wait for itself).
   void flush();
-  // Replaces the prompt (sanitized) and, in interactive mode, redraws the input line. Thread-safe.
+  // Replaces the prompt (escaped) and, in interactive mode, redraws the input line. Thread-safe.
   void set_prompt(std::string prompt);
 
   // Blocks for the next line typed, without its line ending; nullopt at end of input (Ctrl+D on
