@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "line_wrap.h"
 #include "net/thread_name.h"
 #include "net/wire/text_escape.h"
 
@@ -113,6 +114,9 @@ OrderedConsole::Options OrderedConsole::for_stdio(std::string prompt) {
   options.interactive = terminal::stdin_is_terminal() && terminal::stdout_is_terminal();
   options.raw_mode = options.interactive;
   options.prompt = std::move(prompt);
+  if (terminal::stdout_is_terminal()) {
+    options.columns = terminal::stdout_columns;
+  }
   return options;
 }
 
@@ -120,6 +124,7 @@ OrderedConsole::OrderedConsole(Options options)
     : interactive_(options.interactive),
       write_(options.write ? std::move(options.write) : terminal::write_stdout),
       read_(options.read ? std::move(options.read) : terminal::read_stdin),
+      columns_(std::move(options.columns)),
       prompt_(shown(options.prompt)) {
   if (options.raw_mode) {
     raw_mode_.emplace();
@@ -192,10 +197,13 @@ void OrderedConsole::run_printer() {
 }
 
 void OrderedConsole::write_lines(const std::vector<std::string>& lines) {
+  const std::size_t columns = columns_ ? columns_() : 0;
   std::string out(interactive_ ? kEraseLine : "");
   for (const std::string& line : lines) {
-    out += line;
-    out += '\n';
+    for (const std::string& row : wrap_line(line, columns)) {
+      out += row;
+      out += '\n';
+    }
   }
   std::lock_guard lock(screen_mutex_);
   if (interactive_) {

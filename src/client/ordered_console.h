@@ -50,7 +50,8 @@ class LineEditor {
 // write of chat lines erases it first and redraws it after, as one write, so incoming chat never
 // tears it. Non-interactive mode (scripts, tests) writes the bare lines: no prompt, no escapes.
 // Every line and prompt is shown through wire::escape_text(), so nothing in it can act on the
-// terminal or start a new line.
+// terminal or start a new line; with a width (Options::columns), a longer line is wrapped by
+// wrap_line(), its continuation rows indented.
 //
 // Locking: queue_mutex_ guards the queue only, so print() never waits for the terminal;
 // screen_mutex_ serializes every write (printer, echo, prompt change) and guards what the bottom
@@ -65,9 +66,14 @@ class OrderedConsole {
     // Holds the terminal in terminal::RawMode for the console's lifetime (needed for interactive
     // mode on a real terminal, whose own echo would otherwise duplicate ours).
     bool raw_mode = false;
+    // The width to wrap lines to, asked before each write (a terminal can be resized); empty or
+    // 0: each line is written as one row, however long (output read by a script). Called on the
+    // printer thread.
+    std::function<std::size_t()> columns;
   };
 
-  // Interactive, with raw mode, exactly when both stdin and stdout are terminals. Thread-safe.
+  // Interactive, with raw mode, exactly when both stdin and stdout are terminals; lines wrapped
+  // to the terminal's width whenever stdout is one. Thread-safe.
   static Options for_stdio(std::string prompt);
 
   // Starts the printer thread; in interactive mode draws the prompt. `write` is called one call
@@ -113,6 +119,7 @@ class OrderedConsole {
   const bool interactive_;
   const std::function<void(std::string_view)> write_;
   const std::function<long(char*, std::size_t)> read_;
+  const std::function<std::size_t()> columns_;
   std::optional<terminal::RawMode> raw_mode_;  // declared before printer_: restored after join
 
   std::mutex queue_mutex_;

@@ -258,6 +258,37 @@ TEST(OrderedConsolePlain, KeepsOrdinaryTextAndEmojiSequences) {
   EXPECT_EQ(screen.all(), text + "\n");
 }
 
+TEST(OrderedConsolePlain, WithoutAWidthALongLineIsOneRow) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(false, screen, keys));
+  const std::string line = "[lobby] <bob> " + std::string(300, 'x');
+  console.print(line);
+  console.flush();
+  EXPECT_EQ(screen.all(), line + "\n") << "piped output: one line per message, for scripts";
+}
+
+TEST(OrderedConsolePlain, WithAWidthALongLineIsWrappedWithIndentedRows) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole::Options options = fake_options(false, screen, keys);
+  std::size_t columns = 20;
+  options.columns = [&columns] { return columns; };
+  OrderedConsole console(std::move(options));
+  console.print("[lobby] <bob> 0123456789abcdefghijklmnopqrstuvwxyz");
+  console.print("short");
+  console.flush();
+  EXPECT_EQ(screen.all(),
+            "[lobby] <bob> 012345\n"
+            "  6789abcdefghijklmn\n"
+            "  opqrstuvwxyz\n"
+            "short\n");
+  columns = 0;  // asked again for each write: a resized (here: unknown) width applies
+  console.print(std::string(30, 'y'));
+  console.flush();
+  EXPECT_EQ(screen.writes().back(), std::string(30, 'y') + "\n");
+}
+
 TEST(OrderedConsolePlain, DestructorWritesEverythingQueued) {
   FakeScreen screen;
   FakeKeyboard keys;
