@@ -19,6 +19,7 @@ packages=(
   liburing-dev pkg-config             # the io_uring backend (--io-backend uring)
   libsqlite3-dev                      # message history, stored in SQLite
   libsodium-dev                       # account passwords, hashed with Argon2id (crypto_pwhash)
+  tmux                                # the terminal test runs chat_client in a tmux pane
 )
 
 # The Windows cross build (preset `windows`, scripts/build_windows_deps.sh). The host's protoc,

@@ -20,8 +20,8 @@ class ConsoleSession {
  public:
   struct Output {
     std::vector<proto::Envelope> to_send;
-    std::vector<std::string> lines;
-    bool quit = false;  // send the Quit in to_send, then close
+    std::vector<std::string> lines;  // each without a newline
+    bool quit = false;               // send the Quit in to_send, then close
   };
   enum class JoinState { none, pending, joined, refused };
 

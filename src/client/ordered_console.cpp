@@ -4,7 +4,9 @@
 #include <cassert>
 #include <utility>
 
+#include "line_wrap.h"
 #include "net/thread_name.h"
+#include "net/wire/text_escape.h"
 
 namespace chat::client {
 
@@ -22,68 +24,12 @@ bool is_continuation(unsigned char byte) {
   return (byte & 0xc0) == 0x80;
 }
 
-// Length of the well-formed UTF-8 sequence that starts `s` (Unicode table 3-7: no overlongs, no
-// surrogates, nothing above U+10FFFF), or 0 if it does not start with one. ASCII is not handled.
-std::size_t utf8_sequence_length(std::string_view s) {
-  const auto at = [s](std::size_t i) -> unsigned {
-    return i < s.size() ? static_cast<unsigned char>(s[i]) : 0;
-  };
-  const unsigned lead = at(0);
-  std::size_t length = 0;
-  unsigned low = 0x80;
-  unsigned high = 0xbf;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    low = lead == 0xe0 ? 0xa0 : low;
-    high = lead == 0xed ? 0x9f : high;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    low = lead == 0xf0 ? 0x90 : low;
-    high = lead == 0xf4 ? 0x8f : high;
-  } else {
-    return 0;
-  }
-  if (at(1) < low || at(1) > high) {
-    return 0;
-  }
-  for (std::size_t i = 2; i < length; ++i) {
-    if (!is_continuation(static_cast<unsigned char>(at(i)))) {  // at() is 0 past the end
-      return 0;
-    }
-  }
-  return length;
-}
-
-// U+0080..U+009F: terminals in UTF-8 mode may act on these (U+009B is a one-character CSI).
-bool is_c1_control(std::string_view sequence) {
-  return sequence.size() == 2 && static_cast<unsigned char>(sequence[0]) == 0xc2 &&
-         static_cast<unsigned char>(sequence[1]) <= 0x9f;
+// What the console shows of any text: escaped, emoji sequences left whole.
+std::string shown(std::string_view text) {
+  return wire::escape_text(text, {.keep_emoji_joiners = true});
 }
 
 }  // namespace
-
-std::string sanitize_for_terminal(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  while (!text.empty()) {
-    const auto byte = static_cast<unsigned char>(text.front());
-    std::size_t length = 1;
-    if (byte >= 0x20 && byte < kDelete) {
-      out += text.front();
-    } else if (byte < 0x80 || (length = utf8_sequence_length(text)) == 0) {
-      length = 1;  // a control byte, or a byte that cannot start well-formed UTF-8
-      out += '?';
-    } else if (is_c1_control(text.substr(0, length))) {
-      out += '?';
-    } else {
-      out.append(text.substr(0, length));
-    }
-    text.remove_prefix(length);
-  }
-  return out;
-}
 
 // ---- LineEditor ----
 
@@ -168,6 +114,9 @@ OrderedConsole::Options OrderedConsole::for_stdio(std::string prompt) {
   options.interactive = terminal::stdin_is_terminal() && terminal::stdout_is_terminal();
   options.raw_mode = options.interactive;
   options.prompt = std::move(prompt);
+  if (terminal::stdout_is_terminal()) {
+    options.columns = terminal::stdout_columns;
+  }
   return options;
 }
 
@@ -175,7 +124,8 @@ OrderedConsole::OrderedConsole(Options options)
     : interactive_(options.interactive),
       write_(options.write ? std::move(options.write) : terminal::write_stdout),
       read_(options.read ? std::move(options.read) : terminal::read_stdin),
-      prompt_(sanitize_for_terminal(options.prompt)) {
+      columns_(std::move(options.columns)),
+      prompt_(shown(options.prompt)) {
   if (options.raw_mode) {
     raw_mode_.emplace();
   }
@@ -200,7 +150,7 @@ OrderedConsole::~OrderedConsole() {
 }
 
 void OrderedConsole::print(std::string line) {
-  std::string safe = sanitize_for_terminal(line);
+  std::string safe = shown(line);
   std::lock_guard lock(queue_mutex_);
   if (stopping_) {
     return;
@@ -219,7 +169,7 @@ void OrderedConsole::flush() {
 }
 
 void OrderedConsole::set_prompt(std::string prompt) {
-  std::string safe = sanitize_for_terminal(prompt);
+  std::string safe = shown(prompt);
   std::lock_guard lock(screen_mutex_);
   prompt_ = std::move(safe);
   if (interactive_) {
@@ -247,10 +197,13 @@ void OrderedConsole::run_printer() {
 }
 
 void OrderedConsole::write_lines(const std::vector<std::string>& lines) {
+  const std::size_t columns = columns_ ? columns_() : 0;
   std::string out(interactive_ ? kEraseLine : "");
   for (const std::string& line : lines) {
-    out += line;
-    out += '\n';
+    for (const std::string& row : wrap_line(line, columns)) {
+      out += row;
+      out += '\n';
+    }
   }
   std::lock_guard lock(screen_mutex_);
   if (interactive_) {

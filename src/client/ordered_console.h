@@ -18,11 +18,6 @@
 
 namespace chat::client {
 
-// Returns `text` safe to write to a terminal: C0 controls, DEL, C1 controls and bytes that are not
-// well-formed UTF-8 each become '?', so text from the network cannot move the cursor, clear the
-// screen or start an escape sequence. Well-formed UTF-8 text is kept as it is. Thread-safe (pure).
-std::string sanitize_for_terminal(std::string_view text);
-
 // The editing rules for one input line, fed one byte at a time from a raw terminal, with no I/O
 // so they can be tested without one. Printable bytes (UTF-8 included) append; Backspace/DEL
 // removes the last code point; Ctrl+U clears; Enter (CR, LF or CR LF) completes the line; Ctrl+D
@@ -54,6 +49,9 @@ class LineEditor {
 // call order. In interactive mode the bottom line shows prompt + the line being typed, and each
 // write of chat lines erases it first and redraws it after, as one write, so incoming chat never
 // tears it. Non-interactive mode (scripts, tests) writes the bare lines: no prompt, no escapes.
+// Every line and prompt is shown through wire::escape_text(), so nothing in it can act on the
+// terminal or start a new line; with a width (Options::columns), a longer line is wrapped by
+// wrap_line(), its continuation rows indented.
 //
 // Locking: queue_mutex_ guards the queue only, so print() never waits for the terminal;
 // screen_mutex_ serializes every write (printer, echo, prompt change) and guards what the bottom
@@ -68,9 +66,14 @@ class OrderedConsole {
     // Holds the terminal in terminal::RawMode for the console's lifetime (needed for interactive
     // mode on a real terminal, whose own echo would otherwise duplicate ours).
     bool raw_mode = false;
+    // The width to wrap lines to, asked before each write (a terminal can be resized); empty or
+    // 0: each line is written as one row, however long (output read by a script). Called on the
+    // printer thread.
+    std::function<std::size_t()> columns;
   };
 
-  // Interactive, with raw mode, exactly when both stdin and stdout are terminals. Thread-safe.
+  // Interactive, with raw mode, exactly when both stdin and stdout are terminals; lines wrapped
+  // to the terminal's width whenever stdout is one. Thread-safe.
   static Options for_stdio(std::string prompt);
 
   // Starts the printer thread; in interactive mode draws the prompt. `write` is called one call
@@ -84,13 +87,14 @@ class OrderedConsole {
   OrderedConsole(const OrderedConsole&) = delete;
   OrderedConsole& operator=(const OrderedConsole&) = delete;
 
-  // Queues `line` (without its newline); it is sanitized, then written whole. Thread-safe; never
-  // blocks on the terminal.
+  // Queues `line` (without its newline); it is escaped (a '\n' in it shows as "\n": text of
+  // several lines is printed a line at a time), then written whole. Thread-safe; never blocks
+  // on the terminal.
   void print(std::string line);
   // Blocks until every line queued before the call is written. Thread-safe, except from inside
   // the write function (the printer would wait for itself).
   void flush();
-  // Replaces the prompt (sanitized) and, in interactive mode, redraws the input line. Thread-safe.
+  // Replaces the prompt (escaped) and, in interactive mode, redraws the input line. Thread-safe.
   void set_prompt(std::string prompt);
 
   // Blocks for the next line typed, without its line ending; nullopt at end of input (Ctrl+D on
@@ -115,6 +119,7 @@ class OrderedConsole {
   const bool interactive_;
   const std::function<void(std::string_view)> write_;
   const std::function<long(char*, std::size_t)> read_;
+  const std::function<std::size_t()> columns_;
   std::optional<terminal::RawMode> raw_mode_;  // declared before printer_: restored after join
 
   std::mutex queue_mutex_;

@@ -13,6 +13,12 @@ bool stdin_is_terminal();
 bool stdout_is_terminal();
 bool stderr_is_terminal();
 
+// How many columns a row written to stdout may fill without the terminal wrapping it: its width
+// (one less on Windows, whose console may wrap as soon as the last column is written); 0 when
+// stdout is not a terminal or the width is unknown. Asked anew each time: the window may be
+// resized. Thread-safe.
+std::size_t stdout_columns();
+
 // Puts stdin in raw-ish mode for its lifetime: no line buffering and no echo, so the console can
 // edit and draw the input line itself, but Ctrl+C still raises SIGINT so the process can always
 // be stopped. Output processing stays on ("\n" still moves to column 0). Does nothing when stdin

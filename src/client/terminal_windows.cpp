@@ -86,6 +86,17 @@ bool stderr_is_terminal() {
   return is_console(::GetStdHandle(STD_ERROR_HANDLE));
 }
 
+std::size_t stdout_columns() {
+  CONSOLE_SCREEN_BUFFER_INFO info{};
+  if (!::GetConsoleScreenBufferInfo(output(), &info)) {
+    return 0;
+  }
+  const int width = info.srWindow.Right - info.srWindow.Left + 1;
+  // Without virtual-terminal processing (stdin not a console, so no RawMode) the console wraps
+  // as soon as a row's last column is written, which would add an empty row after a full one.
+  return width > 1 ? static_cast<std::size_t>(width - 1) : 0;
+}
+
 struct RawMode::Saved {
   DWORD in_mode;
   DWORD out_mode;

@@ -133,6 +133,21 @@ TEST_F(ConsoleSessionTest, OperatorCommandsAndTheirReplies) {
   EXPECT_EQ(session_.receive(reply), std::vector<std::string>{"* kicked bob"});
 }
 
+TEST_F(ConsoleSessionTest, HelpIsOneLinePerCommand) {
+  // The console shows a newline inside a line as "\n": /help must come as separate lines.
+  const auto out = session_.command(parse_command("/help"));
+  EXPECT_TRUE(out.to_send.empty());
+  ASSERT_GT(out.lines.size(), 10u);
+  EXPECT_EQ(out.lines.front(), "commands:");
+  for (const std::string& line : out.lines) {
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  }
+  EXPECT_NE(std::find_if(out.lines.begin(), out.lines.end(),
+                         [](const std::string& l) { return l.starts_with("  /w NICK TEXT"); }),
+            out.lines.end());
+  EXPECT_EQ(out.lines.back(), "  /help             this text");
+}
+
 TEST(ConsoleSessionJoin, APasswordGoesInEveryJoinAndTheWelcomeSaysTheRole) {
   ConsoleSession session;
   session.set_password("s3cret-password");

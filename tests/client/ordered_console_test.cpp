@@ -113,30 +113,6 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-// ---- sanitize_for_terminal ----
-
-TEST(SanitizeForTerminal, KeepsPrintableAsciiAndWellFormedUtf8) {
-  EXPECT_EQ(sanitize_for_terminal("plain text ~!@#"), "plain text ~!@#");
-  const std::string utf8 = "h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80 \xc2\xa0";  // é ✓ 😀 nbsp
-  EXPECT_EQ(sanitize_for_terminal(utf8), utf8);
-}
-
-TEST(SanitizeForTerminal, ReplacesControlBytes) {
-  EXPECT_EQ(sanitize_for_terminal("a\x1b[2Jb"), "a?[2Jb");
-  EXPECT_EQ(sanitize_for_terminal(std::string("\n\r\t\x7f\x07\0x", 7)), "??????x");
-}
-
-TEST(SanitizeForTerminal, ReplacesC1ControlsAndMalformedUtf8) {
-  EXPECT_EQ(sanitize_for_terminal("\xc2\x9b"
-                                  "31m"),
-            "?31m");                                             // U+009B, a one-character CSI
-  EXPECT_EQ(sanitize_for_terminal("\xff\x80z"), "??z");          // invalid byte, lone continuation
-  EXPECT_EQ(sanitize_for_terminal("\xe2\x9c"), "??");            // truncated sequence
-  EXPECT_EQ(sanitize_for_terminal("\xc0\xaf"), "??");            // overlong '/'
-  EXPECT_EQ(sanitize_for_terminal("\xed\xa0\x80"), "???");       // UTF-16 surrogate
-  EXPECT_EQ(sanitize_for_terminal("\xf4\x90\x80\x80"), "????");  // above U+10FFFF
-}
-
 // ---- LineEditor ----
 
 std::vector<std::string> feed_all(LineEditor& editor, std::string_view bytes) {
@@ -262,13 +238,55 @@ TEST(OrderedConsolePlain, PrintsBareLinesInOrderFromManyThreads) {
   }
 }
 
-TEST(OrderedConsolePlain, SanitizesPrintedLines) {
+TEST(OrderedConsolePlain, EscapesPrintedLines) {
   FakeScreen screen;
   FakeKeyboard keys;
   OrderedConsole console(fake_options(false, screen, keys));
-  console.print("evil\x1b[2J\nline");
+  console.print("evil\x1b[2J\nline\r\xe2\x80\xae!\xe2\x80\xa8x\xff");  // U+202E, U+2028
   console.flush();
-  EXPECT_EQ(screen.all(), "evil?[2J?line\n");
+  EXPECT_EQ(screen.all(), "evil\\x1b[2J\\nline\\r\\u202E!\\u2028x\\xff\n");
+}
+
+TEST(OrderedConsolePlain, KeepsOrdinaryTextAndEmojiSequences) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(false, screen, keys));
+  // Korean, "woman technologist" (U+1F469 U+200D U+1F4BB), a backslash.
+  const std::string text = "안녕 \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb C:\\dir";
+  console.print(text);
+  console.flush();
+  EXPECT_EQ(screen.all(), text + "\n");
+}
+
+TEST(OrderedConsolePlain, WithoutAWidthALongLineIsOneRow) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(false, screen, keys));
+  const std::string line = "[lobby] <bob> " + std::string(300, 'x');
+  console.print(line);
+  console.flush();
+  EXPECT_EQ(screen.all(), line + "\n") << "piped output: one line per message, for scripts";
+}
+
+TEST(OrderedConsolePlain, WithAWidthALongLineIsWrappedWithIndentedRows) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole::Options options = fake_options(false, screen, keys);
+  std::size_t columns = 20;
+  options.columns = [&columns] { return columns; };
+  OrderedConsole console(std::move(options));
+  console.print("[lobby] <bob> 0123456789abcdefghijklmnopqrstuvwxyz");
+  console.print("short");
+  console.flush();
+  EXPECT_EQ(screen.all(),
+            "[lobby] <bob> 012345\n"
+            "  6789abcdefghijklmn\n"
+            "  opqrstuvwxyz\n"
+            "short\n");
+  columns = 0;  // asked again for each write: a resized (here: unknown) width applies
+  console.print(std::string(30, 'y'));
+  console.flush();
+  EXPECT_EQ(screen.writes().back(), std::string(30, 'y') + "\n");
 }
 
 TEST(OrderedConsolePlain, DestructorWritesEverythingQueued) {
@@ -395,10 +413,10 @@ TEST_F(InteractiveConsoleTest, SetPromptRedrawsWithCurrentInput) {
   start_reading();
   keys_.wait_for_reads(2);
   console_.set_prompt("#room\x1b> ");
-  EXPECT_EQ(screen_.writes().back(), "\r\x1b[K#room?> hi");
+  EXPECT_EQ(screen_.writes().back(), "\r\x1b[K#room\\x1b> hi");
   console_.print("msg");
   console_.flush();
-  EXPECT_EQ(screen_.writes().back(), "\r\x1b[Kmsg\n#room?> hi");
+  EXPECT_EQ(screen_.writes().back(), "\r\x1b[Kmsg\n#room\\x1b> hi");
 }
 
 TEST(OrderedConsoleInteractive, DestructorClearsThePromptLine) {

@@ -38,6 +38,7 @@ set(chat_linux_only_sources
   "src/net/uring/uring_service.cpp"
   "src/net/uring/uring_missing.cpp"
   "tests/programs/open_file_limit_test.cpp"
+  "tests/programs/terminal_test.cpp"
 )
 
 set(chat_sln_name "ChatServer.sln")

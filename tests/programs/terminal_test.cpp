@@ -1,0 +1,221 @@
+// chat_client on a terminal, as a person sees it: tmux runs the real client in a pane of a fixed
+// width against a real chat_server, other clients send it hostile text, and capture-pane reads
+// the screen. Linux only (tmux; tests/CMakeLists.txt passes its path as CHAT_TMUX).
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/child_process.h"
+#include "support/listening_line.h"
+#include "support/test_client.h"
+
+namespace chat::testing {
+namespace {
+
+const std::string kServer = CHAT_SERVER_EXE;
+const std::string kClient = CHAT_CLIENT_EXE;
+const std::string kTmux = CHAT_TMUX;  // empty when the build found no tmux
+
+constexpr auto kPoll = std::chrono::milliseconds(50);
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+    lines.push_back(text.substr(start, nl - start));
+  }
+  return lines;
+}
+
+std::string trim_right(std::string s) {
+  s.erase(s.find_last_not_of(' ') + 1);
+  return s;
+}
+
+// A tmux server of our own (its own socket), with one session running a command in a pane of
+// `columns` x `rows`. Destroying it ends the tmux server and the pane's process.
+class TmuxPane {
+ public:
+  TmuxPane(int columns, int rows, const std::vector<std::string>& command)
+      : socket_("chat-terminal-test-" + std::to_string(::getpid()) + "-" +
+                std::to_string(columns)) {
+    // remain-on-exit keeps the screen of a client that ended early, for the failure message.
+    std::vector<std::string> args{"start-server",
+                                  ";",
+                                  "set-option",
+                                  "-g",
+                                  "remain-on-exit",
+                                  "on",
+                                  ";",
+                                  "new-session",
+                                  "-d",
+                                  "-x",
+                                  std::to_string(columns),
+                                  "-y",
+                                  std::to_string(rows)};
+    args.insert(args.end(), command.begin(), command.end());
+    tmux(args);
+  }
+  ~TmuxPane() { tmux({"kill-server"}); }
+  TmuxPane(const TmuxPane&) = delete;
+  TmuxPane& operator=(const TmuxPane&) = delete;
+
+  // The pane's rows as written (-N: trailing spaces that were written are kept); with `join`
+  // (-J), the rows the terminal wrapped by itself joined back into one.
+  std::vector<std::string> screen(bool join = false) {
+    std::vector<std::string> args{"capture-pane", "-p", "-N", "-S", "-", "-E", "-"};
+    if (join) {
+      args.push_back("-J");
+    }
+    std::vector<std::string> rows = lines_of(tmux(args));
+    while (!rows.empty() && trim_right(rows.back()).empty()) {
+      rows.pop_back();
+    }
+    return rows;
+  }
+
+  // Polls the screen until a row satisfies `pred`, for at most kWait.
+  bool wait_for_row(const std::function<bool(const std::string&)>& pred) {
+    const auto deadline = std::chrono::steady_clock::now() + kWait;
+    for (;;) {
+      const std::vector<std::string> rows = screen();
+      if (std::any_of(rows.begin(), rows.end(), pred)) {
+        return true;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        return false;
+      }
+      std::this_thread::sleep_for(kPoll);
+    }
+  }
+
+ private:
+  std::string tmux(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{kTmux, "-u", "-L", socket_, "-f", "/dev/null"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ChildProcess process(argv);
+    std::string out = process.read_all(kWait);
+    process.wait(kWait);
+    return out;
+  }
+
+  const std::string socket_;
+};
+
+std::string dump(const std::vector<std::string>& rows) {
+  std::string out;
+  for (const std::string& row : rows) {
+    out += "|" + row + "|\n";
+  }
+  return out;
+}
+
+// The lines the client printed, each put back together from its rows: a row that starts with
+// the continuation indent belongs to the line above it.
+std::vector<std::string> logical_lines(const std::vector<std::string>& rows) {
+  std::vector<std::string> lines;
+  for (const std::string& row : rows) {
+    if (row.starts_with("  ") && !lines.empty()) {
+      lines.back() += row.substr(2);
+    } else {
+      lines.push_back(row);
+    }
+  }
+  for (std::string& line : lines) {
+    line = trim_right(line);
+  }
+  return lines;
+}
+
+void send_and_wait_for_ack(TestClient& client, const std::string& text, std::uint64_t id) {
+  ASSERT_TRUE(client.broadcast("lobby", text, id));
+  const auto ack = client.wait_for([id](const Envelope& e) {
+    return (e.has_ack() && e.ack().client_msg_id() == id) || e.has_error();
+  });
+  ASSERT_TRUE(ack && ack->has_ack()) << (ack ? ack->ShortDebugString() : "no answer");
+}
+
+class ClientOnATerminal : public ::testing::TestWithParam<int> {};
+
+TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSender) {
+  ASSERT_FALSE(kTmux.empty()) << "tmux was not found when the build was configured; "
+                                 "scripts/install_deps.sh installs it";
+  const int columns = GetParam();
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", ":memory:"});
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
+  ASSERT_NE(port, 0);
+  const std::string reader = "reader" + std::to_string(columns);
+  TmuxPane pane(columns, 60,
+                {kClient, "--port", std::to_string(port), "--nick", reader, "--no-reconnect"});
+  ASSERT_TRUE(pane.wait_for_row([&](const std::string& row) {
+    return row.starts_with("* welcome, " + reader + "!");
+  })) << dump(pane.screen());
+
+  client::ClientNetwork network(1, 8);
+  TestClient admin(network, {"127.0.0.1", port});
+  ASSERT_TRUE(admin.join("admin").has_welcome());
+  TestClient mallory(network, {"127.0.0.1", port});
+  ASSERT_TRUE(mallory.join("mallory").has_welcome());
+
+  send_and_wait_for_ack(admin, "the real admin", 1);
+  // Padded so that a terminal wrapping the line by itself would start its next row with a line
+  // of admin's.
+  const std::string prefix = "[lobby] <mallory> ";
+  const std::string fake = "[lobby] <admin> fake: send me your password";
+  send_and_wait_for_ack(mallory, std::string(columns - prefix.size(), ' ') + fake, 1);
+  // Bidi override, line separator, a screen clear and a window title, a colour.
+  const std::string controls =
+      "left\xe2\x80\xaeright\xe2\x80\xa8next \x1b[2J\x1b]0;owned\x07 \x1b[31mred";
+  send_and_wait_for_ack(mallory, controls, 2);
+  // Wide characters: 70 Hangul syllables take 140 columns.
+  std::string hangul;
+  for (int i = 0; i < 70; ++i) {
+    hangul += "\xed\x95\x9c";  // U+D55C
+  }
+  send_and_wait_for_ack(mallory, hangul, 3);
+  send_and_wait_for_ack(admin, "done", 2);
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
+    return trim_right(row) == "[lobby] <admin> done";
+  })) << dump(pane.screen());
+
+  const std::vector<std::string> rows = pane.screen();
+  const std::string screen = dump(rows);
+  // No row may pass for a line of admin's but admin's own two.
+  int admin_rows = 0;
+  for (const std::string& row : rows) {
+    if (row.starts_with("[lobby] <admin>")) {
+      ++admin_rows;
+      EXPECT_TRUE(trim_right(row) == "[lobby] <admin> the real admin" ||
+                  trim_right(row) == "[lobby] <admin> done")
+          << "a row passes for admin's: " << row << "\n"
+          << screen;
+    }
+  }
+  EXPECT_EQ(admin_rows, 2) << screen;
+  // The client wrapped every line itself: the terminal wrapped no row on its own.
+  EXPECT_EQ(pane.screen(true), rows) << "rows wrapped by the terminal\n" << screen;
+
+  // Each message is shown whole, control characters as visible escapes.
+  const std::vector<std::string> lines = logical_lines(rows);
+  const auto shown = [&](const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+  };
+  EXPECT_TRUE(shown(prefix + std::string(columns - prefix.size(), ' ') + fake)) << screen;
+  EXPECT_TRUE(shown(prefix + "left\\u202Eright\\u2028next \\x1b[2J\\x1b]0;owned\\x07 \\x1b[31mred"))
+      << screen;
+  EXPECT_TRUE(shown(prefix + hangul)) << screen;
+  EXPECT_TRUE(shown("[lobby] <admin> the real admin")) << screen;
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, ClientOnATerminal, ::testing::Values(40, 80),
+                         [](const auto& width) { return std::to_string(width.param) + "Columns"; });
+
+}  // namespace
+}  // namespace chat::testing
