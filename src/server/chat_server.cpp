@@ -11,6 +11,7 @@
 #include "log.h"
 #include "net/thread_name.h"
 #include "net/wire/envelope_codec.h"
+#include "net/wire/text_escape.h"
 #include "operators/operator_commands.h"
 #include "server_core.h"
 
@@ -78,6 +79,10 @@ std::vector<std::string> ChatServer::run_console_command(const std::string& line
   }
   if (result.after_reply) {
     result.after_reply();
+  }
+  // Lines quote what clients chose (nicknames, reasons, commands): never raw on a terminal.
+  for (std::string& out : result.lines) {
+    out = wire::escape_text(out, wire::EscapeOptions{log::kMaxMessageBytes, false, false});
   }
   return result.lines;
 }

@@ -7,10 +7,13 @@
 
 #include <fmt/chrono.h>
 
+#include "net/wire/text_escape.h"
+
 namespace chat::log {
 namespace {
 std::atomic<Level> g_level{Level::info};
 std::mutex g_write_mutex;
+std::function<void(std::string_view)> g_sink;  // guarded by g_write_mutex
 constexpr std::string_view kNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 }  // namespace
 
@@ -44,10 +47,20 @@ void write(Level lvl, std::string_view message) {
   const std::tm tm = fmt::gmtime(t);  // portable, unlike gmtime_r/gmtime_s
   const std::string line = fmt::format(
       "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z {:<5} {}\n", tm.tm_year + 1900, tm.tm_mon + 1,
-      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms, kNames[static_cast<int>(lvl)], message);
+      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms, kNames[static_cast<int>(lvl)],
+      wire::escape_text(message, wire::EscapeOptions{kMaxMessageBytes, false, false}));
   std::lock_guard lock(g_write_mutex);
+  if (g_sink) {
+    g_sink(line);
+    return;
+  }
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
+}
+
+void set_sink(std::function<void(std::string_view line)> sink) {
+  std::lock_guard lock(g_write_mutex);
+  g_sink = std::move(sink);
 }
 
 }  // namespace chat::log

@@ -1,6 +1,8 @@
 // Public header. Levelled, thread-safe logging to stderr: who, what, why.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -14,8 +16,19 @@ void set_level(Level level);
 Level level();
 bool parse_level(std::string_view text, Level& out);
 
-// Writes one whole line (never interleaved with another thread's line). Thread-safe.
+// A message is cut to this many bytes (after escaping), with a marker saying how much was left
+// out: a client that sends a 60,000-byte name cannot make a 60,000-byte line.
+inline constexpr std::size_t kMaxMessageBytes = 2048;
+
+// Writes one whole line (never interleaved with another thread's line). Thread-safe. The
+// message is escaped first (wire::escape_text): any control, bidi, zero-width or line-breaking
+// character in it (client text is logged: nicknames, quit reasons, commands) is written as a
+// visible escape, so one event is always exactly one line and cannot drive a terminal.
 void write(Level level, std::string_view message);
+
+// Where whole lines go (each ends with '\n'); unset: stderr. For tests. Thread-safe; lines are
+// handed over one at a time, under the writer's lock.
+void set_sink(std::function<void(std::string_view line)> sink);
 
 template <typename... Args>
 void at(Level lvl, fmt::format_string<Args...> format, Args&&... args) {

@@ -195,8 +195,17 @@ void ServerCore::send_error(net::ConnId id, Session& s, const proto::Envelope& r
   e->set_code(code);
   e->set_request(std::string(wire::body_name(request.body_case())));
   e->set_fatal(fatal);
-  log::info("reject {} {} ({}): {} {}", id, s.nickname.empty() ? s.peer : s.nickname, e->request(),
-            proto::ErrorCode_Name(code), message);
+  if (fatal || s.log_allowance.take(TokenBucket::Clock::now())) {
+    log::info(
+        "reject {} {} ({}): {} {}{}", id, s.nickname.empty() ? s.peer : s.nickname, e->request(),
+        proto::ErrorCode_Name(code), message,
+        s.logs_suppressed == 0
+            ? std::string()
+            : fmt::format(" ({} more refusals of this connection not logged)", s.logs_suppressed));
+    s.logs_suppressed = 0;
+  } else {
+    ++s.logs_suppressed;
+  }
   e->set_message(std::move(message));
   send(id, env);
   if (fatal) {

@@ -8,6 +8,8 @@ void Session::open(net::ConnId id, std::string peer_text, std::string peer_host,
   host = std::move(peer_host);
   flood = bucket;
   flood_strikes = 0;
+  log_allowance.reset(TokenBucket::Clock::now());
+  logs_suppressed = 0;
   last_heard_ms.store(now_ms);
   pinged_generation.store(0);
   frame_incomplete.store(false);

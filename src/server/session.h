@@ -114,6 +114,10 @@ struct Session {
   bool counted = false;             // counts against --max-clients
   TokenBucket flood{0, 1};          // set up on accept from the server's flood limits
   std::uint32_t flood_strikes = 0;  // requests refused since the last one let through
+  // The log lines one connection's refused requests may write: ten at once, then one a second.
+  // A client repeating a bad request (within its flood allowance) cannot fill the log.
+  TokenBucket log_allowance{1, 10};
+  std::uint32_t logs_suppressed = 0;  // refusals not logged since the last line
 
   // A Join with a password, or a Register, waiting for the auth worker: set by its handler,
   // submitted when the receive that carried it ends, cleared by ChatServer::on_auth_result.

@@ -7,11 +7,14 @@
 #include "../storage/sqlite_db.h"
 #include "../unix_time.h"
 #include "../validation.h"
+#include "net/wire/text_escape.h"
 
 namespace chat::server {
 namespace {
 
 constexpr std::size_t kAuditInMemory = 1000;
+// An audit entry's command and outcome are cut to this many bytes (escaped).
+constexpr std::size_t kMaxAuditFieldBytes = 512;
 
 }  // namespace
 
@@ -207,8 +210,13 @@ std::vector<Ban> AccountStore::bans(std::uint64_t now_ms) {
   return out;
 }
 
-void AccountStore::audit(const std::string& actor, const std::string& command,
-                         const std::string& outcome) {
+void AccountStore::audit(const std::string& actor, const std::string& raw_command,
+                         const std::string& raw_outcome) {
+  // What an operator typed, and outcomes that quote it, are stored escaped and bounded: the
+  // audit log is read on a terminal (the console's `audit`), one entry per line.
+  const wire::EscapeOptions bounded{kMaxAuditFieldBytes, false, false};
+  const std::string command = wire::escape_text(raw_command, bounded);
+  const std::string outcome = wire::escape_text(raw_outcome, bounded);
   const std::uint64_t now = unix_time_ms();
   log::info("audit: {} ran '{}': {}", actor, command, outcome);
   std::lock_guard lock(mutex_);

@@ -62,7 +62,13 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
 
 void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const auto& w = req.whisper();
-  // Checked in the order of the fields, as for a broadcast: the recipient, then the text.
+  // Checked in the order of the fields, as for a broadcast: the recipient, then the text. The
+  // recipient is a nickname first: one that could never be held is refused without a lookup,
+  // and without being quoted back (or logged) at whatever length it came.
+  if (!check_name_or_reject(core, id, s, req, w.to(), core.config.max_nickname_bytes,
+                            proto::NICKNAME_INVALID, "whisper target")) {
+    return;
+  }
   const auto target = core.nicknames.find(w.to());
   if (!target) {
     core.send_error(id, s, req, proto::WHISPER_TARGET_UNKNOWN, fmt::format("no user '{}'", w.to()));
