@@ -17,12 +17,33 @@ set(CMAKE_CXX_COMPILER ${CHAT_MINGW_TRIPLE}-g++-posix)
 set(CMAKE_RC_COMPILER ${CHAT_MINGW_TRIPLE}-windres)
 
 # Where the Windows libraries live: the mingw-w64 sysroot (Win32 API, CRT, winpthreads) and the
-# prefix that scripts/build_windows_deps.sh installs protobuf, fmt and CLI11 into. A cache
-# variable so a build can point elsewhere; the default is this checkout's build tree.
-get_filename_component(_chat_deps_default "${CMAKE_CURRENT_LIST_DIR}/../build/windows-deps/install"
+# prefix that scripts/build_windows_deps.sh installs protobuf, SQLite, libsodium, fmt and CLI11
+# into. That prefix is in a cache outside the clone, in a directory named by a key of what it was
+# built from; the script alone knows the key (`--print-prefix`). A cache variable, so a build can
+# point elsewhere (-DCHAT_WINDOWS_DEPS_PREFIX=...); while it holds the default, every configure
+# asks the script again, so a new key (a library upgraded, the script changed) is followed. So is
+# a build tree from before the cache moved, which still names build/windows-deps/ in the clone.
+# Not in try_compile projects: they get the value passed down (CMAKE_TRY_COMPILE_PLATFORM_VARIABLES).
+get_property(_chat_in_try_compile GLOBAL PROPERTY IN_TRY_COMPILE)
+get_filename_component(_chat_old_default "${CMAKE_CURRENT_LIST_DIR}/../build/windows-deps/install"
                        ABSOLUTE)
-set(CHAT_WINDOWS_DEPS_PREFIX "${_chat_deps_default}"
-    CACHE PATH "Windows (mingw-w64) protobuf, fmt and CLI11, from scripts/build_windows_deps.sh")
+if(NOT _chat_in_try_compile AND
+   (NOT DEFINED CACHE{CHAT_WINDOWS_DEPS_PREFIX}
+    OR CHAT_WINDOWS_DEPS_PREFIX STREQUAL "${CHAT_WINDOWS_DEPS_PREFIX_DEFAULT}"
+    OR CHAT_WINDOWS_DEPS_PREFIX STREQUAL _chat_old_default))
+  execute_process(
+    COMMAND bash "${CMAKE_CURRENT_LIST_DIR}/../scripts/build_windows_deps.sh" --print-prefix
+    OUTPUT_VARIABLE _chat_deps_default OUTPUT_STRIP_TRAILING_WHITESPACE
+    RESULT_VARIABLE _chat_deps_result)
+  if(NOT _chat_deps_result EQUAL 0 OR _chat_deps_default STREQUAL "")
+    message(FATAL_ERROR "scripts/build_windows_deps.sh --print-prefix failed (${_chat_deps_result})")
+  endif()
+  set(CHAT_WINDOWS_DEPS_PREFIX_DEFAULT "${_chat_deps_default}" CACHE INTERNAL
+      "what build_windows_deps.sh --print-prefix said at the last configure")
+  set(CHAT_WINDOWS_DEPS_PREFIX "${_chat_deps_default}" CACHE PATH
+      "Windows (mingw-w64) libraries, from scripts/build_windows_deps.sh" FORCE)
+endif()
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES CHAT_WINDOWS_DEPS_PREFIX)
 set(CMAKE_FIND_ROOT_PATH /usr/${CHAT_MINGW_TRIPLE} "${CHAT_WINDOWS_DEPS_PREFIX}")
 
 # Programs run on the build machine (protoc, wine): search only the host.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Windows (mingw-w64) libraries the `windows` preset links, into build/windows-deps/:
+# Builds the Windows (mingw-w64) libraries the `windows` preset links:
 #   install/lib/libprotobuf.a + cmake config  full protobuf, built from Debian's own source package
 #                                             so it matches the host's protoc, which generates code
 #   install/lib/libsqlite3.a + sqlite3.h      SQLite (its amalgamation, thread-safe), from
@@ -7,78 +7,170 @@
 #   install/lib/libsodium.a + sodium.h        static libsodium, from Debian's libsodium source
 #   install/lib/libfmt.a + cmake config       static fmt, from Debian's fmtlib source
 #   install/include/CLI                       header-only CLI11, copied from the host
-# The source packages come from the host's Debian release, as do its own libraries.
-# Cached: once installed, a second run does nothing; a library added to this script since the
-# last run is built on its own, the ones already installed are kept. Delete build/windows-deps/
-# to rebuild everything. CHAT_WINDOWS_DEPS_DIR overrides the directory (then pass
-# -DCHAT_WINDOWS_DEPS_PREFIX=<it>/install).
+# Each source package is fetched at the version of the host's own library (libprotobuf-dev,
+# libsqlite3-dev, ...), from the host's Debian mirror.
+#
+# Cached outside the clone, so that every clone and CI job on the machine shares one build:
+#   ${CHAT_WINDOWS_DEPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chatserver}/windows-deps-<key>
+# The key is a hash of what the result depends on: the versions of the source packages, of the
+# mingw-w64 compiler, runtime and binutils, of protoc, and the text of this script and of the
+# toolchain file. Anything of these changes, and the next run builds into a new directory;
+# nothing is ever rebuilt in place. The directory's manifest.txt lists the key's inputs. Old
+# windows-deps-* directories can be deleted at any time.
+# A half-built cache cannot be taken for a whole one: the build happens in a temporary directory
+# beside it, which is renamed to windows-deps-<key> (one atomic rename) only once complete. Two
+# runs at once build once: the second waits on a lock and then finds the result.
+#
+#   build_windows_deps.sh                builds, unless the directory for the current key exists
+#   build_windows_deps.sh --print-prefix prints the install prefix for the current key, and does
+#                                        nothing else (cmake/mingw-w64-x86_64.cmake asks it)
+# CHAT_WINDOWS_DEPS_DIR=<dir> uses <dir> instead of the keyed directory; set it for
+# `cmake --preset windows` too (the toolchain file asks --print-prefix), or pass
+# -DCHAT_WINDOWS_DEPS_PREFIX=<dir>/install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-deps=${CHAT_WINDOWS_DEPS_DIR:-$repo/build/windows-deps}
-prefix=$deps/install
 toolchain=$repo/cmake/mingw-w64-x86_64.cmake
 # The toolchain file's target and C compiler, for the libraries not built with CMake.
 host=x86_64-w64-mingw32
 cc=$host-gcc-posix
 
-# Debian source packages, built in this order; build_<name> below builds each one.
+# Debian source packages, built in this order; build_<name> below builds each one. Each is
+# fetched at the source version of the host's binary package named in host_package.
 libraries=(protobuf sqlite3 libsodium fmtlib)
-# .complete is written last and names everything installed, so an interrupted run is redone
-# rather than taken as done, and a tree from before a library was added is not up to date.
-complete="${libraries[*]} CLI11"
-if [ "$(cat "$prefix/.complete" 2>/dev/null)" = "$complete" ]; then
+declare -A host_package=([protobuf]=libprotobuf-dev [sqlite3]=libsqlite3-dev
+                         [libsodium]=libsodium-dev [fmtlib]=libfmt-dev [cli11]=libcli11-dev)
+# What compiles and links them (the toolchain file names these compilers).
+toolchain_packages=(gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix
+                    gcc-mingw-w64-x86-64-posix-runtime mingw-w64-x86-64-dev
+                    binutils-mingw-w64-x86-64)
+
+source_version() {
+  dpkg-query -W -f='${source:Version}' "${host_package[$1]}" 2>/dev/null || echo "not-installed"
+}
+
+# The key's inputs, one per line; the key is the start of their SHA-256.
+manifest() {
+  local lib pkg
+  for lib in "${libraries[@]}" cli11; do
+    echo "source $lib $(source_version "$lib")"
+  done
+  for pkg in "${toolchain_packages[@]}"; do
+    echo "toolchain $pkg $(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo not-installed)"
+  done
+  echo "protoc $(protoc --version 2>/dev/null || echo not-installed)"
+  echo "script $(sha256sum <"$repo/scripts/build_windows_deps.sh" | cut -d' ' -f1)"
+  echo "toolchain-file $(sha256sum <"$toolchain" | cut -d' ' -f1)"
+}
+
+# Sets key_inputs and deps (the directory for them).
+find_deps_dir() {
+  key_inputs=$(manifest)
+  if [ -n "${CHAT_WINDOWS_DEPS_DIR:-}" ]; then
+    deps=$CHAT_WINDOWS_DEPS_DIR
+  else
+    local cache=${CHAT_WINDOWS_DEPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chatserver}
+    deps=$cache/windows-deps-$(echo "$key_inputs" | sha256sum | cut -c1-16)
+  fi
+}
+
+case "${1:-}" in
+  --print-prefix) find_deps_dir; echo "$deps/install"; exit 0 ;;
+  "") ;;
+  *) echo "usage: build_windows_deps.sh [--print-prefix]" >&2; exit 2 ;;
+esac
+
+if [ -d "$repo/build/windows-deps" ]; then
+  echo "build_windows_deps: $repo/build/windows-deps/ is no longer used (the cache is outside" \
+       "the clone now); it can be deleted" >&2
+fi
+
+# The key names the toolchain's versions: install it (if missing) before computing the key.
+./scripts/install_deps.sh --windows
+find_deps_dir
+prefix=$deps/install
+if [ -f "$deps/manifest.txt" ]; then
   echo "build_windows_deps: up to date in $prefix"
   exit 0
 fi
-
-./scripts/install_deps.sh --windows
-mkdir -p "$prefix"
-
-# Each library has a stamp of its own, written once it is installed. A tree from before these
-# stamps has an empty .complete, written after protobuf (then the only library) was installed.
-if [ -f "$prefix/.complete" ] && [ -f "$prefix/lib/libprotobuf.a" ]; then
-  touch "$prefix/.built-protobuf"
+mkdir -p "$(dirname "$deps")"
+# One build per key at a time; whoever waited here finds the other's result.
+exec 9>"$deps.lock"
+flock 9
+if [ -f "$deps/manifest.txt" ]; then
+  echo "build_windows_deps: up to date in $prefix (built meanwhile by another run)"
+  exit 0
 fi
-rm -f "$prefix/.complete"
-todo=()
-for lib in "${libraries[@]}"; do
-  [ -f "$prefix/.built-$lib" ] || todo+=("$lib")
-done
+if [ -e "$deps" ]; then
+  echo "build_windows_deps: $deps exists but has no manifest.txt (not built by this script);" \
+       "remove it" >&2
+  exit 1
+fi
 
-# Debian's source packages, fetched with apt but with lists and caches of our own in the build
-# tree: the machine's apt configuration and state are not touched. Same mirror as the host.
-# Each package is unpacked in src/<name>/, with a stamp once it is complete.
-src=$deps/src
-fetch=()
-for lib in "${todo[@]}"; do
-  [ -f "$src/$lib/.fetched" ] || fetch+=("$lib")
-done
-if [ ${#fetch[@]} -gt 0 ]; then
-  mirror=${CHAT_DEBIAN_MIRROR:-}
-  if [ -z "$mirror" ]; then
-    mirror=$(grep -hoE '(URIs:|deb) +https?://[^ ]*/debian/?( |$)' /etc/apt/sources.list \
+# Everything happens in a temporary directory beside the result, on the same file system:
+#   stage/work      sources, apt's lists and the build trees (thrown away)
+#   stage/destdir   `make install DESTDIR=`: the files land in stage/destdir$prefix, while the
+#                   libraries' own config files (protobuf's and fmt's CMake packages) already
+#                   name $prefix, where they will be after the rename
+#   stage/result    becomes $deps: install/, logs/ and, written last, manifest.txt
+stage=$(mktemp -d "$deps.tmp.XXXXXX")
+work=$stage/work
+destdir=$stage/destdir
+logs=$stage/result/logs
+# On failure only the logs are kept, in $deps.failed-logs/.
+cleanup() {
+  if [ ! -d "$deps" ] && [ -d "$logs" ]; then
+    rm -rf "$deps.failed-logs"
+    mv "$logs" "$deps.failed-logs"
+    echo "build_windows_deps: failed; the logs are in $deps.failed-logs/" >&2
+  fi
+  rm -rf "$stage"
+}
+trap cleanup EXIT
+mkdir -p "$work" "$destdir$prefix" "$logs"
+
+# Debian's source packages, fetched with apt but with lists and caches of our own: the machine's
+# apt configuration and state are not touched. Same mirror as the host, with its updates and
+# security suites, where a host library's version may come from.
+src=$work/src
+mirror=${CHAT_DEBIAN_MIRROR:-}
+if [ -z "$mirror" ]; then
+  mirror=$(grep -hoE '(URIs:|deb) +https?://[^ ]*/debian/?( |$)' /etc/apt/sources.list \
+             /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+           | head -n 1 | awk '{print $2}' || true)
+fi
+mirror=${mirror:-http://deb.debian.org/debian}
+security=${CHAT_DEBIAN_SECURITY_MIRROR:-}
+if [ -z "$security" ]; then
+  security=$(grep -hoE '(URIs:|deb) +https?://[^ ]*/debian-security/?( |$)' /etc/apt/sources.list \
                /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
              | head -n 1 | awk '{print $2}' || true)
-  fi
-  mirror=${mirror:-http://deb.debian.org/debian}
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-  apt_dir=$deps/apt
-  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-  echo "deb-src $mirror $codename main" >"$apt_dir/sources.list"
-  apt_opts=(-q -o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-            -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache"
-            -o APT::Sandbox::User=root)   # _apt cannot write into the build tree
-  echo "build_windows_deps: fetching ${fetch[*]} source from $mirror ($codename)" >&2
-  apt-get "${apt_opts[@]}" update </dev/null
-  for lib in "${fetch[@]}"; do
-    rm -rf "${src:?}/$lib"
-    mkdir -p "$src/$lib"
-    # dpkg-source -x (run by apt-get source) applies Debian's patches, as in the host's library.
-    (cd "$src/$lib" && apt-get "${apt_opts[@]}" source "$lib" </dev/null)
-    touch "$src/$lib/.fetched"
-  done
 fi
+security=${security:-http://deb.debian.org/debian-security}
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+apt_dir=$work/apt
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+{
+  echo "deb-src $mirror $codename main"
+  echo "deb-src $mirror $codename-updates main"
+  echo "deb-src $security $codename-security main"
+} >"$apt_dir/sources.list"
+apt_opts=(-q -o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+          -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache"
+          -o APT::Sandbox::User=root)   # _apt cannot write into our directory
+echo "build_windows_deps: fetching ${libraries[*]} source from $mirror ($codename)" >&2
+apt-get "${apt_opts[@]}" update </dev/null >"$logs/apt-update.log"
+for lib in "${libraries[@]}"; do
+  version=$(source_version "$lib")
+  mkdir -p "$src/$lib"
+  # dpkg-source -x (run by apt-get source) applies Debian's patches, as in the host's library.
+  if ! (cd "$src/$lib" && apt-get "${apt_opts[@]}" source "$lib=$version" </dev/null) \
+         >"$logs/$lib-fetch.log" 2>&1; then
+    echo "build_windows_deps: could not fetch the $lib source at the host's version $version" \
+         "(${host_package[$lib]}; is the host up to date?)" >&2
+    exit 1
+  fi
+done
 source_dir() {
   local dir
   dir=$(find "$src/$1" -mindepth 1 -maxdepth 1 -type d -name "$1-*" | head -n 1)
@@ -96,13 +188,13 @@ build_protobuf() {
     "protobuf-$protoc_version") ;;
     *) echo "build_windows_deps: $srcdir does not match protoc $protoc_version" >&2; exit 1 ;;
   esac
-  cmake -S "$srcdir" -B "$deps/build-protobuf" -G Ninja \
+  cmake -S "$srcdir" -B "$work/build-protobuf" -G Ninja \
     -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCHAT_WINDOWS_DEPS_PREFIX="$prefix" \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
     -Dprotobuf_BUILD_TESTS=OFF -Dprotobuf_BUILD_PROTOC_BINARIES=OFF -Dprotobuf_BUILD_LIBPROTOC=OFF \
     -Dprotobuf_BUILD_SHARED_LIBS=OFF -Dprotobuf_WITH_ZLIB=OFF -Dprotobuf_BUILD_EXAMPLES=OFF \
-    >"$deps/protobuf-configure.log"
-  cmake --build "$deps/build-protobuf" --target install >"$deps/protobuf-build.log"
+    >"$logs/protobuf-configure.log"
+  DESTDIR=$destdir cmake --build "$work/build-protobuf" --target install >"$logs/protobuf-build.log"
 }
 
 # SQLite as its amalgamation: the whole library in one sqlite3.c, which Debian's source (SQLite's
@@ -110,20 +202,18 @@ build_protobuf() {
 # generates it (with the host's gcc for lemon and tclsh for the scripts); nothing of that build is
 # installed. The Windows library is then that one file, compiled with the mingw compiler.
 build_sqlite3() {
-  local srcdir=$1 build=$deps/build-sqlite3
-  rm -rf "$build"
+  local srcdir=$1 build=$work/build-sqlite3
   mkdir -p "$build"
   (cd "$build" && "$srcdir/configure" --disable-tcl --disable-readline) \
-    >"$deps/sqlite3-configure.log"
-  make -C "$build" sqlite3.c >"$deps/sqlite3-build.log"
+    >"$logs/sqlite3-configure.log"
+  make -C "$build" sqlite3.c >"$logs/sqlite3-build.log"
   # Thread-safe (the server's worker threads share it); math functions, as SQLite's own build and
   # Debian's library have them; no loading of extension DLLs. Otherwise SQLite's defaults.
   "$cc" -O2 -DSQLITE_THREADSAFE=1 -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_OMIT_LOAD_EXTENSION \
     -c "$build/sqlite3.c" -o "$build/sqlite3.o"
-  rm -f "$build/libsqlite3.a"
   "$host-ar" rcs "$build/libsqlite3.a" "$build/sqlite3.o"
-  install -D -m 644 "$build/libsqlite3.a" "$prefix/lib/libsqlite3.a"
-  install -D -m 644 "$build/sqlite3.h" "$prefix/include/sqlite3.h"
+  install -D -m 644 "$build/libsqlite3.a" "$destdir$prefix/lib/libsqlite3.a"
+  install -D -m 644 "$build/sqlite3.h" "$destdir$prefix/include/sqlite3.h"
 }
 
 # Static libsodium with its own autotools build, cross-compiled (Windows' RtlGenRandom for random
@@ -131,43 +221,41 @@ build_sqlite3() {
 # does (autoreconf; not the upstream autogen.sh, which downloads config.guess with curl). Built
 # out of the source tree; -O2 without autoconf's default -g, as the other libraries.
 build_libsodium() {
-  local srcdir=$1 build=$deps/build-libsodium
-  (cd "$srcdir" && autoreconf -fi) >"$deps/libsodium-autoreconf.log" 2>&1
-  rm -rf "$build"
+  local srcdir=$1 build=$work/build-libsodium
+  (cd "$srcdir" && autoreconf -fi) >"$logs/libsodium-autoreconf.log" 2>&1
   mkdir -p "$build"
   (cd "$build" && "$srcdir/configure" --host="$host" CC="$cc" CFLAGS=-O2 --prefix="$prefix" \
-                    --disable-shared --enable-static) >"$deps/libsodium-configure.log"
-  make -C "$build" -j"$(nproc)" install >"$deps/libsodium-build.log"
+                    --disable-shared --enable-static) >"$logs/libsodium-configure.log"
+  make -C "$build" -j"$(nproc)" install DESTDIR="$destdir" >"$logs/libsodium-build.log"
 }
 
 # fmt compiled once into a static library, as Debian's libfmt is for Linux. Header-only, its
 # implementation would be compiled again in every file that logs, several seconds each.
 build_fmtlib() {
   local srcdir=$1
-  cmake -S "$srcdir" -B "$deps/build-fmtlib" -G Ninja \
+  cmake -S "$srcdir" -B "$work/build-fmtlib" -G Ninja \
     -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCHAT_WINDOWS_DEPS_PREFIX="$prefix" \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
     -DBUILD_SHARED_LIBS=OFF -DFMT_TEST=OFF -DFMT_DOC=OFF -DFMT_FUZZ=OFF \
-    >"$deps/fmtlib-configure.log"
-  cmake --build "$deps/build-fmtlib" --target install >"$deps/fmtlib-build.log"
+    >"$logs/fmtlib-configure.log"
+  DESTDIR=$destdir cmake --build "$work/build-fmtlib" --target install >"$logs/fmtlib-build.log"
 }
 
-for lib in "${todo[@]}"; do
+for lib in "${libraries[@]}"; do
   start=$SECONDS
   srcdir=$(source_dir "$lib")
-  echo "build_windows_deps: building $(basename "$srcdir") for mingw-w64" \
-       "(logs: $deps/$lib-*.log)" >&2
+  echo "build_windows_deps: building $(basename "$srcdir") for mingw-w64" >&2
   "build_$lib" "$srcdir"
-  touch "$prefix/.built-$lib"
-  echo "build_windows_deps: $lib installed ($((SECONDS - start)) s)" >&2
+  echo "build_windows_deps: $lib built ($((SECONDS - start)) s)" >&2
 done
 
-# Header-only CLI11 (2.1): the same version as the Linux build. Only the headers are copied;
+# Header-only CLI11: the same version as the Linux build. Only the headers are copied;
 # cmake/WindowsCrossDependencies.cmake defines the target, since the host's CMake config names
 # Linux paths.
-mkdir -p "$prefix/include"
-rm -rf "$prefix/include/CLI"
-cp -r /usr/include/CLI "$prefix/include/"
+mkdir -p "$destdir$prefix/include"
+cp -r /usr/include/CLI "$destdir$prefix/include/"
 
-echo "$complete" >"$prefix/.complete"
-echo "build_windows_deps: installed in $prefix ($complete)"
+mv "$destdir$prefix" "$stage/result/install"
+echo "$key_inputs" >"$stage/result/manifest.txt"
+mv -T "$stage/result" "$deps"
+echo "build_windows_deps: installed in $prefix"

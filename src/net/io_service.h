@@ -25,6 +25,8 @@ namespace chat::net {
 
 using ByteSpan = std::span<const std::byte>;
 
+class SocketFaults;  // socket_faults.h: fault injection, for tests
+
 // Receives completions. Every callback runs on a worker thread inside IoService::run(), never
 // inline inside the start_*() call that began the operation, and never concurrently with another
 // callback for the same ConnId of the same kind (one recv and one send in flight per connection;
@@ -71,6 +73,8 @@ struct IoConfig {
   // bot polls, so that its own wake-ups are not counted as the server's latency. (WaitPolicy
   // applies it, and on_batch_end()'s "more", in every backend.)
   std::chrono::microseconds busy_poll{0};
+  // Tests only: makes chosen socket calls fail (socket_faults.h). Null in every program.
+  std::shared_ptr<SocketFaults> faults;
 };
 
 // The most buffers one start_send() should carry: what each backend hands the kernel in one

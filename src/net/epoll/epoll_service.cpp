@@ -13,7 +13,9 @@
 #include <stdexcept>
 
 #include "../posix/posix_socket.h"
+#include "../socket_faults.h"
 #include "../wait_policy.h"
+#include "../warnings.h"
 
 namespace chat::net {
 namespace {
@@ -29,13 +31,14 @@ constexpr std::size_t kMaxIov = kMaxSendBuffers;
 // thread_local is only a pointer).
 thread_local std::byte* t_recv_buffer = nullptr;
 
-void add_to_epoll(int epoll_fd, int fd, std::uint32_t events, std::uint64_t key) {
+std::error_code add_to_epoll(int epoll_fd, int fd, std::uint32_t events, std::uint64_t key) {
   epoll_event ev{};
   ev.events = events;
   ev.data.u64 = key;
   if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    throw std::system_error(posix::last_error(), "epoll_ctl(ADD)");
+    return posix::last_error();
   }
+  return {};
 }
 
 }  // namespace
@@ -74,8 +77,11 @@ EpollService::EpollService(IoHandler& handler, const IoConfig& config)
   if (epoll_fd_ < 0 || wake_fd_ < 0 || stop_fd_ < 0) {
     throw std::system_error(posix::last_error(), "epoll/eventfd");
   }
-  add_to_epoll(epoll_fd_, wake_fd_, EPOLLIN, kWakeKey);
-  add_to_epoll(epoll_fd_, stop_fd_, EPOLLIN, kStopKey);
+  for (const auto& [fd, key] : {std::pair{wake_fd_, kWakeKey}, std::pair{stop_fd_, kStopKey}}) {
+    if (const std::error_code ec = add_to_epoll(epoll_fd_, fd, EPOLLIN, key)) {
+      throw std::system_error(ec, "epoll_ctl(ADD)");
+    }
+  }
   free_slots_.reserve(config.max_connections);
   for (std::uint32_t i = config.max_connections; i > 0; --i) {
     free_slots_.push_back(i - 1);  // lowest index first
@@ -107,7 +113,7 @@ EpollService::Conn* EpollService::lock_open(ConnId id, std::unique_lock<std::mut
   return &c;
 }
 
-ConnId EpollService::allocate(int fd, bool connecting) {
+ConnId EpollService::allocate(int fd, bool connecting, std::error_code& ec) {
   std::uint32_t index = 0;
   {
     std::lock_guard lock(free_mutex_);
@@ -118,7 +124,21 @@ ConnId EpollService::allocate(int fd, bool connecting) {
     free_slots_.pop_back();
   }
   Conn& c = conns_[index];
-  std::lock_guard lock(c.mutex);
+  std::unique_lock lock(c.mutex);
+  const ConnId id{index, c.generation};
+  // Registered under the slot's lock: an event that comes at once waits for the fields below.
+  if (const int fault = injected_fault(config_.faults.get(), SocketCall::register_socket)) {
+    ec = posix::to_error(fault);
+  } else {
+    ec = add_to_epoll(epoll_fd_, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, id.packed());
+  }
+  if (ec) {
+    lock.unlock();
+    // Never in the epoll set and never handed out: the slot goes straight back, as it was.
+    std::lock_guard free_lock(free_mutex_);
+    free_slots_.push_back(index);
+    return {};
+  }
   c.fd = fd;
   c.in_use = true;
   c.closing = false;
@@ -129,8 +149,6 @@ ConnId EpollService::allocate(int fd, bool connecting) {
   c.recv = Conn::Recv::idle;
   c.send = Conn::Send::idle;
   c.pending = 1;  // the accept or connect completion
-  const ConnId id{index, c.generation};
-  add_to_epoll(epoll_fd_, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, id.packed());
   return id;
 }
 
@@ -169,11 +187,13 @@ std::error_code EpollService::listen(const Endpoint& at, Endpoint* bound) {
     posix::close_fd(fd);
     return ec;
   }
-  {
-    std::lock_guard lock(listener_mutex_);
-    listen_fd_ = fd;
+  std::lock_guard lock(listener_mutex_);
+  ec = add_to_epoll(epoll_fd_, fd, EPOLLIN, kListenerKey);  // level-triggered: accept in batches
+  if (ec) {
+    posix::close_fd(fd);
+    return ec;
   }
-  add_to_epoll(epoll_fd_, fd, EPOLLIN, kListenerKey);  // level-triggered: accept in batches
+  listen_fd_ = fd;
   if (bound != nullptr) {
     *bound = local;
   }
@@ -194,21 +214,41 @@ void EpollService::on_listener_ready() {
   for (int i = 0; i < kAcceptsPerWake && listen_fd_ >= 0; ++i) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
-    const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
-                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = -1;
+    if (const int fault = injected_fault(config_.faults.get(), SocketCall::accept)) {
+      errno = fault;
+    } else {
+      fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    }
     if (fd < 0) {
-      if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
+      const int error = errno;
+      if ((error == EMFILE || error == ENFILE) && spare_fd_ >= 0) {
         // Out of descriptors: accept and drop one so the level-triggered listener does not spin.
         posix::close_fd(spare_fd_);
         posix::close_fd(::accept(listen_fd_, nullptr, nullptr));
         spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         continue;
       }
+      if (!posix::is_routine_accept_error(error)) {
+        // Short of memory, say. The connection stays queued and the level-triggered listener
+        // brings this worker back for it.
+        accept_warnings_.warn("accept4 failed: {} (errno {}); accepting again on the next wake",
+                              posix::to_error(error).message(), error);
+      }
       return;  // EAGAIN, or a connection that died in the backlog (ECONNABORTED...)
     }
-    const ConnId id = allocate(fd, false);
+    std::error_code ec;
+    const ConnId id = allocate(fd, false, ec);
     if (!id.valid()) {
-      posix::close_fd(fd);  // the table is full: the server sized it with room to reject politely
+      if (ec) {
+        register_warnings_.warn(
+            "epoll_ctl(ADD) failed for an accepted connection: {} (errno {}); closed it, the "
+            "server accepts on",
+            ec.message(), ec.value());
+      }
+      // Else the table is full: the server sized it with room to reject politely.
+      posix::close_fd(fd);
       continue;
     }
     posix::set_no_delay(fd);
@@ -243,10 +283,12 @@ ConnId EpollService::connect(const Endpoint& to, const Endpoint& from, std::erro
     posix::close_fd(fd);
     return {};
   }
-  const ConnId id = allocate(fd, true);
+  const ConnId id = allocate(fd, true, ec);
   if (!id.valid()) {
     posix::close_fd(fd);
-    ec = std::make_error_code(std::errc::too_many_files_open);
+    if (!ec) {
+      ec = std::make_error_code(std::errc::too_many_files_open);  // the table is full
+    }
   }
   // Completion arrives via EPOLLOUT (or EPOLLERR), even if connect() already succeeded.
   return id;

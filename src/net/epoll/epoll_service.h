@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../io_service.h"
+#include "../warnings.h"
 
 namespace chat::net {
 
@@ -55,7 +56,10 @@ class EpollService final : public IoService {
   // Locks the slot `id` names and returns it if `id` is its open connection; otherwise returns
   // null with `lock` released (a stale id, or a connection already closing).
   Conn* lock_open(ConnId id, std::unique_lock<std::mutex>& lock);
-  ConnId allocate(int fd, bool connecting);
+  // Takes a free slot for `fd` and adds it to the epoll set. Returns an invalid id when the table
+  // is full, or with `ec` set when the epoll set refused it (the slot is then free again). The
+  // caller still owns `fd` in both cases.
+  ConnId allocate(int fd, bool connecting, std::error_code& ec);
   void release_slot(ConnId id);
   // Drops one pending operation of a locked connection; queues on_closed() when it was the last
   // one of a closing connection.
@@ -81,6 +85,8 @@ class EpollService final : public IoService {
   std::mutex listener_mutex_;  // guards listen_fd_ across the accepting worker and stop_accepting()
   int listen_fd_ = -1;
   int spare_fd_ = -1;  // closed to accept-and-drop a connection when the process is out of fds
+  WarningThrottle accept_warnings_;
+  WarningThrottle register_warnings_;
 
   std::unique_ptr<Conn[]> conns_;
   std::mutex free_mutex_;

@@ -3,9 +3,12 @@
 #include <winternl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
+#include "../socket_faults.h"
 #include "../wait_policy.h"
+#include "../warnings.h"
 
 namespace chat::net {
 namespace {
@@ -21,6 +24,12 @@ constexpr DWORD kAddressBytes = sizeof(sockaddr_storage) + 16;  // what AcceptEx
 // The running worker's receive buffer. A plain pointer: the buffer itself lives in run(), since
 // thread_local objects with destructors are freed twice at thread exit under mingw.
 thread_local char* t_recv_buffer = nullptr;
+
+std::int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
@@ -122,7 +131,7 @@ IocpService::Conn* IocpService::lock_open(ConnId id, std::unique_lock<std::mutex
   return &c;
 }
 
-ConnId IocpService::allocate(SOCKET s) {
+ConnId IocpService::allocate(SOCKET s, DWORD& error) {
   std::uint32_t index = 0;
   {
     std::lock_guard lock(free_mutex_);
@@ -132,7 +141,12 @@ ConnId IocpService::allocate(SOCKET s) {
     index = free_slots_.back();
     free_slots_.pop_back();
   }
-  if (::CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port_, kSocketKey, 0) == nullptr) {
+  error = static_cast<DWORD>(injected_fault(config_.faults.get(), SocketCall::register_socket));
+  if (error == 0 &&
+      ::CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port_, kSocketKey, 0) == nullptr) {
+    error = ::GetLastError();
+  }
+  if (error != 0) {
     std::lock_guard lock(free_mutex_);
     free_slots_.push_back(index);
     return {};
@@ -214,7 +228,7 @@ std::error_code IocpService::listen(const Endpoint& at, Endpoint* bound) {
   listen_endpoint_ = win::from_sockaddr(reinterpret_cast<const sockaddr*>(&local));
   for (unsigned i = 0; i < std::max(1u, config_.posted_accepts); ++i) {
     accepts_.push_back(std::make_unique<AcceptOp>());
-    post_accept_locked(*accepts_.back());
+    post_accept_locked(*accepts_.back());  // one that fails is posted again later
   }
   if (bound != nullptr) {
     *bound = listen_endpoint_;
@@ -222,25 +236,83 @@ std::error_code IocpService::listen(const Endpoint& at, Endpoint* bound) {
   return {};
 }
 
-bool IocpService::post_accept_locked(AcceptOp& op) {
-  std::error_code ec;
+void IocpService::post_accept_locked(AcceptOp& op) {
   op.overlapped = {};
+  SocketFaults* const faults = config_.faults.get();
+  if (const int fault = injected_fault(faults, SocketCall::open_socket)) {
+    retry_accept_later_locked(op, "WSASocket", static_cast<DWORD>(fault));
+    return;
+  }
+  std::error_code ec;
   op.socket = win::open_overlapped_socket(listen_endpoint_, ec);
   if (op.socket == INVALID_SOCKET) {
-    return false;
+    retry_accept_later_locked(op, "WSASocket", static_cast<DWORD>(::WSAGetLastError()));
+    return;
   }
   DWORD received = 0;
   ops_in_flight_.fetch_add(1);
+  auto error = static_cast<DWORD>(injected_fault(faults, SocketCall::accept_ex));
   // No initial data (0): a client that connects and says nothing must still be accepted.
-  if (!winsock_.accept_ex(listen_socket_, op.socket, op.addresses, 0, kAddressBytes, kAddressBytes,
-                          &received, &op.overlapped) &&
-      ::WSAGetLastError() != ERROR_IO_PENDING) {
+  if (error == 0 && !winsock_.accept_ex(listen_socket_, op.socket, op.addresses, 0, kAddressBytes,
+                                        kAddressBytes, &received, &op.overlapped)) {
+    error = static_cast<DWORD>(::WSAGetLastError());
+    if (error == ERROR_IO_PENDING) {
+      error = 0;
+    }
+  }
+  if (error != 0) {
     ops_in_flight_.fetch_sub(1);
     ::closesocket(op.socket);
     op.socket = INVALID_SOCKET;
-    return false;
+    retry_accept_later_locked(op, "AcceptEx", error);
   }
-  return true;
+}
+
+void IocpService::retry_accept_later_locked(AcceptOp& op, const char* call, DWORD error) {
+  accepts_to_repost_.push_back(&op);
+  if (accept_retry_due_.load(std::memory_order_relaxed) != 0) {
+    return;  // it joins the round already due
+  }
+  const std::chrono::milliseconds delay = accept_backoff_.next();
+  accept_retry_due_.store(
+      steady_now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count(),
+      std::memory_order_release);
+  // Bounded by the backoff while the failures go on, and by the throttle where they come and go
+  // (AcceptEx fails at once for a peer that reset in the backlog).
+  accept_warnings_.warn("{} failed: {} (error {}); the accept is posted again in {} ms", call,
+                        win::to_error(error).message(), error, delay.count());
+}
+
+void IocpService::repost_due_accepts() {
+  const std::int64_t due = accept_retry_due_.load(std::memory_order_acquire);
+  if (due == 0 || steady_now_ns() < due) {
+    return;
+  }
+  std::lock_guard lock(listener_mutex_);
+  if (accept_retry_due_.load(std::memory_order_relaxed) != due) {
+    return;  // another worker took this round
+  }
+  accept_retry_due_.store(0, std::memory_order_relaxed);
+  std::vector<AcceptOp*> round;
+  round.swap(accepts_to_repost_);
+  if (listen_socket_ == INVALID_SOCKET || stopping_.load()) {
+    return;
+  }
+  for (AcceptOp* op : round) {
+    post_accept_locked(*op);  // a failure schedules the next round, a longer delay away
+  }
+  if (accept_retry_due_.load(std::memory_order_relaxed) == 0) {
+    accept_backoff_.reset();  // every one is posted: the pool is whole again
+  }
+}
+
+DWORD IocpService::wait_timeout_ms() const {
+  const std::int64_t due = accept_retry_due_.load(std::memory_order_acquire);
+  if (due == 0) {
+    return INFINITE;
+  }
+  const std::int64_t left = due - steady_now_ns();
+  return left <= 0 ? 0 : static_cast<DWORD>((left + 999'999) / 1'000'000);  // rounded up
 }
 
 void IocpService::stop_accepting() {
@@ -249,6 +321,8 @@ void IocpService::stop_accepting() {
     ::closesocket(listen_socket_);  // the posted AcceptEx calls complete, failed
     listen_socket_ = INVALID_SOCKET;
   }
+  accepts_to_repost_.clear();
+  accept_retry_due_.store(0, std::memory_order_relaxed);
 }
 
 void IocpService::on_accept_done(AcceptOp& op, DWORD error) {
@@ -278,9 +352,17 @@ void IocpService::on_accept_done(AcceptOp& op, DWORD error) {
     }
   }
   win::configure_connected(s);
-  const ConnId id = allocate(s);
+  DWORD refused = 0;
+  const ConnId id = allocate(s, refused);
   if (!id.valid()) {
-    ::closesocket(s);  // the table is full: the server sized it with room to reject politely
+    if (refused != 0) {
+      register_warnings_.warn(
+          "CreateIoCompletionPort failed for an accepted connection: {} (error {}); closed it, "
+          "the server accepts on",
+          win::to_error(refused).message(), refused);
+    }
+    // Else the table is full: the server sized it with room to reject politely.
+    ::closesocket(s);
     return;
   }
   handler_.on_accept(id, peer);
@@ -314,10 +396,12 @@ ConnId IocpService::connect(const Endpoint& to, const Endpoint& from, std::error
     ::closesocket(s);
     return {};
   }
-  const ConnId id = allocate(s);
+  DWORD error = 0;
+  const ConnId id = allocate(s, error);
   if (!id.valid()) {
     ::closesocket(s);
-    ec = std::make_error_code(std::errc::too_many_files_open);
+    // Refused by the port, or the table is full.
+    ec = error != 0 ? win::to_error(error) : std::make_error_code(std::errc::too_many_files_open);
     return {};
   }
   Conn& c = conns_[id.index];
@@ -529,10 +613,12 @@ void IocpService::run() {
   bool quit = stopping_.load();
   WaitPolicy wait(config_.busy_poll);
   while (!quit) {
+    repost_due_accepts();
     const bool block = wait.may_block();
     ULONG n = 0;
+    // A blocking wait lasts until the next round of accepts to post again, if one is due.
     if (!::GetQueuedCompletionStatusEx(port_, entries.data(), kEntriesPerWait, &n,
-                                       block ? INFINITE : 0, FALSE)) {
+                                       block ? wait_timeout_ms() : 0, FALSE)) {
       if (block) {
         quit = stopping_.load();
         continue;

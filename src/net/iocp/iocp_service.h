@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "../io_service.h"
+#include "../retry_backoff.h"
+#include "../warnings.h"
 #include "win_socket.h"
 
 namespace chat::net {
@@ -48,14 +50,25 @@ class IocpService final : public IoService {
   struct Conn;
 
   Conn* lock_open(ConnId id, std::unique_lock<std::mutex>& lock);
-  ConnId allocate(SOCKET s);
+  // Takes a free slot for `s` and associates it with the port. Returns an invalid id when the
+  // table is full, or with `error` (Win32) set when the association failed (the slot is then
+  // free again). The caller still owns `s` in both cases.
+  ConnId allocate(SOCKET s, DWORD& error);
   void release_slot(ConnId id);
   void finish_op_locked(Conn& c, ConnId id);
   void post_task(std::unique_ptr<TaskOp> task);
   // Hands a start_* call that failed at once to a worker, as the completion it never got.
   void post_failure(Op& op, DWORD error);
 
-  bool post_accept_locked(AcceptOp& op);
+  // Posts `op`'s AcceptEx on a new socket. When WSASocket or AcceptEx fails at once, `op` is
+  // not lost: it waits in accepts_to_repost_ and is posted again after a backoff, so the number
+  // of accepts posted comes back to IoConfig::posted_accepts.
+  void post_accept_locked(AcceptOp& op);
+  void retry_accept_later_locked(AcceptOp& op, const char* call, DWORD error);
+  // Posts the waiting accepts again once their round is due. Every worker calls it before it
+  // waits, and waits no longer than until the next round (wait_timeout_ms()).
+  void repost_due_accepts();
+  DWORD wait_timeout_ms() const;
   bool post_zero_byte_recv_locked(Conn& c);
   bool post_send_locked(Conn& c);
 
@@ -77,10 +90,18 @@ class IocpService final : public IoService {
   // them: the destructor drains the port until this is 0 (Wine completes aborted I/O late).
   std::atomic<int> ops_in_flight_{0};
 
-  std::mutex listener_mutex_;  // guards listen_socket_ and the posting of accepts
+  std::mutex
+      listener_mutex_;  // guards the listener and the accepts: the members down to the atomic
   SOCKET listen_socket_ = INVALID_SOCKET;
   Endpoint listen_endpoint_;
   std::vector<std::unique_ptr<AcceptOp>> accepts_;  // live until the service dies
+  std::vector<AcceptOp*> accepts_to_repost_;        // failed to post: wait for the next round
+  RetryBackoff accept_backoff_;                     // the delay before that round
+  // When the next round is due (steady clock, ns), or 0 for none. Written under
+  // listener_mutex_; read without it by workers to bound their wait.
+  std::atomic<std::int64_t> accept_retry_due_{0};
+  WarningThrottle accept_warnings_;
+  WarningThrottle register_warnings_;
 
   std::unique_ptr<Conn[]> conns_;
   std::mutex free_mutex_;

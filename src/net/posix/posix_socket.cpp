@@ -114,6 +114,28 @@ void close_fd(int fd) {
   }
 }
 
+bool is_routine_accept_error(int errno_value) {
+  switch (errno_value) {
+    case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EINTR:
+    case ECONNABORTED:
+    case EPROTO:
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace chat::net::posix
 
 namespace chat::net {

@@ -27,5 +27,10 @@ void set_no_delay(int fd);
 // Sets or clears O_NONBLOCK.
 void set_non_blocking(int fd, bool on);
 void close_fd(int fd);
+// True for what accept4() (or an io_uring ACCEPT) may answer in the normal course of things: no
+// connection waiting, one that died in the queue, or a network error already pending on it
+// (which Linux reports through accept, and says to treat like EAGAIN). Anything else is worth a
+// warning. Thread-safe.
+bool is_routine_accept_error(int errno_value);
 
 }  // namespace chat::net::posix

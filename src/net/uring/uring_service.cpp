@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "../posix/posix_socket.h"
+#include "../retry_backoff.h"
+#include "../socket_faults.h"
 #include "../wait_policy.h"
 #include "uring_factory.h"
 
@@ -119,6 +121,7 @@ UringService::UringService(IoHandler& handler, const IoConfig& config)
     io_uring_queue_exit(&ring_);
     throw std::runtime_error("the kernel's io_uring lacks what this backend needs (Linux 5.6+)");
   }
+  timed_waits_ = (params.features & IORING_FEAT_EXT_ARG) != 0;
   free_slots_.reserve(config.max_connections);
   for (std::uint32_t i = config.max_connections; i > 0; --i) {
     free_slots_.push_back(i - 1);  // lowest index first
@@ -157,21 +160,31 @@ void UringService::queue_sqe(std::uint64_t user_data, bool now, Prep&& prep) {
   }
 }
 
-void UringService::submit_locked() {
+bool UringService::submit_locked() {
   while (io_uring_sq_ready(&ring_) > 0) {
-    const int rc = io_uring_submit(&ring_);
+    const int fault = injected_fault(config_.faults.get(), SocketCall::submit);
+    const int rc = fault != 0 ? -fault : io_uring_submit(&ring_);
     if (rc == -EINTR) {
       continue;
     }
     if (rc <= 0) {
-      return;  // -EBUSY/-EAGAIN: the kernel is short of memory; the next submit tries again
+      // -EAGAIN/-EBUSY/-ENOMEM: the kernel is short of memory, or of room for completions. The
+      // entries stay in the ring, and the next submit (a worker's, see run()) tries again.
+      if (rc < 0) {
+        submit_warnings_.warn(
+            "io_uring_submit failed: {} (errno {}); its {} entries are submitted "
+            "again shortly",
+            posix::to_error(-rc).message(), -rc, io_uring_sq_ready(&ring_));
+      }
+      return false;
     }
   }
+  return true;
 }
 
-void UringService::submit_pending() {
+bool UringService::submit_pending() {
   std::lock_guard lock(sq_mutex_);
-  submit_locked();
+  return submit_locked();
 }
 
 // ---------------------------------------------------------------- slots
@@ -295,6 +308,12 @@ void UringService::stop_accepting() {
 
 void UringService::on_accepted(std::int32_t res, std::uint32_t flags) {
   if (res >= 0) {
+    if (const int fault = injected_fault(config_.faults.get(), SocketCall::accept)) {
+      posix::close_fd(res);  // as if the accept had failed: the connection is gone
+      res = -fault;
+    }
+  }
+  if (res >= 0) {
     const int fd = res;
     const ConnId id = allocate(fd, false);
     if (!id.valid()) {
@@ -321,6 +340,9 @@ void UringService::on_accepted(std::int32_t res, std::uint32_t flags) {
     if (listen_fd_ >= 0) {
       multishot_accept_ = false;  // before Linux 5.19: one accept per SQE
     }
+  } else if (res != -ECANCELED && !posix::is_routine_accept_error(-res)) {
+    accept_warnings_.warn("accept (io_uring) failed: {} (errno {}); the server accepts on",
+                          posix::to_error(-res).message(), -res);
   }
   if ((flags & IORING_CQE_F_MORE) == 0 && res != -ECANCELED) {
     arm_accept();  // a one-shot accept, or a multishot one the kernel ended
@@ -652,7 +674,8 @@ void UringService::run_task(Task& task) {
   }
 }
 
-bool UringService::reap(std::vector<Completion>& out, bool wait) {
+bool UringService::reap(std::vector<Completion>& out, bool wait, std::chrono::milliseconds limit,
+                        bool& wait_failed) {
   std::unique_lock lock(cq_mutex_, std::defer_lock);
   if (wait) {
     lock.lock();
@@ -668,10 +691,22 @@ bool UringService::reap(std::vector<Completion>& out, bool wait) {
     io_uring_cqe* first = nullptr;
     int rc = 0;
     do {
-      rc = io_uring_wait_cqe(&ring_, &first);
+      if (const int fault = injected_fault(config_.faults.get(), SocketCall::wait)) {
+        rc = -fault;
+      } else if (limit.count() > 0) {
+        __kernel_timespec timeout{};
+        timeout.tv_sec = limit.count() / 1000;
+        timeout.tv_nsec = (limit.count() % 1000) * 1'000'000;
+        rc = io_uring_wait_cqe_timeout(&ring_, &first, &timeout);
+      } else {
+        rc = io_uring_wait_cqe(&ring_, &first);
+      }
     } while (rc == -EINTR);
-    if (rc < 0) {
-      throw std::system_error(posix::to_error(-rc), "io_uring_wait_cqe");
+    if (rc < 0 && rc != -ETIME) {
+      // Not fatal: this worker takes what is there, pauses (run()) and waits again.
+      wait_warnings_.warn("io_uring_wait_cqe failed: {} (errno {}); waiting again after a pause",
+                          posix::to_error(-rc).message(), -rc);
+      wait_failed = true;
     }
   }
   std::array<io_uring_cqe*, kCompletionsPerReap> cqes{};
@@ -692,11 +727,33 @@ void UringService::run() {
   completions.reserve(kCompletionsPerReap);
   std::vector<Task> batch;
   WaitPolicy wait(config_.busy_poll);
+  // While the kernel refuses this worker's submits, it waits for completions only so long before
+  // trying again (else entries it queued, maybe a new connection's first poll, would sit in the
+  // ring until some other completion came); while it refuses waits, the worker pauses between.
+  RetryBackoff submit_backoff;
+  RetryBackoff wait_backoff;
   while (!stopping_.load(std::memory_order_acquire)) {
-    submit_pending();  // what the last batch started goes to the kernel in one call
+    bool block = worker.local.empty() && wait.may_block();
+    std::chrono::milliseconds limit{0};  // how long a blocking wait may last; 0: for ever
+    if (submit_pending()) {  // what the last batch started goes to the kernel in one call
+      submit_backoff.reset();
+    } else {
+      limit = submit_backoff.next();
+      if (block && !timed_waits_) {
+        // A timed wait would need an SQE of its own before Linux 5.11 (no EXT_ARG).
+        std::this_thread::sleep_for(limit);
+        block = false;
+      }
+    }
     completions.clear();
-    if (!reap(completions, worker.local.empty() && wait.may_block())) {
+    bool wait_failed = false;
+    if (!reap(completions, block, limit, wait_failed)) {
       break;
+    }
+    if (wait_failed) {
+      std::this_thread::sleep_for(wait_backoff.next());
+    } else if (block) {
+      wait_backoff.reset();
     }
     wait.after_wait(!completions.empty());
     for (const Completion& done : completions) {

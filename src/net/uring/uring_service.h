@@ -16,6 +16,7 @@
 #include <liburing.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "../io_service.h"
+#include "../warnings.h"
 
 namespace chat::net {
 
@@ -76,8 +78,9 @@ class UringService final : public IoService {
   // submit, anyone else's go to the kernel at once (`now` forces that for a worker too).
   template <typename Prep>
   void queue_sqe(std::uint64_t user_data, bool now, Prep&& prep);
-  void submit_locked();
-  void submit_pending();
+  // Hands the queued SQEs to the kernel; false when it refused them (they stay queued).
+  bool submit_locked();
+  bool submit_pending();
   void arm_recv_poll_locked(Conn& c, ConnId id);
   void submit_send_locked(Conn& c, ConnId id);
   void arm_accept();
@@ -85,7 +88,11 @@ class UringService final : public IoService {
   void push_task(Task task);
   void drain_shared_queue(Worker& w);
   void run_task(Task& task);
-  bool reap(std::vector<Completion>& out, bool wait);
+  // Takes the completions there are into `out`, after waiting for one if `wait`: for ever, or
+  // at most `limit` when it is above 0. A wait the kernel refused sets `wait_failed`. False once
+  // the service is stopping.
+  bool reap(std::vector<Completion>& out, bool wait, std::chrono::milliseconds limit,
+            bool& wait_failed);
   void on_completion(const Completion& done);
   void on_accepted(std::int32_t res, std::uint32_t flags);
   void perform_recv(ConnId id);
@@ -94,6 +101,7 @@ class UringService final : public IoService {
   const IoConfig config_;
   io_uring ring_{};
   std::atomic<bool> stopping_{false};
+  bool timed_waits_ = false;  // IORING_FEAT_EXT_ARG: a wait with a timeout needs no SQE
   std::mutex sq_mutex_;
   std::mutex cq_mutex_;
 
@@ -101,6 +109,9 @@ class UringService final : public IoService {
   int listen_fd_ = -1;
   int spare_fd_ = -1;             // closed to accept-and-drop a connection when out of fds
   bool multishot_accept_ = true;  // cleared if the kernel refuses it (before 5.19)
+  WarningThrottle accept_warnings_;
+  WarningThrottle submit_warnings_;
+  WarningThrottle wait_warnings_;
 
   std::unique_ptr<Conn[]> conns_;
   std::mutex free_mutex_;
