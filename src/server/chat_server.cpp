@@ -10,6 +10,7 @@
 #include "handlers/handlers.h"
 #include "log.h"
 #include "net/thread_name.h"
+#include "net/warnings.h"
 #include "net/wire/envelope_codec.h"
 #include "net/wire/text_escape.h"
 #include "operators/operator_commands.h"
@@ -112,6 +113,9 @@ net::Endpoint ChatServer::start() {
         open_files, client_limit_, config_.max_clients);
   }
   wire::set_protobuf_log_sink(&log_protobuf_message);
+  // What the net layer recovers from on its own (a failed accept or registration) is logged
+  // with everything else, timestamped and escaped.
+  net::set_warning_sink([](std::string_view message) { log::warn("net: {}", message); });
 
   net::Endpoint bound;
   std::error_code ec;
