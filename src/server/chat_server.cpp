@@ -15,6 +15,7 @@
 #include "net/wire/text_escape.h"
 #include "operators/operator_commands.h"
 #include "server_core.h"
+#include "validation.h"
 
 namespace chat::server {
 namespace {
@@ -96,7 +97,39 @@ unsigned ChatServer::client_count() const {
   return core_->clients.load();
 }
 
+void ChatServer::register_configured_operators() {
+  for (const std::string& name : config_.operators) {
+    if (core_->accounts->is_registered(name)) {
+      continue;
+    }
+    if (check_name(name, config_.max_nickname_bytes) != NameCheck::ok) {
+      throw std::runtime_error(fmt::format("--operator '{}' is not a valid nickname", name));
+    }
+    const auto refuse = [&](std::string_view why) {
+      return std::runtime_error(fmt::format(
+          "--operator {} is not a registered nickname{}: whoever registered it first would "
+          "become an operator. Register it first (join as {} and /register), or start the "
+          "server with its console and type its password when asked",
+          name, why, name));
+    };
+    if (!config_.operator_password) {
+      throw refuse("");
+    }
+    const std::optional<std::string> password = config_.operator_password(name);
+    if (!password) {
+      throw refuse(" and no password was given for it");
+    }
+    if (password->size() < kMinPasswordBytes || password->size() > kMaxPasswordBytes) {
+      throw refuse(fmt::format(" and its password must have {} to {} bytes", kMinPasswordBytes,
+                               kMaxPasswordBytes));
+    }
+    core_->accounts->add(name, hash_password(*password, config_.password_cost));
+    log::info("--operator {}: registered with the password given on the console", name);
+  }
+}
+
 net::Endpoint ChatServer::start() {
+  register_configured_operators();
   // Past the open-file limit, accepts fail and the connections are dropped unanswered; below
   // it, the extra ones are told SERVER_FULL. So serve no more clients than the limit holds.
   const unsigned open_files =
@@ -139,14 +172,6 @@ net::Endpoint ChatServer::start() {
   const unsigned n = config_.workers != 0 ? config_.workers : net::default_worker_count();
   log::info("listening on {} ({} backend, {} workers, max {} clients)", bound.to_string(),
             core_->io->backend_name(), n, client_limit_);
-  for (const std::string& name : config_.operators) {
-    if (!core_->accounts->is_registered(name)) {
-      log::warn(
-          "--operator {}: no such account yet, so whoever registers it first becomes an "
-          "operator: register it now",
-          name);
-    }
-  }
   if (core_->history) {
     log::info("history in {} (replay {}, keep {} per room for {} days)", config_.db_path,
               config_.history_replay, config_.keep_messages, config_.keep_days);

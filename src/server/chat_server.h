@@ -28,7 +28,8 @@ class ChatServer final : private net::IoHandler {
   ChatServer& operator=(const ChatServer&) = delete;
 
   // Listens and starts the workers. Returns the bound endpoint; throws std::runtime_error if no
-  // port could be bound. Call once, from the owning thread.
+  // port could be bound, or an --operator name is not registered and config.operator_password
+  // gives no password for it. Call once, from the owning thread.
   net::Endpoint start();
 
   // Graceful shutdown: stop accepting, Notice(SHUTDOWN) to every connection (its text ends with
@@ -89,6 +90,9 @@ class ChatServer final : private net::IoHandler {
   // limits. True to serve it; false when it was refused with a fatal error (BANNED,
   // TOO_MANY_CONNECTIONS, CONNECTING_TOO_FAST). From on_accept.
   bool admit_address(net::ConnId id, Session& s, const net::Endpoint& peer);
+  // Registers each --operator name not registered yet with the password config.operator_password
+  // gives; throws std::runtime_error (the server refuses to start) when it cannot.
+  void register_configured_operators();
   void run_housekeeping();
 
   const ServerConfig config_;

@@ -10,6 +10,7 @@
 
 #include "chat_server.h"
 #include "log.h"
+#include "net/console_input.h"
 #include "net/io_service.h"
 #include "net/shutdown_signal.h"
 #include "net/thread_name.h"
@@ -163,7 +164,9 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
       ->capture_default_str();
   app.add_option("--operator", cfg.operators,
                  "A registered nickname that has the operator role when logged in (repeatable); "
-                 "the console's op command grants it too, stored in --db")
+                 "the console's op command grants it too, stored in --db. One not registered "
+                 "yet is registered at start with a password typed on the console; without "
+                 "the console the server refuses to start")
       ->delimiter(',');
   app.add_flag("!--no-console", g_console,
                "Do not read operator commands from stdin (type help there for the list)");
@@ -223,7 +226,21 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
 
 int main(int argc, char** argv) {
   CLI::App app{"chat_server: a protobuf chat server (see docs/protocol.md)", "chat_server"};
-  const chat::server::ServerConfig cfg = parse_flags(argc, argv, app);
+  chat::server::ServerConfig cfg = parse_flags(argc, argv, app);
+  if (g_console) {
+    // Before the console starts reading commands: the same stdin, one password per name.
+    cfg.operator_password = [](const std::string& name) -> std::optional<std::string> {
+      std::fprintf(stderr,
+                   "--operator %s is not registered yet: type a password for it (%zu to %zu "
+                   "bytes): ",
+                   name.c_str(), chat::server::kMinPasswordBytes, chat::server::kMaxPasswordBytes);
+      std::fflush(stderr);
+      std::string password;
+      const bool got = chat::net::read_secret_line(password);
+      std::fprintf(stderr, "\n");
+      return got ? std::optional<std::string>(std::move(password)) : std::nullopt;
+    };
+  }
   chat::net::capture_shutdown_signals();  // before any thread starts
   chat::net::start_named_thread("chat-signals", [] {
     g_stop.request(chat::net::wait_for_shutdown_signal(), "");

@@ -81,6 +81,11 @@ struct ServerConfig {
   // database (in memory only when db_path is empty). These registered nicknames are operators
   // once logged in, besides those given the role with the console's /op.
   std::vector<std::string> operators;
+  // Asked at start, for each of `operators` that is not registered yet, for the password to
+  // register it with (nullopt: none). Unset, or no valid password: the server refuses to start,
+  // since whoever registered such a name first would become an operator. chat_server asks on
+  // its console.
+  std::function<std::optional<std::string>(const std::string& nickname)> operator_password;
   // The Argon2id cost of a password hash: interactive (libsodium's advice) everywhere but in
   // unit tests, which use minimal to stay quick.
   HashCost password_cost = HashCost::interactive;

@@ -48,15 +48,24 @@ TEST(ServerProgram, PrintsListeningLineServesAndShutsDownOnInterrupt) {
   EXPECT_EQ(server.read_all(kWait), "") << "exactly one line on stdout";
 }
 
+TEST(ServerProgram, RefusesToStartWithAnUnregisteredOperatorAndNoConsole) {
+  ChildProcess server(
+      {kServer, "--port", "0", "--db", ":memory:", "--operator", "boss", "--no-console"});
+  ASSERT_TRUE(server.started());
+  EXPECT_EQ(server.wait(kWait), 1);
+  EXPECT_EQ(server.read_all(kWait), "") << "it never listened";
+}
+
 TEST(ServerProgram, ConsoleRunsOperatorCommandsAndShutsDownWithAReason) {
   ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db",
                        ":memory:", "--operator", "boss,chief"});
   ASSERT_TRUE(server.started());
+  // Neither name is registered: the console asks for each one's password before it listens.
+  server.write_stdin("boss password\nchief password\n");
   const std::uint16_t port = parse_listening(server.read_line(kWait));
   ASSERT_NE(port, 0);
   client::ClientNetwork network(1, 8);
-  // --operator names accounts; the real Argon2id cost applies here.
-  register_account(network, {"127.0.0.1", port}, "chief", "chief password");
+  // Registered at start with the passwords typed; the real Argon2id cost applies here.
   TestClient chief(network, {"127.0.0.1", port});
   const Envelope welcome = chief.login("chief", "chief password");
   ASSERT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
@@ -217,7 +226,6 @@ TEST_F(ClientProgram, TakenNicknameEndsAScriptWithExitCode3) {
 
 TEST(ClientProgramAccounts, RegisterThenLogInWithThePasswordAndRunOperatorCommands) {
   server::ServerConfig cfg = test_config();
-  cfg.operators = {"erin"};
   TestServer server(cfg);
   const std::string port = std::to_string(server.endpoint().port);
 
@@ -245,6 +253,9 @@ TEST(ClientProgramAccounts, RegisterThenLogInWithThePasswordAndRunOperatorComman
     EXPECT_EQ(out.back().rfind(expected, 0), 0u) << out.back();
   }
 
+  // The console gives the role to the account erin registered.
+  ASSERT_EQ(server.server().run_console_command("op erin"),
+            std::vector<std::string>{"erin has the operator role"});
   ChildProcess op({kClient, "--port", port, "--nick", "Erin", "--password", "erin-password"});
   op.write_stdin("/op who\n/kick nobody\n");
   op.close_stdin();

@@ -29,7 +29,6 @@ class DisconnectRuleTest : public ::testing::Test {
   static server::ServerConfig config() {
     server::ServerConfig cfg = test_config();
     cfg.linger = std::chrono::milliseconds(8000);  // a close that waits for its peer is slow
-    cfg.operators = {"boss"};
     return cfg;
   }
 

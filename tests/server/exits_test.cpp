@@ -54,7 +54,6 @@ class ExitsTest : public ::testing::Test {
     cfg.db_path = db_.path();
     cfg.linger = std::chrono::milliseconds(8000);  // longer than the lock is held
     cfg.shutdown_grace = std::chrono::milliseconds(8000);
-    cfg.operators = {"boss"};
     return cfg;
   }
 
@@ -173,9 +172,11 @@ TEST_F(ExitsTest, AShutdownAcksEverythingItAcceptedBeforeItsNotice) {
 TEST_F(ExitsTest, AnOperatorsShutdownIsAnsweredBeforeTheNotice) {
   server::ServerConfig cfg = config();
   cfg.db_path.clear();
-  cfg.password_cost = server::HashCost::minimal;
+  cfg.operators = {"boss"};
+  cfg.operator_password = [](const std::string&) {
+    return std::optional<std::string>("correct-horse");
+  };
   TestServer server(cfg);
-  register_account(network_, server.endpoint(), "boss", "correct-horse");
   TestClient boss(network_, server.endpoint());
   ASSERT_TRUE(boss.login("boss", "correct-horse").has_welcome());
   auto bystander = joined_client(network_, server.endpoint(), "bystander");

@@ -40,6 +40,9 @@ class LogInjectionTest : public ::testing::Test {
 
   void start(server::ServerConfig cfg = test_config()) {
     cfg.operators = {"boss"};
+    cfg.operator_password = [](const std::string&) {
+      return std::optional<std::string>("correct-horse");
+    };
     server_ = std::make_unique<TestServer>(cfg);
     log::set_level(log::Level::info);  // TestServer quietens it
   }
@@ -127,7 +130,6 @@ TEST_F(LogInjectionTest, AWhisperTargetIsCheckedAsANicknameBeforeAnythingElse) {
 
 TEST_F(LogInjectionTest, AnOperatorsCommandIsEscapedInTheLogTheAuditAndTheConsole) {
   start();
-  register_account(network_, server_->endpoint(), "boss", "correct-horse");
   TestClient boss(network_, server_->endpoint());
   ASSERT_TRUE(boss.login("boss", "correct-horse").has_welcome());
   const Envelope reply = boss.operator_command("kick nobody marker-cmd" + kNasty);

@@ -2,6 +2,8 @@
 // nickname and of an address, mute, who, rooms, audit, op/deop from the console, shutdown).
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -25,16 +27,18 @@ std::vector<std::string> lines_of(const Envelope& reply) {
   return {reply.operator_reply().lines().begin(), reply.operator_reply().lines().end()};
 }
 
+// boss is an --operator name; the server registers it at start with the password its console
+// gives (chat_server asks there).
 server::ServerConfig config_with_operator() {
   server::ServerConfig cfg = test_config();
   cfg.operators = {"boss"};
+  cfg.operator_password = [](const std::string&) { return std::optional<std::string>(kPassword); };
   return cfg;
 }
 
 class OperatorsTest : public ::testing::Test {
  protected:
   OperatorsTest() {
-    register_account(network_, server_.endpoint(), "boss", kPassword);
     boss_ = std::make_unique<TestClient>(network_, server_.endpoint());
     const Envelope welcome = boss_->login("boss", kPassword);
     EXPECT_TRUE(welcome.welcome().is_operator()) << welcome.ShortDebugString();
@@ -110,7 +114,6 @@ TEST(OperatorKickTest, TheRoomHearsAndTheNicknameIsFreeAtOnceWhileTheKickedClien
   cfg.linger = std::chrono::minutes(5);
   TestServer server(cfg);
   client::ClientNetwork network(2);
-  register_account(network, server.endpoint(), "boss", kPassword);
   TestClient boss(network, server.endpoint());
   ASSERT_TRUE(boss.login("boss", kPassword).welcome().is_operator());
   ASSERT_TRUE(boss.wait_for(Envelope::kUserList));
@@ -315,6 +318,38 @@ TEST(OperatorDurationTest, ParsesSecondsMinutesHoursDays) {
   EXPECT_FALSE(server::parse_duration_ms("10w"));
   EXPECT_FALSE(server::parse_duration_ms("spam"));
   EXPECT_FALSE(server::parse_duration_ms("99999999999d"));
+}
+
+// An --operator name nobody has registered would go to whoever registered it first, operator
+// role included: the server refuses to start rather than hand it out.
+TEST(OperatorStartTest, AnUnregisteredOperatorNameWithoutAPasswordStopsTheStart) {
+  server::ServerConfig cfg = test_config();
+  cfg.operators = {"ghost"};
+  server::ChatServer refused(cfg);
+  EXPECT_THROW(refused.start(), std::runtime_error);
+  cfg.operator_password = [](const std::string&) { return std::optional<std::string>("short"); };
+  server::ChatServer too_short(cfg);
+  EXPECT_THROW(too_short.start(), std::runtime_error);
+  cfg.operator_password = [](const std::string&) { return std::optional<std::string>(); };
+  server::ChatServer none_given(cfg);
+  EXPECT_THROW(none_given.start(), std::runtime_error);
+}
+
+TEST(OperatorStartTest, ThePasswordGivenAtStartRegistersTheNameSoNoGuestCanTakeIt) {
+  server::ServerConfig cfg = test_config();
+  cfg.operators = {"ghost"};
+  std::vector<std::string> asked;
+  cfg.operator_password = [&](const std::string& name) {
+    asked.push_back(name);
+    return std::optional<std::string>(kPassword);
+  };
+  TestServer server(cfg);
+  EXPECT_EQ(asked, std::vector<std::string>{"ghost"});
+  client::ClientNetwork network(2);
+  TestClient guest(network, server.endpoint());
+  EXPECT_EQ(guest.join("ghost").error().code(), proto::NICKNAME_REGISTERED);
+  TestClient ghost(network, server.endpoint());
+  EXPECT_TRUE(ghost.login("ghost", kPassword).welcome().is_operator());
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ set(chat_linux_to_windows_sources
   "src/net/posix/posix_signals.cpp=src/net/iocp/win_signals.cpp"
   "src/net/posix/linux_backends.cpp=src/net/iocp/windows_backends.cpp"
   "src/net/posix/posix_thread.cpp=src/net/iocp/win_thread.cpp"
+  "src/net/posix/posix_console.cpp=src/net/iocp/win_console.cpp"
   "src/client/terminal_posix.cpp=src/client/terminal_windows.cpp"
   "tests/support/child_process_posix.cpp=tests/support/child_process_windows.cpp"
   "src/client/bot/process_memory_linux.cpp=src/client/bot/process_memory_windows.cpp"
