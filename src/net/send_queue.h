@@ -34,6 +34,18 @@ class SendQueue {
   // Gives the queue to connection `id` (from on_accept/on_connect).
   void open(ConnId id);
   ConnId owner() const;
+  // Runs `f` under the queue's lock if `id` owns the queue; returns whether it ran. For state
+  // kept beside the queue that must never land on the slot's next connection (reset() takes
+  // the same lock): the check and the store are one step.
+  template <typename F>
+  bool run_if_owner(ConnId id, F&& f) {
+    std::lock_guard lock(mutex_);
+    if (!id.valid() || id != owner_) {
+      return false;
+    }
+    f();
+    return true;
+  }
 
   // Appends a frame for connection `id`.
   Push push(ConnId id, SharedBytes frame);

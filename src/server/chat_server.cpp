@@ -244,8 +244,13 @@ void ChatServer::check_timeouts(std::int64_t now) {
 void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   open_connections_.fetch_add(1);
   Session& s = core_->pool.at(id);
+  // Whispers in: a burst of two seconds' worth, and never less than one whisper of the
+  // longest text.
+  const double whisper_rate = config_.whisper_bytes_per_s;
+  const TokenBucket whispers(whisper_rate,
+                             std::max(2 * whisper_rate, config_.max_text_bytes + 512.0));
   s.open(id, peer.to_string(), peer.host, TokenBucket(config_.flood_rate, config_.flood_burst),
-         ServerCore::steady_ms());
+         whispers, ServerCore::steady_ms());
   if (core_->shutting_down.load()) {
     core_->notify_shutdown(id, s);  // accepted just as shutdown began: it hears why, too
     core_->io->start_recv(id);
@@ -377,6 +382,16 @@ void ChatServer::on_auth_result(const AuthResult& r) {
   std::uint64_t expected = mine | Session::auth_pending;
   if (!s.auth_tag.compare_exchange_strong(expected, mine | Session::auth_finishing)) {
     return;  // the connection closed meanwhile (on_closed cancelled the check)
+  }
+  if (s.expired_for(r.conn)) {
+    // Expelled while its password was checked (a timeout, a kick): it is leaving, so a login
+    // must not take its nickname over (and kick the account's live session), nor a
+    // registration go ahead. Its held frames go with it.
+    s.auth.reset();
+    s.held_frames.clear();
+    s.auth_tag.store(0);
+    read_on(r.conn, s);
+    return;
   }
   finish_auth(r.conn, s, r);
   if (begin_auth(r.conn, s)) {

@@ -100,6 +100,11 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "Error(RATE_LIMITED). 0 = off (load tests)")
       ->check(CLI::Range(0u, 1000000u))
       ->capture_default_str();
+  app.add_option("--whisper-bytes-per-s", cfg.whisper_bytes_per_s,
+                 "Whispers one user receives from everyone together, in bytes a second (a burst "
+                 "of two seconds' worth); over it the sender gets Error(RATE_LIMITED). 0 = off")
+      ->check(CLI::Range(0u, 1000000000u))
+      ->capture_default_str();
   app.add_option("--handshake-timeout", handshake_s,
                  "Seconds a connection has to Join; then Error(HANDSHAKE_TIMEOUT) and a close. "
                  "0 = no limit")

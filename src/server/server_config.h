@@ -41,6 +41,10 @@ struct ServerConfig {
   // client that sends another whole burst while over it is disconnected. flood_rate 0: off.
   std::uint32_t flood_burst = 40;
   std::uint32_t flood_rate = 20;
+  // Whispers one user receives, from all senders together, in bytes a second (a burst of two
+  // seconds' worth): a whisper over it gets Error(RATE_LIMITED) for its sender, so that many
+  // senders, each within its own flood allowance, cannot bury a reader who pauses. 0: off.
+  std::uint32_t whisper_bytes_per_s = 32 * 1024;
   // A connection with no successful Join this long after it was accepted is closed with
   // Error(HANDSHAKE_TIMEOUT). 0: never.
   std::chrono::milliseconds handshake_timeout{10000};

@@ -118,9 +118,11 @@ void ServerCore::expel(net::ConnId id, CloseReason reason, proto::ErrorCode code
   }
   expire(id, victim, reason, code, std::move(message));
   // By id only: the session's own fields (its rooms, its nickname) belong to its callbacks,
-  // whose leave_chat() at the close then finds nothing left to leave.
-  const std::string why = presence_reason(reason, "");
-  {
+  // whose leave_chat() at the close then finds nothing left to leave. One that never joined
+  // is in no room (enter_chat sets `joined` before its first room join, and that join checks
+  // the expired tag set above), so a handshake timeout does not walk every room.
+  if (victim.joined.load()) {
+    const std::string why = presence_reason(reason, "");
     Delivery out(pool, *io);
     rooms.leave_all(id, shutting_down.load() ? nullptr : &why, out);
   }
@@ -274,10 +276,13 @@ bool ServerCore::send_last(net::ConnId id, Session& s, const net::SharedBytes& f
 
 void ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
                         std::string message) {
-  if (!id.valid() || s.outbox.owner() != id) {
+  // Owner-checked under the queue's lock: a thread that checked first and stored later could
+  // overwrite the tag of the slot's next connection (Session::release clears it after the
+  // queue's reset, under the same lock).
+  const std::uint64_t tag = (std::uint64_t{id.generation} << 8) | static_cast<std::uint8_t>(reason);
+  if (!s.outbox.run_if_owner(id, [&] { s.expired_tag.store(tag); })) {
     return;  // gone: the tag must not land on the slot's next connection
   }
-  s.expired_tag.store((std::uint64_t{id.generation} << 8) | static_cast<std::uint8_t>(reason));
   proto::Envelope env;
   auto* e = env.mutable_error();
   e->set_code(code);

@@ -3,13 +3,17 @@
 namespace chat::server {
 
 void Session::open(net::ConnId id, std::string peer_text, std::string peer_host, TokenBucket bucket,
-                   std::int64_t now_ms) {
+                   TokenBucket whisper_bucket, std::int64_t now_ms) {
   peer = std::move(peer_text);
   host = std::move(peer_host);
   flood = bucket;
   flood_strikes = 0;
   log_allowance.reset(TokenBucket::Clock::now());
   logs_suppressed = 0;
+  {
+    std::lock_guard lock(inbound_mutex);  // senders holding an older id may be looking
+    whispers_in = whisper_bucket;
+  }
   last_heard_ms.store(now_ms);
   pinged_generation.store(0);
   frame_incomplete.store(false);
@@ -17,6 +21,14 @@ void Session::open(net::ConnId id, std::string peer_text, std::string peer_host,
   // Last: from here the housekeeping thread looks at this slot, and everything it reads (the
   // owner above included) is this connection's.
   accepted_ms.store(now_ms);
+}
+
+bool Session::take_whisper_allowance(net::ConnId id, std::size_t bytes) {
+  std::lock_guard lock(inbound_mutex);
+  if (outbox.owner() != id) {
+    return true;  // gone: the delivery is dropped by its queue anyway
+  }
+  return whispers_in.take(TokenBucket::Clock::now(), static_cast<double>(bytes));
 }
 
 void Session::release(std::size_t max_frame_bytes, const std::function<void()>& between) {

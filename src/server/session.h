@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -114,6 +115,11 @@ struct Session {
   bool counted = false;             // counts against --max-clients
   TokenBucket flood{0, 1};          // set up on accept from the server's flood limits
   std::uint32_t flood_strikes = 0;  // requests refused since the last one let through
+  // Whispers this connection may still receive (ServerConfig::whisper_bytes_per_s), taken by
+  // whoever whispers to it, from any thread: under `inbound_mutex`, for the owner of the queue.
+  std::mutex inbound_mutex;
+  TokenBucket whispers_in{0, 1};
+
   // The log lines one connection's refused requests may write: ten at once, then one a second.
   // A client repeating a bad request (within its flood allowance) cannot fill the log.
   TokenBucket log_allowance{1, 10};
@@ -135,7 +141,9 @@ struct Session {
   // release() takes everything back (from on_closed, last). Both order their stores for the
   // housekeeping thread, which reads a slot's owner and accepted_ms without a lock.
   void open(net::ConnId id, std::string peer_text, std::string peer_host, TokenBucket bucket,
-            std::int64_t now_ms);
+            TokenBucket whisper_bucket, std::int64_t now_ms);
+  // Takes `bytes` of whisper allowance for connection `id` (false: over it). Any thread.
+  bool take_whisper_allowance(net::ConnId id, std::size_t bytes);
   // `between` runs after the slot is marked free and before the rest is reset: a test runs a
   // sweep there (ServerConfig::on_slot_releasing). Empty outside tests.
   void release(std::size_t max_frame_bytes, const std::function<void()>& between = {});

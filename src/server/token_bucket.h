@@ -18,12 +18,13 @@ class TokenBucket {
   TokenBucket(double rate_per_s, double burst)
       : rate_per_s_(rate_per_s), burst_(std::max(1.0, burst)), tokens_(burst_) {}
 
-  // Refills the bucket for the time since the last call, then takes one token if there is one.
-  bool take(Clock::time_point now) {
-    if (!can_take(now)) {
+  // Refills the bucket for the time since the last call, then takes `n` tokens if they are all
+  // there (none otherwise). n above the burst never succeeds.
+  bool take(Clock::time_point now, double n = 1.0) {
+    if (!can_take(now) || (rate_per_s_ > 0 && tokens_ < n)) {
       return false;
     }
-    tokens_ -= rate_per_s_ > 0 ? 1.0 : 0.0;
+    tokens_ -= rate_per_s_ > 0 ? n : 0.0;
     return true;
   }
 

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "support/test_client.h"
 #include "support/test_server.h"
@@ -120,6 +122,55 @@ TEST_F(FloodTest, AClientThatKeepsFloodingIsDisconnectedAndOthersChatOn) {
   const auto said = alice->wait_for([](const Envelope& e) { return e.has_chat_message(); });
   ASSERT_TRUE(said);
   EXPECT_EQ(said->chat_message().text(), "calm again");
+}
+
+// Many senders, each within its own flood allowance, whisper to one user who has stopped
+// reading. What that user receives in whispers is capped (the senders get RATE_LIMITED), so it
+// keeps its connection instead of being cut as a slow reader.
+TEST(WhisperCapTest, APausedReaderUnderAWhisperFloodKeepsItsConnection) {
+  server::ServerConfig cfg = test_config();
+  cfg.whisper_bytes_per_s = 8 * 1024;
+  cfg.send_queue_soft_bytes = 0;
+  cfg.max_send_queue_bytes = 256 * 1024;  // far below what the senders below would queue
+  TestServer server(cfg);
+  client::ClientNetwork network{2, 256, test_io_backend()};
+  auto target = joined_client(network, server.endpoint(), "target");
+  target->pause_receiving();
+  std::vector<std::unique_ptr<TestClient>> senders;
+  for (int i = 0; i < 10; ++i) {
+    senders.push_back(joined_client(network, server.endpoint(), "sender" + std::to_string(i)));
+  }
+  // 10 x 400 whispers of 4 KB: 16 MB, more than the queue and every socket buffer hold.
+  const std::string text(4000, 'w');
+  for (int round = 0; round < 400; ++round) {
+    for (auto& s : senders) {
+      ASSERT_TRUE(s->whisper("target", text, static_cast<std::uint64_t>(round + 1)));
+    }
+  }
+  std::size_t refused = 0;
+  for (auto& s : senders) {
+    const auto answers =
+        s->wait_count([](const Envelope& e) { return e.has_ack() || e.has_error(); }, 400);
+    ASSERT_EQ(answers.size(), 400u);
+    for (const Envelope& e : answers) {
+      if (e.has_error()) {
+        EXPECT_EQ(e.error().code(), proto::RATE_LIMITED);
+        EXPECT_FALSE(e.error().fatal());
+        ++refused;
+      }
+    }
+  }
+  EXPECT_GT(refused, 3000u) << "the cap let most of the flood through";
+  target->resume_receiving();
+  Envelope echo;
+  echo.mutable_echo()->set_text("still connected");
+  ASSERT_TRUE(target->send(echo));
+  const auto reply = target->wait_for(Envelope::kEchoReply);
+  ASSERT_TRUE(reply) << "the paused reader was cut off";
+  EXPECT_EQ(reply->echo_reply().text(), "still connected");
+  for (const Envelope& e : target->take_all()) {
+    EXPECT_FALSE(e.has_error() && e.error().fatal()) << e.ShortDebugString();
+  }
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ TEST(Soak, MixedBotLoadUnderTheSanitizersEndsCleanAndDoesNotGrow) {
   // workers in the server and in each bot whatever the machine's default, so that the
   // sanitizers watch completions of one connection racing on two threads.
   ChildProcess server({kServerExe, "--port", "0", "--log-level", "warn", "--flood-rate", "0",
-                       "--db", ":memory:", "--keep-messages", "200", "--workers", "2"});
+                       "--whisper-bytes-per-s", "0", "--db", ":memory:", "--keep-messages", "200",
+                       "--workers", "2"});
   const std::uint16_t port = parse_listening(server.read_line(kWait));
   ASSERT_NE(port, 0) << "the server did not start";
 

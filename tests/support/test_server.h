@@ -20,7 +20,8 @@ inline std::string test_io_backend() {
 inline server::ServerConfig test_config() {
   server::ServerConfig cfg;
   cfg.io_backend = test_io_backend();
-  cfg.flood_rate = 0;      // the suites send bursts; the flood tests switch it on
+  cfg.flood_rate = 0;           // the suites send bursts; the flood tests switch it on
+  cfg.whisper_bytes_per_s = 0;  // likewise for whispers
   cfg.db_path.clear();     // nothing stored: each server starts empty; the history tests set it
   cfg.history_replay = 0;  // no replays for the suites to skip; the history tests switch it on
   cfg.password_cost = server::HashCost::minimal;  // Argon2id's floor: registering stays quick

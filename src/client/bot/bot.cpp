@@ -63,8 +63,8 @@ void Bot::on_error(const proto::Error& e) {
   if (e.code() == proto::RATE_LIMITED) {
     // Refused messages are never acknowledged: waiting for them would only run out the clock.
     fleet_.stop_early(
-        "the server's flood control refused messages: run the server with --flood-rate 0 for "
-        "load tests");
+        "the server's flood control refused messages: run the server with --flood-rate 0 (and "
+        "--whisper-bytes-per-s 0 for the whisper scenario) for load tests");
   }
 }
 

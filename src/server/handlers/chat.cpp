@@ -88,9 +88,17 @@ void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope
   m->set_server_time_ms(now);
   m->set_server_msg_id(msg_id);
   m->set_client_timestamp_us(w.client_timestamp_us());
+  const net::SharedBytes frame = wire::encode(msg);
+  if (!core.pool.at(target->id).take_whisper_allowance(target->id, frame->size())) {
+    core.send_error(id, s, req, proto::RATE_LIMITED,
+                    fmt::format("{} receives more whispers than the server passes on ({} bytes a "
+                                "second from everyone): not delivered; try again later",
+                                target->nickname, core.config.whisper_bytes_per_s));
+    return;
+  }
   {
     Delivery out(core.pool, *core.io);
-    out.push(target->id, wire::encode(msg));
+    out.push(target->id, frame);
   }
   core.send_ack(id, req.request_id(), w.client_msg_id(), msg_id, "", 0, now);
 }
