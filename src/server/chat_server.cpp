@@ -8,6 +8,7 @@
 #include "connection_budget.h"
 #include "dispatcher.h"
 #include "handlers/handlers.h"
+#include "heap_release.h"
 #include "log.h"
 #include "net/thread_name.h"
 #include "net/wire/envelope_codec.h"
@@ -21,6 +22,11 @@ namespace {
 // are left wait for the next slice, in order. Each slice ends with one poll of the I/O service,
 // a few percent of a slice this long (docs/benchmarks.md, "send slices").
 constexpr std::chrono::microseconds kSendSlice{50};
+
+// How far the history held in memory must shrink before the freed heap is given back to the
+// system: at least this, and an eighth of the budget, far more than a full budget's own swing
+// (HistoryBudget::enforce: a thirty-second), so that it is rooms emptying.
+constexpr std::size_t kHeapReleaseStep = 8 * 1024 * 1024;
 
 void log_protobuf_message(std::string_view message) {
   log::debug("protobuf: {}", message);
@@ -86,6 +92,10 @@ ChatServer::~ChatServer() {
   shutdown();
 }
 
+std::size_t ChatServer::history_bytes() const {
+  return core_->history_memory.bytes();
+}
+
 unsigned ChatServer::client_count() const {
   return core_->clients.load();
 }
@@ -139,10 +149,12 @@ net::Endpoint ChatServer::start() {
     }
   }
   if (core_->history) {
-    log::info("history in {} (replay {}, keep {} per room for {} days)", config_.db_path,
-              config_.history_replay, config_.keep_messages, config_.keep_days);
+    log::info("history in {} (replay {}, {} bytes in memory, keep {} per room for {} days)",
+              config_.db_path, config_.history_replay, config_.history_memory_bytes,
+              config_.keep_messages, config_.keep_days);
   } else {
-    log::info("history not stored (--db \"\"); replay {} from memory", config_.history_replay);
+    log::info("history not stored (--db \"\"); replay {} from memory, at most {} bytes",
+              config_.history_replay, config_.history_memory_bytes);
   }
   for (unsigned i = 0; i < n; ++i) {
     workers_.push_back(net::start_named_thread("chat-io-" + std::to_string(i), [this] {
@@ -169,6 +181,10 @@ void ChatServer::run_housekeeping() {
       check_timeouts(ServerCore::steady_ms());
     }
     core_->addresses.prune(AddressLimits::Clock::now());
+    if (core_->history_memory.shrunk_by(
+            std::max(kHeapReleaseStep, config_.history_memory_bytes / 8))) {
+      release_free_heap();  // rooms emptied: what their history held goes back to the system
+    }
     lock.lock();
   }
 }
