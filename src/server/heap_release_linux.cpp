@@ -5,9 +5,7 @@
 namespace chat::server {
 
 void release_free_heap() {
-#if defined(__GLIBC__)
-  malloc_trim(0);  // every arena, and free pages inside the heap as well as at its top
-#endif
+  malloc_trim(0);  // glibc: every arena, and free pages inside the heap as well as at its top
 }
 
 }  // namespace chat::server
