@@ -47,40 +47,46 @@ void Room::enforce_budget() const {
 
 bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out,
                 std::optional<std::uint64_t> since_seq) {
-  {
-    std::unique_lock lock(mutex_);
-    const auto same = [&](const Member& m) { return m.id == who.id; };
-    if (std::any_of(members_.begin(), members_.end(), same)) {
-      return false;
-    }
-    proto::Envelope presence;
-    auto* p = presence.mutable_presence();
-    p->set_room(name_);
-    p->set_nickname(who.nickname);
-    p->set_kind(proto::Presence::JOINED);
-    p->set_reason("join");
-    const net::SharedBytes presence_frame = wire::encode(presence);
-    for (const Member& m : members_) {
-      out.push(m.id, presence_frame);
-    }
-    members_.push_back(who);
-
-    proto::Envelope list;
-    list.set_request_id(request_id);
-    auto* ul = list.mutable_user_list();
-    ul->set_room(name_);
-    for (const Member& m : members_) {
-      ul->add_members(m.nickname);
-    }
-    out.push(who.id, wire::encode(list));
-    if (since_seq) {
-      replay_since(who.id, *since_seq, out);
-    } else {
-      replay_newest(who.id, out);
-    }
-    recent_.touch();
+  if (!join_locked(who, request_id, out, since_seq)) {
+    return false;
   }
-  enforce_budget();  // a replay from the store refilled the ring
+  enforce_budget();  // a replay from the store may have refilled the ring
+  return true;
+}
+
+bool Room::join_locked(const Member& who, std::uint64_t request_id, Delivery& out,
+                       std::optional<std::uint64_t> since_seq) {
+  std::lock_guard lock(mutex_);
+  const auto same = [&](const Member& m) { return m.id == who.id; };
+  if (std::any_of(members_.begin(), members_.end(), same)) {
+    return false;
+  }
+  proto::Envelope presence;
+  auto* p = presence.mutable_presence();
+  p->set_room(name_);
+  p->set_nickname(who.nickname);
+  p->set_kind(proto::Presence::JOINED);
+  p->set_reason("join");
+  const net::SharedBytes presence_frame = wire::encode(presence);
+  for (const Member& m : members_) {
+    out.push(m.id, presence_frame);
+  }
+  members_.push_back(who);
+
+  proto::Envelope list;
+  list.set_request_id(request_id);
+  auto* ul = list.mutable_user_list();
+  ul->set_room(name_);
+  for (const Member& m : members_) {
+    ul->add_members(m.nickname);
+  }
+  out.push(who.id, wire::encode(list));
+  if (since_seq) {
+    replay_since(who.id, *since_seq, out);
+  } else {
+    replay_newest(who.id, out);
+  }
+  recent_.touch();
   return true;
 }
 

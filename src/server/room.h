@@ -37,7 +37,8 @@ struct RoomHistory {
 
 // Members and the sequence counter of one room. Thread-safe: every method takes the room's lock,
 // and every frame to members is queued while holding it, so all members see the room's traffic
-// (messages and presence) in one order, the order of `seq`.
+// (messages and presence) in one order, the order of `seq`. Lock order: the room's lock, then
+// the history budget's (which takes a room's lock only with try_lock).
 class Room {
  public:
   // A room without history (tests, benchmarks).
@@ -93,6 +94,9 @@ class Room {
   // which guards it and must outlive it.
   HistoryRing recent_;
 
+  // join() and publish() but for the budget, under mutex_.
+  bool join_locked(const Member& who, std::uint64_t request_id, Delivery& out,
+                   std::optional<std::uint64_t> since_seq);
   Published publish_locked(proto::Envelope& msg, net::ConnId sender, Delivery& out,
                            const AckTo& ack);
   // Queues the newest history_.replay messages to `to`. Under mutex_.
