@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -209,6 +211,65 @@ TEST_F(RoomBudgetTest, RoomsThatEmptyGiveTheirBytesBack) {
   // Without a store the lobby, never removed, keeps its one message: the only copy there is.
   EXPECT_EQ(budget.bytes(), lobby->in_memory().bytes);
   EXPECT_EQ(lobby->in_memory().messages, 1u);
+}
+
+// An IoService that starts no I/O and records nothing: safe to share between threads (a send
+// it is asked for simply never completes, so each queue keeps what it was given).
+class NullIo final : public net::IoService {
+ public:
+  std::error_code listen(const net::Endpoint&, net::Endpoint*) override { return {}; }
+  void stop_accepting() override {}
+  net::ConnId connect(const net::Endpoint&, const net::Endpoint&, std::error_code&) override {
+    return {};
+  }
+  void start_recv(net::ConnId) override {}
+  void start_send(net::ConnId, std::span<const net::ByteSpan>) override {}
+  void shutdown_send(net::ConnId) override {}
+  void close(net::ConnId) override {}
+  void post(std::function<void()>) override {}
+  void run() override {}
+  void stop() override {}
+  std::string backend_name() const override { return "null"; }
+};
+
+TEST_F(RoomBudgetTest, RoomsOnManyThreadsEvictEachOtherAndComeAndGoWithoutLosingCount) {
+  HistoryBudget budget(16 * 1024);  // a few messages: every publish evicts somebody's
+  RoomDirectory rooms("lobby", RoomHistory{nullptr, 20, 500, &budget});
+  NullIo io;
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < kSessions; ++t) {
+    threads.emplace_back([&, t] {
+      const net::ConnId me = id(t);
+      const std::string home = "home" + std::to_string(t);
+      std::shared_ptr<Room> kept;
+      {
+        Delivery out(pool_, io);
+        kept = rooms.join(home, Member{me, "alice"}, 0, out);
+      }
+      for (int k = 0; k < 200; ++k) {
+        const std::string name = "t" + std::to_string(t) + "r" + std::to_string(k % 3);
+        Delivery out(pool_, io);
+        const auto room = rooms.join(name, Member{me, "alice"}, 0, out);
+        ASSERT_TRUE(room);
+        for (int i = 0; i < 3; ++i) {
+          proto::Envelope msg;
+          msg.mutable_chat_message()->set_text(std::string(500, 'x'));
+          ASSERT_TRUE(room->publish(msg, me, out).published());
+        }
+        proto::Envelope msg;
+        msg.mutable_chat_message()->set_text(std::string(500, 'y'));
+        ASSERT_TRUE(kept->publish(msg, me, out).published());
+        ASSERT_TRUE(rooms.leave(name, me, nullptr, out));  // destroyed while others evict
+      }
+      Delivery out(pool_, io);
+      ASSERT_TRUE(rooms.leave(home, me, nullptr, out));
+    });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(rooms.size(), 1u) << "only the lobby is left";
+  EXPECT_EQ(budget.bytes(), 0u) << "bytes counted for rooms that are gone";
 }
 
 }  // namespace
