@@ -8,6 +8,7 @@
 #include "connection_budget.h"
 #include "dispatcher.h"
 #include "handlers/handlers.h"
+#include "heap_release.h"
 #include "log.h"
 #include "net/thread_name.h"
 #include "net/warnings.h"
@@ -24,6 +25,11 @@ namespace {
 // are left wait for the next slice, in order. Each slice ends with one poll of the I/O service,
 // a few percent of a slice this long (docs/benchmarks.md, "send slices").
 constexpr std::chrono::microseconds kSendSlice{50};
+
+// How far the history held in memory must shrink before the freed heap is given back to the
+// system: at least this, and an eighth of the budget, far more than a full budget's own swing
+// (HistoryBudget::enforce: a thirty-second), so that it is rooms emptying.
+constexpr std::size_t kHeapReleaseStep = 8 * 1024 * 1024;
 
 void log_protobuf_message(std::string_view message) {
   log::debug("protobuf: {}", message);
@@ -91,6 +97,10 @@ std::vector<std::string> ChatServer::run_console_command(const std::string& line
 
 ChatServer::~ChatServer() {
   shutdown();
+}
+
+std::size_t ChatServer::history_bytes() const {
+  return core_->history_memory.bytes();
 }
 
 unsigned ChatServer::client_count() const {
@@ -173,10 +183,12 @@ net::Endpoint ChatServer::start() {
   log::info("listening on {} ({} backend, {} workers, max {} clients)", bound.to_string(),
             core_->io->backend_name(), n, client_limit_);
   if (core_->history) {
-    log::info("history in {} (replay {}, keep {} per room for {} days)", config_.db_path,
-              config_.history_replay, config_.keep_messages, config_.keep_days);
+    log::info("history in {} (replay {}, {} bytes in memory, keep {} per room for {} days)",
+              config_.db_path, config_.history_replay, config_.history_memory_bytes,
+              config_.keep_messages, config_.keep_days);
   } else {
-    log::info("history not stored (--db \"\"); replay {} from memory", config_.history_replay);
+    log::info("history not stored (--db \"\"); replay {} from memory, at most {} bytes",
+              config_.history_replay, config_.history_memory_bytes);
   }
   for (unsigned i = 0; i < n; ++i) {
     workers_.push_back(net::start_named_thread("chat-io-" + std::to_string(i), [this] {
@@ -203,6 +215,10 @@ void ChatServer::run_housekeeping() {
       check_timeouts(ServerCore::steady_ms());
     }
     core_->addresses.prune(AddressLimits::Clock::now());
+    if (core_->history_memory.shrunk_by(
+            std::max(kHeapReleaseStep, config_.history_memory_bytes / 8))) {
+      release_free_heap();  // rooms emptied: what their history held goes back to the system
+    }
     lock.lock();
   }
 }

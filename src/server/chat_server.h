@@ -51,6 +51,10 @@ class ChatServer final : private net::IoHandler {
 
   // Connections counted against max_clients right now. Thread-safe.
   unsigned client_count() const;
+  // The bytes of room history held in memory now, by the server's own count (never more than
+  // config.history_memory_bytes once each publish has returned, but for messages still waiting
+  // for their commit). Thread-safe.
+  std::size_t history_bytes() const;
   const ServerConfig& config() const { return config_; }
 
  private:

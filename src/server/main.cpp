@@ -160,6 +160,12 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "Messages of a room replayed, marked as history, to whoever joins it")
       ->check(CLI::Range(0u, 10000u))
       ->capture_default_str();
+  app.add_option("--history-memory-bytes", cfg.history_memory_bytes,
+                 "History all rooms together keep in memory for replays (text, names and about "
+                 "200 bytes a message); over it the least recently used rooms' oldest messages "
+                 "are replayed from --db, or are gone without one. 0 = none in memory")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40))
+      ->capture_default_str();
   app.add_option("--keep-messages", cfg.keep_messages,
                  "History kept per room: the newest this many messages. 0 = no count limit")
       ->capture_default_str();

@@ -27,22 +27,35 @@ net::SharedBytes history_frame(const StoredMessage& m) {
 }  // namespace
 
 Room::Room(std::string name, const RoomHistory& history)
-    : name_(std::move(name)), key_(fold_name(name_)), history_(history) {
+    : name_(std::move(name)),
+      key_(fold_name(name_)),
+      history_(history),
+      recent_(history.replay, history.budget, mutex_, history.store != nullptr) {
   if (history_.store != nullptr) {
     // The room may have been emptied and removed a moment ago, its last messages still on their
     // way to disk: wait for them, so its seq continues after them, never over them.
     history_.store->wait_stored(key_);
     last_seq_ = history_.store->last_seq(key_);
-    if (history_.replay > 0) {
-      for (StoredMessagePtr& m : history_.store->read_last(key_, history_.replay)) {
-        recent_.push_back(std::move(m));
-      }
-    }
+  }
+}
+
+void Room::enforce_budget() const {
+  if (history_.budget != nullptr) {
+    history_.budget->enforce();
   }
 }
 
 bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out,
                 std::optional<std::uint64_t> since_seq) {
+  if (!join_locked(who, request_id, out, since_seq)) {
+    return false;
+  }
+  enforce_budget();  // a replay from the store may have refilled the ring
+  return true;
+}
+
+bool Room::join_locked(const Member& who, std::uint64_t request_id, Delivery& out,
+                       std::optional<std::uint64_t> since_seq) {
   std::lock_guard lock(mutex_);
   const auto same = [&](const Member& m) { return m.id == who.id; };
   if (std::any_of(members_.begin(), members_.end(), same)) {
@@ -71,11 +84,47 @@ bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out,
   if (since_seq) {
     replay_since(who.id, *since_seq, out);
   } else {
-    for (const StoredMessagePtr& m : recent_) {
-      out.push(who.id, history_frame(*m));
+    replay_newest(who.id, out);
+  }
+  recent_.touch();
+  return true;
+}
+
+std::uint64_t Room::ring_first() const {
+  return recent_.empty() ? last_seq_ + 1 : recent_.front_seq();
+}
+
+std::vector<StoredMessagePtr> Room::older_than_ring(std::uint64_t from) {
+  const std::uint64_t first = ring_first();
+  if (from + 1 >= first || history_.store == nullptr) {
+    return {};
+  }
+  // Holding the room lock, nothing new is published here, so once this room's pending messages
+  // are stored the disk has every seq up to the ring. (The budget evicts only stored messages;
+  // the ring's capacity drops the oldest whether stored or not.)
+  history_.store->wait_stored(key_);
+  std::vector<StoredMessagePtr> older = history_.store->read_after(key_, from, first - from - 1);
+  // The count assumes every seq after `from` is still on disk; where older ones were pruned,
+  // it reaches into the ring, which is replayed after them: stop before it.
+  std::erase_if(older, [&](const StoredMessagePtr& m) { return m->seq >= first; });
+  if (!older.empty() && older.back()->seq + 1 == first) {
+    recent_.push_front(older);  // no gap between them and the ring: the ring stays consecutive
+  }
+  return older;
+}
+
+void Room::replay_newest(net::ConnId to, Delivery& out) {
+  // Everything after `from`: the newest history_.replay messages (fewer in a young room).
+  const std::uint64_t from = last_seq_ - std::min<std::uint64_t>(history_.replay, last_seq_);
+  const std::uint64_t first_in_ring = ring_first();
+  for (const StoredMessagePtr& m : older_than_ring(from)) {
+    out.push(to, history_frame(*m));
+  }
+  for (const StoredMessagePtr& m : recent_) {
+    if (m->seq >= first_in_ring && m->seq > from) {  // not those just put back from the store
+      out.push(to, history_frame(*m));
     }
   }
-  return true;
 }
 
 void Room::replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out) {
@@ -85,20 +134,11 @@ void Room::replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out) 
   // At most the newest max_resume messages; what is before them counts as missing.
   const std::uint64_t from = std::max<std::uint64_t>(
       since_seq, last_seq_ > history_.max_resume ? last_seq_ - history_.max_resume : 0);
-  const std::uint64_t ring_first = recent_.empty() ? last_seq_ + 1 : recent_.front()->seq;
-  std::vector<StoredMessagePtr> older;
-  if (from + 1 < ring_first && history_.store != nullptr) {
-    // Older than the ring: from disk. Holding the room lock, nothing new is published here, so
-    // once this room's pending messages are stored the disk has every seq up to the ring.
-    history_.store->wait_stored(key_);
-    older = history_.store->read_after(key_, from, ring_first - from - 1);
-    // The count assumes every seq after `from` is still on disk; where older ones were pruned,
-    // it reaches into the ring, which is replayed below: stop before it.
-    std::erase_if(older, [&](const StoredMessagePtr& m) { return m->seq >= ring_first; });
-  }
+  const std::uint64_t first_in_ring = ring_first();
+  const std::vector<StoredMessagePtr> older = older_than_ring(from);
   // The first seq this replay sends: everything between since_seq and it is missing.
   const std::uint64_t first_available =
-      older.empty() ? std::max(ring_first, from + 1) : older.front()->seq;
+      older.empty() ? std::max(first_in_ring, from + 1) : older.front()->seq;
   if (since_seq + 1 < first_available) {
     proto::Envelope gap;
     auto* n = gap.mutable_notice();
@@ -114,7 +154,7 @@ void Room::replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out) 
     out.push(to, history_frame(*m));
   }
   for (const StoredMessagePtr& m : recent_) {
-    if (m->seq > from) {
+    if (m->seq >= first_in_ring && m->seq > from) {  // not those just put back from `older`
       out.push(to, history_frame(*m));
     }
   }
@@ -142,11 +182,21 @@ bool Room::leave(net::ConnId id, const std::string* reason, Delivery& out) {
       out.push(m.id, frame);
     }
   }
+  if (members_.empty() && history_.store != nullptr) {
+    recent_.clear();  // nobody to replay to; the store has it all for whoever comes next
+  }
   return true;
 }
 
 Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery& out,
                               const AckTo& ack) {
+  const Published published = publish_locked(msg, sender, out, ack);
+  enforce_budget();
+  return published;
+}
+
+Room::Published Room::publish_locked(proto::Envelope& msg, net::ConnId sender, Delivery& out,
+                                     const AckTo& ack) {
   std::lock_guard lock(mutex_);
   if (std::none_of(members_.begin(), members_.end(),
                    [&](const Member& m) { return m.id == sender; })) {
@@ -165,15 +215,15 @@ Room::Published Room::publish(proto::Envelope& msg, net::ConnId sender, Delivery
     return {seq, false};
   }
   // The frame is built: the sender and text move into the history instead of being copied.
-  auto kept = std::make_shared<StoredMessage>(
-      StoredMessage{key_, name_, std::move(*cm->mutable_from()), std::move(*cm->mutable_text()),
-                    seq, cm->server_time_ms(), cm->server_msg_id()});
-  if (history_.replay > 0) {
-    recent_.push_back(kept);
-    if (recent_.size() > history_.replay) {
-      recent_.pop_front();
-    }
-  }
+  auto kept = std::make_shared<StoredMessage>();
+  kept->room_key = key_;
+  kept->room = name_;
+  kept->from = std::move(*cm->mutable_from());
+  kept->text = std::move(*cm->mutable_text());
+  kept->seq = seq;
+  kept->server_time_ms = cm->server_time_ms();
+  kept->server_msg_id = cm->server_msg_id();
+  recent_.push_back(kept);  // unless it keeps nothing
   if (history_.store == nullptr) {
     return {seq, false};
   }
@@ -200,6 +250,11 @@ std::uint64_t Room::last_seq() const {
 bool Room::empty() const {
   std::lock_guard lock(mutex_);
   return members_.empty();
+}
+
+Room::InMemory Room::in_memory() const {
+  std::lock_guard lock(mutex_);
+  return {recent_.size(), recent_.bytes()};
 }
 
 RoomDirectory::RoomDirectory(std::string lobby_name, const RoomHistory& history)

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -12,6 +11,8 @@
 #include <vector>
 
 #include "chat.pb.h"
+#include "history/history_budget.h"
+#include "history/history_ring.h"
 #include "history/history_store.h"
 #include "net/conn_id.h"
 #include "session_pool.h"
@@ -30,28 +31,34 @@ struct RoomHistory {
   // The most a resume (JoinRoom.since_seq) replays; anything older is reported as a gap. Keeps
   // one resume well inside the joiner's send queue limit.
   std::size_t max_resume = 500;
+  // What all rooms together may keep in memory (null: no limit but `replay` per room).
+  HistoryBudget* budget = nullptr;
 };
 
 // Members and the sequence counter of one room. Thread-safe: every method takes the room's lock,
 // and every frame to members is queued while holding it, so all members see the room's traffic
-// (messages and presence) in one order, the order of `seq`.
+// (messages and presence) in one order, the order of `seq`. Lock order: the room's lock, then
+// the history budget's (which takes a room's lock only with try_lock).
 class Room {
  public:
   // A room without history (tests, benchmarks).
   explicit Room(std::string name) : Room(std::move(name), RoomHistory{}) {}
-  // A room that continues where its stored past ends: its next seq follows the last stored one
-  // and its newest `history.replay` messages are ready to replay. Reads the store.
+  // A room that continues where its stored past ends: its next seq follows the last stored one.
+  // Its memory ring starts empty: its first replays read the store. Reads the store.
   Room(std::string name, const RoomHistory& history);
   const std::string& name() const { return name_; }
 
   // Adds `who`: queues Presence(JOINED) to the others, then a UserList snapshot to `who` itself
-  // (carrying `request_id`), then history: the room's newest messages, or with `since_seq` every
-  // message after it (from the store where the memory ring does not reach back far enough,
-  // after a Notice{HISTORY_GAP} for what is no longer kept). False if `who` is already a member.
+  // (carrying `request_id`), then history: the room's newest `replay` messages, or with
+  // `since_seq` every message after it (after a Notice{HISTORY_GAP} for what is no longer kept).
+  // Either comes from the memory ring as far as it reaches back and from the store before that
+  // (which then refills the ring: the room is in use). False if `who` is already a member.
+  // Enforces the budget after releasing the room's lock: call it holding no other room's lock.
   bool join(const Member& who, std::uint64_t request_id, Delivery& out,
             std::optional<std::uint64_t> since_seq = std::nullopt);
   // Removes `id` and queues Presence(LEFT, *reason) to the remaining members (none if `reason`
-  // is null). Returns false if it was not a member.
+  // is null). Returns false if it was not a member. With a store, the last member leaving
+  // releases the memory ring (the store has it all); without one only destroying the room does.
   bool leave(net::ConnId id, const std::string* reason, Delivery& out);
   // Stamps `msg` with the next sequence number, serializes it once and queues the same bytes to
   // every member but `sender`, and keeps it as history (taking its sender and text out of
@@ -59,6 +66,7 @@ class Room {
   // the store with `ack`, and the store's on_stored sends that Ack once it is on disk.
   // A `sender` that is not a member (taken out by a kick on another thread, whose own list of
   // its rooms still names this one) publishes nothing: seq 0, as seqs start at 1.
+  // Enforces the budget after releasing the room's lock: call it holding no other room's lock.
   struct Published {
     std::uint64_t seq = 0;
     bool deferred = false;
@@ -68,6 +76,12 @@ class Room {
   std::vector<std::string> member_names() const;
   bool empty() const;
   std::uint64_t last_seq() const;
+  // The history held in memory now: messages, and bytes by HistoryBudget::cost.
+  struct InMemory {
+    std::size_t messages = 0;
+    std::size_t bytes = 0;
+  };
+  InMemory in_memory() const;
 
  private:
   const std::string name_;
@@ -76,10 +90,24 @@ class Room {
   mutable std::mutex mutex_;
   std::vector<Member> members_;  // in join order
   std::uint64_t last_seq_ = 0;
-  std::deque<StoredMessagePtr> recent_;  // the newest history_.replay messages, oldest first
+  // At most the newest history_.replay messages, as far as the budget allows. After mutex_,
+  // which guards it and must outlive it.
+  HistoryRing recent_;
 
+  // join() and publish() but for the budget, under mutex_.
+  bool join_locked(const Member& who, std::uint64_t request_id, Delivery& out,
+                   std::optional<std::uint64_t> since_seq);
+  Published publish_locked(proto::Envelope& msg, net::ConnId sender, Delivery& out,
+                           const AckTo& ack);
+  // Queues the newest history_.replay messages to `to`. Under mutex_.
+  void replay_newest(net::ConnId to, Delivery& out);
   // Queues the history `since_seq` asks for to `to`. Under mutex_.
   void replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out);
+  // The messages with seq > from that are older than the ring, read from the store (none
+  // without one), oldest first; they go back into the ring as far as it has room. Under mutex_.
+  std::vector<StoredMessagePtr> older_than_ring(std::uint64_t from);
+  std::uint64_t ring_first() const;  // the seq the ring starts at (last_seq_ + 1: empty)
+  void enforce_budget() const;       // without mutex_
 };
 
 // Rooms by folded name. A room exists while someone is in it; the lobby always exists.

@@ -76,6 +76,11 @@ struct ServerConfig {
   std::string db_path = "chat.db";
   // Messages replayed, marked as history, to whoever joins a room. 0: none.
   std::uint32_t history_replay = 50;
+  // What the rooms together may keep of their newest history_replay messages in memory, by the
+  // server's own count (HistoryBudget::cost: text, names and about 200 bytes each). Over it the
+  // least recently used rooms give up their oldest messages: with a database a replay reads them
+  // from it, without one they are gone. 0: nothing in memory.
+  std::size_t history_memory_bytes = 64 * 1024 * 1024;
   // How much is kept per room: the newest keep_messages (0: any number), none older than
   // keep_days (0: any age). Pruned once a second.
   std::uint64_t keep_messages = 10000;

@@ -62,11 +62,13 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
                         [this](const std::vector<Stored>& batch, bool committed) {
                           on_stored(batch, committed);
                         })),
+      history_memory(cfg.history_memory_bytes),
       rooms(ServerConfig::kLobby,
-            RoomHistory{history.get(), cfg.history_replay,
-                        // half the send queue limit, in messages of the longest text
-                        std::max<std::size_t>(
-                            1, cfg.max_send_queue_bytes / 2 / (cfg.max_text_bytes + 256))}),
+            RoomHistory{
+                history.get(), cfg.history_replay,
+                // half the send queue limit, in messages of the longest text
+                std::max<std::size_t>(1, cfg.max_send_queue_bytes / 2 / (cfg.max_text_bytes + 256)),
+                &history_memory}),
       addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s),
       accounts(std::make_unique<AccountStore>(cfg.db_path)),
       auth(std::make_unique<AuthWorker>(*accounts, cfg.password_cost, cfg.login_limits,

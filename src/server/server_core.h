@@ -16,6 +16,7 @@
 #include "accounts/auth_worker.h"
 #include "address_limits.h"
 #include "chat.pb.h"
+#include "history/history_budget.h"
 #include "history/history_store.h"
 #include "net/io_service.h"
 #include "nickname_registry.h"
@@ -49,6 +50,7 @@ struct ServerCore {
   // Before the rooms, which use it; after the pool and the I/O service, which its last Acks
   // (sent while it drains on destruction) use. Null when config.db_path is empty.
   std::unique_ptr<HistoryStore> history;
+  HistoryBudget history_memory;  // config.history_memory_bytes, shared by every room's ring
   RoomDirectory rooms;
   LingerList lingering;
   AddressLimits addresses;  // connections per client address (--max-conns-per-ip, ...)

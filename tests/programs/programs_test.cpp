@@ -124,6 +124,7 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
                            "--send-queue-bytes",
                            "--db",
                            "--history",
+                           "--history-memory-bytes",
                            "--keep-messages",
                            "--keep-days",
                            "--motd",

@@ -28,8 +28,15 @@ server::StoredMessagePtr message(const std::string& room, std::uint64_t seq) {
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
-  return std::make_shared<StoredMessage>(
-      StoredMessage{room, room, "alice", "m" + std::to_string(seq), seq, now_ms + seq, 100 + seq});
+  auto m = std::make_shared<StoredMessage>();
+  m->room_key = room;
+  m->room = room;
+  m->from = "alice";
+  m->text = "m" + std::to_string(seq);
+  m->seq = seq;
+  m->server_time_ms = now_ms + seq;
+  m->server_msg_id = 100 + seq;
+  return m;
 }
 
 std::vector<std::uint64_t> seqs(const std::vector<server::StoredMessagePtr>& messages) {
@@ -305,6 +312,132 @@ TEST_F(ResumeTest, AGapBeforeMessagesOnDiskAndInTheRingReplaysEachOnce) {
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].chat_message().seq(), 10u) << "a message was replayed twice";
   EXPECT_FALSE(next[0].chat_message().history());
+}
+
+// The memory budget (--history-memory-bytes): with a database, eviction changes where a replay
+// comes from, never what it sends; without one, what was evicted is a gap.
+class HistoryMemoryTest : public ResumeTest {
+ protected:
+  static constexpr std::size_t kBudget = 32 * 1024;
+  static server::ServerConfig config(const std::string& db, std::uint32_t replay) {
+    server::ServerConfig cfg = HistoryServerTest::config(db, replay);
+    cfg.history_memory_bytes = kBudget;
+    return cfg;
+  }
+  // `c` says 5 messages of 4 KB in each of 4 new rooms: far past the budget (a ring holds at
+  // most the newest 5), so the rooms used before them lose everything they held in memory (the
+  // least recently used go first).
+  static void crowd_out(TestClient& c) {
+    for (int r = 0; r < 4; ++r) {
+      const std::string room = "crowd" + std::to_string(r);
+      ASSERT_TRUE(c.join_room(room));
+      ASSERT_TRUE(c.wait_for(Envelope::kUserList));
+      for (int i = 0; i < 5; ++i) {
+        say(c, room, std::string(4096, 'x'), 1000 + static_cast<std::uint64_t>(r * 5 + i));
+      }
+    }
+    settle(c);
+  }
+  // Returns once everything `c` sent before has been handled (its Pong comes after).
+  static void settle(TestClient& c) {
+    Envelope ping;
+    ping.mutable_ping()->set_nonce(1);
+    ASSERT_TRUE(c.ask(ping, Envelope::kPong).has_pong());
+  }
+  // The console's `rooms` line of `room`.
+  static std::string rooms_line(TestServer& server, const std::string& room) {
+    for (const std::string& line : server.server().run_console_command("rooms")) {
+      if (line.rfind(room + " members:", 0) == 0) {
+        return line;
+      }
+    }
+    return "no line for " + room;
+  }
+  static bool has(const std::string& line, const std::string& part) {
+    return line.find(part) != std::string::npos;
+  }
+};
+
+TEST_F(HistoryMemoryTest, ReplaysAfterEvictionComeFromTheStoreUnchanged) {
+  TestServer server(config(":memory:", 5));
+  auto alice = room_with_messages(server, "dev", 8);
+  EXPECT_TRUE(has(rooms_line(server, "dev"), "in memory: 5 ")) << rooms_line(server, "dev");
+  crowd_out(*alice);
+  EXPECT_TRUE(has(rooms_line(server, "dev"), "in memory: 0 ")) << rooms_line(server, "dev");
+  EXPECT_LE(server.server().history_bytes(), kBudget);
+
+  auto bob = joined(server, "bob");
+  ASSERT_TRUE(bob->join_room("dev"));
+  ASSERT_TRUE(bob->wait_for(Envelope::kUserList));
+  EXPECT_EQ(replayed(*bob, 5), (std::vector<std::uint64_t>{4, 5, 6, 7, 8}));
+  EXPECT_TRUE(has(rooms_line(server, "dev"), "in memory: 5 "))
+      << "a room joined again is in use: its replay goes back into memory";
+  auto carol = joined(server, "carol");
+  ASSERT_TRUE(resume(*carol, "dev", 1));
+  EXPECT_EQ(replayed(*carol, 7), (std::vector<std::uint64_t>{2, 3, 4, 5, 6, 7, 8}));
+  settle(*carol);
+  EXPECT_FALSE(carol->wait_for(Envelope::kNotice, 0ms)) << "a gap where the store has it all";
+  say(*alice, "dev", "m9", 9);
+  for (auto* c : {bob.get(), carol.get()}) {
+    const auto live = chat(*c, 1);
+    ASSERT_EQ(live.size(), 1u);
+    EXPECT_EQ(live[0].chat_message().seq(), 9u) << "a message was replayed twice or skipped";
+    EXPECT_FALSE(live[0].chat_message().history());
+  }
+}
+
+TEST_F(HistoryMemoryTest, WithoutADatabaseWhatWasEvictedIsAGap) {
+  TestServer server(config("", 5));
+  auto alice = room_with_messages(server, "dev", 5);
+  crowd_out(*alice);
+  EXPECT_TRUE(has(rooms_line(server, "dev"), "in memory: 0 ")) << rooms_line(server, "dev");
+
+  auto bob = joined(server, "bob");
+  ASSERT_TRUE(resume(*bob, "dev", 0));
+  const auto gap = bob->wait_for(Envelope::kNotice);
+  ASSERT_TRUE(gap);
+  EXPECT_EQ(gap->notice().kind(), proto::Notice::HISTORY_GAP);
+  EXPECT_EQ(gap->notice().missing_from(), 1u);
+  EXPECT_EQ(gap->notice().missing_to(), 5u);
+  auto carol = joined(server, "carol");
+  ASSERT_TRUE(carol->join_room("dev"));
+  ASSERT_TRUE(carol->wait_for(Envelope::kUserList));
+  say(*alice, "dev", "m6", 6);
+  for (auto* c : {bob.get(), carol.get()}) {
+    const auto first = chat(*c, 1);  // nothing replayed: the first is the live one
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].chat_message().seq(), 6u);
+    EXPECT_FALSE(first[0].chat_message().history());
+  }
+}
+
+TEST_F(HistoryMemoryTest, ManyRoomsStayWithinTheBudgetAndGiveItBackWhenTheyEmpty) {
+  TestServer server(config(":memory:", 50));
+  auto alice = joined(server, "alice");
+  for (int r = 0; r < 8; ++r) {  // 8 rooms x 10 x 4 KB: about 330 KB without a budget
+    const std::string room = "room" + std::to_string(r);
+    ASSERT_TRUE(alice->join_room(room));
+    ASSERT_TRUE(alice->wait_for(Envelope::kUserList));
+    for (int i = 0; i < 10; ++i) {
+      say(*alice, room, std::string(4096, 'x'), static_cast<std::uint64_t>(r * 10 + i + 1));
+    }
+    settle(*alice);
+    EXPECT_LE(server.server().history_bytes(), kBudget) << "after " << room;
+  }
+  say(*alice, "lobby", "hello", 100);
+  settle(*alice);
+  EXPECT_GT(server.server().history_bytes(), kBudget / 2);
+  for (int r = 0; r < 8; ++r) {
+    ASSERT_TRUE(alice->leave_room("room" + std::to_string(r)));
+    ASSERT_TRUE(alice->wait_for(Envelope::kPresence));
+  }
+  EXPECT_TRUE(has(rooms_line(server, "lobby"), "in memory: 1 ")) << rooms_line(server, "lobby");
+  Envelope quit;
+  quit.mutable_quit();
+  ASSERT_TRUE(alice->send(quit));
+  ASSERT_TRUE(alice->wait_closed());  // it has left: the lobby is empty
+  EXPECT_EQ(server.server().history_bytes(), 0u)
+      << "an emptied room (the lobby too, with a database) still holds history in memory";
 }
 
 }  // namespace

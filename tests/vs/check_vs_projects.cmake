@@ -34,6 +34,7 @@ set(chat_linux_to_windows_sources
   "src/client/terminal_posix.cpp=src/client/terminal_windows.cpp"
   "tests/support/child_process_posix.cpp=tests/support/child_process_windows.cpp"
   "src/client/bot/process_memory_linux.cpp=src/client/bot/process_memory_windows.cpp"
+  "src/server/heap_release_linux.cpp=src/server/heap_release_windows.cpp"
 )
 set(chat_linux_only_sources
   "src/net/uring/uring_service.cpp"

@@ -124,6 +124,9 @@ void HistoryStore::write_batch(const std::vector<Stored>& batch) {
       db_.exec_noexcept("ROLLBACK");
     }
   }
+  for (const Stored& p : batch) {
+    p.msg->settled.store(true, std::memory_order_release);
+  }
   if (on_stored_) {
     on_stored_(batch, stored);
   }
@@ -211,6 +214,7 @@ std::vector<StoredMessagePtr> rows(Statement& q, const std::string& room_key) {
     m->seq = q.u64(3);
     m->server_time_ms = q.u64(4);
     m->server_msg_id = q.u64(5);
+    m->settled.store(true, std::memory_order_relaxed);  // on disk; nobody else sees it yet
     out.push_back(std::move(m));
   }
   return out;

@@ -2,6 +2,7 @@
 // thread in group commits, so storing costs the fan-out path nothing but a queue push.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -29,6 +30,11 @@ struct StoredMessage {
   std::uint64_t seq = 0;
   std::uint64_t server_time_ms = 0;
   std::uint64_t server_msg_id = 0;
+  // Set by the store's writer once it is done with the message, before its on_stored: committed
+  // (a read finds it from then on) or given up (the commit failed). A memory ring lets a message
+  // go only once it is settled, so that a replay finds on disk what the ring no longer holds.
+  // Messages read from the store are settled.
+  mutable std::atomic<bool> settled{false};
 };
 using StoredMessagePtr = std::shared_ptr<const StoredMessage>;
 

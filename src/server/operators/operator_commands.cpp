@@ -137,7 +137,7 @@ class Runner {
         "mute NICK [DURATION] [REASON]   they may not broadcast or whisper",
         "unmute NICK",
         "who                          everyone connected: address, role, rooms",
-        "rooms                        every room: members, messages",
+        "rooms                        every room: members, messages, history in memory",
         "audit [N]                    the newest N operator actions (20)",
         "op NICK / deop NICK          give or take the operator role (server console only)",
         "shutdown [REASON]            stop the server, telling everyone why",
@@ -180,10 +180,14 @@ class Runner {
     std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) {
       return fold_name(x->name()) < fold_name(y->name());
     });
-    std::vector<std::string> lines{fmt::format("{} rooms", all.size())};
+    std::vector<std::string> lines{fmt::format("{} rooms; history in memory: {} of {} bytes",
+                                               all.size(), core_.history_memory.bytes(),
+                                               core_.history_memory.limit())};
     for (const auto& room : all) {
-      lines.push_back(fmt::format("{} members: {} last seq: {}", room->name(),
-                                  room->member_names().size(), room->last_seq()));
+      const Room::InMemory kept = room->in_memory();
+      lines.push_back(fmt::format("{} members: {} last seq: {} in memory: {} ({} bytes)",
+                                  room->name(), room->member_names().size(), room->last_seq(),
+                                  kept.messages, kept.bytes));
     }
     return done(std::move(lines));
   }
