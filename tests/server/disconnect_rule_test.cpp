@@ -151,6 +151,13 @@ TEST_F(DisconnectRuleTest, SlowReader) {
   }
   ASSERT_TRUE(left) << "bob was never cut off";
   EXPECT_EQ(left->presence().reason(), "disconnect: too slow to read (send queue full)");
+  // The server has fanned out all of alice's broadcasts once it answers her echo (it serves her
+  // frames in order): the next bob must not join into that burst, which its small queue would
+  // not hold either.
+  Envelope echo;
+  echo.mutable_echo()->set_text("done");
+  ASSERT_TRUE(alice_->send(echo));
+  ASSERT_TRUE(alice_->wait_for(Envelope::kEchoReply));
   expect_nickname_free_at_once("bob");
 }
 
