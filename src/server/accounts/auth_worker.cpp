@@ -6,6 +6,7 @@
 #include "../validation.h"
 #include "net/io_service.h"
 #include "net/thread_name.h"
+#include "net/thread_priority.h"
 
 namespace chat::server {
 namespace {
@@ -28,8 +29,15 @@ AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits&
       registrations_(registration_limits) {
   const unsigned count = threads != 0 ? threads : net::default_worker_count();
   for (unsigned i = 0; i < count; ++i) {
-    threads_.push_back(
-        net::start_named_thread("chat-auth-" + std::to_string(i), [this] { run(); }));
+    threads_.push_back(net::start_named_thread("chat-auth-" + std::to_string(i), [this] {
+      // Hashing uses the CPU time chat leaves over: under a login flood on a busy machine logins
+      // slow down, not chat (docs/benchmarks.md measures it).
+      if (!net::lower_this_thread_priority()) {
+        log::warn("accounts: {} runs at normal priority (lowering it was refused)",
+                  net::this_thread_name());
+      }
+      run();
+    }));
   }
 }
 
