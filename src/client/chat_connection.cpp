@@ -95,9 +95,9 @@ ChatConnection::~ChatConnection() {
   changed_.wait(lock, [&] { return state_ == State::idle || state_ == State::closed; });
 }
 
-std::error_code ChatConnection::connect(const net::Endpoint& to,
-                                        std::chrono::milliseconds timeout) {
-  if (const std::error_code ec = start_connect(to, net::Endpoint{}, nullptr)) {
+std::error_code ChatConnection::connect(const net::Endpoint& to, std::chrono::milliseconds timeout,
+                                        const net::Endpoint& from) {
+  if (const std::error_code ec = start_connect(to, from, nullptr)) {
     return ec;
   }
   std::unique_lock lock(mutex_);

@@ -69,8 +69,10 @@ class ChatConnection {
   ChatConnection(const ChatConnection&) = delete;
   ChatConnection& operator=(const ChatConnection&) = delete;
 
-  // Connects, blocking up to `timeout`. Call once (or start_connect() once).
-  std::error_code connect(const net::Endpoint& to, std::chrono::milliseconds timeout);
+  // Connects (from the local address `from`; empty host: any), blocking up to `timeout`. Call
+  // once (or start_connect() once).
+  std::error_code connect(const net::Endpoint& to, std::chrono::milliseconds timeout,
+                          const net::Endpoint& from = net::Endpoint{});
   // Starts connecting from the local address `from` (empty host: any) and returns at once; an
   // error here means it could not even start. `done` runs once on a network thread with the
   // outcome, before anything is received. For clients opening thousands of connections.

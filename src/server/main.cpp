@@ -173,6 +173,22 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "History kept: messages younger than this many days. 0 = no age limit")
       ->check(CLI::Range(0u, 36500u))
       ->capture_default_str();
+  app.add_option("--auth-threads", cfg.auth_threads,
+                 "Threads checking and hashing passwords (Argon2id, about 6 logins a second "
+                 "each); 0 = one per hardware thread but one (at least one)")
+      ->check(CLI::Range(0u, 256u))
+      ->capture_default_str();
+  app.add_option("--registrations-per-ip-per-hour", cfg.registration_limits.per_address,
+                 "Nicknames one client address (IPv4, IPv6 /64) may register an hour (all at "
+                 "once, then evenly); over it Error(REGISTRATION_LIMITED). Loopback is exempt "
+                 "unless --limit-loopback. 0 = no limit")
+      ->check(CLI::Range(0u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--registrations-per-hour", cfg.registration_limits.in_all,
+                 "Nicknames all clients together may register an hour; over it "
+                 "Error(REGISTRATION_LIMITED). 0 = no limit")
+      ->check(CLI::Range(0u, 1000000u))
+      ->capture_default_str();
   app.add_option("--operator", cfg.operators,
                  "A registered nickname that has the operator role when logged in (repeatable); "
                  "the console's op command grants it too, stored in --db. One not registered "

@@ -13,6 +13,7 @@
 
 #include "accounts/login_throttle.h"
 #include "accounts/password_hash.h"
+#include "accounts/registration_limiter.h"
 #include "net/io_service.h"
 
 namespace chat::server {
@@ -98,9 +99,17 @@ struct ServerConfig {
   // The Argon2id cost of a password hash: interactive (libsodium's advice) everywhere but in
   // unit tests, which use minimal to stay quick.
   HashCost password_cost = HashCost::interactive;
-  // Failed logins before Error(LOGIN_THROTTLED), per nickname and per client address (not a
-  // flag: the defaults are docs/security.md's; tests lengthen the refill so timing plays no part).
+  // Failed logins before Error(LOGIN_THROTTLED), per (nickname, client address) pair, and when
+  // an address counts as guessing (not flags: the defaults are docs/security.md's; tests shorten
+  // or lengthen the delays).
   LoginLimits login_limits;
+  // Registrations per address and in all, per hour; over either, Error(REGISTRATION_LIMITED).
+  // The per-address one spares loopback clients unless limit_loopback, like the connection
+  // limits. 0: no limit.
+  RegistrationLimits registration_limits;
+  // Threads checking and hashing passwords (the auth pool). 0: net::default_worker_count(), one
+  // per hardware thread but one, at least one.
+  unsigned auth_threads = 0;
 
   std::string motd = "Welcome to ChatServer. Be kind; no flooding.";
   // How long a graceful close may take: draining what is queued, then the peer's own close.

@@ -72,6 +72,7 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
       addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s),
       accounts(std::make_unique<AccountStore>(cfg.db_path)),
       auth(std::make_unique<AuthWorker>(*accounts, cfg.password_cost, cfg.login_limits,
+                                        cfg.registration_limits, cfg.auth_threads,
                                         [this](AuthResult r) {
                                           // On the auth thread (or the submitting worker): the
                                           // connection's chat state is finished on a worker.

@@ -91,6 +91,36 @@ TEST_F(BotScenarioTest, ChurnCompletesEveryCycle) {
   EXPECT_EQ(r.join_latency.count(), 5u * 6);
 }
 
+TEST_F(BotScenarioTest, LoginRegistersEachBotThenLogsInItsCount) {
+  const RunResult r = run_scenario(options(Scenario::login, 4, 3));
+  expect_clean(r);
+  EXPECT_EQ(r.cycles, 4u * (1 + 3));  // the registering cycle, then the logins
+  EXPECT_EQ(r.logins, 4u * 3);
+  EXPECT_GT(r.logins_per_s, 0.0);
+  EXPECT_EQ(r.join_latency.count(), 4u * 3) << "one connect-to-logged-in time per login";
+  EXPECT_NE(to_json(r).find("\"logins\": 12,"), std::string::npos) << to_json(r);
+  // A second run finds the nicknames registered: its first cycle is a login too.
+  const RunResult again = run_scenario(options(Scenario::login, 4, 2));
+  expect_clean(again);
+  EXPECT_EQ(again.logins, 4u * (1 + 2));
+  EXPECT_NE(summary_table(again).find("logins"), std::string::npos);
+}
+
+TEST_F(BotScenarioTest, ALoginWithTheWrongPasswordFailsTheRunWithoutHangingIt) {
+  ASSERT_TRUE(run_scenario(options(Scenario::login, 2, 1)).ok());
+  BotOptions o = options(Scenario::login, 2, 2);
+  o.password = "another password";
+  const RunResult r = run_scenario(o);
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.logins, 0u);
+  bool named = false;
+  for (const std::string& v : r.violations) {
+    named = named || v.find("LOGIN_FAILED") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << summary_table(r);
+}
+
 TEST_F(BotScenarioTest, IdleBotsJoinAndStay) {
   BotOptions o = options(Scenario::idle, 20, 0);
   o.hold_s = 0.2;

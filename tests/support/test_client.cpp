@@ -6,7 +6,8 @@
 
 namespace chat::testing {
 
-TestClient::TestClient(client::ClientNetwork& network, const net::Endpoint& server)
+TestClient::TestClient(client::ClientNetwork& network, const net::Endpoint& server,
+                       const net::Endpoint& from)
     : conn_(
           network,
           [this](const Envelope& env) {
@@ -19,7 +20,7 @@ TestClient::TestClient(client::ClientNetwork& network, const net::Endpoint& serv
             close_reason_ = reason;
             arrived_.notify_all();
           }) {
-  connect_error_ = conn_.connect(server, kWait);
+  connect_error_ = conn_.connect(server, kWait, from);
 }
 
 bool TestClient::send(Envelope env) {

@@ -22,8 +22,10 @@ inline constexpr auto kWait = 10s;  // generous: sanitizer builds and Wine are s
 
 class TestClient {
  public:
-  // Connects to `server`; check connected() (tests ASSERT on it).
-  TestClient(client::ClientNetwork& network, const net::Endpoint& server);
+  // Connects to `server` from the local address `from` (empty host: any; 127.0.0.2, 127.0.0.3
+  // ... make a loopback server see distinct hosts); check connected() (tests ASSERT on it).
+  TestClient(client::ClientNetwork& network, const net::Endpoint& server,
+             const net::Endpoint& from = net::Endpoint{});
 
   bool connected() const { return !connect_error_; }
   // Why connecting failed (a timeout, a refusal...), for a failing test's message.

@@ -88,7 +88,9 @@ Bot::Bot(client::ClientNetwork& network, BotFleet& fleet, unsigned index)
       fleet_(fleet),
       opt_(fleet.options),
       index_(index),
-      total_(fleet.options.scenario == Scenario::churn || fleet.options.scenario == Scenario::idle
+      total_(fleet.options.scenario == Scenario::churn ||
+                     fleet.options.scenario == Scenario::idle ||
+                     fleet.options.scenario == Scenario::login
                  ? 0
                  : fleet.options.messages),
       filler_(fleet.options.size, 'x') {}
@@ -122,7 +124,7 @@ void Bot::start(const net::Endpoint& server, const net::Endpoint& from) {
   connection_ = std::make_unique<client::ChatConnection>(
       network_, [this](const proto::Envelope& env) { on_envelope(env); },
       [this](const std::string& reason) { on_closed(reason); });
-  if (opt_.scenario != Scenario::churn) {
+  if (opt_.scenario != Scenario::churn && opt_.scenario != Scenario::login) {
     connection_->set_frame_filter([this](net::ByteSpan body, Clock::time_point received) {
       return on_chat_frame(body, received);
     });
@@ -148,6 +150,10 @@ void Bot::on_connected(std::error_code ec) {
     return;
   }
   become(Phase::joining);
+  if (opt_.scenario == Scenario::login) {
+    login_join();
+    return;
+  }
   proto::Envelope join;
   join.mutable_join()->set_nickname(nickname());
   join.mutable_join()->set_protocol_version(1);
@@ -175,6 +181,10 @@ void Bot::enter_room_or_ready() {
 void Bot::on_envelope(const proto::Envelope& env) {
   if (opt_.scenario == Scenario::churn) {
     churn_step(env);
+    return;
+  }
+  if (opt_.scenario == Scenario::login) {
+    login_step(env);
     return;
   }
   switch (env.body_case()) {
@@ -345,11 +355,7 @@ void Bot::churn_step(const proto::Envelope& env) {
     case proto::Envelope::kPresence:
       if (env.presence().nickname() == nickname() &&
           env.presence().kind() == proto::Presence::LEFT) {
-        quitting_.store(true, std::memory_order_relaxed);
-        proto::Envelope quit;
-        quit.mutable_quit()->set_reason("churn");
-        send(quit);
-        connection_->finish_sending();
+        quit_cycle("churn");
       }
       return;
     case proto::Envelope::kError:
@@ -360,8 +366,17 @@ void Bot::churn_step(const proto::Envelope& env) {
   }
 }
 
+void Bot::quit_cycle(const char* reason) {
+  quitting_.store(true, std::memory_order_relaxed);
+  proto::Envelope quit;
+  quit.mutable_quit()->set_reason(reason);
+  send(quit);
+  connection_->finish_sending();
+}
+
 void Bot::on_closed(const std::string& reason) {
-  if (opt_.scenario == Scenario::churn && quitting_.load(std::memory_order_relaxed)) {
+  const bool cycles = opt_.scenario == Scenario::churn || opt_.scenario == Scenario::login;
+  if (cycles && quitting_.load(std::memory_order_relaxed)) {
     ++cycles_;
     cycle_done_.store(true, std::memory_order_release);
     become(Phase::closed);

@@ -67,9 +67,13 @@ class Bot {
   void start_burst();  // fills the window; the acknowledgements keep it full
   bool all_sent() const { return next_seq_.load(std::memory_order_relaxed) > total_; }
 
-  // Churn: one cycle is connect, join, enter the room, leave it, quit. True once finished.
+  // Churn: one cycle is connect, join, enter the room, leave it, quit. Login: connect, join with
+  // the password, quit (the first cycle registers the nickname instead if it is not yet). True
+  // once finished.
   bool cycle_done() const { return cycle_done_.load(std::memory_order_acquire); }
   unsigned cycles() const { return cycles_; }
+  // Login: Welcomes to a Join with the password. Readable at any time from any thread.
+  unsigned logins() const { return logins_.load(std::memory_order_relaxed); }
 
   // Says goodbye (Quit, then end of stream); end_quit() waits up to `timeout` for the server's
   // close and closes at once after that. Runner thread.
@@ -105,6 +109,9 @@ class Bot {
   void on_echo(const proto::EchoReply& r);
   void on_acknowledged();
   void churn_step(const proto::Envelope& env);
+  void login_join();  // login: the cycle's Join (as a guest until the nickname is registered)
+  void login_step(const proto::Envelope& env);
+  void quit_cycle(const char* reason);  // churn, login: Quit, then end of stream
   bool send(const proto::Envelope& env);
   std::string room() const;
 
@@ -126,6 +133,9 @@ class Bot {
   std::atomic<bool> cycle_done_{false};
   std::uint64_t cycle_started_us_ = 0;
   unsigned cycles_ = 0;
+  std::atomic<unsigned> logins_{0};
+  bool registered_ = false;  // login: the nickname is registered (the next Join has the password)
+  bool logging_in_ = false;  // login: the cycle's Join had the password
 
   // Touched only by this bot's receive callbacks (one at a time).
   DeliveryLedger ledger_;

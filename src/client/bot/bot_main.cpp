@@ -23,19 +23,21 @@ int main(int argc, char** argv) {
       "whisper (pairs whisper to each other), echo (request/response), churn (connect, join, "
       "enter a room, leave it, quit; --messages cycles each), idle (--clients connections "
       "join and stay for --hold seconds; with --server-pid, the server's memory per "
-      "connection).\nExit codes: 0 every check passed, 1 a check failed (the summary says which), "
+      "connection), login (connect, log in with --password, quit; --messages logins each, after "
+      "a first cycle that registers each bot's nickname).\nExit codes: 0 every check passed, 1 a "
+      "check failed (the summary says which), "
       "2 usage error.",
       "chat_bot"};
   app.add_option("--host", opt.host, "Server address (numeric IPv4/IPv6)")->capture_default_str();
   app.add_option("--port", opt.port, "Server port")->capture_default_str();
-  app.add_option("--scenario", scenario, "fanout, rooms, whisper, echo, churn or idle")
-      ->check(CLI::IsMember({"fanout", "rooms", "whisper", "echo", "churn", "idle"}))
+  app.add_option("--scenario", scenario, "fanout, rooms, whisper, echo, churn, idle or login")
+      ->check(CLI::IsMember({"fanout", "rooms", "whisper", "echo", "churn", "idle", "login"}))
       ->capture_default_str();
   app.add_option("--clients", opt.clients, "Bots, one connection each")
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
   app.add_option("--messages", opt.messages,
-                 "Messages each bot sends (churn: cycles each bot runs)")
+                 "Messages each bot sends (churn: cycles each bot runs; login: logins)")
       ->check(CLI::Range(1u, 100000000u))
       ->capture_default_str();
   app.add_option("--size", opt.size, "Bytes of text per message (at least the numbers it carries)")
@@ -89,6 +91,13 @@ int main(int argc, char** argv) {
   app.add_option("--room", opt.room, "Room name (rooms: the prefix of the room names)")
       ->capture_default_str();
   app.add_option("--nick-prefix", opt.nick_prefix, "Bot nicknames are this plus a number")
+      ->capture_default_str();
+  app.add_option("--password", opt.password,
+                 "login: the password the bots register their nicknames with and log in with "
+                 "(8 to 128 bytes)")
+      ->check([](const std::string& p) {
+        return p.size() >= 8 && p.size() <= 128 ? std::string() : "8 to 128 bytes";
+      })
       ->capture_default_str();
   app.add_flag("--json", opt.json, "Print the results as JSON on stdout instead of a table");
   app.add_flag("!--no-progress", opt.progress, "No live progress line on stderr");

@@ -5,13 +5,14 @@
 
 namespace chat::bot {
 namespace {
-constexpr std::array<std::pair<const char*, Scenario>, 6> kScenarios{{
+constexpr std::array<std::pair<const char*, Scenario>, 7> kScenarios{{
     {"fanout", Scenario::fanout},
     {"rooms", Scenario::rooms},
     {"whisper", Scenario::whisper},
     {"echo", Scenario::echo},
     {"churn", Scenario::churn},
     {"idle", Scenario::idle},
+    {"login", Scenario::login},
 }};
 }  // namespace
 

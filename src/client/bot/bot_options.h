@@ -6,7 +6,7 @@
 
 namespace chat::bot {
 
-enum class Scenario { fanout, rooms, whisper, echo, churn, idle };
+enum class Scenario { fanout, rooms, whisper, echo, churn, idle, login };
 
 // Parses "fanout", "rooms", ...; false if unknown. Thread-safe (pure).
 bool parse_scenario(const std::string& name, Scenario& out);
@@ -17,7 +17,7 @@ struct BotOptions {
   std::uint16_t port = 15410;
   Scenario scenario = Scenario::fanout;
   unsigned clients = 100;           // bots (connections) at once
-  unsigned messages = 100;          // per bot: messages sent, or cycles for churn
+  unsigned messages = 100;          // per bot: messages sent, cycles for churn, logins for login
   unsigned size = 64;               // bytes of chat text per message
   unsigned rooms = 10;              // for the rooms scenario
   double rate = 0;                  // total messages per second over all bots; 0 = as fast as acked
@@ -33,6 +33,7 @@ struct BotOptions {
   bool json = false;
   bool progress = true;  // the live line, when stderr is a terminal
   std::string nick_prefix = "bot";
+  std::string password = "bot-password";  // login: the bots' accounts' password (8-128 bytes)
   std::string room = "bench";
 };
 

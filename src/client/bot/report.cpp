@@ -56,9 +56,12 @@ std::string summary_table(const RunResult& r) {
   t += fmt::format("chat_bot {}: {} bots", to_string(o.scenario), o.clients);
   if (o.scenario != Scenario::idle) {
     t += fmt::format(", {} {} each", o.messages,
-                     o.scenario == Scenario::churn ? "cycles" : "messages");
+                     o.scenario == Scenario::churn   ? "cycles"
+                     : o.scenario == Scenario::login ? "logins"
+                                                     : "messages");
   }
-  if (o.scenario != Scenario::churn && o.scenario != Scenario::idle) {
+  if (o.scenario != Scenario::churn && o.scenario != Scenario::idle &&
+      o.scenario != Scenario::login) {
     t += fmt::format(" of {} bytes, ", o.size);
     t += o.rate > 0 ? fmt::format("{:.0f} msgs/s in all", o.rate)
                     : fmt::format("as fast as acknowledged (window {})", o.window);
@@ -67,7 +70,8 @@ std::string summary_table(const RunResult& r) {
   t += fmt::format("  {:<28}{} joined, {} failed in {:.1f} ms ({:.0f} connects/s)\n", "bots",
                    r.joined, r.failed, r.join_all_ms, r.connects_per_s());
   if (r.join_latency.count() != 0) {
-    t += fmt::format("  {:<28}p50 {} ms  p99 {} ms  max {} ms\n", "connect to joined",
+    t += fmt::format("  {:<28}p50 {} ms  p99 {} ms  max {} ms\n",
+                     o.scenario == Scenario::login ? "connect to logged in" : "connect to joined",
                      ms(r.join_latency.percentile(0.5)), ms(r.join_latency.percentile(0.99)),
                      ms(r.join_latency.max()));
   }
@@ -85,6 +89,10 @@ std::string summary_table(const RunResult& r) {
   }
   if (o.scenario == Scenario::churn) {
     t += fmt::format("  {:<28}{} ({:.0f}/s)\n", "cycles", r.cycles, r.cycles_per_s);
+  }
+  if (o.scenario == Scenario::login) {
+    t += fmt::format("  {:<28}{} ({:.1f}/s after the first cycle)\n", "logins", r.logins,
+                     r.logins_per_s);
   }
   if (const auto added = r.server_bytes_added_per_connection()) {
     t += fmt::format(
@@ -119,7 +127,7 @@ std::string to_json(const RunResult& r) {
       "  \"load_s\": {:.6f}, \"deliveries_per_s\": {:.0f}, \"messages_per_s\": {:.0f},\n"
       "  \"latency_us\": {},\n"
       "  \"join_latency_us\": {},\n"
-      "  \"cycles\": {}, \"cycles_per_s\": {:.1f},\n"
+      "  \"cycles\": {}, \"cycles_per_s\": {:.1f}, \"logins\": {}, \"logins_per_s\": {:.2f},\n"
       "  \"server_rss_before\": {}, \"server_rss_after\": {}, "
       "\"server_bytes_per_connection\": {}, \"server_total_bytes_per_connection\": {},\n"
       "  \"elapsed_s\": {:.3f}, \"timed_out\": {}, \"stopped_early\": {},\n"
@@ -129,8 +137,8 @@ std::string to_json(const RunResult& r) {
       r.ok(), r.joined, r.failed, r.join_all_ms, r.connects_per_s(), r.sent, r.acked, r.expected,
       r.delivered, r.lost, r.duplicated, r.reordered, r.errors, r.load_s, r.deliveries_per_s,
       r.messages_per_s, percentiles_json(r.latency), percentiles_json(r.join_latency), r.cycles,
-      r.cycles_per_s, optional_number(r.server_rss_before), optional_number(r.server_rss_after),
-      optional_number(r.server_bytes_added_per_connection()),
+      r.cycles_per_s, r.logins, r.logins_per_s, optional_number(r.server_rss_before),
+      optional_number(r.server_rss_after), optional_number(r.server_bytes_added_per_connection()),
       optional_number(r.server_bytes_per_connection_in_all()), r.elapsed_s, r.timed_out,
       r.stopped_early.empty() ? std::string("null") : json_string(r.stopped_early), violations);
 }

@@ -53,6 +53,7 @@ class Run {
     if (r.failed == 0) {
       switch (opt_.scenario) {
         case Scenario::churn:
+        case Scenario::login:
           churn(r);
           break;
         case Scenario::idle:
@@ -257,17 +258,33 @@ class Run {
     }
   }
 
+  // Churn: --messages cycles per bot. Login: one more, the first, which registers the bot's
+  // nickname (or logs in, if an earlier run did): join_all() runs it, so the logins measured
+  // here are all against registered accounts.
+  unsigned cycles_per_bot() const {
+    return opt_.scenario == Scenario::login ? opt_.messages + 1 : opt_.messages;
+  }
+
+  std::uint64_t logins() const {
+    std::uint64_t n = 0;
+    for (const auto& b : bots_) {
+      n += b->logins();
+    }
+    return n;
+  }
+
   void churn(RunResult& r) {
     const auto t0 = now_us();
-    std::vector<unsigned> cycles(bots_.size(), 0);
+    const unsigned wanted = cycles_per_bot();
+    const std::uint64_t logins_before = logins();
     const auto finished = [&] {
       bool all = true;
       for (unsigned i = 0; i < bots_.size(); ++i) {
         Bot& b = *bots_[i];
-        if (b.cycle_done() && b.cycles() < opt_.messages) {
+        if (b.cycle_done() && b.cycles() < wanted) {
           restart_.push_back(i);
         }
-        all = all && b.cycle_done() && b.cycles() >= opt_.messages;
+        all = all && b.cycle_done() && b.cycles() >= wanted;
       }
       return all || !restart_.empty();
     };
@@ -289,6 +306,8 @@ class Run {
     }
     const double s = seconds_between(t0, now_us());
     r.cycles_per_s = s > 0 ? static_cast<double>(r.cycles) / s : 0;
+    r.logins = logins();
+    r.logins_per_s = s > 0 ? static_cast<double>(r.logins - logins_before) / s : 0;
   }
 
   void hold(RunResult& r) {
@@ -327,7 +346,8 @@ class Run {
       r.join_latency.merge(b->join_latency());
       last_receive = std::max(last_receive, b->last_receive_us());
     }
-    r.expected = opt_.scenario == Scenario::churn || opt_.scenario == Scenario::idle
+    r.expected = opt_.scenario == Scenario::churn || opt_.scenario == Scenario::idle ||
+                         opt_.scenario == Scenario::login
                      ? 0
                      : expected_deliveries();
     r.lost = r.expected > r.delivered ? r.expected - r.delivered : 0;
@@ -349,13 +369,13 @@ class Run {
     if (r.reordered != 0) {
       add(fmt::format("{} deliveries out of sender order", r.reordered));
     }
-    if (r.sent != r.acked && opt_.scenario != Scenario::churn && opt_.scenario != Scenario::idle) {
+    const bool cycling = opt_.scenario == Scenario::churn || opt_.scenario == Scenario::login;
+    if (r.sent != r.acked && !cycling && opt_.scenario != Scenario::idle) {
       add(fmt::format("{} messages sent but {} acknowledged", r.sent, r.acked));
     }
-    if (opt_.scenario == Scenario::churn &&
-        r.cycles < static_cast<std::uint64_t>(opt_.messages) * opt_.clients) {
-      add(fmt::format("{} of {} churn cycles done", r.cycles,
-                      static_cast<std::uint64_t>(opt_.messages) * opt_.clients));
+    const std::uint64_t wanted = static_cast<std::uint64_t>(cycles_per_bot()) * opt_.clients;
+    if (cycling && r.cycles < wanted) {
+      add(fmt::format("{} of {} {} cycles done", r.cycles, wanted, to_string(opt_.scenario)));
     }
     if (r.timed_out) {
       // The waits end on the deadline or on a reason to stop now; only the first is a time-out.

@@ -28,10 +28,12 @@ struct RunResult {
   std::uint64_t errors = 0;  // Error frames and unexpected disconnects
   double deliveries_per_s = 0;
   double messages_per_s = 0;  // sent messages per second of load
-  std::uint64_t cycles = 0;   // churn: completed connect-join-leave-quit cycles
+  std::uint64_t cycles = 0;   // churn: completed connect-join-leave-quit cycles (login: all)
   double cycles_per_s = 0;
+  std::uint64_t logins = 0;       // login: successful logins with the password
+  double logins_per_s = 0;        // login: logins per second after the registering first cycle
   LatencyHistogram latency;       // send to receipt (whisper, fanout, rooms) or round trip (echo)
-  LatencyHistogram join_latency;  // connect to joined, per bot
+  LatencyHistogram join_latency;  // connect to joined, per bot (login: to logged in, per login)
   std::optional<std::uint64_t> server_rss_before, server_rss_after;
   bool timed_out = false;     // --duration ended the run before the work was done
   std::string stopped_early;  // why the run ended before its work was done, sooner (or empty)

@@ -1,6 +1,7 @@
 #include <windows.h>
 
 #include "net/thread_name.h"
+#include "net/thread_priority.h"
 
 namespace chat::net {
 
@@ -49,6 +50,10 @@ std::string this_thread_name() {
   }
   ::LocalFree(wide);
   return name;
+}
+
+bool lower_this_thread_priority() {
+  return ::SetThreadPriority(::GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL) != 0;
 }
 
 }  // namespace chat::net

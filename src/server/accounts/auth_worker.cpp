@@ -4,7 +4,9 @@
 
 #include "../log.h"
 #include "../validation.h"
+#include "net/io_service.h"
 #include "net/thread_name.h"
+#include "net/thread_priority.h"
 
 namespace chat::server {
 namespace {
@@ -16,14 +18,28 @@ void wipe(std::string& secret) {
 
 }  // namespace
 
-AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& limits,
+AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& login_limits,
+                       const RegistrationLimits& registration_limits, unsigned threads,
                        Deliver deliver, std::size_t max_waiting)
     : accounts_(accounts),
       cost_(cost),
       deliver_(std::move(deliver)),
       max_waiting_(max_waiting),
-      throttle_(limits),
-      thread_(net::start_named_thread("chat-auth", [this] { run(); })) {}
+      throttle_(login_limits),
+      registrations_(registration_limits) {
+  const unsigned count = threads != 0 ? threads : net::default_worker_count();
+  for (unsigned i = 0; i < count; ++i) {
+    threads_.push_back(net::start_named_thread("chat-auth-" + std::to_string(i), [this] {
+      // Hashing uses the CPU time chat leaves over: under a login flood on a busy machine logins
+      // slow down, not chat (docs/benchmarks.md measures it).
+      if (!net::lower_this_thread_priority()) {
+        log::warn("accounts: {} runs at normal priority (lowering it was refused)",
+                  net::this_thread_name());
+      }
+      run();
+    }));
+  }
+}
 
 AuthWorker::~AuthWorker() {
   {
@@ -31,7 +47,13 @@ AuthWorker::~AuthWorker() {
     stopping_ = true;
   }
   changed_.notify_all();
-  thread_.join();
+  for (std::thread& t : threads_) {
+    t.join();
+  }
+}
+
+RegistrationLimiter::Verdict AuthWorker::admit_registration(const std::string& address_key) {
+  return registrations_.admit(address_key, RegistrationLimiter::Clock::now());
 }
 
 void AuthWorker::submit(AuthJob job) {
@@ -74,41 +96,44 @@ AuthResult AuthWorker::handle(AuthJob& job) {
     return job.kind == AuthJob::Kind::login ? login(job, std::move(result))
                                             : register_nickname(job, std::move(result));
   } catch (const std::exception& e) {
-    log::error("accounts: {} for {}: {}", job.kind == AuthJob::Kind::login ? "login" : "register",
-               job.nickname, e.what());
+    const bool login = job.kind == AuthJob::Kind::login;
+    log::error("accounts: {} for {}: {}", login ? "login" : "register", job.nickname, e.what());
+    if (!login) {
+      registrations_.refund(job.address_key);
+    }
     result.outcome = AuthResult::Outcome::failed;
     return result;
   }
 }
 
 AuthResult AuthWorker::login(AuthJob& job, AuthResult result) {
-  const auto now = LoginThrottle::Clock::now();
   const std::string name_key = fold_name(job.nickname);
-  result.retry_after_s = throttle_.wait_seconds(name_key, job.address_key, now);
+  result.retry_after_s =
+      throttle_.begin_check(name_key, job.address_key, LoginThrottle::Clock::now());
   if (result.retry_after_s > 0) {
     result.outcome = AuthResult::Outcome::throttled;
     return result;
   }
+  // Counted as a failure from here on (an exception leaves it so) unless the password is right.
   const std::optional<Account> account = accounts_.find(job.nickname);
   if (account && verify_password(account->password_hash, job.password)) {
+    throttle_.succeeded(name_key, job.address_key);
     result.nickname = account->nickname;  // as registered, whatever the case typed
     result.outcome = AuthResult::Outcome::ok;
     return result;
   }
-  throttle_.failed(name_key, job.address_key, now);
   result.outcome = AuthResult::Outcome::wrong_password;
   return result;
 }
 
 AuthResult AuthWorker::register_nickname(AuthJob& job, AuthResult result) {
-  if (accounts_.is_registered(job.nickname)) {
-    result.outcome = AuthResult::Outcome::already_registered;
-    return result;
+  // Throws (handle() takes the registration back then) when hashing or storing fails.
+  const bool added = !accounts_.is_registered(job.nickname) &&
+                     accounts_.add(job.nickname, hash_password(job.password, cost_));
+  if (!added) {
+    registrations_.refund(job.address_key);
   }
-  std::string hash = hash_password(job.password, cost_);
-  result.outcome = accounts_.add(job.nickname, std::move(hash))
-                       ? AuthResult::Outcome::ok
-                       : AuthResult::Outcome::already_registered;
+  result.outcome = added ? AuthResult::Outcome::ok : AuthResult::Outcome::already_registered;
   return result;
 }
 

@@ -1,6 +1,7 @@
-// Internal header (server). The thread that checks and sets passwords. Argon2id is slow on
-// purpose (a few hundred milliseconds, 64 MiB), so it runs here and never on an I/O thread; its
-// results go back to the server, which finishes the login on the connection's own turn.
+// Internal header (server). The auth pool: the threads that check and set passwords. Argon2id
+// is slow on purpose (a few hundred milliseconds, 64 MiB), so it runs here and never on an I/O
+// thread; its results go back to the server, which finishes the login on the connection's own
+// turn. It also keeps the login throttle and the registration limits.
 #pragma once
 
 #include <condition_variable>
@@ -9,11 +10,13 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "account_store.h"
 #include "login_throttle.h"
 #include "net/conn_id.h"
 #include "password_hash.h"
+#include "registration_limiter.h"
 
 namespace chat::server {
 
@@ -22,15 +25,17 @@ struct AuthJob {
   Kind kind = Kind::login;
   net::ConnId conn;
   std::string nickname;
-  std::string password;     // wiped once checked
-  std::string address_key;  // the client's address, for the login throttle
+  std::string password;  // wiped once checked
+  // A login: the client's address key, for the login throttle. A registration: the key its
+  // admit_registration() counted (empty: none), so that a failed one is taken back there.
+  std::string address_key;
 };
 
 struct AuthResult {
   enum class Outcome {
     ok,
     wrong_password,      // or not registered (a login)
-    throttled,           // too many failures for the nickname or the address, or too many waiting
+    throttled,           // the (nickname, address) pair is shut after failures, or too many waiting
     already_registered,  // a register_nickname for a registered nickname
     failed,              // the hash or the database failed (logged)
   };
@@ -46,9 +51,12 @@ class AuthWorker {
  public:
   using Deliver = std::function<void(AuthResult)>;
 
-  // Starts the thread. `deliver` runs once per submitted job: on the thread, in submission order,
-  // or at once on the submitting thread when the queue is full (a `throttled` answer).
-  AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& limits, Deliver deliver,
+  // Starts `threads` threads (0: net::default_worker_count(), one per hardware thread but one).
+  // `deliver` runs once per submitted job: on one of them, or at once on the submitting thread
+  // when the queue is full (a `throttled` answer). Jobs start in submission order but may end in
+  // any order; a connection has one job at a time, so its own answers keep their order.
+  AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& login_limits,
+             const RegistrationLimits& registration_limits, unsigned threads, Deliver deliver,
              std::size_t max_waiting = 64);
   // Finishes the jobs already submitted (delivering them), then stops.
   ~AuthWorker();
@@ -58,6 +66,12 @@ class AuthWorker {
   // Queues a job; when max_waiting jobs wait already, answers it `throttled` (retry in 1 s)
   // instead, through `deliver` like any other answer.
   void submit(AuthJob job);
+
+  // Before a registration is submitted: admits and counts it, or says when to try again (see
+  // RegistrationLimiter::admit). A counted one that registers nothing is taken back by the job.
+  RegistrationLimiter::Verdict admit_registration(const std::string& address_key);
+
+  unsigned thread_count() const { return static_cast<unsigned>(threads_.size()); }
 
  private:
   void run();
@@ -69,12 +83,13 @@ class AuthWorker {
   const HashCost cost_;
   const Deliver deliver_;
   const std::size_t max_waiting_;
-  LoginThrottle throttle_;  // the worker thread's own
+  LoginThrottle throttle_;             // shared by the threads (it locks)
+  RegistrationLimiter registrations_;  // used by I/O threads and the pool (it locks)
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<AuthJob> jobs_;
   bool stopping_ = false;
-  std::thread thread_;  // last: started once everything it uses exists
+  std::vector<std::thread> threads_;  // last: started once everything they use exists
 };
 
 }  // namespace chat::server

@@ -1,4 +1,5 @@
 // Register and OperatorCommand: the requests of accounts and their roles.
+#include "../address_limits.h"
 #include "../log.h"
 #include "../operators/operator_commands.h"
 #include "handlers.h"
@@ -18,9 +19,23 @@ void handle_register(ServerCore& core, net::ConnId id, Session& s, const Envelop
         fmt::format("a password has {} to {} bytes", kMinPasswordBytes, kMaxPasswordBytes));
     return;
   }
-  // Hashed on the auth thread; ChatServer submits it when this receive ends.
+  // Loopback clients share one address behind a local proxy: the per-address limit spares
+  // them unless --limit-loopback, as the connection limits do.
+  const std::string counted =
+      core.config.limit_loopback || !is_loopback(s.host) ? address_key(s.host) : "";
+  const RegistrationLimiter::Verdict verdict = core.auth->admit_registration(counted);
+  if (verdict.retry_after_s > 0) {
+    log::warn("register {} {}: {} refused, too many registrations {}", id, s.peer, s.nickname,
+              verdict.by_address ? "from the address" : "on the server");
+    core.send_error(id, s, req, proto::REGISTRATION_LIMITED,
+                    fmt::format("too many registrations {} this hour; try again in {} s",
+                                verdict.by_address ? "from your address" : "on this server",
+                                static_cast<unsigned>(verdict.retry_after_s + 0.999)));
+    return;
+  }
+  // Hashed on the auth pool; ChatServer submits it when this receive ends.
   s.auth = Session::PendingAuth{
-      AuthJob{AuthJob::Kind::register_nickname, id, s.nickname, password, address_key(s.host)},
+      AuthJob{AuthJob::Kind::register_nickname, id, s.nickname, password, counted},
       req.request_id(), false};
 }
 

@@ -1,0 +1,103 @@
+// The auth pool: its size, passwords checked on several threads at once, every job answered
+// once, and the jobs still queued at destruction answered before it returns.
+#include "accounts/auth_worker.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "net/io_service.h"
+#include "net/thread_name.h"
+
+namespace chat::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kPassword = "correct horse";
+
+AuthJob login_job(std::uint32_t index, const std::string& nickname) {
+  AuthJob job;
+  job.kind = AuthJob::Kind::login;
+  job.conn = net::ConnId{index, 1};
+  job.nickname = nickname;
+  job.password = kPassword;
+  job.address_key = "10.0.0." + std::to_string(index % 250);
+  return job;
+}
+
+class AuthPoolTest : public ::testing::Test {
+ protected:
+  AuthPoolTest() {
+    accounts_.add("alice", hash_password(kPassword, HashCost::minimal));
+    accounts_.add("bob", hash_password(kPassword, HashCost::minimal));
+  }
+
+  AccountStore accounts_{""};
+};
+
+TEST_F(AuthPoolTest, ItsSizeIsTheFlagsOrOnePerHardwareThreadButOne) {
+  const auto nothing = [](AuthResult) {};
+  AuthWorker three(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 3, nothing);
+  EXPECT_EQ(three.thread_count(), 3u);
+  AuthWorker fallback(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 0,
+                      nothing);
+  EXPECT_EQ(fallback.thread_count(), net::default_worker_count());
+}
+
+TEST_F(AuthPoolTest, TwoThreadsCheckTwoPasswordsAtOnce) {
+  // Each answer waits (bounded) for the other to arrive: only two threads at once get both in.
+  std::mutex mutex;
+  std::condition_variable changed;
+  unsigned arrived = 0;
+  std::set<std::string> threads;
+  std::vector<AuthResult::Outcome> outcomes;
+  AuthWorker pool(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 2,
+                  [&](AuthResult r) {
+                    std::unique_lock lock(mutex);
+                    ++arrived;
+                    threads.insert(net::this_thread_name());
+                    outcomes.push_back(r.outcome);
+                    changed.notify_all();
+                    changed.wait_for(lock, 10s, [&] { return arrived >= 2; });
+                  });
+  pool.submit(login_job(1, "alice"));
+  pool.submit(login_job(2, "bob"));
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(changed.wait_for(lock, 10s, [&] { return arrived >= 2; }))
+      << "the second password waited for the first answer: one thread";
+  EXPECT_EQ(threads.size(), 2u);
+  for (const auto outcome : outcomes) {
+    EXPECT_EQ(outcome, AuthResult::Outcome::ok);
+  }
+}
+
+TEST_F(AuthPoolTest, EveryJobIsAnsweredOnceAndTheQueueIsFinishedOnDestruction) {
+  constexpr std::uint32_t kJobs = 200;
+  std::mutex mutex;
+  std::multiset<std::uint32_t> answered;
+  {
+    AuthWorker pool(
+        accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 3,
+        [&](AuthResult r) {
+          std::lock_guard lock(mutex);
+          answered.insert(r.conn.index);
+        },
+        kJobs);
+    for (std::uint32_t i = 0; i < kJobs; ++i) {
+      pool.submit(login_job(i, i % 2 == 0 ? "alice" : "bob"));
+    }
+  }
+  ASSERT_EQ(answered.size(), kJobs);
+  for (std::uint32_t i = 0; i < kJobs; ++i) {
+    EXPECT_EQ(answered.count(i), 1u) << i;
+  }
+}
+
+}  // namespace
+}  // namespace chat::server
