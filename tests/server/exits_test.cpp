@@ -7,6 +7,7 @@
 // the connection leaves. Releasing the lock lets them through; they must still reach the sender.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <memory>
 #include <set>
@@ -176,18 +177,27 @@ TEST_F(ExitsTest, AnOperatorsShutdownIsAnsweredBeforeTheNotice) {
   cfg.operator_password = [](const std::string&) {
     return std::optional<std::string>("correct-horse");
   };
-  TestServer server(cfg);
-  TestClient boss(network_, server.endpoint());
-  ASSERT_TRUE(boss.login("boss", "correct-horse").has_welcome());
-  auto bystander = joined_client(network_, server.endpoint(), "bystander");
   std::thread stopper;
   std::promise<void> handler_done;
-  server.server().set_shutdown_handler([&](const std::string& reason) {
-    stopper = std::thread([&server, reason] { server.server().shutdown(reason); });
-    // Slot order: the boss (connected first) is notified before the bystander.
-    EXPECT_TRUE(bystander->wait_for(Envelope::kNotice, 5s));
-    handler_done.set_value();
+  std::unique_ptr<TestClient> bystander;
+  // Atomics: the handler runs on a worker, ordered after the test thread's stores only by the
+  // sockets, which the sanitizer does not see.
+  std::atomic<TestClient*> bystander_ptr{nullptr};
+  std::atomic<server::ChatServer*> chat_server{nullptr};
+  // Set before the server starts (the workers read it); what it uses is set before the command.
+  TestServer server(cfg, [&](server::ChatServer& s) {
+    s.set_shutdown_handler([&](const std::string& reason) {
+      stopper = std::thread([&chat_server, reason] { chat_server.load()->shutdown(reason); });
+      // Slot order: the boss (connected first) is notified before the bystander.
+      EXPECT_TRUE(bystander_ptr.load()->wait_for(Envelope::kNotice, 5s));
+      handler_done.set_value();
+    });
   });
+  chat_server.store(&server.server());
+  TestClient boss(network_, server.endpoint());
+  ASSERT_TRUE(boss.login("boss", "correct-horse").has_welcome());
+  bystander = joined_client(network_, server.endpoint(), "bystander");
+  bystander_ptr.store(bystander.get());
   Envelope cmd;
   cmd.mutable_operator_command()->set_line("shutdown now");
   ASSERT_TRUE(boss.send(cmd));

@@ -28,7 +28,7 @@ class SlotReuseTest : public ::testing::Test {
     cfg.max_clients = 4;  // a handful of slots: the test fills them all afterwards
     cfg.on_slot_releasing = [this](net::ConnId) {
       if (!swept_.exchange(true)) {
-        server_->server().check_timeouts(kFarFuture);
+        chat_server_.load()->check_timeouts(kFarFuture);
         sweep_done_.set_value();
       }
     };
@@ -67,6 +67,9 @@ class SlotReuseTest : public ::testing::Test {
   }
 
   std::atomic<bool> swept_{false};
+  // The server the hook sweeps, set before its first connection: an atomic, since the hook runs
+  // on a worker and nothing the sanitizer sees orders it after the test thread's assignment.
+  std::atomic<server::ChatServer*> chat_server_{nullptr};
   std::promise<void> sweep_done_;
   std::unique_ptr<TestServer> server_;
 };
@@ -75,6 +78,7 @@ TEST_F(SlotReuseTest, ATimeoutSweepDuringAReleaseLeavesTheSlotUsable) {
   server::ServerConfig cfg = config_with_sweep_mid_release();
   cfg.heartbeat_timeout = std::chrono::hours(1);  // the sweep at kFarFuture expires what it sees
   server_ = std::make_unique<TestServer>(cfg);
+  chat_server_.store(&server_->server());
   {
     auto alice = joined_client(network_, server_->endpoint(), "alice");
     alice->close();
@@ -88,6 +92,7 @@ TEST_F(SlotReuseTest, APingSweepDuringAReleaseLeavesTheSlotUsable) {
   server::ServerConfig cfg = config_with_sweep_mid_release();
   cfg.heartbeat_interval = std::chrono::hours(1);  // the sweep at kFarFuture pings what it sees
   server_ = std::make_unique<TestServer>(cfg);
+  chat_server_.store(&server_->server());
   {
     auto alice = joined_client(network_, server_->endpoint(), "alice");
     alice->close();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,8 +40,14 @@ inline server::ServerConfig test_config() {
 
 class TestServer {
  public:
-  explicit TestServer(const server::ServerConfig& cfg = test_config())
+  // `before_start` runs on the server before it starts: what the workers will read (a shutdown
+  // handler) is set before any of them runs.
+  explicit TestServer(const server::ServerConfig& cfg = test_config(),
+                      const std::function<void(server::ChatServer&)>& before_start = {})
       : server_(std::make_unique<server::ChatServer>(cfg)) {
+    if (before_start) {
+      before_start(*server_);
+    }
     // Quiet by default; CHAT_TEST_LOG_LEVEL=debug shows the server's side of a failing test.
     log::Level level = log::Level::warn;
     if (const char* wanted = std::getenv("CHAT_TEST_LOG_LEVEL")) {
