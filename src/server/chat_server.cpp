@@ -521,12 +521,17 @@ void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
   // Only whole frames are activity for the heartbeat: bytes of one that never completes (a
   // slowloris trickle) are not.
   if (heard) {
-    s.last_heard_ms.store(ServerCore::steady_ms());
+    // Relaxed: the sweep wants the value, nothing ordered by it. Stores only when they change
+    // anything, so a busy connection does not bounce these cache lines at every chunk.
+    s.last_heard_ms.store(ServerCore::steady_ms(), std::memory_order_relaxed);
     if (s.pinged_generation.load(std::memory_order_relaxed) != 0) {
       s.pinged_generation.store(0);
     }
   }
-  s.frame_incomplete.store(s.decoder.buffered() != 0);
+  const bool incomplete = s.decoder.buffered() != 0;
+  if (s.frame_incomplete.load(std::memory_order_relaxed) != incomplete) {
+    s.frame_incomplete.store(incomplete, std::memory_order_relaxed);
+  }
   if (status == net::FrameDecoder::Status::too_large) {
     core_->send_error(id, s, proto::Envelope{}, proto::FRAME_TOO_LARGE,
                       fmt::format("frame is over {} bytes", config_.max_frame_bytes), true);
@@ -628,11 +633,7 @@ void ChatServer::on_closed(net::ConnId id) {
     core_->clients.fetch_sub(1);
   }
   core_->addresses.release(s.address_key);
-  if (config_.on_slot_releasing) {
-    s.release(config_.max_frame_bytes, [&] { config_.on_slot_releasing(id); });
-  } else {
-    s.release(config_.max_frame_bytes);
-  }
+  s.release(id, config_.max_frame_bytes, config_.on_slot_releasing);
   {
     std::lock_guard lock(state_mutex_);
     open_connections_.fetch_sub(1);

@@ -117,11 +117,16 @@ void Room::replay_newest(net::ConnId to, Delivery& out) {
   // Everything after `from`: the newest history_.replay messages (fewer in a young room).
   const std::uint64_t from = last_seq_ - std::min<std::uint64_t>(history_.replay, last_seq_);
   const std::uint64_t first_in_ring = ring_first();
-  for (const StoredMessagePtr& m : older_than_ring(from)) {
+  send_history(to, older_than_ring(from), first_in_ring, from, out);
+}
+
+void Room::send_history(net::ConnId to, const std::vector<StoredMessagePtr>& older,
+                        std::uint64_t first_in_ring, std::uint64_t from, Delivery& out) {
+  for (const StoredMessagePtr& m : older) {
     out.push(to, history_frame(*m));
   }
   for (const StoredMessagePtr& m : recent_) {
-    if (m->seq >= first_in_ring && m->seq > from) {  // not those just put back from the store
+    if (m->seq >= first_in_ring && m->seq > from) {  // not those just put back from `older`
       out.push(to, history_frame(*m));
     }
   }
@@ -150,14 +155,7 @@ void Room::replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out) 
                             first_available - 1, name_));
     out.push(to, wire::encode(gap));
   }
-  for (const StoredMessagePtr& m : older) {
-    out.push(to, history_frame(*m));
-  }
-  for (const StoredMessagePtr& m : recent_) {
-    if (m->seq >= first_in_ring && m->seq > from) {  // not those just put back from `older`
-      out.push(to, history_frame(*m));
-    }
-  }
+  send_history(to, older, first_in_ring, from, out);
 }
 
 bool Room::leave(net::ConnId id, const std::string* reason, Delivery& out) {

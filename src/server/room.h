@@ -103,6 +103,10 @@ class Room {
   void replay_newest(net::ConnId to, Delivery& out);
   // Queues the history `since_seq` asks for to `to`. Under mutex_.
   void replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out);
+  // Queues `older` (read from the store), then the ring's messages with seq > from that were in
+  // it before `older` was put back (seq >= first_in_ring). Under mutex_.
+  void send_history(net::ConnId to, const std::vector<StoredMessagePtr>& older,
+                    std::uint64_t first_in_ring, std::uint64_t from, Delivery& out);
   // The messages with seq > from that are older than the ring, read from the store (none
   // without one), oldest first; they go back into the ring as far as it has room. Under mutex_.
   std::vector<StoredMessagePtr> older_than_ring(std::uint64_t from);

@@ -116,10 +116,9 @@ void ServerCore::kick(const NicknameRegistry::Holder& who, CloseReason reason,
 void ServerCore::expel(net::ConnId id, CloseReason reason, proto::ErrorCode code,
                        std::string message) {
   Session& victim = pool.at(id);
-  if (!id.valid() || victim.outbox.owner() != id) {
-    return;
+  if (!expire(id, victim, reason, code, std::move(message))) {
+    return;  // gone already
   }
-  expire(id, victim, reason, code, std::move(message));
   // By id only: the session's own fields (its rooms, its nickname) belong to its callbacks,
   // whose leave_chat() at the close then finds nothing left to leave. One that never joined
   // is in no room (enter_chat sets `joined` before its first room join, and that join checks
@@ -277,14 +276,14 @@ bool ServerCore::send_last(net::ConnId id, Session& s, const net::SharedBytes& f
   return false;  // closing already, or `id` is gone
 }
 
-void ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
+bool ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
                         std::string message) {
   // Owner-checked under the queue's lock: a thread that checked first and stored later could
   // overwrite the tag of the slot's next connection (Session::release clears it after the
   // queue's reset, under the same lock).
   const std::uint64_t tag = (std::uint64_t{id.generation} << 8) | static_cast<std::uint8_t>(reason);
   if (!s.outbox.run_if_owner(id, [&] { s.expired_tag.store(tag); })) {
-    return;  // gone: the tag must not land on the slot's next connection
+    return false;  // gone: the tag must not land on the slot's next connection
   }
   proto::Envelope env;
   auto* e = env.mutable_error();
@@ -294,6 +293,7 @@ void ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::E
   if (send_last(id, s, wire::encode(env))) {
     log::info("closing {}: {}", id, message);
   }
+  return true;
 }
 
 void ServerCore::half_close(net::ConnId id) {

@@ -97,8 +97,8 @@ struct ServerCore {
   bool send_last(net::ConnId id, Session& s, const net::SharedBytes& frame);
   // Closes `id` for a decision made on another thread (a timeout, an operator's kick): tells it
   // with a fatal Error(code), closes once that is sent (or after config.linger), and records
-  // `reason` for `id`'s generation only. A stale `id` changes nothing. Any thread.
-  void expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
+  // `reason` for `id`'s generation only. A stale `id` changes nothing (false). Any thread.
+  bool expire(net::ConnId id, Session& s, CloseReason reason, proto::ErrorCode code,
               std::string message);
 
   // True if `s` is logged in to an account with the operator role. From `s`'s own callbacks.

@@ -10,10 +10,9 @@ void Session::open(net::ConnId id, std::string peer_text, std::string peer_host,
   flood_strikes = 0;
   log_allowance.reset(TokenBucket::Clock::now());
   logs_suppressed = 0;
-  {
-    std::lock_guard lock(inbound_mutex);  // senders holding an older id may be looking
-    whispers_in = whisper_bucket;
-  }
+  // Before the owner is set: a sender takes allowance only under the queue's lock and only for
+  // the owner, so until open() below none touches it, and open()'s lock publishes it.
+  whispers_in = whisper_bucket;
   last_heard_ms.store(now_ms);
   pinged_generation.store(0);
   frame_incomplete.store(false);
@@ -24,14 +23,15 @@ void Session::open(net::ConnId id, std::string peer_text, std::string peer_host,
 }
 
 bool Session::take_whisper_allowance(net::ConnId id, std::size_t bytes) {
-  std::lock_guard lock(inbound_mutex);
-  if (outbox.owner() != id) {
-    return true;  // gone: the delivery is dropped by its queue anyway
-  }
-  return whispers_in.take(TokenBucket::Clock::now(), static_cast<double>(bytes));
+  bool allowed = true;  // gone: the delivery is dropped by its queue anyway
+  outbox.run_if_owner(id, [&] {
+    allowed = whispers_in.take(TokenBucket::Clock::now(), static_cast<double>(bytes));
+  });
+  return allowed;
 }
 
-void Session::release(std::size_t max_frame_bytes, const std::function<void()>& between) {
+void Session::release(net::ConnId id, std::size_t max_frame_bytes,
+                      const std::function<void(net::ConnId)>& between) {
   // First. The sweep reads the owner, then accepted_ms, and acts on the owner's id only. If it
   // sees accepted_ms still set, the owner it read came before this store, so it is this
   // connection's id, which every queue and expire() refuses from here on; one that reads the
@@ -40,7 +40,7 @@ void Session::release(std::size_t max_frame_bytes, const std::function<void()>& 
   // or ping "nobody", which the free slot's queue took in: its next connection received nothing.
   accepted_ms.store(0);
   if (between) {
-    between();
+    between(id);
   }
   outbox.reset();
   decoder = net::FrameDecoder(max_frame_bytes);

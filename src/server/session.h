@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -116,8 +115,8 @@ struct Session {
   TokenBucket flood{0, 1};          // set up on accept from the server's flood limits
   std::uint32_t flood_strikes = 0;  // requests refused since the last one let through
   // Whispers this connection may still receive (ServerConfig::whisper_bytes_per_s), taken by
-  // whoever whispers to it, from any thread: under `inbound_mutex`, for the owner of the queue.
-  std::mutex inbound_mutex;
+  // whoever whispers to it, from any thread: under the send queue's lock, for its owner only
+  // (take_whisper_allowance).
   TokenBucket whispers_in{0, 1};
 
   // The log lines one connection's refused requests may write: ten at once, then one a second.
@@ -144,9 +143,10 @@ struct Session {
             TokenBucket whisper_bucket, std::int64_t now_ms);
   // Takes `bytes` of whisper allowance for connection `id` (false: over it). Any thread.
   bool take_whisper_allowance(net::ConnId id, std::size_t bytes);
-  // `between` runs after the slot is marked free and before the rest is reset: a test runs a
-  // sweep there (ServerConfig::on_slot_releasing). Empty outside tests.
-  void release(std::size_t max_frame_bytes, const std::function<void()>& between = {});
+  // `between(id)` runs after the slot is marked free and before the rest is reset: a test runs
+  // a sweep there (ServerConfig::on_slot_releasing). Empty outside tests.
+  void release(net::ConnId id, std::size_t max_frame_bytes,
+               const std::function<void(net::ConnId)>& between = {});
 
   // Records `reason` unless one is already set; returns the reason in force.
   CloseReason record_close(CloseReason reason) {

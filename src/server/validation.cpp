@@ -4,29 +4,30 @@
 #include <cstdint>
 #include <utility>
 
+#include "net/wire/text_escape.h"
 #include "net/wire/utf8.h"
 
 namespace chat::server {
 namespace {
 
-// Code points that do not belong in a name: C0/C1 controls, DEL, every kind of space, and the
-// invisible ones (Unicode's format characters, category Cf, plus the invisible fillers and
-// variation selectors outside Cf), so two names can never look identical while differing.
-constexpr std::pair<char32_t, char32_t> kForbiddenInNames[] = {
-    {0x0000, 0x0020},   {0x007F, 0x00A0},   {0x00AD, 0x00AD},  // controls, space, NBSP, soft hyphen
-    {0x034F, 0x034F},   {0x0600, 0x0605},   {0x061C, 0x061C},  // grapheme joiner, Arabic marks
-    {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x08E2, 0x08E2},  // Arabic/Syriac format marks
-    {0x115F, 0x1160},   {0x1680, 0x1680},   {0x17B4, 0x17B5},  // Hangul fillers, Ogham space
-    {0x180B, 0x180F},   {0x2000, 0x200F},   {0x2028, 0x202F},  // Mongolian FVS, spaces, marks
-    {0x205F, 0x206F},   {0x2800, 0x2800},   {0x3000, 0x3000},  // math space, invisible operators
-    {0x3164, 0x3164},   {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},  // filler, variation selectors, BOM
-    {0xFFA0, 0xFFA0},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD},  // fillers, annotation marks
-    {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
-    {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},  // musical format, tags, VS supplement
+// Code points that do not belong in a name: every one the log and terminal escaping treats as
+// a control (Unicode's Cc, Cf, Zl, Zp: wire::is_escaped_code_point), and beside them every kind
+// of space and the invisible fillers and variation selectors outside Cf, so two names can never
+// look identical while differing.
+constexpr std::pair<char32_t, char32_t> kBlankButNotControl[] = {
+    {0x0020, 0x0020},   {0x00A0, 0x00A0}, {0x034F, 0x034F},  // space, NBSP, grapheme joiner
+    {0x115F, 0x1160},   {0x1680, 0x1680}, {0x17B4, 0x17B5},  // Hangul fillers, Ogham space
+    {0x180B, 0x180F},   {0x2000, 0x200A}, {0x202F, 0x202F},  // Mongolian FVS, spaces
+    {0x205F, 0x206F},   {0x2800, 0x2800}, {0x3000, 0x3000},  // math space, Braille blank
+    {0x3164, 0x3164},   {0xFE00, 0xFE0F}, {0xFFA0, 0xFFA0},  // fillers, variation selectors
+    {0xE0000, 0xE0FFF},                                      // tags, VS supplement
 };
 
 bool is_forbidden_in_name(char32_t cp) {
-  for (const auto& [first, last] : kForbiddenInNames) {
+  if (wire::is_escaped_code_point(cp)) {
+    return true;
+  }
+  for (const auto& [first, last] : kBlankButNotControl) {
     if (cp >= first && cp <= last) {
       return true;
     }
@@ -44,24 +45,6 @@ char32_t fold_code_point(char32_t cp) {
       std::lower_bound(std::begin(kCaseFolding), std::end(kCaseFolding), cp,
                        [](const auto& pair, char32_t key) { return pair.first < key; });
   return it != std::end(kCaseFolding) && it->first == cp ? it->second : cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 }  // namespace
@@ -103,7 +86,7 @@ std::string fold_name(std::string_view name) {
       out.append(name.substr(start));  // not UTF-8 (names are checked first): kept as it is
       break;
     }
-    append_utf8(out, fold_code_point(cp));
+    wire::append_utf8(out, fold_code_point(cp));
   }
   return out;
 }

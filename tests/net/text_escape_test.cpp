@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,21 +15,7 @@ namespace {
 // The UTF-8 encoding of one code point.
 std::string utf8(char32_t cp) {
   std::string out;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  append_utf8(out, cp);
   return out;
 }
 
@@ -51,6 +38,31 @@ bool expected_escaped(char32_t cp) {
     }
   }
   return false;
+}
+
+TEST(Utf8, AppendEncodesEachLengthAndDecodesBack) {
+  // The boundaries of each encoded length, with their bytes written out by hand.
+  const std::pair<char32_t, std::string> cases[] = {
+      {0x41, "A"},
+      {0x7F, "\x7f"},
+      {0x80, "\xc2\x80"},
+      {0x7FF, "\xdf\xbf"},
+      {0x800, "\xe0\xa0\x80"},
+      {0xD55C, "\xed\x95\x9c"},  // 한
+      {0xFFFF, "\xef\xbf\xbf"},
+      {0x10000, "\xf0\x90\x80\x80"},
+      {0x1F44D, "\xf0\x9f\x91\x8d"},  // 👍
+      {0x10FFFF, "\xf4\x8f\xbf\xbf"},
+  };
+  for (const auto& [cp, bytes] : cases) {
+    const std::string encoded = utf8(cp);
+    EXPECT_EQ(encoded, bytes) << std::hex << static_cast<std::uint32_t>(cp);
+    std::size_t i = 0;
+    char32_t back = 0;
+    ASSERT_TRUE(next_code_point(encoded, i, back));
+    EXPECT_EQ(back, cp);
+    EXPECT_EQ(i, encoded.size());
+  }
 }
 
 TEST(TextEscape, OrdinaryTextPassesUnchanged) {

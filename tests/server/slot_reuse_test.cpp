@@ -60,11 +60,20 @@ class SlotReuseTest : public ::testing::Test {
     }
   }
 
-  client::ClientNetwork network_{2, 64, test_io_backend()};
-  // Waited for before the next connections: a sweep that met them would ping them rightly.
-  void wait_for_the_sweep() {
+  // Starts the server with `cfg`, lets one joined client close, and waits for the sweep its
+  // release ran: before the next connections, since a sweep that met them would ping them rightly.
+  void close_one_client_under(const server::ServerConfig& cfg) {
+    server_ = std::make_unique<TestServer>(cfg);
+    chat_server_.store(&server_->server());
+    {
+      auto alice = joined_client(network_, server_->endpoint(), "alice");
+      alice->close();
+      ASSERT_TRUE(alice->wait_closed());
+    }
     ASSERT_EQ(sweep_done_.get_future().wait_for(10s), std::future_status::ready);
   }
+
+  client::ClientNetwork network_{2, 64, test_io_backend()};
 
   std::atomic<bool> swept_{false};
   // The server the hook sweeps, set before its first connection: an atomic, since the hook runs
@@ -77,28 +86,14 @@ class SlotReuseTest : public ::testing::Test {
 TEST_F(SlotReuseTest, ATimeoutSweepDuringAReleaseLeavesTheSlotUsable) {
   server::ServerConfig cfg = config_with_sweep_mid_release();
   cfg.heartbeat_timeout = std::chrono::hours(1);  // the sweep at kFarFuture expires what it sees
-  server_ = std::make_unique<TestServer>(cfg);
-  chat_server_.store(&server_->server());
-  {
-    auto alice = joined_client(network_, server_->endpoint(), "alice");
-    alice->close();
-    ASSERT_TRUE(alice->wait_closed());
-  }
-  wait_for_the_sweep();
+  close_one_client_under(cfg);
   expect_every_slot_answers();
 }
 
 TEST_F(SlotReuseTest, APingSweepDuringAReleaseLeavesTheSlotUsable) {
   server::ServerConfig cfg = config_with_sweep_mid_release();
   cfg.heartbeat_interval = std::chrono::hours(1);  // the sweep at kFarFuture pings what it sees
-  server_ = std::make_unique<TestServer>(cfg);
-  chat_server_.store(&server_->server());
-  {
-    auto alice = joined_client(network_, server_->endpoint(), "alice");
-    alice->close();
-    ASSERT_TRUE(alice->wait_closed());
-  }
-  wait_for_the_sweep();
+  close_one_client_under(cfg);
   expect_every_slot_answers();
 }
 

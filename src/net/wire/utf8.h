@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace chat::wire {
@@ -12,5 +13,8 @@ namespace chat::wire {
 bool next_code_point(std::string_view text, std::size_t& i, char32_t& cp);
 
 bool is_valid_utf8(std::string_view text);
+
+// Appends the UTF-8 encoding of `cp` (a Unicode scalar value: not a surrogate, at most U+10FFFF).
+void append_utf8(std::string& out, char32_t cp);
 
 }  // namespace chat::wire
