@@ -5,10 +5,11 @@
 
 namespace chat::net {
 
-// Lowers the calling thread's scheduling priority, for it alone: on Linux nice +10 (a thread
-// at nice 10 gets about a tenth of the CPU a nice-0 thread competing for the same core does,
-// and all of it when nothing competes); on Windows THREAD_PRIORITY_BELOW_NORMAL. Best effort:
-// false if the system refused. Call at the top of the thread's function. Thread-safe.
+// Lowers the calling thread's scheduling priority, for it alone. On Linux SCHED_IDLE: it runs
+// only on CPU time no other thread wants, and yields the core at once to any that wakes up (so
+// on a CPU busy all the time it gets almost nothing: about 0.3 % of a competing thread's share);
+// nice 10 where SCHED_IDLE is refused. On Windows THREAD_PRIORITY_BELOW_NORMAL. Best effort:
+// false if the system refused both. Call at the top of the thread's function. Thread-safe.
 bool lower_this_thread_priority();
 
 }  // namespace chat::net
