@@ -59,6 +59,7 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   unsigned linger_ms = static_cast<unsigned>(cfg.linger.count());
   unsigned grace_ms = static_cast<unsigned>(cfg.shutdown_grace.count());
   std::string level = "info";
+  std::string auth_priority = "low";
   double handshake_s = static_cast<double>(cfg.handshake_timeout.count()) / 1000;
   double heartbeat_interval_s = static_cast<double>(cfg.heartbeat_interval.count()) / 1000;
   double heartbeat_timeout_s = static_cast<double>(cfg.heartbeat_timeout.count()) / 1000;
@@ -178,6 +179,12 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "each); 0 = one per hardware thread but one (at least one)")
       ->check(CLI::Range(0u, 256u))
       ->capture_default_str();
+  app.add_option("--auth-priority", auth_priority,
+                 "Scheduling priority of those threads: low (Linux nice 10), idle (SCHED_IDLE: "
+                 "chat latency untouched by a login flood, but no logins on a CPU that is "
+                 "always busy) or normal")
+      ->check(CLI::IsMember({"low", "idle", "normal"}))
+      ->capture_default_str();
   app.add_option("--registrations-per-ip-per-hour", cfg.registration_limits.per_address,
                  "Nicknames one client address (IPv4, IPv6 /64) may register an hour (all at "
                  "once, then evenly); over it Error(REGISTRATION_LIMITED). Loopback is exempt "
@@ -241,6 +248,9 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
     std::cerr << "--heartbeat-timeout must be more than --heartbeat-interval (or 0)\n";
     std::exit(2);
   }
+  cfg.auth_priority = auth_priority == "idle"     ? chat::net::ThreadPriority::idle
+                      : auth_priority == "normal" ? chat::net::ThreadPriority::normal
+                                                  : chat::net::ThreadPriority::low;
   cfg.linger = std::chrono::milliseconds(linger_ms);
   cfg.shutdown_grace = std::chrono::milliseconds(grace_ms);
   chat::log::Level lvl{};

@@ -15,6 +15,7 @@
 #include "accounts/password_hash.h"
 #include "accounts/registration_limiter.h"
 #include "net/io_service.h"
+#include "net/thread_priority.h"
 
 namespace chat::server {
 
@@ -110,6 +111,10 @@ struct ServerConfig {
   // Threads checking and hashing passwords (the auth pool). 0: net::default_worker_count(), one
   // per hardware thread but one, at least one.
   unsigned auth_threads = 0;
+  // Their scheduling priority: low by default, so a flood of logins slows chat little; idle
+  // keeps chat where it was but gives logins nothing on a CPU that is always busy; normal
+  // competes with the I/O threads (docs/benchmarks.md, "2026-12-06").
+  net::ThreadPriority auth_priority = net::ThreadPriority::low;
 
   std::string motd = "Welcome to ChatServer. Be kind; no flooding.";
   // How long a graceful close may take: draining what is queued, then the peer's own close.

@@ -73,7 +73,7 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
       accounts(std::make_unique<AccountStore>(cfg.db_path)),
       auth(std::make_unique<AuthWorker>(*accounts, cfg.password_cost, cfg.login_limits,
                                         cfg.registration_limits, cfg.auth_threads,
-                                        [this](AuthResult r) {
+                                        cfg.auth_priority, [this](AuthResult r) {
                                           // On the auth thread (or the submitting worker): the
                                           // connection's chat state is finished on a worker.
                                           io->post([this, r = std::move(r)] {

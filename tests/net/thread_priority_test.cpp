@@ -8,16 +8,18 @@
 namespace chat::net {
 namespace {
 
-TEST(ThreadPriorityTest, AThreadMayLowerItsOwnPriorityAgainAndAgain) {
-  bool first = false;
-  bool again = false;
-  std::thread background([&] {
-    first = lower_this_thread_priority();
-    again = lower_this_thread_priority();  // already low: still allowed, still low
-  });
-  background.join();
-  EXPECT_TRUE(first);
-  EXPECT_TRUE(again);
+bool set_on_a_new_thread(ThreadPriority first, ThreadPriority then) {
+  bool ok = false;
+  std::thread t([&] { ok = set_this_thread_priority(first) && set_this_thread_priority(then); });
+  t.join();
+  return ok;
+}
+
+TEST(ThreadPriorityTest, AThreadMayLowerItsOwnPriorityToEachLevel) {
+  EXPECT_TRUE(set_on_a_new_thread(ThreadPriority::normal, ThreadPriority::normal));
+  EXPECT_TRUE(set_on_a_new_thread(ThreadPriority::low, ThreadPriority::low));
+  EXPECT_TRUE(set_on_a_new_thread(ThreadPriority::idle, ThreadPriority::idle));
+  EXPECT_TRUE(set_on_a_new_thread(ThreadPriority::low, ThreadPriority::idle));
 }
 
 }  // namespace

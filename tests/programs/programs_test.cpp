@@ -132,7 +132,11 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
                            "--shutdown-grace-ms",
                            "--log-level",
                            "--operator",
-                           "--no-console"}) {
+                           "--no-console",
+                           "--auth-threads",
+                           "--auth-priority",
+                           "--registrations-per-ip-per-hour",
+                           "--registrations-per-hour"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
 }
@@ -157,6 +161,8 @@ TEST(ServerProgram, ServesOnEveryIoBackendAndRefusesAnUnknownOne) {
 TEST(ServerProgram, BadFlagIsAUsageError) {
   ChildProcess bad({kServer, "--max-clients", "0"});
   EXPECT_EQ(bad.wait(kWait), 2);
+  ChildProcess priority({kServer, "--auth-priority", "fastest"});
+  EXPECT_EQ(priority.wait(kWait), 2);
 }
 
 class ClientProgram : public ::testing::Test {

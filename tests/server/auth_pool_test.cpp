@@ -20,6 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kPassword = "correct horse";
+constexpr net::ThreadPriority kLow = net::ThreadPriority::low;  // the default
 
 AuthJob login_job(std::uint32_t index, const std::string& nickname) {
   AuthJob job;
@@ -43,9 +44,10 @@ class AuthPoolTest : public ::testing::Test {
 
 TEST_F(AuthPoolTest, ItsSizeIsTheFlagsOrOnePerHardwareThreadButOne) {
   const auto nothing = [](AuthResult) {};
-  AuthWorker three(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 3, nothing);
+  AuthWorker three(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 3, kLow,
+                   nothing);
   EXPECT_EQ(three.thread_count(), 3u);
-  AuthWorker fallback(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 0,
+  AuthWorker fallback(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 0, kLow,
                       nothing);
   EXPECT_EQ(fallback.thread_count(), net::default_worker_count());
 }
@@ -57,7 +59,7 @@ TEST_F(AuthPoolTest, TwoThreadsCheckTwoPasswordsAtOnce) {
   unsigned arrived = 0;
   std::set<std::string> threads;
   std::vector<AuthResult::Outcome> outcomes;
-  AuthWorker pool(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 2,
+  AuthWorker pool(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 2, kLow,
                   [&](AuthResult r) {
                     std::unique_lock lock(mutex);
                     ++arrived;
@@ -83,7 +85,7 @@ TEST_F(AuthPoolTest, EveryJobIsAnsweredOnceAndTheQueueIsFinishedOnDestruction) {
   std::multiset<std::uint32_t> answered;
   {
     AuthWorker pool(
-        accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 3,
+        accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 3, kLow,
         [&](AuthResult r) {
           std::lock_guard lock(mutex);
           answered.insert(r.conn.index);

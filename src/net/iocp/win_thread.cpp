@@ -52,8 +52,15 @@ std::string this_thread_name() {
   return name;
 }
 
-bool lower_this_thread_priority() {
-  return ::SetThreadPriority(::GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL) != 0;
+bool set_this_thread_priority(ThreadPriority priority) {
+  switch (priority) {
+    case ThreadPriority::low:
+      return ::SetThreadPriority(::GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL) != 0;
+    case ThreadPriority::idle:
+      return ::SetThreadPriority(::GetCurrentThread(), THREAD_PRIORITY_IDLE) != 0;
+    default:
+      return true;
+  }
 }
 
 }  // namespace chat::net

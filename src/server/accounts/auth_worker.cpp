@@ -6,7 +6,6 @@
 #include "../validation.h"
 #include "net/io_service.h"
 #include "net/thread_name.h"
-#include "net/thread_priority.h"
 
 namespace chat::server {
 namespace {
@@ -20,7 +19,7 @@ void wipe(std::string& secret) {
 
 AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& login_limits,
                        const RegistrationLimits& registration_limits, unsigned threads,
-                       Deliver deliver, std::size_t max_waiting)
+                       net::ThreadPriority priority, Deliver deliver, std::size_t max_waiting)
     : accounts_(accounts),
       cost_(cost),
       deliver_(std::move(deliver)),
@@ -29,10 +28,10 @@ AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits&
       registrations_(registration_limits) {
   const unsigned count = threads != 0 ? threads : net::default_worker_count();
   for (unsigned i = 0; i < count; ++i) {
-    threads_.push_back(net::start_named_thread("chat-auth-" + std::to_string(i), [this] {
-      // Hashing uses the CPU time chat leaves over: under a login flood on a busy machine logins
-      // slow down, not chat (docs/benchmarks.md measures it).
-      if (!net::lower_this_thread_priority()) {
+    threads_.push_back(net::start_named_thread("chat-auth-" + std::to_string(i), [this, priority] {
+      // Below the I/O threads, hashing takes the CPU time chat leaves over: a login flood on a
+      // busy machine slows logins more than chat (docs/benchmarks.md measures it).
+      if (!net::set_this_thread_priority(priority)) {
         log::warn("accounts: {} runs at normal priority (lowering it was refused)",
                   net::this_thread_name());
       }

@@ -15,6 +15,7 @@
 #include "account_store.h"
 #include "login_throttle.h"
 #include "net/conn_id.h"
+#include "net/thread_priority.h"
 #include "password_hash.h"
 #include "registration_limiter.h"
 
@@ -51,13 +52,14 @@ class AuthWorker {
  public:
   using Deliver = std::function<void(AuthResult)>;
 
-  // Starts `threads` threads (0: net::default_worker_count(), one per hardware thread but one).
-  // `deliver` runs once per submitted job: on one of them, or at once on the submitting thread
-  // when the queue is full (a `throttled` answer). Jobs start in submission order but may end in
-  // any order; a connection has one job at a time, so its own answers keep their order.
+  // Starts `threads` threads (0: net::default_worker_count(), one per hardware thread but one)
+  // at `priority` (net::set_this_thread_priority). `deliver` runs once per submitted job: on one of
+  // them, or at once on the submitting thread when the queue is full (a `throttled` answer). Jobs
+  // start in submission order but may end in any order; a connection has one job at a time, so its
+  // own answers keep their order.
   AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& login_limits,
-             const RegistrationLimits& registration_limits, unsigned threads, Deliver deliver,
-             std::size_t max_waiting = 64);
+             const RegistrationLimits& registration_limits, unsigned threads,
+             net::ThreadPriority priority, Deliver deliver, std::size_t max_waiting = 64);
   // Finishes the jobs already submitted (delivering them), then stops.
   ~AuthWorker();
   AuthWorker(const AuthWorker&) = delete;
