@@ -16,6 +16,7 @@
 #include "console_session.h"
 #include "net/shutdown_signal.h"
 #include "net/thread_name.h"
+#include "net/wire/duration_flag.h"
 #include "ordered_console.h"
 #include "reconnect_backoff.h"
 #include "server_watchdog.h"
@@ -37,7 +38,7 @@ struct Flags {
   std::uint16_t port = 15410;
   std::string nick;
   std::string password;  // empty: join as a guest (asked for on a terminal when needed)
-  unsigned ack_wait_ms = 5000;
+  std::chrono::milliseconds ack_wait{5000};
   bool reconnect = true;             // --no-reconnect: a lost connection ends the client
   unsigned reconnect_attempts = 10;  // in a row, before giving up; 0: until the user ends it
 };
@@ -330,7 +331,7 @@ class ConsoleClient {
     }
     if (!by_server && !quit_sent) {
       std::unique_lock lock(mutex_);
-      changed_.wait_for(lock, std::chrono::milliseconds(flags_.ack_wait_ms),
+      changed_.wait_for(lock, flags_.ack_wait,
                         [&] { return link_closed_ || session_.unacknowledged() == 0; });
       lock.unlock();
       send_command(Command{Command::Kind::quit, {}, g_interrupted ? "interrupted" : ""});
@@ -582,9 +583,9 @@ int main(int argc, char** argv) {
                  "Log in to your registered nickname (/register PASSWORD registers it). Also "
                  "read from CHAT_PASSWORD; on a terminal it is asked for when needed")
       ->envname("CHAT_PASSWORD");
-  app.add_option("--ack-wait-ms", flags.ack_wait_ms,
-                 "At end of input, how long to wait for unacknowledged messages")
-      ->capture_default_str();
+  chat::wire::add_duration_option(
+      app, "--ack-wait,--ack-wait-ms", flags.ack_wait, chat::wire::DurationUnit::milliseconds,
+      "At end of input, how long to wait for unacknowledged messages", std::chrono::hours(1));
   app.add_flag("!--no-reconnect", flags.reconnect,
                "When the connection is lost, exit (code 4) instead of reconnecting");
   app.add_option("--reconnect-attempts", flags.reconnect_attempts,

@@ -14,6 +14,7 @@
 #include "net/io_service.h"
 #include "net/shutdown_signal.h"
 #include "net/thread_name.h"
+#include "net/wire/duration_flag.h"
 #include "server_console.h"
 
 namespace {
@@ -56,13 +57,8 @@ bool g_console = true;
 chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   chat::server::ServerConfig cfg;
   unsigned port = 0;
-  unsigned linger_ms = static_cast<unsigned>(cfg.linger.count());
-  unsigned grace_ms = static_cast<unsigned>(cfg.shutdown_grace.count());
   std::string level = "info";
   std::string auth_priority = "low";
-  double handshake_s = static_cast<double>(cfg.handshake_timeout.count()) / 1000;
-  double heartbeat_interval_s = static_cast<double>(cfg.heartbeat_interval.count()) / 1000;
-  double heartbeat_timeout_s = static_cast<double>(cfg.heartbeat_timeout.count()) / 1000;
 
   app.add_option("--host", cfg.host, "Address to listen on (numeric IPv4/IPv6)")
       ->capture_default_str();
@@ -106,20 +102,16 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
                  "of two seconds' worth); over it the sender gets Error(RATE_LIMITED). 0 = off")
       ->check(CLI::Range(0u, 1000000000u))
       ->capture_default_str();
-  app.add_option("--handshake-timeout", handshake_s,
-                 "Seconds a connection has to Join; then Error(HANDSHAKE_TIMEOUT) and a close. "
-                 "0 = no limit")
-      ->check(CLI::Range(0.0, 86400.0))
-      ->capture_default_str();
-  app.add_option("--heartbeat-interval", heartbeat_interval_s,
-                 "Seconds of silence from a client before the server Pings it. 0 = no heartbeat")
-      ->check(CLI::Range(0.0, 86400.0))
-      ->capture_default_str();
-  app.add_option("--heartbeat-timeout", heartbeat_timeout_s,
-                 "Seconds of silence after which a client is dropped (Error(HEARTBEAT_TIMEOUT)); "
-                 "more than --heartbeat-interval. 0 = never")
-      ->check(CLI::Range(0.0, 86400.0))
-      ->capture_default_str();
+  using chat::wire::add_duration_option;
+  using chat::wire::DurationUnit;
+  add_duration_option(app, "--handshake-timeout", cfg.handshake_timeout, DurationUnit::seconds,
+                      "How long a connection has to Join; then Error(HANDSHAKE_TIMEOUT) and a "
+                      "close. 0 = no limit");
+  add_duration_option(app, "--heartbeat-interval", cfg.heartbeat_interval, DurationUnit::seconds,
+                      "Silence from a client before the server Pings it. 0 = no heartbeat");
+  add_duration_option(app, "--heartbeat-timeout", cfg.heartbeat_timeout, DurationUnit::seconds,
+                      "Silence after which a client is dropped (Error(HEARTBEAT_TIMEOUT)); more "
+                      "than --heartbeat-interval. 0 = never");
   app.add_option("--max-conns-per-ip", cfg.max_connections_per_ip,
                  "Connections one client address (IPv4, IPv6 /64) may hold at once; the next gets "
                  "Error(TOO_MANY_CONNECTIONS). 0 = no limit")
@@ -205,13 +197,14 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   app.add_flag("!--no-console", g_console,
                "Do not read operator commands from stdin (type help there for the list)");
   app.add_option("--motd", cfg.motd, "Message of the day, sent in Welcome")->capture_default_str();
-  app.add_option("--linger-ms", linger_ms,
-                 "How long a graceful close (quit, fatal error) may take: sending what is "
-                 "queued, then waiting for the client to close")
-      ->capture_default_str();
-  app.add_option("--shutdown-grace-ms", grace_ms,
-                 "On SIGINT/SIGTERM, how long clients get to receive the shutdown notice")
-      ->capture_default_str();
+  add_duration_option(app, "--linger,--linger-ms", cfg.linger, DurationUnit::milliseconds,
+                      "How long a graceful close (quit, fatal error) may take: sending what is "
+                      "queued, then waiting for the client to close",
+                      std::chrono::hours(1));
+  add_duration_option(app, "--shutdown-grace,--shutdown-grace-ms", cfg.shutdown_grace,
+                      DurationUnit::milliseconds,
+                      "On SIGINT/SIGTERM, how long clients get to receive the shutdown notice",
+                      std::chrono::hours(1));
   app.add_option("--log-level", level, "debug, info, warn, error or off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
@@ -237,12 +230,6 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
     std::cerr << "--send-queue-soft-bytes must be below --send-queue-bytes (or 0)\n";
     std::exit(2);
   }
-  const auto to_ms = [](double seconds) {
-    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
-  };
-  cfg.handshake_timeout = to_ms(handshake_s);
-  cfg.heartbeat_interval = to_ms(heartbeat_interval_s);
-  cfg.heartbeat_timeout = to_ms(heartbeat_timeout_s);
   if (cfg.heartbeat_timeout.count() != 0 && cfg.heartbeat_interval.count() != 0 &&
       cfg.heartbeat_timeout <= cfg.heartbeat_interval) {
     std::cerr << "--heartbeat-timeout must be more than --heartbeat-interval (or 0)\n";
@@ -251,8 +238,6 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
   cfg.auth_priority = auth_priority == "idle"     ? chat::net::ThreadPriority::idle
                       : auth_priority == "normal" ? chat::net::ThreadPriority::normal
                                                   : chat::net::ThreadPriority::low;
-  cfg.linger = std::chrono::milliseconds(linger_ms);
-  cfg.shutdown_grace = std::chrono::milliseconds(grace_ms);
   chat::log::Level lvl{};
   chat::log::parse_level(level, lvl);
   chat::log::set_level(lvl);

@@ -128,7 +128,9 @@ TEST(ServerProgram, HelpDocumentsEveryFlag) {
                            "--keep-messages",
                            "--keep-days",
                            "--motd",
+                           "--linger",
                            "--linger-ms",
+                           "--shutdown-grace",
                            "--shutdown-grace-ms",
                            "--log-level",
                            "--operator",
@@ -163,6 +165,29 @@ TEST(ServerProgram, BadFlagIsAUsageError) {
   EXPECT_EQ(bad.wait(kWait), 2);
   ChildProcess priority({kServer, "--auth-priority", "fastest"});
   EXPECT_EQ(priority.wait(kWait), 2);
+  for (const char* duration : {"2x", "-1s", "1.s", "25h", "", "s"}) {
+    ChildProcess bad_duration({kServer, "--heartbeat-interval", duration});
+    EXPECT_EQ(bad_duration.wait(kWait), 2) << "'" << duration << "'";
+  }
+}
+
+// Duration flags take a unit suffix, and a bare number keeps the unit the flag always had.
+TEST(ServerProgram, DurationFlagsTakeUnitsAndBareNumbersKeepTheirUnit) {
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", "", "--no-console",
+                       "--heartbeat-interval", "1.5", "--heartbeat-timeout", "2m",
+                       "--handshake-timeout", "500ms", "--linger-ms", "250", "--shutdown-grace",
+                       "1s"});
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
+  ASSERT_NE(port, 0);
+  client::ClientNetwork network(1, 8);
+  TestClient alice(network, {"127.0.0.1", port});
+  ASSERT_TRUE(alice.connected()) << alice.connect_error();
+  const Envelope welcome = alice.join("alice");
+  ASSERT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
+  EXPECT_EQ(welcome.welcome().limits().heartbeat_interval_ms(), 1500u);
+  EXPECT_EQ(welcome.welcome().limits().heartbeat_timeout_ms(), 120000u);
+  server.interrupt();
+  EXPECT_EQ(server.wait(kWait), 0);
 }
 
 class ClientProgram : public ::testing::Test {

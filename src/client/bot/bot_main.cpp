@@ -10,6 +10,7 @@
 #include "bot_options.h"
 #include "client/command_line.h"
 #include "net/io_service.h"
+#include "net/wire/duration_flag.h"
 #include "report.h"
 #include "runner.h"
 
@@ -54,13 +55,16 @@ int main(int argc, char** argv) {
   app.add_option("--window", opt.window, "Messages in flight (sent, not acknowledged) per bot")
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
-  app.add_option("--duration", opt.duration_s,
-                 "Upper bound on the whole run, in seconds; work not done by then is reported")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_option("--hold", opt.hold_s, "idle: seconds the joined connections are held")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  const auto as_ms = [](double seconds) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+  };
+  std::chrono::milliseconds duration = as_ms(opt.duration_s);
+  std::chrono::milliseconds hold = as_ms(opt.hold_s);
+  chat::wire::add_duration_option(
+      app, "--duration", duration, chat::wire::DurationUnit::seconds,
+      "Upper bound on the whole run, more than 0; work not done by then is reported");
+  chat::wire::add_duration_option(app, "--hold", hold, chat::wire::DurationUnit::seconds,
+                                  "idle: how long the joined connections are held");
   app.add_option("--workers", opt.workers,
                  "Network threads; 0 = one per hardware thread but one (at least one)")
       ->capture_default_str();
@@ -104,6 +108,12 @@ int main(int argc, char** argv) {
   if (const auto exit_code = chat::client::parse_command_line(app, argc, argv)) {
     return *exit_code;
   }
+  if (duration.count() == 0) {
+    std::cerr << "chat_bot: --duration must be more than 0\n";
+    return 2;
+  }
+  opt.duration_s = static_cast<double>(duration.count()) / 1000;
+  opt.hold_s = static_cast<double>(hold.count()) / 1000;
   chat::bot::parse_scenario(scenario, opt.scenario);
 
   // Thousands of connections need thousands of descriptors. Say so up front: past the limit,
