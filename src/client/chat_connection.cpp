@@ -164,7 +164,10 @@ void ChatConnection::start_recv_locked() {
 
 void ChatConnection::handle_recv(net::ByteSpan data, std::error_code ec) {
   if (ec || data.empty()) {
-    fail(ec ? "connection lost: " + ec.message() : "server closed the connection");
+    // The server ends a stream only after whole frames; a cut frame means the path broke.
+    fail(ec                         ? "connection lost: " + ec.message()
+         : decoder_.buffered() != 0 ? "server closed the connection inside a frame"
+                                    : "server closed the connection");
     return;
   }
   const auto received = std::chrono::steady_clock::now();

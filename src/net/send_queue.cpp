@@ -94,8 +94,11 @@ SendQueue::Push SendQueue::settle_promise_locked(Push own) {
 }
 
 SendQueue::Push SendQueue::append_locked(SharedBytes frame) {
+  if (cut_) {
+    return Push::closed;  // its last frames are set
+  }
   if (queued_bytes_ + frame->size() > max_queued_bytes_) {
-    closed_ = true;
+    cut_locked();
     return Push::overflow;
   }
   queued_bytes_ += frame->size();
@@ -105,6 +108,46 @@ SendQueue::Push SendQueue::append_locked(SharedBytes frame) {
   }
   flush_due_ = true;
   return Push::needs_flush;
+}
+
+void SendQueue::cut_locked() {
+  // Only whole frames reach the peer: those of the send in flight go on being written, every
+  // later one is dropped here, before the backend has seen a byte of it.
+  const std::size_t in_flight = sending_ ? in_flight_.size() : 0;
+  std::vector<SharedBytes> kept;
+  kept.reserve(in_flight + 1);
+  frames_.visit([&](const SharedBytes& frame) {
+    if (kept.size() == in_flight) {
+      return false;
+    }
+    kept.push_back(frame);  // a second reference: the gather list's spans stay valid
+    return true;
+  });
+  if (cut_notice_) {
+    kept.push_back(cut_notice_);
+  }
+  frames_.clear();
+  queued_bytes_ = 0;
+  for (SharedBytes& frame : kept) {
+    queued_bytes_ += frame->size();
+    frames_.push_back(std::move(frame));
+  }
+  cut_ = true;
+  close_when_drained_ = true;  // refuses later pushes and promises; the drain says close_now
+  promised_ = 0;               // the Acks owed will not come: the peer is not reading
+  held_last_.reset();
+}
+
+SendQueue::After SendQueue::finish_cut(ConnId id, IoService& io) {
+  std::lock_guard lock(mutex_);
+  if (!id.valid() || id != owner_ || closed_) {
+    return After::idle;
+  }
+  if (sending_) {
+    return After::sending;
+  }
+  flush_due_ = false;
+  return start_send_locked(io) > 0 ? After::sending : After::close_now;
 }
 
 std::size_t SendQueue::flush(ConnId id, IoService& io) {
@@ -185,6 +228,7 @@ void SendQueue::reset() {
   sending_ = false;
   flush_due_ = false;
   closed_ = false;
+  cut_ = false;
   close_when_drained_ = false;
   promised_ = 0;
   held_last_.reset();

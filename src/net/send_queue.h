@@ -24,12 +24,15 @@ class SendQueue {
   enum class Push {
     queued,       // a send is in flight or a flush is already due; nothing to do
     needs_flush,  // call flush() (after releasing any lock you hold); said once per flush
-    overflow,     // over the byte cap: the queue is now closed; disconnect this slow reader
+    overflow,     // over the byte cap: the queue is cut (see finish_cut()); said once
     closed,       // the queue is closed, or `id` is not its owner: frame dropped
   };
   enum class After { idle, sending, close_now };
 
-  explicit SendQueue(std::size_t max_queued_bytes) : max_queued_bytes_(max_queued_bytes) {}
+  // `cut_notice`: the last frame a reader gets once it falls more than `max_queued_bytes`
+  // behind (a fatal error, shared by every queue); none if empty.
+  explicit SendQueue(std::size_t max_queued_bytes, SharedBytes cut_notice = {})
+      : max_queued_bytes_(max_queued_bytes), cut_notice_(std::move(cut_notice)) {}
 
   // Gives the queue to connection `id` (from on_accept/on_connect).
   void open(ConnId id);
@@ -82,6 +85,14 @@ class SendQueue {
   // Asks for a graceful close: returns close_now if nothing is queued or in flight, else the
   // close_now comes from the on_sent() that drains the queue. Later pushes are dropped.
   After close_when_drained();
+  // After a push said overflow: the queue was cut then, in the same locked step as the push.
+  // It kept the frames of the send in flight (the backend is writing them: the peer gets whole
+  // frames only), dropped the rest and every promise, put the cut notice after them, and
+  // refuses everything later. This starts the send of what is left if none is in flight, and
+  // returns close_now when nothing is left to send (close at once: the stream ends on a frame
+  // boundary), sending when on_sent() will say close_now once it drains, idle when `id` is gone.
+  // Any thread.
+  After finish_cut(ConnId id, IoService& io);
   // Drops everything and refuses later pushes (abortive close). The frames of a send in flight
   // stay alive until reset(): the backend may still be reading them.
   void close();
@@ -97,6 +108,8 @@ class SendQueue {
   // One promise settled: after the last, the held-back last frame goes in. Returns what the
   // caller's own append said, or the last frame's.
   Push settle_promise_locked(Push own);
+  // Over the byte cap: keeps the frames in flight, drops the rest, appends the notice.
+  void cut_locked();
   std::size_t start_send_locked(IoService& io);
 
   mutable std::mutex mutex_;
@@ -111,6 +124,8 @@ class SendQueue {
   bool close_when_drained_ = false;
   unsigned promised_ = 0;  // frames promised and not yet kept or dropped
   SharedBytes held_last_;  // push_last()'s frame, waiting for the promises
+  const SharedBytes cut_notice_;
+  bool cut_ = false;  // over the cap once: cut_locked() ran
 };
 
 }  // namespace chat::net

@@ -39,6 +39,22 @@ std::vector<net::ConnId> LingerList::take_expired(Clock::time_point now) {
 }
 
 namespace {
+std::string slow_reader_message(const ServerConfig& cfg) {
+  return fmt::format(
+      "you fell more than {} bytes behind in reading (the server's send queue "
+      "limit): closing",
+      cfg.max_send_queue_bytes);
+}
+
+net::SharedBytes slow_reader_notice(const ServerConfig& cfg) {
+  proto::Envelope env;
+  auto* e = env.mutable_error();
+  e->set_code(proto::SLOW_READER);
+  e->set_fatal(true);
+  e->set_message(slow_reader_message(cfg));
+  return wire::encode(env);
+}
+
 net::IoConfig io_config_for(const ServerConfig& cfg) {
   net::IoConfig io;
   io.max_connections = connection_slots_for(cfg.max_clients);
@@ -52,7 +68,8 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
     : config(cfg),
       io(cfg.io_factory ? cfg.io_factory(handler, io_config_for(cfg))
                         : net::make_io_service(handler, io_config_for(cfg))),
-      pool(io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes),
+      pool(io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes,
+           slow_reader_notice(cfg), [this](net::ConnId id) { cut_off(id); }),
       history(cfg.db_path.empty()
                   ? nullptr
                   : std::make_unique<HistoryStore>(
@@ -134,6 +151,30 @@ void ServerCore::expel(net::ConnId id, CloseReason reason, proto::ErrorCode code
   // after the kick must not give the account to the kicked client while someone else holds it.
   if (!victim.auth_in_flight_for(id)) {
     nicknames.release_held_by(id);
+  }
+}
+
+void ServerCore::cut_off(net::ConnId id) {
+  Session& s = pool.at(id);
+  bool slow_reader = false;
+  if (!s.outbox.run_if_owner(id, [&] {
+        slow_reader = s.record_close(CloseReason::slow_reader) == CloseReason::slow_reader;
+      })) {
+    return;  // gone meanwhile
+  }
+  if (slow_reader) {
+    log::warn("disconnect {}: send queue over its limit (slow reader)", id);
+  }
+  expel(id, CloseReason::slow_reader, proto::SLOW_READER, slow_reader_message(config));
+  switch (s.outbox.finish_cut(id, *io)) {
+    case net::SendQueue::After::close_now:
+      io->close(id);  // nothing in flight: the stream ends on a frame boundary
+      break;
+    case net::SendQueue::After::sending:
+      lingering.add(id, LingerList::Clock::now() + config.linger);  // a reader that never reads
+      break;
+    case net::SendQueue::After::idle:
+      break;
   }
 }
 
@@ -268,7 +309,7 @@ bool ServerCore::send_last(net::ConnId id, Session& s, const net::SharedBytes& f
       lingering.add(id, LingerList::Clock::now() + config.linger);  // a dead peer never drains
       return true;
     case net::SendQueue::Push::overflow:
-      io->close(id);
+      pool.report_cut(id, *io);  // the queue was cut: its own notice is the last frame
       return true;
     case net::SendQueue::Push::closed:
       break;

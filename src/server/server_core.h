@@ -117,6 +117,11 @@ struct ServerCore {
   // `message` after the Acks it is owed, then the close; it leaves its rooms (Presence LEFT, with
   // `reason`) and gives up its nickname at once. Any thread; a stale id changes nothing.
   void expel(net::ConnId id, CloseReason reason, proto::ErrorCode code, std::string message);
+  // Ends the connection of a reader whose send queue overflowed and was cut (SendQueue::
+  // finish_cut): expelled as above (its Error(SLOW_READER) already queued by the cut), then
+  // closed once the whole frames left are sent, or after config.linger. On a worker (posted by
+  // SessionPool::report_cut); a stale id changes nothing.
+  void cut_off(net::ConnId id);
 
   // Notice(SHUTDOWN), serialized once; set_shutdown_reason() changes it before shutdown begins.
   net::SharedBytes shutdown_notice;

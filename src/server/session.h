@@ -49,8 +49,10 @@ const char* to_string(CloseReason reason);
 //   wins `auth_tag` (pending -> finishing); on_closed either cancels the pending check first or
 //   waits for the finishing one to end. See ChatServer::on_auth_result.
 struct Session {
-  explicit Session(std::size_t max_frame_bytes, std::size_t max_send_queue_bytes)
-      : outbox(max_send_queue_bytes), decoder(max_frame_bytes) {}
+  // `cut_notice`: the fatal Error a reader too slow for its send queue gets last.
+  Session(std::size_t max_frame_bytes, std::size_t max_send_queue_bytes,
+          net::SharedBytes cut_notice)
+      : outbox(max_send_queue_bytes, std::move(cut_notice)), decoder(max_frame_bytes) {}
 
   net::SendQueue outbox;
   std::atomic<CloseReason> close_reason{CloseReason::none};

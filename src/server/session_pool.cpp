@@ -41,10 +41,18 @@ const char* to_string(CloseReason reason) {
 }
 
 SessionPool::SessionPool(unsigned capacity, std::size_t max_frame_bytes,
-                         std::size_t max_send_queue_bytes) {
+                         std::size_t max_send_queue_bytes, net::SharedBytes cut_notice,
+                         std::function<void(net::ConnId)> on_cut)
+    : on_cut_(std::move(on_cut)) {
   slots_.reserve(capacity);
   for (unsigned i = 0; i < capacity; ++i) {
-    slots_.push_back(std::make_unique<Session>(max_frame_bytes, max_send_queue_bytes));
+    slots_.push_back(std::make_unique<Session>(max_frame_bytes, max_send_queue_bytes, cut_notice));
+  }
+}
+
+void SessionPool::report_cut(net::ConnId id, net::IoService& io) {
+  if (on_cut_) {
+    io.post([this, id] { on_cut_(id); });
   }
 }
 
@@ -144,11 +152,7 @@ void Delivery::finish() {
   }
   to_flush_.clear();
   for (const net::ConnId id : overflowed_) {
-    Session& s = pool_.at(id);
-    if (s.record_close(CloseReason::slow_reader) == CloseReason::slow_reader) {
-      log::warn("disconnect {}: send queue over its limit (slow reader)", id);
-    }
-    io_.close(id);  // abortive: its queue is already dropped; on_closed tells its rooms
+    pool_.report_cut(id, io_);
   }
   overflowed_.clear();
 }

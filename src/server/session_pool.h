@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -16,15 +17,22 @@ namespace chat::server {
 // touch what inside one.
 class SessionPool {
  public:
-  SessionPool(unsigned capacity, std::size_t max_frame_bytes, std::size_t max_send_queue_bytes);
+  // `cut_notice`: see Session. `on_cut(id)`: what to do once `id`'s queue overflowed and was
+  // cut (SendQueue::finish_cut()); run on a worker thread, never inline (a pusher may hold a
+  // room lock), and for an id that may be gone by then.
+  SessionPool(unsigned capacity, std::size_t max_frame_bytes, std::size_t max_send_queue_bytes,
+              net::SharedBytes cut_notice = {}, std::function<void(net::ConnId)> on_cut = {});
 
   // The session in `id`'s slot. Its chat state belongs to `id` only inside `id`'s own callbacks.
   Session& at(net::ConnId id) { return *slots_[id.index]; }
   Session& slot(unsigned index) { return *slots_[index]; }
   unsigned capacity() const { return static_cast<unsigned>(slots_.size()); }
+  // Hands `id`, whose queue was cut, to on_cut on a worker thread of `io`. Any thread.
+  void report_cut(net::ConnId id, net::IoService& io);
 
  private:
   std::vector<std::unique_ptr<Session>> slots_;
+  const std::function<void(net::ConnId)> on_cut_;
 };
 
 // Gathers the flushes of every Delivery made on this thread while it lives and starts them when
@@ -79,8 +87,8 @@ class Delivery {
   // Keeps or drops a frame promised to `to` (SendQueue::promise): an Ack owed before any close.
   void keep_promise(net::ConnId to, const net::SharedBytes& frame);
   void drop_promise(net::ConnId to);
-  // Starts the sends not left to a FlushBatch and disconnects any recipient whose queue
-  // overflowed. Idempotent.
+  // Starts the sends not left to a FlushBatch and reports any recipient whose queue overflowed
+  // (SessionPool::report_cut). Idempotent.
   void finish();
 
  private:

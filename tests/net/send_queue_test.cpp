@@ -86,6 +86,65 @@ TEST(SendQueueTest, OverflowClosesTheQueue) {
   EXPECT_EQ(q.push(kId, bytes("1")), SendQueue::Push::closed);
 }
 
+// A reader over the cap gets whole frames only: those of the send in flight (the backend is
+// writing them), then the notice, then the close. Everything waiting is dropped.
+TEST(SendQueueTest, ACutKeepsTheSendInFlightThenTheNoticeThenCloses) {
+  RecordingIo io;
+  SendQueue q(10, bytes("NOTICE"));
+  q.open(kId);
+  EXPECT_EQ(q.push(kId, bytes("aaa")), SendQueue::Push::needs_flush);
+  EXPECT_EQ(q.flush(kId, io), 1u);
+  EXPECT_EQ(q.push(kId, bytes("bbb")), SendQueue::Push::queued);  // waiting
+  EXPECT_EQ(q.push(kId, bytes("cccccc")), SendQueue::Push::overflow);
+  EXPECT_EQ(q.push(kId, bytes("d")), SendQueue::Push::closed) << "nothing after the cut";
+  EXPECT_FALSE(q.promise(kId));
+  EXPECT_EQ(q.queued_bytes(), 3u + 6u) << "the frame in flight and the notice";
+  EXPECT_EQ(q.finish_cut(kId, io), SendQueue::After::sending) << "the send in flight goes on";
+  EXPECT_EQ(q.on_sent(io), SendQueue::After::sending);
+  ASSERT_EQ(io.sends.size(), 2u);
+  EXPECT_EQ(io.sends[0].buffers, std::vector<std::string>{"aaa"});
+  EXPECT_EQ(io.sends[1].buffers, std::vector<std::string>{"NOTICE"}) << "bbb was dropped";
+  EXPECT_EQ(q.on_sent(io), SendQueue::After::close_now);
+}
+
+TEST(SendQueueTest, ACutWithNothingInFlightSendsTheNoticeAlone) {
+  RecordingIo io;
+  SendQueue q(10, bytes("NOTICE"));
+  q.open(kId);
+  EXPECT_EQ(q.push(kId, bytes("aaaaaa")), SendQueue::Push::needs_flush);  // not flushed yet
+  EXPECT_EQ(q.push(kId, bytes("bbbbbb")), SendQueue::Push::overflow);
+  EXPECT_EQ(q.finish_cut(ConnId{kId.index, kId.generation + 1}, io), SendQueue::After::idle)
+      << "a stale id does nothing";
+  EXPECT_TRUE(io.sends.empty());
+  EXPECT_EQ(q.finish_cut(kId, io), SendQueue::After::sending);
+  ASSERT_EQ(io.sends.size(), 1u);
+  EXPECT_EQ(io.sends[0].buffers, std::vector<std::string>{"NOTICE"});
+  EXPECT_EQ(q.on_sent(io), SendQueue::After::close_now);
+}
+
+TEST(SendQueueTest, ACutWithoutANoticeAndNothingInFlightClosesAtOnce) {
+  RecordingIo io;
+  SendQueue q(10);
+  q.open(kId);
+  q.push(kId, bytes("aaaaaa"));
+  EXPECT_EQ(q.push(kId, bytes("bbbbbb")), SendQueue::Push::overflow);
+  EXPECT_EQ(q.finish_cut(kId, io), SendQueue::After::close_now);
+  EXPECT_TRUE(io.sends.empty());
+}
+
+// Acks promised before the cut are not waited for: the peer is not reading.
+TEST(SendQueueTest, ACutDropsThePromises) {
+  RecordingIo io;
+  SendQueue q(10, bytes("N"));
+  q.open(kId);
+  ASSERT_TRUE(q.promise(kId));
+  q.push(kId, bytes("aaaaaa"));
+  EXPECT_EQ(q.push(kId, bytes("bbbbbb")), SendQueue::Push::overflow);
+  EXPECT_EQ(q.keep_promise(kId, bytes("ack")), SendQueue::Push::closed);
+  EXPECT_EQ(q.finish_cut(kId, io), SendQueue::After::sending);
+  EXPECT_EQ(q.on_sent(io), SendQueue::After::close_now) << "no promise left to wait for";
+}
+
 TEST(SendQueueTest, StaleIdIsRefused) {
   SendQueue q(100);
   q.open(kId);

@@ -159,6 +159,16 @@ TEST_F(DisconnectRuleTest, SlowReader) {
   ASSERT_TRUE(alice_->send(echo));
   ASSERT_TRUE(alice_->wait_for(Envelope::kEchoReply));
   expect_nickname_free_at_once("bob");
+  // bob reads again: whole frames only, the last one its fatal Error, then the end of the
+  // stream on a frame boundary (a cut frame would end it "inside a frame").
+  bob_->resume_receiving();
+  ASSERT_TRUE(bob_->wait_closed());
+  EXPECT_EQ(bob_->close_reason(), "server closed the connection");
+  const std::vector<Envelope> got = bob_->take_all();
+  ASSERT_FALSE(got.empty());
+  ASSERT_TRUE(got.back().has_error()) << got.back().ShortDebugString();
+  EXPECT_EQ(got.back().error().code(), proto::SLOW_READER);
+  EXPECT_TRUE(got.back().error().fatal());
 }
 
 TEST_F(DisconnectRuleTest, HeartbeatTimeout) {

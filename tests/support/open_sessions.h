@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <vector>
 
 #include "session_pool.h"
 #include "support/recording_io.h"
@@ -16,13 +17,15 @@ class OpenSessionsTest : public ::testing::Test {
   static constexpr unsigned kSessions = 3;
 
   explicit OpenSessionsTest(std::size_t max_queued_bytes)
-      : pool_(kSessions, 1024, max_queued_bytes) {
+      : pool_(kSessions, 1024, max_queued_bytes, {},
+              [this](net::ConnId id) { cut_off_.push_back(id); }) {
     for (unsigned i = 0; i < kSessions; ++i) {
       pool_.at(id(i)).outbox.open(id(i));
     }
   }
   static net::ConnId id(unsigned index) { return net::ConnId{index, 1}; }
 
+  std::vector<net::ConnId> cut_off_;  // what SessionPool::report_cut handed on, in order
   server::SessionPool pool_;
   RecordingIo io_;
 };

@@ -32,7 +32,16 @@ class RecordingIo final : public net::IoService {
   }
   void shutdown_send(net::ConnId) override {}
   void close(net::ConnId) override {}
-  void post(std::function<void()>) override {}
+  // Kept, not run: a test runs them (run_posted()) where it wants the worker's turn.
+  void post(std::function<void()> fn) override { posted.push_back(std::move(fn)); }
+  void run_posted() {
+    std::vector<std::function<void()>> due;
+    due.swap(posted);
+    for (auto& fn : due) {
+      fn();
+    }
+  }
+  std::vector<std::function<void()>> posted;
   void run() override {}
   void stop() override {}
   std::string backend_name() const override { return "recording"; }
