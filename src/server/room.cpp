@@ -114,8 +114,10 @@ std::vector<StoredMessagePtr> Room::older_than_ring(std::uint64_t from) {
 }
 
 void Room::replay_newest(net::ConnId to, Delivery& out) {
-  // Everything after `from`: the newest history_.replay messages (fewer in a young room).
-  const std::uint64_t from = last_seq_ - std::min<std::uint64_t>(history_.replay, last_seq_);
+  // Everything after `from`: the newest history_.replay messages (fewer in a young room), and
+  // never more than a resume may send, which the joiner's send queue holds.
+  const std::uint64_t count = std::min<std::uint64_t>(history_.replay, history_.max_resume);
+  const std::uint64_t from = last_seq_ - std::min<std::uint64_t>(count, last_seq_);
   const std::uint64_t first_in_ring = ring_first();
   send_history(to, older_than_ring(from), first_in_ring, from, out);
 }

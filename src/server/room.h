@@ -28,8 +28,9 @@ struct Member {
 struct RoomHistory {
   HistoryStore* store = nullptr;  // null: nothing is stored; seq starts at 1 in a new room
   std::size_t replay = 0;         // messages replayed to a member who joins (0: none)
-  // The most a resume (JoinRoom.since_seq) replays; anything older is reported as a gap. Keeps
-  // one resume well inside the joiner's send queue limit.
+  // The most a join replays: a resume (JoinRoom.since_seq) reports anything older as a gap, a
+  // plain join sends the newest `replay` up to this many. Keeps one replay well inside the
+  // joiner's send queue limit.
   std::size_t max_resume = 500;
   // What all rooms together may keep in memory (null: no limit but `replay` per room).
   HistoryBudget* budget = nullptr;

@@ -184,6 +184,29 @@ TEST_F(HistoryServerTest, AJoinerGetsTheNewestMessagesMarkedAsHistoryThenLiveTra
       << "alice was sent history or her own message";
 }
 
+// A join's replay is capped like a resume's, at what half the joiner's send queue holds: a
+// --history bigger than that must not cut off a joiner who reads promptly as a slow reader.
+TEST_F(HistoryServerTest, AJoinersReplayFitsItsSendQueue) {
+  server::ServerConfig cfg = config(":memory:", 50);
+  cfg.send_queue_soft_bytes = 0;
+  cfg.max_send_queue_bytes = 64 * 1024;  // half of it holds 7 messages of the longest text
+  TestServer server(cfg);
+  auto alice = joined(server, "alice");
+  const std::string text(cfg.max_text_bytes, 'x');
+  for (std::uint64_t i = 1; i <= 20; ++i) {
+    say(*alice, "lobby", text, i);
+  }
+  auto bob = joined(server, "bob");
+  const auto past = chat(*bob, 7);
+  ASSERT_EQ(past.size(), 7u);
+  EXPECT_EQ(past.front().chat_message().seq(), 14u) << "the newest seven";
+  EXPECT_EQ(past.back().chat_message().seq(), 20u);
+  say(*alice, "lobby", "live", 21);
+  const auto live = chat(*bob, 1);
+  ASSERT_EQ(live.size(), 1u) << "bob was cut off: " << bob->close_reason();
+  EXPECT_EQ(live[0].chat_message().text(), "live");
+}
+
 TEST_F(HistoryServerTest, SeqAndHistoryOutliveTheRoomAndTheServer) {
   TempDatabase db;
   std::uint64_t last_id = 0;
