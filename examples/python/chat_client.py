@@ -33,7 +33,8 @@ class Client:
         self.reader = FrameReader(sock)
         self.lock = threading.Lock()
         self.last_id = 0
-        self.room = None
+        self.room = "lobby"  # where a join puts you; then the last room joined
+        self.joining = None  # the room of the last /join, until its UserList comes
         self.idle_s = 30.0  # replaced by the server's heartbeat interval from the Welcome
 
     def send(self, body, **fields):
@@ -55,8 +56,8 @@ class Client:
             print(f"[{printable(msg.room)}] {printable(msg.nickname)} {verb} ({printable(msg.reason)})")
         elif name == "user_list":
             print(f"[{printable(msg.room)}] members: {printable(', '.join(msg.members))}")
-            if self.room is None:
-                self.room = msg.room
+            if self.joining and msg.room.lower() == self.joining.lower():
+                self.room, self.joining = msg.room, None
         elif name == "welcome":
             print(f"welcome, {printable(msg.nickname)} ({msg.server_version}). "
                   f"{printable(msg.motd)}  Type /help.")
@@ -112,7 +113,7 @@ class Client:
                 self.send("broadcast", room=self.room, text=line, client_msg_id=self.last_id + 1)
         elif word == "/join" and rest:
             self.send("join_room", room=rest)
-            self.room = rest
+            self.joining = rest
         elif word == "/leave":
             self.send("leave_room", room=rest or self.room or "")
             if self.room == (rest or self.room):

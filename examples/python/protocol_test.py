@@ -7,6 +7,7 @@ Each test asserts what the doc promises. Where the doc left a point open, the te
 the server did and says "Settles:" in a comment; examples/python/README.md lists those points.
 """
 import itertools
+import socket
 import sys
 import tempfile
 import time
@@ -14,7 +15,8 @@ import unittest
 
 import chat_pb2
 from chat_script import ScriptedClient
-from chatproto import encode_varint, frame_bytes, new_envelope, sender
+from chatproto import FrameReader, FrameTimeout, TruncatedFrame, encode_varint, frame_bytes
+from chatproto import new_envelope, sender
 from server_process import ServerProcess
 
 E = chat_pb2
@@ -26,6 +28,27 @@ _names = itertools.count(1)
 def nick(base):
     """A nickname no other test uses."""
     return f"{base}{next(_names)}"
+
+
+class FrameReaderTest(unittest.TestCase):
+    """The reader cannot hang on a silent or half-dead server (issue 21, item 6)."""
+
+    def test_deadline_per_frame_and_cut_off_frames(self):
+        ours, server = socket.socketpair()
+        with ours, server:
+            reader = FrameReader(ours)
+            with self.assertRaises(FrameTimeout) as silent:
+                reader.read_frame(0.2)
+            self.assertFalse(silent.exception.partial)
+            whole = frame_bytes(new_envelope("pong", 3, nonce=9))
+            server.sendall(whole + whole[:4])  # one frame and the start of the next
+            self.assertEqual(reader.read_frame(0.2).pong.nonce, 9)
+            with self.assertRaises(FrameTimeout) as stalled:
+                reader.read_frame(0.2)
+            self.assertTrue(stalled.exception.partial)
+            server.shutdown(socket.SHUT_WR)
+            with self.assertRaises(TruncatedFrame):
+                reader.read_frame(0.2)
 
 
 class ProtocolTest(unittest.TestCase):
