@@ -380,6 +380,48 @@ class ProtocolTest(unittest.TestCase):
             self.assertLess(time.monotonic(), deadline, "still muted 10 s after unmute")
             time.sleep(0.1)  # the console line travels on its own thread
 
+    def test_slow_reader_is_disconnected_without_an_error_frame(self):
+        server = ServerProcess(SERVER_EXE, self.tmp.name + "/slow", "--flood-rate", "0",
+                               "--send-queue-bytes", "65536", "--send-queue-soft-bytes", "0",
+                               "--no-console")
+        try:
+            room = nick("firehose")
+            a, _ = self.joined("fast", [room], server=server)
+            b = self.connect(server)
+            b.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            bn = nick("slow")
+            b.join(bn, skip_lobby=True)
+            b.join_room(room)
+            a.expect("presence", 0, nickname=bn, kind=JOINED)
+            left, deadline = None, time.monotonic() + 90
+            while left is None:  # b reads nothing; a sends until b is dropped
+                self.assertLess(time.monotonic(), deadline, "the slow reader was never dropped")
+                batch = [a.send("broadcast", room=room, text="x" * 4000) for _ in range(20)]
+                for _ in batch:
+                    env = a.recv()
+                    if env.WhichOneof("body") == "presence":
+                        left = env.presence
+                        break
+            self.assertEqual((left.nickname, left.kind, left.reason),
+                             (bn, LEFT, "disconnect: too slow to read (send queue full)"))
+            whole, cut = 0, False
+            try:
+                for env in iter(b.recv, None):  # "no error frame, since you are not reading"
+                    self.assertEqual(env.WhichOneof("body"), "chat_message", env)
+                    whole += 1
+            except TruncatedFrame:
+                # Settles (issue 21, item 2): the stream may end inside a frame; a reader must
+                # treat a cut-off frame as the end of stream.
+                cut = True
+            self.assertGreater(whole, 0)
+            print(f"\nslow reader: {whole} whole frames, then "
+                  f"{'a cut-off frame and ' if cut else ''}end of stream", file=sys.stderr)
+        finally:
+            for c in self.clients:
+                c.close()
+            self.clients = []
+            self.assertEqual(server.stop(), 0)
+
     def test_zz_shutdown_notice_then_end_of_stream(self):
         c, _ = self.joined("last")
         self.assertEqual(self.server.stop(), 0)  # SIGTERM: a graceful shutdown exits with 0
