@@ -185,7 +185,7 @@ class ProtocolTest(unittest.TestCase):
         msg = b.expect("chat_message", 0, room=room, text="hello", seq=ack.seq, whisper=False,
                        to="", history=False, client_timestamp_us=123456,
                        server_msg_id=ack.server_msg_id).chat_message
-        self.assertEqual(sender(msg), an)  # ChatMessage.from: a Python keyword
+        self.assertEqual(sender(msg), an)  # ChatMessage.from: a Python keyword (from_ in expect)
         self.assertEqual(a.sync(), [])  # you do not receive your own message
         ack2 = a.say(room, "\u00e9\n\x1b[31m" + "x" * 4088)  # 4096 bytes, any Unicode
         self.assertEqual(ack2.seq, ack.seq + 1)
