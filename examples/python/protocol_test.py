@@ -68,7 +68,14 @@ class ProtocolTest(unittest.TestCase):
         self.clients = []
 
     def tearDown(self):
-        for c in self.clients:
+        for c in self.clients:  # quit and read to the end: then the rooms have seen it leave
+            try:
+                c.send("quit")
+                for _ in range(10000):
+                    if c.recv() is None:
+                        break
+            except (OSError, FrameTimeout, TruncatedFrame):
+                pass  # closed already (a test's close or a fatal error)
             c.close()
         if any(e for _, e in getattr(self._outcome, "errors", []) if e):
             print(f"\nserver log (tail):\n{self.server.log()}", file=sys.stderr)
