@@ -53,6 +53,7 @@ class FrameReaderTest(unittest.TestCase):
 
 class ProtocolTest(unittest.TestCase):
     server = None
+    server_log = ""
 
     @classmethod
     def setUpClass(cls):
@@ -62,6 +63,7 @@ class ProtocolTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
+        ProtocolTest.server_log = cls.server.log()  # shown if a test failed
         cls.tmp.cleanup()
 
     def setUp(self):
@@ -77,8 +79,6 @@ class ProtocolTest(unittest.TestCase):
             except (OSError, FrameTimeout, TruncatedFrame):
                 pass  # closed already (a test's close or a fatal error)
             c.close()
-        if any(e for _, e in getattr(self._outcome, "errors", []) if e):
-            print(f"\nserver log (tail):\n{self.server.log()}", file=sys.stderr)
 
     def connect(self, server=None):
         c = ScriptedClient((server or self.server).port)
@@ -437,4 +437,7 @@ if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit("usage: protocol_test.py PATH/TO/chat_server [unittest arguments]")
     SERVER_EXE = sys.argv.pop(1)
-    unittest.main(verbosity=2)
+    result = unittest.main(verbosity=2, exit=False).result
+    if not result.wasSuccessful():
+        print(f"chat_server's log (its end):\n{ProtocolTest.server_log}", file=sys.stderr)
+    sys.exit(0 if result.wasSuccessful() else 1)
