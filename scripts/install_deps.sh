@@ -20,6 +20,7 @@ packages=(
   libsqlite3-dev                      # message history, stored in SQLite
   libsodium-dev                       # account passwords, hashed with Argon2id (crypto_pwhash)
   tmux                                # the terminal test runs chat_client in a tmux pane
+  python3-protobuf                    # examples/python: the Python client and its ctest
 )
 
 # The Windows cross build (preset `windows`, scripts/build_windows_deps.sh). The host's protoc,
