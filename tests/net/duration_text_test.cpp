@@ -25,6 +25,13 @@ TEST(DurationText, ABareNumberCountsInTheFlagsUnit) {
   EXPECT_EQ(parse_duration("2", DurationUnit::days), milliseconds(2 * 86'400'000LL));
 }
 
+TEST(DurationText, WithoutABareUnitASuffixIsRequired) {
+  EXPECT_EQ(parse_duration("90s", std::nullopt), milliseconds(90'000));
+  EXPECT_EQ(parse_duration("1.5h", std::nullopt), milliseconds(5'400'000));
+  EXPECT_FALSE(parse_duration("90", std::nullopt).has_value());
+  EXPECT_FALSE(parse_duration("0", std::nullopt).has_value());
+}
+
 TEST(DurationText, FractionsAreExactToTheMillisecond) {
   EXPECT_EQ(parse_duration("1.5", DurationUnit::seconds), milliseconds(1500));
   EXPECT_EQ(parse_duration("0.25s", DurationUnit::milliseconds), milliseconds(250));

@@ -224,6 +224,9 @@ TEST_F(OperatorsTest, MutedUsersCannotSpeakUntilUnmuted) {
   EXPECT_TRUE(has_line_containing(lines_of(run("who")), "bob 127.0.0.1 guest muted"));
 
   ASSERT_TRUE(run("unmute bob").has_operator_reply());
+  const auto freed = bob->wait_for(Envelope::kNotice);
+  ASSERT_TRUE(freed) << "the unmute was not announced";
+  EXPECT_EQ(freed->notice().text(), "you are no longer muted (by boss)");
   bob->broadcast("lobby", "back again", 3);
   const auto ack = bob->wait_for(Envelope::kAck);
   ASSERT_TRUE(ack);

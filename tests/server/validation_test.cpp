@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "net/wire/utf8.h"
+
 namespace chat::server {
 namespace {
 
@@ -40,6 +46,43 @@ TEST(ValidationTest, NameRules) {
   }
   EXPECT_EQ(check_name("\xe4\xbd\xa0\xe5\xa5\xbd\xf0\x9f\x98\x80", 32),
             NameCheck::ok);  // CJK, emoji
+}
+
+// Every code point against the list docs/protocol.md ("Names and text") gives a stranger, so
+// that list and the server's rule cannot drift apart unnoticed.
+TEST(ValidationTest, NamesRefuseExactlyTheCodePointsTheProtocolDocLists) {
+  const std::pair<char32_t, char32_t> documented[] = {
+      {0x0000, 0x0020},   {0x007F, 0x00A0},   {0x00AD, 0x00AD},   {0x034F, 0x034F},
+      {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},
+      {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x115F, 0x1160},   {0x1680, 0x1680},
+      {0x17B4, 0x17B5},   {0x180B, 0x180F},   {0x2000, 0x200F},   {0x2028, 0x202F},
+      {0x205F, 0x206F},   {0x2800, 0x2800},   {0x3000, 0x3000},   {0x3164, 0x3164},
+      {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF9, 0xFFFB},
+      {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+      {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+  };
+  const auto listed = [&](char32_t cp) {
+    for (const auto& [first, last] : documented) {
+      if (cp >= first && cp <= last) {
+        return true;
+      }
+    }
+    return false;
+  };
+  int mismatches = 0;
+  for (char32_t cp = 0; cp <= 0x10FFFF && mismatches < 10; ++cp) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) {
+      continue;  // surrogates: not encodable
+    }
+    std::string name = "a";
+    wire::append_utf8(name, cp);
+    const bool refused = check_name(name, 32) == NameCheck::bad_character;
+    if (refused != listed(cp)) {
+      ADD_FAILURE() << std::hex << "U+" << static_cast<std::uint32_t>(cp)
+                    << (refused ? " refused but not listed" : " listed but accepted");
+      ++mismatches;
+    }
+  }
 }
 
 TEST(ValidationTest, FoldingIsUnicodeSimpleCaseFolding) {

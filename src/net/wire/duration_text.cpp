@@ -23,7 +23,8 @@ std::int64_t milliseconds_in(DurationUnit unit) {
   return 1;
 }
 
-std::optional<DurationUnit> unit_named(std::string_view suffix, DurationUnit bare_unit) {
+std::optional<DurationUnit> unit_named(std::string_view suffix,
+                                       std::optional<DurationUnit> bare_unit) {
   if (suffix.empty()) {
     return bare_unit;
   }
@@ -48,7 +49,7 @@ std::optional<DurationUnit> unit_named(std::string_view suffix, DurationUnit bar
 }  // namespace
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text,
-                                                        DurationUnit bare_unit) {
+                                                        std::optional<DurationUnit> bare_unit) {
   // Digits, then an optional fraction, in integers: no locale, no rounding surprises.
   std::size_t i = 0;
   std::int64_t whole = 0;

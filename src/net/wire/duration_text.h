@@ -13,11 +13,11 @@ namespace chat::wire {
 enum class DurationUnit { milliseconds, seconds, minutes, hours, days };
 
 // Parses `text`: a non-negative number (digits, an optional fraction) and an optional unit
-// suffix (ms, s, m, h, d); without one the number counts in `bare_unit`. Fractions of a
-// millisecond are dropped. nullopt for anything else: an empty text, a sign, spaces, an unknown
-// suffix, or a value past about 100 years.
+// suffix (ms, s, m, h, d); without one the number counts in `bare_unit` (none: a suffix is
+// required). Fractions of a millisecond are dropped. nullopt for anything else: an empty text,
+// a sign, spaces, an unknown or missing suffix, or a value past about 100 years.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text,
-                                                        DurationUnit bare_unit);
+                                                        std::optional<DurationUnit> bare_unit);
 
 // The shortest exact spelling parse_duration() reads back: "0", "250ms", "30s", "2m", "1h",
 // "7d".

@@ -13,6 +13,7 @@
 #include "../log.h"
 #include "../server_core.h"
 #include "../validation.h"
+#include "net/wire/duration_text.h"
 #include "net/wire/envelope_codec.h"
 
 namespace chat::server {
@@ -314,6 +315,12 @@ class Runner {
     if (!core_.mutes.unmute(a.words[0])) {
       return fail(fmt::format("'{}' is not muted", a.words[0]));
     }
+    if (const auto holder = core_.nicknames.find(a.words[0])) {
+      proto::Envelope env;  // told as the mute was
+      env.mutable_notice()->set_kind(proto::Notice::INFO);
+      env.mutable_notice()->set_text(fmt::format("you are no longer muted (by {})", actor_));
+      core_.send(holder->id, env);
+    }
     return done({fmt::format("unmuted {}", a.words[0])});
   }
 
@@ -364,35 +371,12 @@ class Runner {
 }  // namespace
 
 std::optional<std::uint64_t> parse_duration_ms(std::string_view text) {
-  if (text.size() < 2) {
+  // A unit is required: a bare number in a command is more likely a reason's first word.
+  const auto value = wire::parse_duration(text, std::nullopt);
+  if (!value || value->count() == 0) {
     return std::nullopt;
   }
-  std::uint64_t n = 0;
-  const auto* end = text.data() + text.size() - 1;
-  if (std::from_chars(text.data(), end, n).ptr != end || n == 0) {
-    return std::nullopt;
-  }
-  std::uint64_t unit = 0;
-  switch (text.back()) {
-    case 's':
-      unit = 1000;
-      break;
-    case 'm':
-      unit = 60 * 1000;
-      break;
-    case 'h':
-      unit = 3600 * 1000;
-      break;
-    case 'd':
-      unit = 24 * 3600 * 1000;
-      break;
-    default:
-      return std::nullopt;
-  }
-  if (n > 36500ull * 24 * 3600 * 1000 / unit) {
-    return std::nullopt;  // over a century: a typo
-  }
-  return n * unit;
+  return static_cast<std::uint64_t>(value->count());
 }
 
 OperatorResult run_operator_command(ServerCore& core, const std::string& actor, bool console,
