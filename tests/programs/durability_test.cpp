@@ -17,9 +17,24 @@ const std::string kServerBinary = CHAT_SERVER_EXE;
 constexpr int kMaxSent = 9000;  // under the 10000 the restarted server replays
 constexpr std::size_t kKillAfterAcks = 500;
 
+// A replay of 10000 must fit the joiner's send queue (protocol.md, "replay limit"): short texts
+// and a 16 MiB queue allow 16 MiB / 2 / (64 + 256) = 26214.
 std::vector<std::string> server_argv(const std::string& db) {
-  return {kServerBinary,  "--port", "0",         "--log-level", "warn", "--db", db,
-          "--flood-rate", "0",      "--history", "10000"};
+  return {kServerBinary,
+          "--port",
+          "0",
+          "--log-level",
+          "warn",
+          "--db",
+          db,
+          "--flood-rate",
+          "0",
+          "--history",
+          "10000",
+          "--max-text-bytes",
+          "64",
+          "--send-queue-bytes",
+          "16777216"};
 }
 
 bool is_ack(const Envelope& e) {
