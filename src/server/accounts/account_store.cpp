@@ -145,7 +145,8 @@ void AccountStore::store_mute(const Mute& mute) {
   Statement upsert(*db_,
                    "INSERT OR REPLACE INTO mutes (name_key, nickname, until_ms, by, reason)"
                    " VALUES (?, ?, ?, ?, ?)");
-  upsert.bind(1, fold_name(mute.nickname));
+  const std::string key = fold_name(mute.nickname);  // bound text must outlive the step
+  upsert.bind(1, key);
   upsert.bind(2, mute.nickname);
   upsert.bind(3, mute.until_ms);
   upsert.bind(4, mute.by);
@@ -158,8 +159,9 @@ void AccountStore::delete_mute(std::string_view nickname) {
   if (!db_) {
     return;
   }
+  const std::string key = fold_name(nickname);  // bound text must outlive the step
   Statement remove(*db_, "DELETE FROM mutes WHERE name_key = ?");
-  remove.bind(1, fold_name(nickname));
+  remove.bind(1, key);
   remove.run();
 }
 
