@@ -24,7 +24,7 @@ std::pair<std::string_view, std::string_view> split_word(std::string_view s) {
 }
 
 Command make(Command::Kind kind, std::string_view target = {}, std::string_view text = {}) {
-  return Command{kind, std::string(target), std::string(text)};
+  return Command{kind, std::string(target), std::string(text), {}};
 }
 
 Command invalid(std::string_view why) {
@@ -80,6 +80,15 @@ Command parse_command(std::string_view line) {
     }
     return make(Command::Kind::register_nickname, {}, password);
   }
+  if (name == "passwd" || name == "password") {
+    return rest.empty() ? make(Command::Kind::change_password)
+                        : invalid("usage: /passwd (it asks for the passwords; type none here)");
+  }
+  if (name == "delete-account") {
+    return rest.empty()
+               ? make(Command::Kind::delete_account)
+               : invalid("usage: /delete-account (it asks for confirmation and the password)");
+  }
   if (name == "op") {
     return rest.empty() ? invalid("usage: /op COMMAND, e.g. /op who (operators only)")
                         : make(Command::Kind::operator_command, {}, rest);
@@ -106,6 +115,9 @@ std::string_view help_text() {
          "  /ping             measure the round trip to the server\n"
          "  /quit [REASON]    leave the chat\n"
          "  /register PASSWORD  register your nickname; later: chat_client --password\n"
+         "  /passwd           change your account's password (asks for the old and new one)\n"
+         "  /delete-account   delete your account (asks to confirm, and for the password);\n"
+         "                    you stay on as a guest\n"
          "  /op COMMAND       an operator command (operators only): notice, kick, ban, unban,\n"
          "                    bans, mute, unmute, who, rooms, audit, shutdown (/op help);\n"
          "                    all but who also work without /op: /kick bob spamming\n"

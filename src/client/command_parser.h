@@ -20,13 +20,19 @@ struct Command {
     help,
     register_nickname,
     operator_command,
+    change_password,  // /passwd: the passwords are asked for (masked), not typed in the line
+    delete_account,   // /delete-account: likewise, after a confirmation
     invalid
   };
   Kind kind = Kind::empty;
   std::string target;  // whisper: nickname; users/join/leave: room (may be empty = current)
   // say/whisper/echo: text; quit: reason; register_nickname: the password; operator_command:
-  // the command line for the server ("kick bob spam"); invalid: what is wrong.
+  // the command line for the server ("kick bob spam"); change_password: the new password;
+  // invalid: what is wrong.
   std::string text;
+  // change_password and delete_account: the account's current password (filled in by whoever
+  // asked for it; parse_command leaves it empty).
+  std::string secret;
 };
 
 // "hello" -> say; "/w bob hi" -> whisper; "//x" -> say "/x". See help_text(). Thread-safe.

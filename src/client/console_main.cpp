@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -97,7 +98,11 @@ class ConsoleClient {
     }
     bool quit_sent = false;
     while (auto line = console_.read_line()) {
-      if (send_command(parse_command(*line))) {
+      Command cmd = parse_command(*line);
+      if (!ask_account_secrets(cmd)) {
+        continue;
+      }
+      if (send_command(cmd)) {
         quit_sent = true;
         break;
       }
@@ -278,6 +283,45 @@ class ConsoleClient {
   }
 
   // Main thread. Sends what the command asks for; true when the input loop should end (/quit).
+  // Main thread. /passwd and /delete-account: asks for what they need, the passwords masked as
+  // the login prompt does, then restores the prompt. False when the user gave up (or the input
+  // ended, or the new passwords differ): nothing is sent.
+  bool ask_account_secrets(Command& cmd) {
+    using Kind = Command::Kind;
+    if (cmd.kind != Kind::change_password && cmd.kind != Kind::delete_account) {
+      return true;
+    }
+    const auto ask = [&](const std::string& prompt, bool secret) {
+      console_.set_prompt(prompt);
+      return secret ? console_.read_secret_line() : console_.read_line();
+    };
+    bool ok = false;
+    if (cmd.kind == Kind::change_password) {
+      const auto old_password = ask("current password: ", true);
+      const auto new_password =
+          old_password ? ask("new password (8 to 128 bytes): ", true) : std::nullopt;
+      const auto again = new_password ? ask("new password again: ", true) : std::nullopt;
+      if (again && *again != *new_password) {
+        console_.print("! the new passwords differ; nothing changed");
+      } else if (again) {
+        cmd.secret = *old_password;
+        cmd.text = *new_password;
+        ok = true;
+      }
+    } else {
+      const auto confirm = ask(
+          "delete the account " + session_.nickname() + " for good? type yes to go on: ", false);
+      if (!confirm || *confirm != "yes") {
+        console_.print("! not deleted");
+      } else if (const auto password = ask("password: ", true)) {
+        cmd.secret = *password;
+        ok = true;
+      }
+    }
+    console_.set_prompt(session_.prompt());
+    return ok;
+  }
+
   bool send_command(const Command& cmd) {
     using Kind = Command::Kind;
     if (cmd.kind == Kind::empty || cmd.kind == Kind::help || cmd.kind == Kind::invalid) {
@@ -334,7 +378,7 @@ class ConsoleClient {
       changed_.wait_for(lock, flags_.ack_wait,
                         [&] { return link_closed_ || session_.unacknowledged() == 0; });
       lock.unlock();
-      send_command(Command{Command::Kind::quit, {}, g_interrupted ? "interrupted" : ""});
+      send_command(Command{Command::Kind::quit, {}, g_interrupted ? "interrupted" : "", {}});
     }
     ChatConnection& connection = *link_->connection;  // ours alone now: no reconnect thread
     connection.finish_sending();

@@ -155,6 +155,19 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       out.to_send.push_back(std::move(env));
       break;
     }
+    case Command::Kind::change_password: {
+      proto::Envelope env = request({cmd.kind, nickname_, cmd.text, {}});
+      env.mutable_change_password()->set_old_password(cmd.secret);
+      env.mutable_change_password()->set_new_password(cmd.text);
+      out.to_send.push_back(std::move(env));
+      break;
+    }
+    case Command::Kind::delete_account: {
+      proto::Envelope env = request({cmd.kind, nickname_, {}, {}});
+      env.mutable_delete_account()->set_password(cmd.secret);
+      out.to_send.push_back(std::move(env));
+      break;
+    }
     case Command::Kind::operator_command: {
       proto::Envelope env = request({cmd.kind, {}, cmd.text, {}});
       env.mutable_operator_command()->set_line(cmd.text);
@@ -235,6 +248,15 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       }
       return {fmt::format("* {} is registered to you; next time log in with --password",
                           env.registered().nickname())};
+    case proto::Envelope::kPasswordChanged:
+      if (pending != nullptr) {
+        password_ = pending->text;  // a reconnect now logs in with the new one
+      }
+      return {fmt::format("* the password of {} is changed", env.password_changed().nickname())};
+    case proto::Envelope::kAccountDeleted:
+      password_.clear();  // a reconnect joins as a guest
+      return {fmt::format("* the account {} is deleted; you are a guest now",
+                          env.account_deleted().nickname())};
     case proto::Envelope::kOperatorReply: {
       std::vector<std::string> lines;
       for (const std::string& line : env.operator_reply().lines()) {
@@ -289,6 +311,9 @@ std::vector<std::string> ConsoleSession::on_chat(const proto::ChatMessage& m) {
 }
 
 std::vector<std::string> ConsoleSession::on_notice(const proto::Notice& n) {
+  if (n.kind() == proto::Notice::ROLE_CHANGED) {
+    return {"* " + n.text()};  // "you have the operator role now (given by console)"
+  }
   if (n.kind() != proto::Notice::HISTORY_GAP) {
     return {"! notice: " + n.text()};
   }

@@ -81,7 +81,19 @@ void ChatServer::set_shutdown_handler(std::function<void(const std::string& reas
 }
 
 std::vector<std::string> ChatServer::run_console_command(const std::string& line) {
-  OperatorResult result = run_operator_command(*core_, "console", true, line);
+  ConsoleAnswer answer = answer_console_command(line, {});
+  if (!answer.secret_prompts.empty()) {
+    return {"error: that command reads a password on the server's console"};
+  }
+  return std::move(answer.lines);
+}
+
+ConsoleAnswer ChatServer::answer_console_command(const std::string& line,
+                                                 const std::vector<std::string>& secrets) {
+  OperatorResult result = run_operator_command(*core_, "console", true, line, secrets);
+  if (!result.secret_prompts.empty()) {
+    return ConsoleAnswer{{}, std::move(result.secret_prompts)};
+  }
   if (!result.ok && !result.lines.empty()) {
     result.lines.front() = "error: " + result.lines.front();
   }
@@ -92,7 +104,7 @@ std::vector<std::string> ChatServer::run_console_command(const std::string& line
   for (std::string& out : result.lines) {
     out = wire::escape_text(out, wire::EscapeOptions{log::kMaxMessageBytes, false, false});
   }
-  return result.lines;
+  return ConsoleAnswer{std::move(result.lines), {}};
 }
 
 ChatServer::~ChatServer() {
@@ -423,26 +435,32 @@ void ChatServer::finish_auth(net::ConnId id, Session& s, const AuthResult& r) {
   proto::Envelope req;  // stands in for the request, for its request_id and name in an Error
   req.set_request_id(pending.request_id);
   const bool login = r.kind == AuthJob::Kind::login;
-  if (login) {
-    req.mutable_join();
-  } else {
-    req.mutable_register_nickname();
+  switch (r.kind) {
+    case AuthJob::Kind::login:
+      req.mutable_join();
+      break;
+    case AuthJob::Kind::register_nickname:
+      req.mutable_register_nickname();
+      break;
+    case AuthJob::Kind::change_password:
+      req.mutable_change_password();
+      break;
+    case AuthJob::Kind::delete_account:
+      req.mutable_delete_account();
+      break;
   }
   switch (r.outcome) {
     case AuthResult::Outcome::ok:
       if (login) {
         enter_chat(*core_, id, s, r.nickname, pending.request_id, pending.skip_lobby, true);
       } else {
-        s.logged_in = true;
-        log::info("register {} {}: nickname {} is registered", id, s.peer, s.nickname);
-        proto::Envelope reply;
-        reply.set_request_id(pending.request_id);
-        reply.mutable_registered()->set_nickname(s.nickname);
-        core_->send(id, reply);
+        finish_account_change(id, s, r.kind, pending.request_id);
       }
       break;
     case AuthResult::Outcome::wrong_password:
-      log::warn("login {} {}: wrong password for {}", id, s.peer, r.nickname);
+      log::warn("{} {} {}: wrong password for {}",
+                login ? std::string_view("login") : wire::body_name(req.body_case()), id, s.peer,
+                r.nickname);
       core_->send_error(id, s, req, proto::LOGIN_FAILED,
                         fmt::format("wrong password for '{}'", r.nickname));
       break;
@@ -457,7 +475,9 @@ void ChatServer::finish_auth(net::ConnId id, Session& s, const AuthResult& r) {
                         fmt::format("nickname '{}' is registered already", r.nickname));
       break;
     case AuthResult::Outcome::failed:
-      core_->send_error(id, s, req, login ? proto::LOGIN_FAILED : proto::ALREADY_REGISTERED,
+      core_->send_error(id, s, req,
+                        r.kind == AuthJob::Kind::register_nickname ? proto::ALREADY_REGISTERED
+                                                                   : proto::LOGIN_FAILED,
                         "the server could not check or store the password; try again later");
       break;
   }
@@ -472,6 +492,33 @@ void ChatServer::finish_auth(net::ConnId id, Session& s, const AuthResult& r) {
       break;
     }
   }
+}
+
+void ChatServer::finish_account_change(net::ConnId id, Session& s, AuthJob::Kind kind,
+                                       std::uint64_t request_id) {
+  proto::Envelope reply;
+  reply.set_request_id(request_id);
+  switch (kind) {
+    case AuthJob::Kind::register_nickname:
+      s.logged_in = true;
+      log::info("register {} {}: nickname {} is registered", id, s.peer, s.nickname);
+      reply.mutable_registered()->set_nickname(s.nickname);
+      break;
+    case AuthJob::Kind::change_password:
+      log::info("account {} {}: {} changed its password", id, s.peer, s.nickname);
+      reply.mutable_password_changed()->set_nickname(s.nickname);
+      break;
+    case AuthJob::Kind::delete_account:
+      // A guest from now on, still holding the nickname; nobody else can log in to it or take
+      // it until this connection leaves (docs/protocol.md, section 7).
+      s.logged_in = false;
+      log::info("account {} {}: {} deleted its account", id, s.peer, s.nickname);
+      reply.mutable_account_deleted()->set_nickname(s.nickname);
+      break;
+    case AuthJob::Kind::login:
+      return;  // enter_chat() answers a login
+  }
+  core_->send(id, reply);
 }
 
 void ChatServer::cancel_auth(net::ConnId id, Session& s) {

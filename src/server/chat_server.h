@@ -13,6 +13,7 @@
 #include "chat.pb.h"
 #include "net/endpoint.h"
 #include "net/io_service.h"
+#include "operators/operator_commands.h"
 #include "server_config.h"
 #include "session.h"
 
@@ -43,6 +44,11 @@ class ChatServer final : private net::IoHandler {
   // Runs one line of the server's console as an operator command (see operator_commands.h) and
   // returns what to print. Thread-safe; call between start() and shutdown().
   std::vector<std::string> run_console_command(const std::string& line);
+  // The same for a console that can read secrets: a line that needs some (passwd NICK) first
+  // answers with their prompts; the console reads them without echo and calls again with the
+  // same line and `secrets`. Hashes a password on the calling thread. Thread-safe, as above.
+  ConsoleAnswer answer_console_command(const std::string& line,
+                                       const std::vector<std::string>& secrets);
 
   // One sweep of the handshake and heartbeat timeouts and heartbeat Pings, as if the steady
   // clock (ServerCore::steady_ms) read `now`. The housekeeping thread runs it every
@@ -81,6 +87,10 @@ class ChatServer final : private net::IoHandler {
   // cancelled the check, answers the request, handles the frames held meanwhile, reads on.
   void on_auth_result(const AuthResult& r);
   void finish_auth(net::ConnId id, Session& s, const AuthResult& r);
+  // The reply to a registration, password change or deletion the auth worker carried out, and
+  // what it changes for the session (logged in, or a guest again). Owns `s` as finish_auth does.
+  void finish_account_change(net::ConnId id, Session& s, AuthJob::Kind kind,
+                             std::uint64_t request_id);
   // From on_closed(): no auth result may touch `s` after this (waits for one finishing).
   void cancel_auth(net::ConnId id, Session& s);
   // Flood control for one decoded request: true to dispatch it; false when it was refused with

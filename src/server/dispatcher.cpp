@@ -28,6 +28,8 @@ constexpr std::array kRoutes{
     Route{proto::Envelope::kUserListRequest, &handle_user_list, true},
     Route{proto::Envelope::kRegisterNickname, &handle_register, true},
     Route{proto::Envelope::kOperatorCommand, &handle_operator_command, true},
+    Route{proto::Envelope::kChangePassword, &handle_change_password, true},
+    Route{proto::Envelope::kDeleteAccount, &handle_delete_account, true},
 };
 
 }  // namespace

@@ -146,8 +146,9 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 32))
       ->capture_default_str();
   app.add_option("--db", cfg.db_path,
-                 "SQLite database of room history, created on first start (\":memory:\": kept "
-                 "in memory only; \"\": nothing stored, messages Acked before storing)")
+                 "SQLite database of room history, accounts, bans and mutes, created on first "
+                 "start (\":memory:\": kept in memory only; \"\": nothing stored, messages "
+                 "Acked before storing)")
       ->capture_default_str();
   app.add_option("--history", cfg.history_replay,
                  "Messages of a room replayed, marked as history, to whoever joins it")
@@ -190,7 +191,8 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
       ->capture_default_str();
   app.add_option("--operator", cfg.operators,
                  "A registered nickname that has the operator role when logged in (repeatable); "
-                 "the console's op command grants it too, stored in --db. One not registered "
+                 "the console's op command grants it too, stored in --db, and deop takes it "
+                 "until the next start. One not registered "
                  "yet is registered at start with a password typed on the console; without "
                  "the console the server refuses to start")
       ->delimiter(',');
@@ -278,7 +280,9 @@ int main(int argc, char** argv) {
     if (g_console) {
       chat::log::info("console: type help for the operator commands");
       console = std::make_unique<chat::server::ServerConsole>(
-          [&server](const std::string& line) { return server.run_console_command(line); });
+          [&server](const std::string& line, const std::vector<std::string>& secrets) {
+            return server.answer_console_command(line, secrets);
+          });
     }
     const auto [why, reason] = g_stop.wait();
     chat::log::info("shutdown requested ({}){}", why, reason.empty() ? "" : ": " + reason);

@@ -1,17 +1,41 @@
 #include "server_console.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "net/console_input.h"
 #include "net/thread_name.h"
 
 namespace chat::server {
+namespace {
+
+// Overwrites a password before its memory is let go.
+void wipe(std::vector<std::string>& secrets) {
+  for (std::string& s : secrets) {
+    std::fill(s.begin(), s.end(), '\0');
+  }
+  secrets.clear();
+}
+
+}  // namespace
 
 struct ServerConsole::Shared {
   std::mutex mutex;
   Run run;  // emptied by the destructor
+
+  // `run` for `line`, under the lock; nullopt once the console is being destroyed.
+  std::optional<ConsoleAnswer> answer(const std::string& line,
+                                      const std::vector<std::string>& secrets) {
+    std::lock_guard lock(mutex);
+    if (!run) {
+      return std::nullopt;
+    }
+    return run(line, secrets);
+  }
 };
 
 ServerConsole::ServerConsole(Run run) : shared_(std::make_shared<Shared>()) {
@@ -27,11 +51,29 @@ ServerConsole::ServerConsole(Run run) : shared_(std::make_shared<Shared>()) {
       if (line.find_first_not_of(" \t") == std::string::npos) {
         continue;
       }
-      std::lock_guard lock(shared->mutex);
-      if (!shared->run) {
+      std::optional<ConsoleAnswer> answer = shared->answer(line, {});
+      if (answer && !answer->secret_prompts.empty()) {
+        // Read outside the lock: an operator slow to type does not hold up a shutdown.
+        std::vector<std::string> secrets;
+        for (const std::string& prompt : answer->secret_prompts) {
+          std::fprintf(stderr, "%s", prompt.c_str());
+          std::fflush(stderr);
+          std::string secret;
+          const bool got = net::read_secret_line(secret);
+          std::fprintf(stderr, "\n");
+          if (!got) {
+            wipe(secrets);
+            return;
+          }
+          secrets.push_back(std::move(secret));
+        }
+        answer = shared->answer(line, secrets);
+        wipe(secrets);
+      }
+      if (!answer) {
         return;
       }
-      for (const std::string& out : shared->run(line)) {
+      for (const std::string& out : answer->lines) {
         std::printf("%s\n", out.c_str());
       }
       std::fflush(stdout);

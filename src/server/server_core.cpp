@@ -88,6 +88,7 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
                 &history_memory}),
       addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s),
       accounts(std::make_unique<AccountStore>(cfg.db_path)),
+      mutes(*accounts),
       auth(std::make_unique<AuthWorker>(*accounts, cfg.password_cost, cfg.login_limits,
                                         cfg.registration_limits, cfg.auth_threads,
                                         cfg.auth_priority, [this](AuthResult r) {
@@ -100,7 +101,7 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
                                           });
                                         })) {
   for (const std::string& name : cfg.operators) {
-    configured_operators.insert(fold_name(name));
+    accounts->give_operator_for_this_run(name);
   }
   set_shutdown_reason("");
   if (history) {
@@ -121,7 +122,7 @@ bool ServerCore::is_operator(const Session& s) const {
 }
 
 bool ServerCore::has_operator_role(const std::string& nickname) const {
-  return configured_operators.count(fold_name(nickname)) != 0 || accounts->is_operator(nickname);
+  return accounts->is_operator(nickname);
 }
 
 void ServerCore::kick(const NicknameRegistry::Holder& who, CloseReason reason,

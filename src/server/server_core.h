@@ -55,8 +55,7 @@ struct ServerCore {
   LingerList lingering;
   AddressLimits addresses;  // connections per client address (--max-conns-per-ip, ...)
   std::unique_ptr<AccountStore> accounts;  // never null; in memory only without config.db_path
-  MuteList mutes;
-  std::unordered_set<std::string> configured_operators;  // fold_name() of config.operators
+  MuteList mutes;                          // stored in `accounts`
   // Where the auth worker's results go, on a worker thread (ChatServer sets it before starting).
   std::function<void(const AuthResult&)> auth_finished;
   // An operator's /shutdown [reason]: whoever runs the server sets it (chat_server's main stops
@@ -104,7 +103,7 @@ struct ServerCore {
   // True if `s` is logged in to an account with the operator role. From `s`'s own callbacks.
   bool is_operator(const Session& s) const;
   // True if the account `nickname` has the operator role: given on the console (stored) or
-  // named by config.operators. Any thread.
+  // named by config.operators (for this run; the console's deop takes that too). Any thread.
   bool has_operator_role(const std::string& nickname) const;
   // Removes `who` for an operator (or for a login that replaces it): a fatal Error(KICKED, or
   // BANNED for reason banned) with `message` and a close, recording `reason` for its

@@ -53,6 +53,17 @@ TEST(CommandParserTest, RegisterTakesOnePassword) {
   EXPECT_EQ(parse_command("/register two words").kind, Kind::invalid);
 }
 
+// The passwords are asked for, masked: a password typed in the line would be on the screen.
+TEST(CommandParserTest, PasswdAndDeleteAccountTakeNoArguments) {
+  const Command passwd = parse_command("/passwd");
+  EXPECT_EQ(passwd.kind, Kind::change_password);
+  EXPECT_TRUE(passwd.secret.empty());
+  EXPECT_EQ(parse_command("/password").kind, Kind::change_password);
+  EXPECT_EQ(parse_command("/passwd old new").kind, Kind::invalid);
+  EXPECT_EQ(parse_command("/delete-account").kind, Kind::delete_account);
+  EXPECT_EQ(parse_command("/delete-account hunter2hunter2").kind, Kind::invalid);
+}
+
 TEST(CommandParserTest, OperatorCommandsGoToTheServerAsTyped) {
   const Command op = parse_command("/op who");
   EXPECT_EQ(op.kind, Kind::operator_command);

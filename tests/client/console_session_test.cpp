@@ -123,6 +123,50 @@ TEST_F(ConsoleSessionTest, RegisterSendsThePasswordAndLaterJoinsLogIn) {
   EXPECT_EQ(session_.join_request("alice", true).join().password(), "hunter2hunter2");
 }
 
+TEST_F(ConsoleSessionTest, PasswdSendsBothPasswordsAndLaterJoinsUseTheNewOne) {
+  session_.set_password("old password");
+  Command cmd = parse_command("/passwd");
+  ASSERT_EQ(cmd.kind, Command::Kind::change_password);
+  cmd.secret = "old password";  // what chat_client asked for, masked
+  cmd.text = "new password";
+  const auto out = session_.command(cmd);
+  ASSERT_EQ(out.to_send.size(), 1u);
+  EXPECT_EQ(out.to_send[0].change_password().old_password(), "old password");
+  EXPECT_EQ(out.to_send[0].change_password().new_password(), "new password");
+  EXPECT_TRUE(out.lines.empty());  // no password is echoed
+  proto::Envelope changed;
+  changed.set_request_id(out.to_send[0].request_id());
+  changed.mutable_password_changed()->set_nickname("alice");
+  EXPECT_EQ(session_.receive(changed),
+            std::vector<std::string>{"* the password of alice is changed"});
+  EXPECT_EQ(session_.join_request("alice", true).join().password(), "new password");
+}
+
+TEST_F(ConsoleSessionTest, DeleteAccountSendsThePasswordAndLaterJoinsAreAGuests) {
+  session_.set_password("the password");
+  Command cmd = parse_command("/delete-account");
+  ASSERT_EQ(cmd.kind, Command::Kind::delete_account);
+  cmd.secret = "the password";
+  const auto out = session_.command(cmd);
+  ASSERT_EQ(out.to_send.size(), 1u);
+  EXPECT_EQ(out.to_send[0].delete_account().password(), "the password");
+  proto::Envelope deleted;
+  deleted.set_request_id(out.to_send[0].request_id());
+  deleted.mutable_account_deleted()->set_nickname("alice");
+  EXPECT_EQ(session_.receive(deleted),
+            std::vector<std::string>{"* the account alice is deleted; you are a guest now"});
+  EXPECT_EQ(session_.join_request("alice", true).join().password(), "");
+}
+
+TEST_F(ConsoleSessionTest, ARoleChangeIsShownAsSaid) {
+  proto::Envelope notice;
+  notice.mutable_notice()->set_kind(proto::Notice::ROLE_CHANGED);
+  notice.mutable_notice()->set_is_operator(true);
+  notice.mutable_notice()->set_text("you have the operator role now (given by console)");
+  EXPECT_EQ(session_.receive(notice),
+            std::vector<std::string>{"* you have the operator role now (given by console)"});
+}
+
 TEST_F(ConsoleSessionTest, OperatorCommandsAndTheirReplies) {
   const auto out = session_.command(parse_command("/kick bob spamming"));
   ASSERT_EQ(out.to_send.size(), 1u);
@@ -145,6 +189,12 @@ TEST_F(ConsoleSessionTest, HelpIsOneLinePerCommand) {
   EXPECT_NE(std::find_if(out.lines.begin(), out.lines.end(),
                          [](const std::string& l) { return l.starts_with("  /w NICK TEXT"); }),
             out.lines.end());
+  for (const char* command : {"  /passwd ", "  /delete-account "}) {
+    EXPECT_NE(std::find_if(out.lines.begin(), out.lines.end(),
+                           [&](const std::string& l) { return l.starts_with(command); }),
+              out.lines.end())
+        << command;
+  }
   EXPECT_EQ(out.lines.back(), "  /help             this text");
 }
 

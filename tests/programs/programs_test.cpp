@@ -85,6 +85,28 @@ TEST(ServerProgram, ConsoleRunsOperatorCommandsAndShutsDownWithAReason) {
   EXPECT_EQ(server.wait(kWait), 0);
 }
 
+// passwd NICK reads the new password on the console (twice, without echo on a terminal): it
+// is never part of the command line, and the answer is the one line on stdout.
+TEST(ServerProgram, ConsoleResetsAPasswordTypedAfterTheCommand) {
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", ":memory:"});
+  ASSERT_TRUE(server.started());
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
+  ASSERT_NE(port, 0);
+  client::ClientNetwork network(1, 8);
+  register_account(network, {"127.0.0.1", port}, "alice", "old password");
+  server.write_stdin("passwd alice\nnew password\nnew password\n");
+  EXPECT_EQ(server.read_line(kWait), "alice has a new password");
+  TestClient with_new(network, {"127.0.0.1", port});
+  const Envelope welcome = with_new.login("alice", "new password");
+  EXPECT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
+  server.write_stdin("audit 1\n");
+  const std::string audit = server.read_line(kWait).value_or("");
+  EXPECT_NE(audit.find("console 'passwd alice': alice has a new password"), std::string::npos)
+      << audit;
+  server.interrupt();
+  EXPECT_EQ(server.wait(kWait), 0);
+}
+
 TEST(ServerProgram, DefaultPortIsTheFirstFreeInItsRange) {
   ChildProcess first({kServer, "--log-level", "warn", "--db", ":memory:"});
   const std::uint16_t p1 = parse_listening(first.read_line(kWait));
@@ -299,6 +321,38 @@ TEST(ClientProgramAccounts, RegisterThenLogInWithThePasswordAndRunOperatorComman
   EXPECT_TRUE(contains(out, "* 1 users")) << ::testing::PrintToString(out);
   EXPECT_TRUE(contains(out, "* erin 127.0.0.1 operator rooms: lobby"));
   EXPECT_TRUE(contains(out, "! error COMMAND_INVALID: nobody is called 'nobody'"));
+}
+
+// /passwd and /delete-account read their answers as the login prompt does (masked on a
+// terminal; from a script, the next lines).
+TEST(ClientProgramAccounts, PasswdThenDeleteAccount) {
+  TestServer server(test_config());
+  const std::string port = std::to_string(server.endpoint().port);
+  client::ClientNetwork network(1, 8);
+  register_account(network, server.endpoint(), "frank", "old-secret-1");
+
+  ChildProcess frank({kClient, "--port", port, "--nick", "frank", "--password", "old-secret-1"});
+  frank.write_stdin(
+      "/passwd\nold-secret-1\nnew-secret-2\nnew-secret-2\n"
+      "/passwd\nnew-secret-2\nnewer-secret-3\ntypo-secret-4\n"
+      "/delete-account\nno\n"
+      "/delete-account\nyes\nnew-secret-2\n"
+      "still here\n");
+  frank.close_stdin();
+  const auto out = lines_of(frank.read_all(kWait));
+  EXPECT_EQ(frank.wait(kWait), 0);
+  EXPECT_TRUE(contains(out, "* the password of frank is changed")) << ::testing::PrintToString(out);
+  EXPECT_TRUE(contains(out, "! the new passwords differ; nothing changed"));
+  EXPECT_TRUE(contains(out, "! not deleted"));
+  EXPECT_TRUE(contains(out, "* the account frank is deleted; you are a guest now"));
+  EXPECT_TRUE(contains(out, "[lobby] <frank> still here"));
+  for (const std::string& line : out) {
+    for (const char* secret : {"old-secret-1", "new-secret-2", "newer-secret-3", "typo-secret-4"}) {
+      EXPECT_EQ(line.find(secret), std::string::npos) << "echoed: " << line;
+    }
+  }
+  TestClient guest(network, server.endpoint());
+  EXPECT_TRUE(guest.join("frank").has_welcome()) << "the account was not deleted";
 }
 
 TEST_F(ClientProgram, NicknameIsReadFromInputWhenNotGiven) {

@@ -52,6 +52,11 @@ AccountStore::AccountStore(const std::string& db_path) {
       "CREATE TABLE IF NOT EXISTS bans (id TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
       " key TEXT NOT NULL, label TEXT NOT NULL, until_ms INTEGER NOT NULL, by TEXT NOT NULL,"
       " reason TEXT NOT NULL) WITHOUT ROWID");
+  // Added in issue 17: a database from before it gains the table here, as every table of this
+  // file is added (CREATE TABLE IF NOT EXISTS), and starts with no mutes.
+  db_->exec(
+      "CREATE TABLE IF NOT EXISTS mutes (name_key TEXT PRIMARY KEY, nickname TEXT NOT NULL,"
+      " until_ms INTEGER NOT NULL, by TEXT NOT NULL, reason TEXT NOT NULL) WITHOUT ROWID");
   db_->exec(
       "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
       " actor TEXT NOT NULL, command TEXT NOT NULL, outcome TEXT NOT NULL)");
@@ -93,7 +98,87 @@ bool AccountStore::is_operator(std::string_view nickname) const {
   const std::string key = fold_name(nickname);
   std::lock_guard lock(mutex_);
   const auto it = accounts_.find(key);
-  return it != accounts_.end() && it->second.is_operator;
+  return it != accounts_.end() && (it->second.is_operator || run_operators_.count(key) != 0);
+}
+
+void AccountStore::give_operator_for_this_run(std::string_view nickname) {
+  std::lock_guard lock(mutex_);
+  run_operators_.insert(fold_name(nickname));
+}
+
+bool AccountStore::set_password(std::string_view nickname, std::string password_hash) {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  const auto it = accounts_.find(key);
+  if (it == accounts_.end()) {
+    return false;
+  }
+  Account changed = it->second;
+  changed.password_hash = std::move(password_hash);
+  persist_account(changed);  // first: a failure (it throws) changes nothing
+  it->second = std::move(changed);
+  return true;
+}
+
+bool AccountStore::remove(std::string_view nickname) {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  const auto it = accounts_.find(key);
+  if (it == accounts_.end()) {
+    return false;
+  }
+  if (db_) {
+    Statement remove(*db_, "DELETE FROM accounts WHERE name_key = ?");
+    remove.bind(1, key);
+    remove.run();  // first: a failure (it throws) changes nothing
+  }
+  accounts_.erase(it);
+  run_operators_.erase(key);  // a new owner of the name is nobody's operator
+  return true;
+}
+
+void AccountStore::store_mute(const Mute& mute) {
+  std::lock_guard lock(mutex_);
+  if (!db_) {
+    return;
+  }
+  Statement upsert(*db_,
+                   "INSERT OR REPLACE INTO mutes (name_key, nickname, until_ms, by, reason)"
+                   " VALUES (?, ?, ?, ?, ?)");
+  const std::string key = fold_name(mute.nickname);  // bound text must outlive the step
+  upsert.bind(1, key);
+  upsert.bind(2, mute.nickname);
+  upsert.bind(3, mute.until_ms);
+  upsert.bind(4, mute.by);
+  upsert.bind(5, mute.reason);
+  upsert.run();
+}
+
+void AccountStore::delete_mute(std::string_view nickname) {
+  std::lock_guard lock(mutex_);
+  if (!db_) {
+    return;
+  }
+  const std::string key = fold_name(nickname);  // bound text must outlive the step
+  Statement remove(*db_, "DELETE FROM mutes WHERE name_key = ?");
+  remove.bind(1, key);
+  remove.run();
+}
+
+std::vector<Mute> AccountStore::stored_mutes(std::uint64_t now_ms) {
+  std::vector<Mute> out;
+  std::lock_guard lock(mutex_);
+  if (!db_) {
+    return out;
+  }
+  Statement expired(*db_, "DELETE FROM mutes WHERE until_ms != 0 AND until_ms <= ?");
+  expired.bind(1, now_ms);
+  expired.run();
+  Statement q(*db_, "SELECT nickname, until_ms, by, reason FROM mutes");
+  while (q.step()) {
+    out.push_back(Mute{q.text(0), q.u64(1), q.text(2), q.text(3)});
+  }
+  return out;
 }
 
 bool AccountStore::add(const std::string& nickname, std::string password_hash) {
@@ -119,6 +204,9 @@ bool AccountStore::set_operator(std::string_view nickname, bool is_operator) {
   changed.is_operator = is_operator;
   persist_account(changed);  // first: a failure (it throws) changes nothing
   it->second = std::move(changed);
+  if (!is_operator) {
+    run_operators_.erase(key);
+  }
   return true;
 }
 
@@ -143,7 +231,7 @@ std::vector<std::string> AccountStore::operators() const {
   std::vector<std::string> names;
   std::lock_guard lock(mutex_);
   for (const auto& [key, account] : accounts_) {
-    if (account.is_operator) {
+    if (account.is_operator || run_operators_.count(key) != 0) {
       names.push_back(account.nickname);
     }
   }

@@ -1,5 +1,5 @@
 // Internal header (server). Who may do what: registered accounts and their operator role, bans,
-// and the audit log of operator actions. Kept in memory for lookups on the I/O threads and
+// mutes, and the audit log of operator actions. Kept in memory for lookups on the I/O threads and
 // written through to SQLite (the --db file, next to the history) so they survive restarts.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace chat::server {
@@ -28,6 +29,14 @@ struct Ban {
   Kind kind = Kind::nickname;
   std::string key;             // fold_name(nickname), or address_key(host)
   std::string label;           // what the operator typed: the nickname or the address
+  std::uint64_t until_ms = 0;  // Unix ms; 0: until lifted
+  std::string by;
+  std::string reason;
+};
+
+// An operator's mute of a nickname (registered or not): no Broadcast or Whisper until it ends.
+struct Mute {
+  std::string nickname;        // as the operator typed it
   std::uint64_t until_ms = 0;  // Unix ms; 0: until lifted
   std::string by;
   std::string reason;
@@ -59,9 +68,25 @@ class AccountStore {
   // changing nothing.
   // Registers `nickname`; false if it is registered already.
   bool add(const std::string& nickname, std::string password_hash);
-  // Gives or takes the operator role; false if `nickname` is not registered.
+  // Gives or takes the operator role; false if `nickname` is not registered. Taking it also
+  // takes a role given by give_operator_for_this_run().
   bool set_operator(std::string_view nickname, bool is_operator);
+  // The role of an --operator name: held while the server runs, never stored (so a name dropped
+  // from the command line is no operator at the next start). Any registered `nickname`.
+  void give_operator_for_this_run(std::string_view nickname);
   std::vector<std::string> operators() const;
+  // Replaces the password of `nickname`; false if it is not registered.
+  bool set_password(std::string_view nickname, std::string password_hash);
+  // Deletes the account `nickname` (its password and operator role); false if there was none.
+  // Its bans and mutes, which are of the nickname, stay.
+  bool remove(std::string_view nickname);
+
+  // Mutes, stored for MuteList (which keeps them in memory and asks nothing here per message).
+  // A mute of the same nickname replaces the earlier one.
+  void store_mute(const Mute& mute);
+  void delete_mute(std::string_view nickname);
+  // The stored mutes in force at `now_ms`; expired ones are deleted on the way.
+  std::vector<Mute> stored_mutes(std::uint64_t now_ms);
 
   // Bans. A ban of the same kind and key replaces the earlier one.
   void ban(Ban ban);
@@ -84,6 +109,7 @@ class AccountStore {
   std::unique_ptr<SqliteDb> db_;                       // null: in memory only
   std::unordered_map<std::string, Account> accounts_;  // by fold_name(nickname)
   std::unordered_map<std::string, Ban> bans_;          // by ban_id()
+  std::unordered_set<std::string> run_operators_;      // give_operator_for_this_run(), folded
   std::deque<std::string> audit_memory_;               // without a database: the newest entries
 };
 

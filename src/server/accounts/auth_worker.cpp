@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <stdexcept>
+
 #include "../log.h"
 #include "../validation.h"
 #include "net/io_service.h"
@@ -65,6 +67,7 @@ void AuthWorker::submit(AuthJob job) {
     }
   }
   wipe(job.password);
+  wipe(job.new_password);
   deliver_(AuthResult{job.kind, job.conn, job.nickname, AuthResult::Outcome::throttled, 1.0});
 }
 
@@ -82,6 +85,7 @@ void AuthWorker::run() {
     }
     AuthResult result = handle(job);
     wipe(job.password);
+    wipe(job.new_password);
     deliver_(std::move(result));
   }
 }
@@ -92,12 +96,22 @@ AuthResult AuthWorker::handle(AuthJob& job) {
   result.conn = job.conn;
   result.nickname = job.nickname;
   try {
-    return job.kind == AuthJob::Kind::login ? login(job, std::move(result))
-                                            : register_nickname(job, std::move(result));
+    switch (job.kind) {
+      case AuthJob::Kind::login:
+        return login(job, std::move(result));
+      case AuthJob::Kind::register_nickname:
+        return register_nickname(job, std::move(result));
+      case AuthJob::Kind::change_password:
+        return change_password(job, std::move(result));
+      case AuthJob::Kind::delete_account:
+        return delete_account(job, std::move(result));
+    }
+    throw std::logic_error("unknown auth job");
   } catch (const std::exception& e) {
-    const bool login = job.kind == AuthJob::Kind::login;
-    log::error("accounts: {} for {}: {}", login ? "login" : "register", job.nickname, e.what());
-    if (!login) {
+    static constexpr const char* kWhat[] = {"login", "register", "password change", "deletion"};
+    log::error("accounts: {} for {}: {}", kWhat[static_cast<int>(job.kind)], job.nickname,
+               e.what());
+    if (job.kind == AuthJob::Kind::register_nickname) {
       registrations_.refund(job.address_key);
     }
     result.outcome = AuthResult::Outcome::failed;
@@ -106,6 +120,29 @@ AuthResult AuthWorker::handle(AuthJob& job) {
 }
 
 AuthResult AuthWorker::login(AuthJob& job, AuthResult result) {
+  return check_password(job, std::move(result));
+}
+
+AuthResult AuthWorker::change_password(AuthJob& job, AuthResult result) {
+  result = check_password(job, std::move(result));
+  if (result.outcome != AuthResult::Outcome::ok) {
+    return result;
+  }
+  // Throws (handle() answers `failed`) when hashing or storing fails; the old password stays.
+  const bool changed = accounts_.set_password(job.nickname, hash_password(job.new_password, cost_));
+  result.outcome = changed ? AuthResult::Outcome::ok : AuthResult::Outcome::wrong_password;
+  return result;
+}
+
+AuthResult AuthWorker::delete_account(AuthJob& job, AuthResult result) {
+  result = check_password(job, std::move(result));
+  if (result.outcome == AuthResult::Outcome::ok && !accounts_.remove(job.nickname)) {
+    result.outcome = AuthResult::Outcome::wrong_password;  // deleted meanwhile
+  }
+  return result;
+}
+
+AuthResult AuthWorker::check_password(AuthJob& job, AuthResult result) {
   const std::string name_key = fold_name(job.nickname);
   result.retry_after_s =
       throttle_.begin_check(name_key, job.address_key, LoginThrottle::Clock::now());

@@ -1,7 +1,8 @@
 // Internal header (server). The auth pool: the threads that check and set passwords. Argon2id
 // is slow on purpose (a few hundred milliseconds, 64 MiB), so it runs here and never on an I/O
-// thread; its results go back to the server, which finishes the login on the connection's own
-// turn. It also keeps the login throttle and the registration limits.
+// thread; its results go back to the server, which finishes the login (or the registration, the
+// password change, the deletion) on the connection's own turn. It also keeps the login throttle and
+// the registration limits.
 #pragma once
 
 #include <condition_variable>
@@ -22,20 +23,24 @@
 namespace chat::server {
 
 struct AuthJob {
-  enum class Kind { login, register_nickname };
+  // change_password and delete_account check `password` as a login does (the same throttle),
+  // then change or delete the account.
+  enum class Kind { login, register_nickname, change_password, delete_account };
   Kind kind = Kind::login;
   net::ConnId conn;
   std::string nickname;
   std::string password;  // wiped once checked
-  // A login: the client's address key, for the login throttle. A registration: the key its
-  // admit_registration() counted (empty: none), so that a failed one is taken back there.
+  // A login (and the two that check a password like it): the client's address key, for the
+  // login throttle. A registration: the key its admit_registration() counted (empty: none), so
+  // that a failed one is taken back there.
   std::string address_key;
+  std::string new_password;  // change_password; wiped once hashed
 };
 
 struct AuthResult {
   enum class Outcome {
     ok,
-    wrong_password,      // or not registered (a login)
+    wrong_password,      // or not registered (a login, a change, a deletion)
     throttled,           // the (nickname, address) pair is shut after failures, or too many waiting
     already_registered,  // a register_nickname for a registered nickname
     failed,              // the hash or the database failed (logged)
@@ -80,6 +85,11 @@ class AuthWorker {
   AuthResult handle(AuthJob& job);
   AuthResult login(AuthJob& job, AuthResult result);
   AuthResult register_nickname(AuthJob& job, AuthResult result);
+  // The throttle and the check of a login: ok (the pair's failures forgotten), wrong_password
+  // (counted) or throttled. `result.nickname` becomes the account's spelling when ok.
+  AuthResult check_password(AuthJob& job, AuthResult result);
+  AuthResult change_password(AuthJob& job, AuthResult result);
+  AuthResult delete_account(AuthJob& job, AuthResult result);
 
   AccountStore& accounts_;
   const HashCost cost_;

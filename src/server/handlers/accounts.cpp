@@ -1,4 +1,5 @@
-// Register and OperatorCommand: the requests of accounts and their roles.
+// Register, ChangePassword, DeleteAccount and OperatorCommand: the requests of accounts and their
+// roles. Every password is checked or hashed on the auth pool, never here on an I/O thread.
 #include "../address_limits.h"
 #include "../log.h"
 #include "../operators/operator_commands.h"
@@ -35,8 +36,54 @@ void handle_register(ServerCore& core, net::ConnId id, Session& s, const Envelop
   }
   // Hashed on the auth pool; ChatServer submits it when this receive ends.
   s.auth = Session::PendingAuth{
-      AuthJob{AuthJob::Kind::register_nickname, id, s.nickname, password, counted},
+      AuthJob{AuthJob::Kind::register_nickname, id, s.nickname, password, counted, {}},
       req.request_id(), false};
+}
+
+namespace {
+
+// Error(NOT_LOGGED_IN) unless `s` holds its nickname by an account's password; true if so.
+bool refuse_guest(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  if (s.logged_in && core.accounts->is_registered(s.nickname)) {
+    return false;
+  }
+  core.send_error(id, s, req, proto::NOT_LOGGED_IN,
+                  "you are not logged in to a registered account (join with its password)");
+  return true;
+}
+
+}  // namespace
+
+void handle_change_password(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const proto::ChangePassword& change = req.change_password();
+  if (refuse_guest(core, id, s, req)) {
+    return;
+  }
+  const std::size_t bytes = change.new_password().size();
+  if (bytes < kMinPasswordBytes || bytes > kMaxPasswordBytes) {
+    core.send_error(
+        id, s, req, proto::PASSWORD_INVALID,
+        fmt::format("a password has {} to {} bytes", kMinPasswordBytes, kMaxPasswordBytes));
+    return;
+  }
+  // Checked and hashed on the auth pool, throttled as a login from this address is.
+  s.auth = Session::PendingAuth{
+      AuthJob{AuthJob::Kind::change_password, id, s.nickname, change.old_password(),
+              address_key(s.host), change.new_password()},
+      req.request_id(), false};
+}
+
+void handle_delete_account(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  if (refuse_guest(core, id, s, req)) {
+    return;
+  }
+  s.auth = Session::PendingAuth{AuthJob{AuthJob::Kind::delete_account,
+                                        id,
+                                        s.nickname,
+                                        req.delete_account().password(),
+                                        address_key(s.host),
+                                        {}},
+                                req.request_id(), false};
 }
 
 void handle_operator_command(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {

@@ -60,7 +60,8 @@ void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& r
   if (registered) {
     // Checked on the auth thread; ChatServer submits it when this receive ends.
     s.auth = Session::PendingAuth{
-        AuthJob{AuthJob::Kind::login, id, join.nickname(), join.password(), address_key(s.host)},
+        AuthJob{
+            AuthJob::Kind::login, id, join.nickname(), join.password(), address_key(s.host), {}},
         req.request_id(), join.skip_lobby()};
     return;
   }

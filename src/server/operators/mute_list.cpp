@@ -5,9 +5,18 @@
 
 namespace chat::server {
 
+MuteList::MuteList(AccountStore& store) : store_(store) {
+  for (Mute& m : store_.stored_mutes(unix_time_ms())) {
+    const std::string key = fold_name(m.nickname);
+    by_folded_[key] = std::move(m);
+  }
+  count_.store(by_folded_.size());
+}
+
 void MuteList::mute(Mute mute) {
   const std::string key = fold_name(mute.nickname);
   std::lock_guard lock(mutex_);
+  store_.store_mute(mute);
   by_folded_[key] = std::move(mute);
   count_.store(by_folded_.size());
 }
@@ -15,6 +24,7 @@ void MuteList::mute(Mute mute) {
 bool MuteList::unmute(std::string_view nickname) {
   const std::string key = fold_name(nickname);
   std::lock_guard lock(mutex_);
+  store_.delete_mute(nickname);
   const bool erased = by_folded_.erase(key) != 0;
   count_.store(by_folded_.size());
   return erased;
@@ -32,6 +42,8 @@ std::optional<MuteList::Mute> MuteList::muted(std::string_view nickname) {
     return std::nullopt;
   }
   if (it->second.until_ms != 0 && it->second.until_ms <= now_ms) {
+    // The stored row stays until the next start drops it or a new mute replaces it: no
+    // database write on the chat path.
     by_folded_.erase(it);
     count_.store(by_folded_.size());
     return std::nullopt;

@@ -11,18 +11,20 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../accounts/account_store.h"
+
 namespace chat::server {
 
-// Thread-safe. Kept in memory: mutes end when the server restarts.
+// Thread-safe. Kept in memory and written through to the AccountStore (its database, when it
+// has one), so that mutes survive a restart as bans do.
 class MuteList {
  public:
-  struct Mute {
-    std::string nickname;
-    std::uint64_t until_ms = 0;  // Unix ms; 0: until lifted
-    std::string by;
-    std::string reason;
-  };
+  using Mute = ::chat::server::Mute;
 
+  // Loads the mutes `store` holds (none without a database); `store` must outlive this.
+  explicit MuteList(AccountStore& store);
+
+  // Stored first: throws std::runtime_error, changing nothing, when the database refuses.
   void mute(Mute mute);
   // False if `nickname` was not muted.
   bool unmute(std::string_view nickname);
@@ -31,6 +33,7 @@ class MuteList {
   std::vector<Mute> all(std::uint64_t now_ms);
 
  private:
+  AccountStore& store_;
   std::atomic<std::size_t> count_{0};  // entries, expired ones included
   std::mutex mutex_;
   std::unordered_map<std::string, Mute> by_folded_;

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "../accounts/password_hash.h"
 #include "../log.h"
 #include "../server_core.h"
 #include "../validation.h"
@@ -62,10 +63,10 @@ Args split(std::string_view line) {
 }
 
 OperatorResult fail(std::string why) {
-  return OperatorResult{false, {std::move(why)}, {}};
+  return OperatorResult{false, {std::move(why)}, {}, {}};
 }
 OperatorResult done(std::vector<std::string> lines) {
-  return OperatorResult{true, std::move(lines), {}};
+  return OperatorResult{true, std::move(lines), {}, {}};
 }
 
 std::string until_text(std::uint64_t until_ms) {
@@ -96,12 +97,13 @@ std::string not_a_duration(const std::string& word) {
 
 class Runner {
  public:
-  Runner(ServerCore& core, const std::string& actor, bool console)
-      : core_(core), actor_(actor), console_(console) {}
+  Runner(ServerCore& core, const std::string& actor, bool console,
+         const std::vector<std::string>& secrets)
+      : core_(core), actor_(actor), console_(console), secrets_(secrets) {}
 
   OperatorResult run(const Args& a) {
     using Command = OperatorResult (Runner::*)(const Args&);
-    static constexpr std::array<std::pair<std::string_view, Command>, 15> kCommands{{
+    static constexpr std::array<std::pair<std::string_view, Command>, 16> kCommands{{
         {"help", &Runner::help},
         {"", &Runner::help},
         {"who", &Runner::who},
@@ -116,6 +118,7 @@ class Runner {
         {"audit", &Runner::audit},
         {"op", &Runner::op},
         {"deop", &Runner::op},
+        {"passwd", &Runner::passwd},
         {"shutdown", &Runner::shutdown},
     }};
     for (const auto& [name, command] : kCommands) {
@@ -141,6 +144,8 @@ class Runner {
         "rooms                        every room: members, messages, history in memory",
         "audit [N]                    the newest N operator actions (20)",
         "op NICK / deop NICK          give or take the operator role (server console only)",
+        "passwd NICK                  set a registered nickname's password, typed without echo "
+        "(server console only); disconnects whoever is logged in to it",
         "shutdown [REASON]            stop the server, telling everyone why",
     });
   }
@@ -348,8 +353,61 @@ class Runner {
       return fail(
           fmt::format("'{}' is not a registered nickname (they /register first)", a.words[0]));
     }
+    // Told at once; the role applies from their next request (ServerCore::is_operator reads it
+    // every time). Only its logged-in owner can hold a registered nickname.
+    if (const auto holder = core_.nicknames.find(a.words[0])) {
+      proto::Envelope env;
+      env.mutable_notice()->set_kind(proto::Notice::ROLE_CHANGED);
+      env.mutable_notice()->set_is_operator(give);
+      env.mutable_notice()->set_text(
+          give ? fmt::format("you have the operator role now (given by {})", actor_)
+               : fmt::format("you no longer have the operator role (taken by {})", actor_));
+      core_.send(holder->id, env);
+    }
     return done(
         {fmt::format("{} {} the operator role", a.words[0], give ? "has" : "no longer has")});
+  }
+
+  // The new password comes from the console without echo (secret_prompts, then this again with
+  // `secrets_`), never in the line: the line is audited and an operator's travels the network.
+  OperatorResult passwd(const Args& a) {
+    if (!console_) {
+      return fail("passwd is for the server's console only (it reads the password there)");
+    }
+    if (a.words.size() != 1) {
+      return fail("usage: passwd NICK (the password is asked for)");
+    }
+    const auto account = core_.accounts->find(a.words[0]);
+    if (!account) {
+      return fail(fmt::format("'{}' is not a registered nickname", a.words[0]));
+    }
+    if (secrets_.size() < 2) {
+      OperatorResult ask;
+      ask.secret_prompts = {fmt::format("new password for {} ({} to {} bytes): ", account->nickname,
+                                        kMinPasswordBytes, kMaxPasswordBytes),
+                            "the same again: "};
+      return ask;
+    }
+    if (secrets_[0] != secrets_[1]) {
+      return fail("the two passwords differ; nothing changed");
+    }
+    if (secrets_[0].size() < kMinPasswordBytes || secrets_[0].size() > kMaxPasswordBytes) {
+      return fail(fmt::format("a password has {} to {} bytes; nothing changed", kMinPasswordBytes,
+                              kMaxPasswordBytes));
+    }
+    if (!core_.accounts->set_password(account->nickname,
+                                      hash_password(secrets_[0], core_.config.password_cost))) {
+      return fail(fmt::format("'{}' is not a registered nickname", a.words[0]));  // deleted
+    }
+    // Whoever is logged in to it got in with the old password: the reset may be answering a
+    // stolen one, so that connection ends.
+    std::string closed;
+    if (const auto holder = core_.nicknames.find(account->nickname)) {
+      core_.kick(*holder, CloseReason::kicked,
+                 fmt::format("your password was reset by {}: log in with the new one", actor_));
+      closed = "; their connection was closed";
+    }
+    return done({fmt::format("{} has a new password{}", account->nickname, closed)});
   }
 
   OperatorResult shutdown(const Args& a) {
@@ -366,7 +424,24 @@ class Runner {
   ServerCore& core_;
   const std::string& actor_;
   const bool console_;
+  const std::vector<std::string>& secrets_;
 };
+
+// What the audit log keeps of a line: all of it, but for passwd only the nickname (a password
+// typed there by mistake is not stored).
+std::string audited_line(const Args& args, std::string_view line) {
+  if (args.command != "passwd") {
+    return std::string(line);
+  }
+  std::string text = "passwd";
+  if (!args.words.empty()) {
+    text += " " + args.words.front();
+  }
+  if (args.words.size() > 1) {
+    text += " ...";
+  }
+  return text;
+}
 
 }  // namespace
 
@@ -380,17 +455,21 @@ std::optional<std::uint64_t> parse_duration_ms(std::string_view text) {
 }
 
 OperatorResult run_operator_command(ServerCore& core, const std::string& actor, bool console,
-                                    std::string_view line) {
+                                    std::string_view line,
+                                    const std::vector<std::string>& secrets) {
   const Args args = split(line);
   OperatorResult result;
   try {
-    result = Runner(core, actor, console).run(args);
+    result = Runner(core, actor, console, secrets).run(args);
   } catch (const std::exception& e) {  // the database refused a write (a ban, a role)
-    log::error("operator command '{}' by {} failed: {}", line, actor, e.what());
+    log::error("operator command '{}' by {} failed: {}", audited_line(args, line), actor, e.what());
     result = fail(std::string("the server could not store that: ") + e.what());
   }
+  if (!result.secret_prompts.empty()) {
+    return result;  // nothing done yet: audited when it runs with the secrets
+  }
   if (args.command != "help" && !args.command.empty()) {
-    core.accounts->audit(actor, std::string(line),
+    core.accounts->audit(actor, audited_line(args, line),
                          (result.ok ? "" : "refused: ") +
                              (result.lines.empty() ? std::string() : result.lines.front()));
   }
