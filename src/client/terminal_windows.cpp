@@ -1,6 +1,6 @@
 // Windows console: console modes instead of termios; UTF-8 code pages; pipes polled so that an
 // interrupt can end a read.
-#include <windows.h>
+#include "net/windows_headers.h"
 
 #include <atomic>
 

@@ -1,6 +1,6 @@
 // Ctrl+C, Ctrl+Break and closing the console window reach the same graceful shutdown as SIGINT
 // and SIGTERM on Linux.
-#include <windows.h>
+#include "net/windows_headers.h"
 
 #include <condition_variable>
 #include <mutex>
