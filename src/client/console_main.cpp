@@ -608,5 +608,6 @@ int main(int argc, char** argv) {
     code = client.run();
   }
   std::fflush(stdout);
+  chat::net::shutdown_finished();  // closing the window: its handler waits for the goodbye
   return code;
 }
