@@ -14,6 +14,7 @@
 #   - vcpkg manifest mode with a builtin-baseline, and a vcpkg.json dependency for every package
 #     cmake/Dependencies.cmake looks for;
 #   - protoc running only after vcpkg has installed it (chat_proto.vcxproj);
+#   - ChatServer.slnLaunch starting programs of the solution;
 #   - the MSVC presets of CMakePresets.json using vcpkg's toolchain and the solution's triplet.
 # Project settings are evaluated as MSBuild evaluates them, for what these files use: properties
 # of Directory.Build.props with simple conditions, then item definitions (props first, then the
@@ -611,6 +612,51 @@ function(chat_check_solution_settings)
   string(FIND "${protoc}" "${installed}" at)
   if(NOT text MATCHES "\\$\\(ChatProtoc\\)" OR installed STREQUAL "" OR NOT at EQUAL 0)
     chat_error("proto/chat_proto.vcxproj: protoc must be $(ChatProtoc), the one vcpkg installs under VcpkgInstalledDir")
+  endif()
+
+  # ChatServer.slnLaunch (Visual Studio's multi-project launch profiles): every project it
+  # starts is one of the solution's programs, with an action Visual Studio knows.
+  set(launch "${CHAT_SOURCE_DIR}/ChatServer.slnLaunch")
+  if(NOT EXISTS "${launch}")
+    chat_error("ChatServer.slnLaunch does not exist (F5 would start one project only)")
+  else()
+    file(READ "${launch}" profiles)
+    string(JSON count ERROR_VARIABLE json_error LENGTH "${profiles}")
+    if(json_error OR count EQUAL 0)
+      chat_error("ChatServer.slnLaunch: not a JSON array of profiles ${json_error}")
+      set(count 0)
+    endif()
+    if(count GREATER 0)
+      math(EXPR last "${count} - 1")
+      foreach(i RANGE ${last})
+        string(JSON profile ERROR_VARIABLE no_name GET "${profiles}" ${i} Name)
+        string(JSON projects ERROR_VARIABLE no_projects LENGTH "${profiles}" ${i} Projects)
+        if(no_name OR no_projects OR projects EQUAL 0)
+          chat_error("ChatServer.slnLaunch: profile ${i} needs a Name and Projects")
+          continue()
+        endif()
+        math(EXPR last_project "${projects} - 1")
+        foreach(j RANGE ${last_project})
+          string(JSON path ERROR_VARIABLE no_path GET "${profiles}" ${i} Projects ${j} Path)
+          string(JSON action ERROR_VARIABLE no_action GET "${profiles}" ${i} Projects ${j} Action)
+          string(REPLACE "\\" "/" path "${path}")
+          set(found "")
+          foreach(project IN LISTS chat_sln_projects)
+            if(chat_sln_path_${project} STREQUAL path)
+              set(found "${project}")
+            endif()
+          endforeach()
+          if(no_path OR NOT found)
+            chat_error("ChatServer.slnLaunch: profile '${profile}' starts '${path}', which is no project of ${chat_sln_name}")
+          elseif(NOT chat_${found}_type STREQUAL "EXECUTABLE")
+            chat_error("ChatServer.slnLaunch: profile '${profile}' starts ${found}, which is no program")
+          endif()
+          if(no_action OR NOT action MATCHES "^(Start|StartWithoutDebugging|None)$")
+            chat_error("ChatServer.slnLaunch: profile '${profile}': Action '${action}' is not Start, StartWithoutDebugging or None")
+          endif()
+        endforeach()
+      endforeach()
+    endif()
   endif()
 
   # The MSVC presets of CMakePresets.json: vcpkg's toolchain, the triplet of ChatServer.sln.
