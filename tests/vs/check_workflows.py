@@ -60,7 +60,9 @@ def runner_system(job):
 def main(root):
     errors = []
     workflow_dir = os.path.join(root, ".github", "workflows")
-    files = sorted(f for f in os.listdir(workflow_dir) if f.endswith((".yml", ".yaml")))
+    files = []
+    if os.path.isdir(workflow_dir):
+        files = sorted(f for f in os.listdir(workflow_dir) if f.endswith((".yml", ".yaml")))
     if not files:
         errors.append(".github/workflows: no workflow files")
     with open(os.path.join(root, "CMakePresets.json"), encoding="utf-8") as f:
