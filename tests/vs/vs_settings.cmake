@@ -38,6 +38,9 @@ set(chat_vcpkg_ports "Protobuf=protobuf" "fmt=fmt" "CLI11=cli11" "SQLite3=sqlite
     "unofficial-sodium=libsodium" "GTest=gtest")
 set(chat_not_vcpkg_packages Threads PkgConfig)
 set(chat_msvc_standards "17=stdcpp17" "20=stdcpp20" "23=stdcpplatest")
+# Options of AdditionalOptions compared both ways (the project may not have them unless CMake
+# gives them too): they change how the sources are read.
+set(chat_compared_msvc_options /utf-8 /Zc:__cplusplus /Zc:preprocessor)
 set(chat_configurations Debug Release)
 
 # ---------------------------------------------------------------------------------------------
@@ -447,6 +450,12 @@ function(chat_check_vcxproj_settings target vcxproj text)
       endif()
       if(NOT option IN_LIST additional)
         chat_error("${where}: AdditionalOptions lacks ${option}, which CMake gives ${target} with MSVC")
+      endif()
+    endforeach()
+    # And the other way round for the options that change what the code means.
+    foreach(option IN LISTS chat_compared_msvc_options)
+      if(option IN_LIST additional AND NOT option IN_LIST expected_options)
+        chat_error("${where}: AdditionalOptions has ${option}, which CMake does not give ${target} with MSVC")
       endif()
     endforeach()
 
