@@ -42,6 +42,7 @@ struct Flags {
   std::chrono::milliseconds ack_wait{5000};
   bool reconnect = true;             // --no-reconnect: a lost connection ends the client
   unsigned reconnect_attempts = 10;  // in a row, before giving up; 0: until the user ends it
+  unsigned wait_for_server_s = 0;    // keep trying the first connection this long
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -51,6 +52,8 @@ std::atomic<bool> g_interrupted{false};
 constexpr auto kStableFor = 30s;
 constexpr auto kConnectTimeout = 5s;
 constexpr auto kJoinTimeout = 10s;
+// --wait-for-server: the pause between attempts at the first connection.
+constexpr auto kServerWaitRetry = 250ms;
 
 std::string seconds(std::chrono::milliseconds d) {
   return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1000.0);
@@ -82,6 +85,18 @@ class ConsoleClient {
   int run() {
     std::error_code ec;
     auto link = open_link(ec);
+    if (!link && flags_.wait_for_server_s > 0) {
+      // A server started at the same moment (Visual Studio's launch profile, a demo script)
+      // may not be listening yet.
+      console_.print("! waiting for " + server().to_string() + " (up to " +
+                     std::to_string(flags_.wait_for_server_s) + " s)");
+      const auto deadline =
+          std::chrono::steady_clock::now() + std::chrono::seconds(flags_.wait_for_server_s);
+      while (!link && !g_interrupted && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(kServerWaitRetry);
+        link = open_link(ec);
+      }
+    }
     if (!link) {
       console_.print("! cannot connect to " + server().to_string() + ": " + ec.message());
       return kExitCannotConnect;
@@ -636,6 +651,10 @@ int main(int argc, char** argv) {
                  "Failed reconnect attempts in a row before giving up (exit code 4); "
                  "0: keep trying until the input ends")
       ->capture_default_str();
+  app.add_option("--wait-for-server", flags.wait_for_server_s,
+                 "Seconds to keep trying the first connection, for a server starting at the "
+                 "same time (0: give up at once, exit code 1)")
+      ->capture_default_str();
   if (const auto exit_code = chat::client::parse_command_line(app, argc, argv)) {
     return *exit_code;
   }
@@ -653,5 +672,6 @@ int main(int argc, char** argv) {
     code = client.run();
   }
   std::fflush(stdout);
+  chat::net::shutdown_finished();  // closing the window: its handler waits for the goodbye
   return code;
 }

@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <memory>
 #include <string_view>
+#include <vector>
+
+#include "console_input_decoder.h"
 
 namespace chat::client::terminal {
 
@@ -39,6 +42,12 @@ class RawMode {
 // or after interrupt_stdin_reads(), -1 on error. Signal-interrupted reads are retried. Thread
 // contract: one reading thread at a time.
 long read_stdin(char* buf, std::size_t n);
+
+// The key events (keys that type nothing; with the console's virtual-terminal input, arrows
+// arrive as escape sequences in the text instead) and window resizes a Windows console reported
+// while read_stdin() read, oldest first; the last 256 are kept. Always empty where stdin is not a
+// Windows console. Thread contract: call from the thread that calls read_stdin().
+std::vector<console_input::Event> take_console_events();
 
 // Makes the current and every later read_stdin() return 0 (end of input), so the input thread
 // can finish when the connection ends or Ctrl+C arrives. Thread-safe.

@@ -92,6 +92,10 @@ long read_stdin(char* buf, std::size_t n) {
   }
 }
 
+std::vector<console_input::Event> take_console_events() {
+  return {};  // a terminal reports keys as bytes, and resizes with SIGWINCH
+}
+
 void interrupt_stdin_reads() {
   const char byte = 1;
   [[maybe_unused]] const ssize_t n = ::write(interrupt_pipe(1), &byte, 1);

@@ -1,9 +1,16 @@
-// Windows console: console modes instead of termios; UTF-8 code pages; pipes polled so that an
-// interrupt can end a read.
-#include <windows.h>
+// Windows console: console modes instead of termios; UTF-16 input records decoded to UTF-8;
+// UTF-8 output code page; pipes polled so that an interrupt can end a read.
+#include "net/windows_headers.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <deque>
+#include <iterator>
+#include <string>
+#include <vector>
 
+#include "console_input_decoder.h"
 #include "terminal.h"
 
 namespace chat::client::terminal {
@@ -22,35 +29,66 @@ bool is_console(HANDLE h) {
   return ::GetConsoleMode(h, &mode) != 0;
 }
 
-// Drops console events ReadFile would skip (mouse, focus, key releases), so ReadFile is only
-// called when it has a character to return. True when a character is ready.
-bool console_char_ready(HANDLE h) {
-  for (int i = 0; i < 64; ++i) {
-    INPUT_RECORD rec{};
-    DWORD count = 0;
-    if (!::PeekConsoleInputW(h, &rec, 1, &count) || count == 0) {
-      return false;
-    }
-    const bool is_char = rec.EventType == KEY_EVENT && rec.Event.KeyEvent.bKeyDown &&
-                         rec.Event.KeyEvent.uChar.UnicodeChar != 0;
-    if (is_char) {
-      return true;
-    }
-    ::ReadConsoleInputW(h, &rec, 1, &count);
+// What the console typed, read as UTF-16 input records (ReadConsoleInputW) and decoded to
+// UTF-8: ReadFile would return bytes in the console's input code page, which loses whatever that
+// page cannot hold. Only the reading thread (read_stdin, take_console_events) touches it.
+struct ConsoleReader {
+  console_input::Decoder decoder;
+  std::string pending;  // decoded, not yet returned by read_stdin
+  std::deque<console_input::Event> events;
+};
+constexpr std::size_t kMaxKeptEvents = 256;  // nobody taking them must not grow memory
+
+ConsoleReader& console_reader() {
+  static ConsoleReader reader;
+  return reader;
+}
+
+console_input::InputRecord to_input_record(const INPUT_RECORD& record) {
+  if (record.EventType == KEY_EVENT) {
+    const KEY_EVENT_RECORD& key = record.Event.KeyEvent;
+    return console_input::KeyRecord{key.bKeyDown != FALSE, key.wRepeatCount, key.wVirtualKeyCode,
+                                    static_cast<char16_t>(key.uChar.UnicodeChar),
+                                    key.dwControlKeyState};
   }
-  return false;
+  if (record.EventType == WINDOW_BUFFER_SIZE_EVENT) {
+    const COORD size = record.Event.WindowBufferSizeEvent.dwSize;
+    return console_input::ResizeRecord{size.X, size.Y};
+  }
+  return console_input::OtherRecord{};
 }
 
 long read_console(HANDLE h, char* buf, std::size_t n) {
-  while (!g_interrupted.load()) {
-    // Console handles are waitable: wake every 100 ms to notice an interrupt.
-    if (::WaitForSingleObject(h, 100) != WAIT_OBJECT_0 || !console_char_ready(h)) {
+  ConsoleReader& reader = console_reader();
+  while (reader.pending.empty()) {
+    if (g_interrupted.load()) {
+      return 0;
+    }
+    // Console handles are waitable: wake every 100 ms to notice an interrupt. Once signalled,
+    // ReadConsoleInputW has a record and does not block.
+    if (::WaitForSingleObject(h, 100) != WAIT_OBJECT_0) {
       continue;
     }
-    DWORD got = 0;
-    return ::ReadFile(h, buf, static_cast<DWORD>(n), &got, nullptr) ? static_cast<long>(got) : -1;
+    INPUT_RECORD records[64];
+    DWORD count = 0;
+    if (!::ReadConsoleInputW(h, records, static_cast<DWORD>(std::size(records)), &count)) {
+      return -1;
+    }
+    std::vector<console_input::Event> events;
+    for (DWORD i = 0; i < count; ++i) {
+      reader.decoder.feed(to_input_record(records[i]), reader.pending, events);
+    }
+    for (console_input::Event& event : events) {
+      if (reader.events.size() == kMaxKeptEvents) {
+        reader.events.pop_front();
+      }
+      reader.events.push_back(std::move(event));
+    }
   }
-  return 0;
+  const std::size_t take = std::min(n, reader.pending.size());
+  std::memcpy(buf, reader.pending.data(), take);
+  reader.pending.erase(0, take);
+  return static_cast<long>(take);
 }
 
 long read_pipe_or_file(HANDLE h, char* buf, std::size_t n) {
@@ -113,9 +151,11 @@ RawMode::RawMode() {
   saved_ =
       std::make_unique<Saved>(Saved{in_mode, out_mode, ::GetConsoleCP(), ::GetConsoleOutputCP()});
   // No line editing and no echo: the console draws the input line itself. Processed input keeps
-  // Ctrl+C a signal; virtual-terminal input turns arrow keys into the escapes the editor skips.
+  // Ctrl+C a signal; virtual-terminal input turns arrow keys into the escapes the editor skips;
+  // window input reports resizes (take_console_events).
   ::SetConsoleMode(input(), (in_mode & ~(ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT)) |
-                                ENABLE_PROCESSED_INPUT | ENABLE_VIRTUAL_TERMINAL_INPUT);
+                                ENABLE_PROCESSED_INPUT | ENABLE_VIRTUAL_TERMINAL_INPUT |
+                                ENABLE_WINDOW_INPUT);
   // "\r\x1b[K" is how the prompt line is redrawn.
   ::SetConsoleMode(output(),
                    out_mode | ENABLE_PROCESSED_OUTPUT | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
@@ -135,6 +175,13 @@ RawMode::~RawMode() {
 long read_stdin(char* buf, std::size_t n) {
   const HANDLE h = input();
   return is_console(h) ? read_console(h, buf, n) : read_pipe_or_file(h, buf, n);
+}
+
+std::vector<console_input::Event> take_console_events() {
+  ConsoleReader& reader = console_reader();
+  std::vector<console_input::Event> events(reader.events.begin(), reader.events.end());
+  reader.events.clear();
+  return events;
 }
 
 void interrupt_stdin_reads() {

@@ -13,4 +13,10 @@ void capture_shutdown_signals();
 // Call from one thread only.
 const char* wait_for_shutdown_signal();
 
+// Says that the graceful shutdown a request started is over. On Windows, closing the console
+// window, logging off or shutting down ends the process once the request's handler returns; the
+// handler waits for this call (at most about 4.5 s: Windows allows 5) so the shutdown completes
+// first. Nothing to wait for on Linux. Call from main() after the shutdown; thread-safe.
+void shutdown_finished();
+
 }  // namespace chat::net

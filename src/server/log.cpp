@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <mutex>
 
-#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 #include "net/wire/text_escape.h"
 
@@ -40,15 +40,19 @@ bool parse_level(std::string_view text, Level& out) {
 }
 
 void write(Level lvl, std::string_view message) {
+  // UTC from C++20's calendar: no gmtime (not thread-safe), gmtime_r (POSIX) or gmtime_s (MSVC),
+  // and nothing MSVC deprecates (C4996).
   using namespace std::chrono;
-  const auto now = system_clock::now();
-  const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  const std::time_t t = system_clock::to_time_t(now);
-  const std::tm tm = fmt::gmtime(t);  // portable, unlike gmtime_r/gmtime_s
-  const std::string line = fmt::format(
-      "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z {:<5} {}\n", tm.tm_year + 1900, tm.tm_mon + 1,
-      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms, kNames[static_cast<int>(lvl)],
-      wire::escape_text(message, wire::EscapeOptions{kMaxMessageBytes, false, false}));
+  const auto now = time_point_cast<milliseconds>(system_clock::now());
+  const auto today = floor<days>(now);
+  const year_month_day date{today};
+  const hh_mm_ss time{now - today};
+  const std::string line =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z {:<5} {}\n",
+                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                  static_cast<unsigned>(date.day()), time.hours().count(), time.minutes().count(),
+                  time.seconds().count(), time.subseconds().count(), kNames[static_cast<int>(lvl)],
+                  wire::escape_text(message, wire::EscapeOptions{kMaxMessageBytes, false, false}));
   std::lock_guard lock(g_write_mutex);
   if (g_sink) {
     g_sink(line);

@@ -290,7 +290,9 @@ int main(int argc, char** argv) {
     server.shutdown(reason);
   } catch (const std::exception& e) {
     chat::log::error("{}", e.what());
+    chat::net::shutdown_finished();
     return 1;
   }
+  chat::net::shutdown_finished();  // a console-close handler waiting for it lets Windows go on
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -194,6 +195,25 @@ TEST(LineEditor, ControlByteEndsABrokenEscapeSequence) {
 
 // ---- OrderedConsole, non-interactive ----
 
+// Splits "t<thread> <index> <tail>" (what the threads below print); false when `line` is not
+// that shape. std::from_chars, not sscanf: MSVC deprecates sscanf (C4996).
+bool parse_numbered_line(std::string_view line, int& thread, int& index, std::string& tail) {
+  if (!line.starts_with('t')) {
+    return false;
+  }
+  const char* const end = line.data() + line.size();
+  auto [after_thread, thread_error] = std::from_chars(line.data() + 1, end, thread);
+  if (thread_error != std::errc{} || after_thread == end || *after_thread != ' ') {
+    return false;
+  }
+  auto [after_index, index_error] = std::from_chars(after_thread + 1, end, index);
+  if (index_error != std::errc{} || after_index == end || *after_index != ' ') {
+    return false;
+  }
+  tail.assign(after_index + 1, end);
+  return !tail.empty() && tail.find(' ') == std::string::npos;
+}
+
 TEST(OrderedConsolePlain, PrintsBareLinesInOrderFromManyThreads) {
   constexpr int kThreads = 4;
   constexpr int kLines = 500;
@@ -226,12 +246,12 @@ TEST(OrderedConsolePlain, PrintsBareLinesInOrderFromManyThreads) {
   for (const std::string& line : lines) {
     int t = -1;
     int i = -1;
-    char tail[64] = {};
-    ASSERT_EQ(std::sscanf(line.c_str(), "t%d %d %63s", &t, &i, tail), 3) << line;
+    std::string tail;
+    ASSERT_TRUE(parse_numbered_line(line, t, i, tail)) << line;
     ASSERT_GE(t, 0);
     ASSERT_LT(t, kThreads);
     EXPECT_EQ(i, next[t]++) << "thread " << t << " out of order";
-    EXPECT_EQ(std::string(tail), std::string(40, static_cast<char>('a' + t))) << line;
+    EXPECT_EQ(tail, std::string(40, static_cast<char>('a' + t))) << line;
   }
   for (int t = 0; t < kThreads; ++t) {
     EXPECT_EQ(next[t], kLines);

@@ -398,6 +398,28 @@ TEST(ClientProgramAlone, UnreachableServerIsExitCode1) {
   EXPECT_EQ(out.rfind("! cannot connect to 127.0.0.1:", 0), 0u) << out;
 }
 
+TEST(ClientProgramAlone, WaitsForAServerThatStartsAfterIt) {
+  net::Endpoint later;
+  {
+    TestServer gone;  // a port that was free a moment ago
+    later = gone.endpoint();
+  }
+  ChildProcess c({kClient, "--port", std::to_string(later.port), "--nick", "early",
+                  "--wait-for-server", "60"});
+  c.write_stdin("/echo made it\n");
+  c.close_stdin();
+  const auto waiting = c.read_line(kWait);
+  ASSERT_TRUE(waiting);
+  EXPECT_EQ(waiting->rfind("! waiting for 127.0.0.1:", 0), 0u) << *waiting;
+  // Only now, with the client known to have found nobody, does the server start.
+  server::ServerConfig cfg = test_config();
+  cfg.port = later.port;
+  TestServer server(cfg);
+  const auto out = lines_of(c.read_all(kWait));
+  EXPECT_EQ(c.wait(kWait), 0);
+  EXPECT_TRUE(contains(out, "* echo: made it")) << ::testing::PrintToString(out);
+}
+
 // A server that answers the Join with a Welcome announcing a fast heartbeat, and then hangs:
 // never reads, never writes, never closes.
 class HangingServer final : private net::IoHandler {

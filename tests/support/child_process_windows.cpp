@@ -1,4 +1,4 @@
-#include <windows.h>
+#include "net/windows_headers.h"
 
 #include <string>
 #include <thread>
@@ -23,6 +23,12 @@ std::wstring windows_path(const std::string& path) {
   return std::wstring(p.begin(), p.end());
 }
 
+// Whether this process is attached to a console.
+bool has_console() {
+  DWORD process = 0;
+  return ::GetConsoleProcessList(&process, 1) != 0;
+}
+
 std::wstring command_line(const std::vector<std::string>& argv) {
   std::wstring line;
   for (std::size_t i = 0; i < argv.size(); ++i) {
@@ -42,6 +48,7 @@ struct ChildProcess::Impl {
   std::string buffered;
   std::optional<int> exit_code;
   bool out_closed = false;
+  bool shares_console = false;  // the test's console, in a process group of its own
 
   // Reads more of stdout into `buffered`; false at end of output or timeout.
   bool fill(std::chrono::steady_clock::time_point deadline) {
@@ -87,8 +94,20 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) : impl_(new Imp
   startup.hStdOutput = child_out;
   startup.hStdError = ::GetStdHandle(STD_ERROR_HANDLE);
   std::wstring line = command_line(argv);
-  if (!::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, CREATE_NEW_CONSOLE, nullptr,
-                        nullptr, &startup, &impl_->process)) {
+  // No console window may pop up for a child, and the test's own console stays the test's. With a
+  // console, the child shares it (no window) in a process group of its own, which interrupt()
+  // reaches with Ctrl+Break alone. Without one (an IDE's test runner, Wine with piped output),
+  // the child gets a console of its own, created hidden, which interrupt() joins for a moment.
+  // (CREATE_NO_WINDOW would be the direct way, but Wine's consoles made so cannot be attached.)
+  impl_->shares_console = has_console();
+  DWORD flags = CREATE_NEW_PROCESS_GROUP;
+  if (!impl_->shares_console) {
+    flags = CREATE_NEW_CONSOLE;
+    startup.dwFlags |= STARTF_USESHOWWINDOW;
+    startup.wShowWindow = SW_HIDE;
+  }
+  if (!::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, flags, nullptr, nullptr,
+                        &startup, &impl_->process)) {
     impl_->process = {};
   }
   ::CloseHandle(child_in);
@@ -163,13 +182,22 @@ std::string ChildProcess::read_all(std::chrono::milliseconds timeout) {
 }
 
 void ChildProcess::interrupt() {
-  // What Ctrl+C in its console would do. The child has a console of its own (CREATE_NEW_CONSOLE):
-  // join it for a moment, raise the event there, and leave again.
+  // What Ctrl+C (or Ctrl+Break: our programs treat both alike) in its console would do.
+  if (impl_->shares_console) {
+    // Its own process group: only the child gets the event, the test keeps running.
+    ::GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, impl_->process.dwProcessId);
+    return;
+  }
+  // Its own hidden console, and the test has none to lose: join the child's for a moment,
+  // raise the event there (ignoring it ourselves), and leave again. FreeConsole first: under
+  // Wine, with piped output, AttachConsole fails without it although GetConsoleProcessList finds
+  // no console.
   ::FreeConsole();
   if (::AttachConsole(impl_->process.dwProcessId)) {
-    ::SetConsoleCtrlHandler(nullptr, TRUE);  // not for us
+    ::SetConsoleCtrlHandler(nullptr, TRUE);
     ::GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0);
     ::FreeConsole();
+    ::SetConsoleCtrlHandler(nullptr, FALSE);
   }
 }
 

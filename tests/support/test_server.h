@@ -1,21 +1,20 @@
 // An in-process ChatServer on an ephemeral loopback port, for integration tests.
 #pragma once
 
-#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "chat_server.h"
 #include "log.h"
+#include "support/environment.h"
 
 namespace chat::testing {
 
 // The I/O backend the chat suites run on: CHAT_TEST_IO_BACKEND when set (ctest runs the suites
 // once per backend the build has), else the platform's default.
 inline std::string test_io_backend() {
-  const char* wanted = std::getenv("CHAT_TEST_IO_BACKEND");
-  return wanted != nullptr ? wanted : "auto";
+  return environment_variable("CHAT_TEST_IO_BACKEND").value_or("auto");
 }
 
 inline server::ServerConfig test_config() {
@@ -50,8 +49,8 @@ class TestServer {
     }
     // Quiet by default; CHAT_TEST_LOG_LEVEL=debug shows the server's side of a failing test.
     log::Level level = log::Level::warn;
-    if (const char* wanted = std::getenv("CHAT_TEST_LOG_LEVEL")) {
-      log::parse_level(wanted, level);
+    if (const auto wanted = environment_variable("CHAT_TEST_LOG_LEVEL")) {
+      log::parse_level(*wanted, level);
     }
     log::set_level(level);
     endpoint_ = server_->start();

@@ -15,7 +15,11 @@
 #   - each .vcxproj compiles exactly the .cpp files that the CMake target compiles on Windows,
 #     runs protoc on the same .proto files and compiles the same generated files;
 #   - its project references are the CMake target's links and add_dependencies among our targets;
-#   - Directory.Build.props and vcpkg.json carry CMake's project version.
+#   - Directory.Build.props and vcpkg.json carry CMake's project version;
+#   - each project compiles and links with CMake's settings for its target (vs_settings.cmake says
+#     which: C++ standard, warnings, /utf-8, definitions, include directories, runtime library,
+#     subsystem, libraries), vcpkg's manifest mode has a baseline and every package CMake uses,
+#     and protoc runs after vcpkg has installed it.
 # Plain CMake on purpose (no Python): it runs wherever the build runs, Linux or Windows.
 cmake_minimum_required(VERSION 3.21)
 
@@ -479,6 +483,9 @@ function(chat_check_vcxproj target)
     endif()
   endforeach()
   chat_compare_sets("${vcxproj}" "${target}" "ProjectReference" "${expected_references}" "${references}")
+
+  # Compiler and linker settings (vs_settings.cmake).
+  chat_check_vcxproj_settings("${target}" "${vcxproj}" "${text}")
 endfunction()
 
 # ---------------------------------------------------------------------------------------------
@@ -518,6 +525,9 @@ endif()
 # chat_targets and, per target, chat_<target>_{type,source_dir,sources,links,dependencies}.
 include("${CHAT_VS_TARGETS}")
 
+include("${CMAKE_CURRENT_LIST_DIR}/vs_settings.cmake")
+chat_read_props()
+chat_msvc_warning_options()
 chat_parse_sln("${CHAT_SOURCE_DIR}/${chat_sln_name}")
 foreach(target IN LISTS chat_targets)
   if(NOT target IN_LIST chat_sln_projects)
@@ -533,6 +543,7 @@ foreach(project IN LISTS chat_sln_projects)
   endif()
 endforeach()
 chat_check_versions()
+chat_check_solution_settings()
 
 get_property(errors GLOBAL PROPERTY chat_vs_errors)
 list(REMOVE_DUPLICATES errors)

@@ -1,4 +1,4 @@
-#include <windows.h>
+#include "net/windows_headers.h"
 // psapi.h needs windows.h first.
 #include <psapi.h>
 

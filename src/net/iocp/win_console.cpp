@@ -1,4 +1,4 @@
-#include <windows.h>
+#include "net/windows_headers.h"
 
 #include <iostream>
 

@@ -2,10 +2,7 @@
 // the one place Win32/WSA errors become portable std::error_codes.
 #pragma once
 
-#include <mswsock.h>
-#include <windows.h>
-#include <winsock2.h>
-#include <ws2tcpip.h>
+#include "net/windows_headers.h"
 
 #include <system_error>
 

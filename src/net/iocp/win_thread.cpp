@@ -1,4 +1,4 @@
-#include <windows.h>
+#include "net/windows_headers.h"
 
 #include "net/thread_name.h"
 #include "net/thread_priority.h"

@@ -31,4 +31,8 @@ const char* wait_for_shutdown_signal() {
   return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
 }
 
+void shutdown_finished() {
+  // A signal handled with sigwait ends nothing by itself: the process ends when main() returns.
+}
+
 }  // namespace chat::net
