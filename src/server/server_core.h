@@ -77,7 +77,8 @@ struct ServerCore {
   // The history store's writer finished `batch`: keeps each sender's promised Ack (or, when the
   // commit failed, drops it), gathered per recipient in one FlushBatch. On the writer thread.
   void on_stored(const std::vector<Stored>& batch, bool committed);
-  // Sends Error(code) answering `request`; a fatal one also starts a graceful close.
+  // Sends Error(code) answering `request`; a fatal one also starts a graceful close. From `id`'s
+  // own callbacks (it may close `s`), or from the thread that handles `id`'s auth result.
   void send_error(net::ConnId id, Session& s, const proto::Envelope& request, proto::ErrorCode code,
                   std::string message, bool fatal = false);
   // The chat-level goodbye: leaves every room (telling the members why) and frees the nickname.
@@ -87,6 +88,8 @@ struct ServerCore {
   // the peer does (or after config.linger). From `id`'s own callbacks.
   void close_gracefully(net::ConnId id, Session& s, CloseReason reason);
   // Called when a queue finished draining for a graceful close: half-close and start lingering.
+  // Any thread (the send completion that drained it, or the close that found it drained); a
+  // stale id is ignored by the backend.
   void half_close(net::ConnId id);
   // Queues the shared Notice(SHUTDOWN) frame to `id` and closes it once that is sent (after any
   // Ack it is owed). Any thread; a stale id changes nothing.

@@ -1,4 +1,5 @@
-// Echo, Ping, Quit: the requests that touch no shared chat state.
+// The requests about the connection itself (echo, ping, pong, quit): they touch no shared chat
+// state.
 #include "../validation.h"
 #include "handlers.h"
 
