@@ -90,6 +90,9 @@ SendQueue::Push SendQueue::settle_promise_locked(Push own) {
   }
   const Push last = append_locked(std::move(held_last_));
   held_last_.reset();
+  if (last == Push::overflow) {
+    return last;  // the cut must be reported; its finish_cut() starts the send a flush would
+  }
   return own == Push::needs_flush ? own : last;
 }
 
@@ -143,11 +146,18 @@ SendQueue::After SendQueue::finish_cut(ConnId id, IoService& io) {
   if (!id.valid() || id != owner_ || closed_) {
     return After::idle;
   }
+  if (drained_) {
+    return After::idle;  // on_sent() drained it and said close_now: that close is under way
+  }
   if (sending_) {
     return After::sending;
   }
   flush_due_ = false;
-  return start_send_locked(io) > 0 ? After::sending : After::close_now;
+  if (start_send_locked(io) > 0) {
+    return After::sending;
+  }
+  drained_ = true;
+  return After::close_now;
 }
 
 std::size_t SendQueue::flush(ConnId id, IoService& io) {
@@ -200,7 +210,11 @@ SendQueue::After SendQueue::on_sent(IoService& io) {
   if (in_flight_.capacity() > kKeepWhenIdle) {
     in_flight_.shrink_to_fit();  // do not pin a burst's gather list on an idle connection
   }
-  return close_when_drained_ && promised_ == 0 ? After::close_now : After::idle;
+  if (close_when_drained_ && promised_ == 0) {
+    drained_ = true;  // close_now is said once: finish_cut() must not say it again
+    return After::close_now;
+  }
+  return After::idle;
 }
 
 SendQueue::After SendQueue::close_when_drained() {
@@ -210,7 +224,11 @@ SendQueue::After SendQueue::close_when_drained() {
     return After::close_now;
   }
   // With promises open, keep_promise() appends, and the on_sent() that drains says close_now.
-  return (sending_ || !frames_.empty() || promised_ > 0) ? After::sending : After::close_now;
+  if (sending_ || !frames_.empty() || promised_ > 0) {
+    return After::sending;
+  }
+  drained_ = true;
+  return After::close_now;
 }
 
 void SendQueue::close() {
@@ -229,6 +247,7 @@ void SendQueue::reset() {
   flush_due_ = false;
   closed_ = false;
   cut_ = false;
+  drained_ = false;
   close_when_drained_ = false;
   promised_ = 0;
   held_last_.reset();

@@ -90,7 +90,8 @@ class SendQueue {
   // frames only), dropped the rest and every promise, put the cut notice after them, and
   // refuses everything later. This starts the send of what is left if none is in flight, and
   // returns close_now when nothing is left to send (close at once: the stream ends on a frame
-  // boundary), sending when on_sent() will say close_now once it drains, idle when `id` is gone.
+  // boundary), sending when on_sent() will say close_now once it drains, idle when `id` is gone
+  // or close_now was said already (by the on_sent() that drained it). close_now is said once.
   // Any thread.
   After finish_cut(ConnId id, IoService& io);
   // Drops everything and refuses later pushes (abortive close). The frames of a send in flight
@@ -125,7 +126,8 @@ class SendQueue {
   unsigned promised_ = 0;  // frames promised and not yet kept or dropped
   SharedBytes held_last_;  // push_last()'s frame, waiting for the promises
   const SharedBytes cut_notice_;
-  bool cut_ = false;  // over the cap once: cut_locked() ran
+  bool cut_ = false;      // over the cap once: cut_locked() ran
+  bool drained_ = false;  // close_now was said (by on_sent() or finish_cut())
 };
 
 }  // namespace chat::net

@@ -158,18 +158,23 @@ void ServerCore::expel(net::ConnId id, CloseReason reason, proto::ErrorCode code
 void ServerCore::cut_off(net::ConnId id) {
   Session& s = pool.at(id);
   bool slow_reader = false;
+  bool leaving = false;  // expelled already (a kick, a timeout): that decision stands
   if (!s.outbox.run_if_owner(id, [&] {
-        slow_reader = s.record_close(CloseReason::slow_reader) == CloseReason::slow_reader;
+        leaving = s.expired_for(id);
+        slow_reader =
+            !leaving && s.record_close(CloseReason::slow_reader) == CloseReason::slow_reader;
       })) {
     return;  // gone meanwhile
   }
   if (slow_reader) {
     log::warn("disconnect {}: send queue over its limit (slow reader)", id);
   }
-  expel(id, CloseReason::slow_reader, proto::SLOW_READER, slow_reader_message(config));
+  if (!leaving) {
+    expel(id, CloseReason::slow_reader, proto::SLOW_READER, slow_reader_message(config));
+  }
   switch (s.outbox.finish_cut(id, *io)) {
     case net::SendQueue::After::close_now:
-      io->close(id);  // nothing in flight: the stream ends on a frame boundary
+      half_close(id);  // nothing left to send: the stream ends on a frame boundary
       break;
     case net::SendQueue::After::sending:
       lingering.add(id, LingerList::Clock::now() + config.linger);  // a reader that never reads

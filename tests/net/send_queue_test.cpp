@@ -122,6 +122,32 @@ TEST(SendQueueTest, ACutWithNothingInFlightSendsTheNoticeAlone) {
   EXPECT_EQ(q.on_sent(io), SendQueue::After::close_now);
 }
 
+// A flush already due (a worker's batch) may send the notice and drain the queue before the
+// cut is finished: the drain's close_now is the only one, so the close is not done twice (a
+// second, abrupt one would skip the wait for the peer and could reset what it has not read).
+TEST(SendQueueTest, ACutDrainedByAFlushAlreadyDueIsNotClosedAgain) {
+  RecordingIo io;
+  SendQueue q(10, bytes("NOTICE"));
+  q.open(kId);
+  EXPECT_EQ(q.push(kId, bytes("aaaaaa")), SendQueue::Push::needs_flush);
+  EXPECT_EQ(q.push(kId, bytes("bbbbbb")), SendQueue::Push::overflow);
+  EXPECT_EQ(q.flush(kId, io), 1u) << "the batch's flush sends the notice";
+  EXPECT_EQ(q.on_sent(io), SendQueue::After::close_now);
+  EXPECT_EQ(q.finish_cut(kId, io), SendQueue::After::idle);
+  EXPECT_EQ(io.sends.size(), 1u);
+}
+
+// The last promise settled can take the queue over the cap with the held-back last frame: the
+// overflow is reported, not hidden behind the Ack's own needs_flush.
+TEST(SendQueueTest, AnOverflowBySettlingThePromisesIsReported) {
+  RecordingIo io;
+  SendQueue q(10, bytes("N"));
+  q.open(kId);
+  ASSERT_TRUE(q.promise(kId));
+  EXPECT_EQ(q.push_last(kId, bytes("lastlast")), SendQueue::Push::queued);  // held back
+  EXPECT_EQ(q.keep_promise(kId, bytes("ack")), SendQueue::Push::overflow);
+}
+
 TEST(SendQueueTest, ACutWithoutANoticeAndNothingInFlightClosesAtOnce) {
   RecordingIo io;
   SendQueue q(10);
