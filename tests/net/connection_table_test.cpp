@@ -62,9 +62,13 @@ TEST(ConnectionTable, ReleaseBumpsTheGenerationAndTheStaleIdIsRefused) {
   const ConnId new_id = open_one(table);
   EXPECT_EQ(new_id.index, old_id.index) << "the freed slot is reused";
   EXPECT_EQ(new_id.generation, old_id.generation + 1);
+  std::unique_lock<std::mutex> stale_lock;
+  EXPECT_EQ(table.lock_open(old_id, stale_lock), nullptr);
+  EXPECT_FALSE(stale_lock.owns_lock()) << "a refused id leaves the slot unlocked";
+  if (stale_lock.owns_lock()) {
+    stale_lock.unlock();  // so that a failure here is reported, not a deadlock below
+  }
   std::unique_lock<std::mutex> lock;
-  EXPECT_EQ(table.lock_open(old_id, lock), nullptr);
-  EXPECT_FALSE(lock.owns_lock()) << "a refused id leaves the slot unlocked";
   EXPECT_NE(table.lock_open(new_id, lock), nullptr);
 }
 
