@@ -140,15 +140,16 @@ class IoService {
   virtual std::string backend_name() const = 0;
 };
 
-// Creates the backend `config.backend` names; `handler` must outlive the service. "auto" takes
-// the platform's default and falls back to the next one where the kernel refuses it (io_uring
-// disabled, say). Throws std::runtime_error, saying why, for an unknown name or a backend that
-// this build or this machine cannot run. Defined per platform (posix/linux_backends.cpp,
-// iocp/windows_backends.cpp).
+// Creates the backend `config.backend` names; `handler` must outlive the service. "auto" is the
+// platform's default, the first of io_backend_names(): epoll on Linux, IOCP on Windows, which
+// every kernel of the platform runs, so "auto" never needs to fall back (io_uring, which many
+// containers refuse, is used only when asked for by name). Throws std::runtime_error, saying why,
+// for an unknown name or a backend that this build or this machine cannot run. Defined per
+// platform (posix/linux_backends.cpp, iocp/windows_backends.cpp).
 std::unique_ptr<IoService> make_io_service(IoHandler& handler, const IoConfig& config);
 
-// The backend names this build accepts besides "auto", the one "auto" prefers first. Whether the
-// machine can run each is known only by trying (make_io_service). Thread-safe.
+// The backend names this build accepts besides "auto"; the first is the one "auto" takes.
+// Whether the machine can run each is known only by trying (make_io_service). Thread-safe.
 std::vector<std::string> io_backend_names();
 
 // Raises this process's open-file limit toward `wanted` descriptors where the OS has one; returns

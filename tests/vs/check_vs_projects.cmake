@@ -41,8 +41,12 @@ set(chat_linux_to_windows_sources
   "src/server/heap_release_linux.cpp=src/server/heap_release_windows.cpp"
 )
 set(chat_linux_only_sources
+  "src/net/posix/posix_core.cpp"
+  "src/net/posix/task_queue.cpp"
   "src/net/uring/uring_service.cpp"
+  "src/net/uring/uring_ring.cpp"
   "src/net/uring/uring_missing.cpp"
+  "tests/net/task_queue_test.cpp"
   "tests/programs/open_file_limit_test.cpp"
   "tests/programs/terminal_test.cpp"
 )

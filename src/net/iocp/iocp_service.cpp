@@ -55,12 +55,8 @@ struct IocpService::TaskOp : Op {
 
 // One connection slot. Every field is guarded by `mutex`; so is every socket call on `socket`,
 // so close() never races a recv() on a handle value the system has reused.
-struct IocpService::Conn {
-  std::mutex mutex;
-  std::uint32_t generation = 1;
+struct IocpService::Conn : ConnSlot {
   SOCKET socket = INVALID_SOCKET;
-  bool in_use = false;
-  bool closing = false;
   bool recv_posted = false;
   bool send_posted = false;
   bool connecting = false;
@@ -68,28 +64,25 @@ struct IocpService::Conn {
   Op send_op{Op::Kind::send};
   Op connect_op{Op::Kind::connect};
   std::vector<WSABUF> send_bufs;  // what is still to send of the send in flight
-  // Operations started and not yet finished; the slot is released at 0 on a closing connection.
-  std::uint32_t pending = 0;
 };
 
 IocpService::IocpService(IoHandler& handler, const IoConfig& config)
-    : handler_(handler), config_(config), conns_(new Conn[config.max_connections]) {
+    : handler_(handler),
+      config_(config),
+      conns_(std::make_unique<ConnectionTable<Conn>>(config.max_connections)) {
   port_ = ::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 0);
   if (port_ == nullptr) {
     throw std::system_error(win::to_error(::GetLastError()), "CreateIoCompletionPort");
-  }
-  free_slots_.reserve(config.max_connections);
-  for (std::uint32_t i = config.max_connections; i > 0; --i) {
-    free_slots_.push_back(i - 1);
   }
 }
 
 IocpService::~IocpService() {
   stop_accepting();
-  for (unsigned i = 0; i < config_.max_connections; ++i) {
-    if (conns_[i].socket != INVALID_SOCKET) {
-      ::closesocket(conns_[i].socket);
-      conns_[i].socket = INVALID_SOCKET;
+  for (unsigned i = 0; i < conns_->capacity(); ++i) {
+    Conn& c = conns_->at(i);
+    if (c.socket != INVALID_SOCKET) {
+      ::closesocket(c.socket);
+      c.socket = INVALID_SOCKET;
     }
   }
   drain_in_flight();
@@ -118,28 +111,10 @@ void IocpService::drain_in_flight() {
 
 // ---------------------------------------------------------------- slots
 
-IocpService::Conn* IocpService::lock_open(ConnId id, std::unique_lock<std::mutex>& lock) {
-  if (id.index >= config_.max_connections) {
-    return nullptr;
-  }
-  Conn& c = conns_[id.index];
-  lock = std::unique_lock(c.mutex);
-  if (c.generation != id.generation || !c.in_use || c.closing) {
-    lock.unlock();
-    return nullptr;  // a stale id, or a connection already closing
-  }
-  return &c;
-}
-
 ConnId IocpService::allocate(SOCKET s, DWORD& error) {
-  std::uint32_t index = 0;
-  {
-    std::lock_guard lock(free_mutex_);
-    if (free_slots_.empty()) {
-      return {};
-    }
-    index = free_slots_.back();
-    free_slots_.pop_back();
+  const std::optional<std::uint32_t> index = conns_->take_free();
+  if (!index) {
+    return {};
   }
   error = static_cast<DWORD>(injected_fault(config_.faults.get(), SocketCall::register_socket));
   if (error == 0 &&
@@ -147,39 +122,24 @@ ConnId IocpService::allocate(SOCKET s, DWORD& error) {
     error = ::GetLastError();
   }
   if (error != 0) {
-    std::lock_guard lock(free_mutex_);
-    free_slots_.push_back(index);
+    conns_->put_back(*index);
     return {};
   }
-  Conn& c = conns_[index];
+  Conn& c = conns_->at(*index);
   std::lock_guard lock(c.mutex);
   c.socket = s;
-  c.in_use = true;
-  c.closing = false;
   c.recv_posted = c.send_posted = c.connecting = false;
-  c.pending = 1;  // the accept or connect completion
-  const ConnId id{index, c.generation};
+  const ConnId id = conns_->open_locked(*index);
   c.recv_op.id = c.send_op.id = c.connect_op.id = id;
   return id;
 }
 
 void IocpService::release_slot(ConnId id) {
-  Conn& c = conns_[id.index];
-  {
-    std::lock_guard lock(c.mutex);
-    c.in_use = false;
-    c.closing = false;
-    c.send_bufs.clear();
-    if (++c.generation == 0) {
-      c.generation = 1;
-    }
-  }
-  std::lock_guard lock(free_mutex_);
-  free_slots_.push_back(id.index);
+  conns_->release(id, [](Conn& c) { c.send_bufs.clear(); });
 }
 
 void IocpService::finish_op_locked(Conn& c, ConnId id) {
-  if (--c.pending == 0 && c.closing) {
+  if (c.finish_op()) {
     auto task = std::make_unique<TaskOp>();
     task->id = id;
     post_task(std::move(task));
@@ -366,7 +326,7 @@ void IocpService::on_accept_done(AcceptOp& op, DWORD error) {
     return;
   }
   handler_.on_accept(id, peer);
-  Conn& c = conns_[id.index];
+  Conn& c = conns_->at(id.index);
   std::lock_guard lock(c.mutex);
   finish_op_locked(c, id);
 }
@@ -404,7 +364,7 @@ ConnId IocpService::connect(const Endpoint& to, const Endpoint& from, std::error
     ec = error != 0 ? win::to_error(error) : std::make_error_code(std::errc::too_many_files_open);
     return {};
   }
-  Conn& c = conns_[id.index];
+  Conn& c = conns_->at(id.index);
   std::lock_guard lock(c.mutex);
   c.connecting = true;
   c.connect_op.overlapped = {};
@@ -433,7 +393,7 @@ bool IocpService::post_zero_byte_recv_locked(Conn& c) {
 
 void IocpService::start_recv(ConnId id) {
   std::unique_lock<std::mutex> lock;
-  Conn* c = lock_open(id, lock);
+  Conn* c = conns_->lock_open(id, lock);
   if (c == nullptr || c->recv_posted) {
     return;
   }
@@ -455,7 +415,7 @@ bool IocpService::post_send_locked(Conn& c) {
 
 void IocpService::start_send(ConnId id, std::span<const ByteSpan> buffers) {
   std::unique_lock<std::mutex> lock;
-  Conn* c = lock_open(id, lock);
+  Conn* c = conns_->lock_open(id, lock);
   if (c == nullptr || c->send_posted) {
     return;
   }
@@ -472,14 +432,14 @@ void IocpService::start_send(ConnId id, std::span<const ByteSpan> buffers) {
 
 void IocpService::shutdown_send(ConnId id) {
   std::unique_lock<std::mutex> lock;
-  if (Conn* c = lock_open(id, lock)) {
+  if (Conn* c = conns_->lock_open(id, lock)) {
     ::shutdown(c->socket, SD_SEND);
   }
 }
 
 void IocpService::close(ConnId id) {
   std::unique_lock<std::mutex> lock;
-  Conn* c = lock_open(id, lock);
+  Conn* c = conns_->lock_open(id, lock);
   if (c == nullptr) {
     return;
   }
@@ -594,13 +554,13 @@ void IocpService::on_completion(Op& op, DWORD error, DWORD bytes) {
       on_accept_done(static_cast<AcceptOp&>(op), error);
       return;
     case Op::Kind::recv:
-      on_recv_ready(conns_[op.id.index], op.id, error);
+      on_recv_ready(conns_->at(op.id.index), op.id, error);
       return;
     case Op::Kind::send:
-      on_send_done(conns_[op.id.index], op.id, error, bytes);
+      on_send_done(conns_->at(op.id.index), op.id, error, bytes);
       return;
     case Op::Kind::connect:
-      on_connect_done(conns_[op.id.index], op.id, error);
+      on_connect_done(conns_->at(op.id.index), op.id, error);
       return;
   }
 }

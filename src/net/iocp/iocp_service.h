@@ -18,6 +18,7 @@
 #include <mutex>
 #include <vector>
 
+#include "../connection_table.h"
 #include "../io_service.h"
 #include "../retry_backoff.h"
 #include "../warnings.h"
@@ -49,7 +50,6 @@ class IocpService final : public IoService {
   struct TaskOp;
   struct Conn;
 
-  Conn* lock_open(ConnId id, std::unique_lock<std::mutex>& lock);
   // Takes a free slot for `s` and associates it with the port. Returns an invalid id when the
   // table is full, or with `error` (Win32) set when the association failed (the slot is then
   // free again). The caller still owns `s` in both cases.
@@ -103,9 +103,7 @@ class IocpService final : public IoService {
   WarningThrottle accept_warnings_;
   WarningThrottle register_warnings_;
 
-  std::unique_ptr<Conn[]> conns_;
-  std::mutex free_mutex_;
-  std::vector<std::uint32_t> free_slots_;
+  std::unique_ptr<ConnectionTable<Conn>> conns_;
 };
 
 }  // namespace chat::net

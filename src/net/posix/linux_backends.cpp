@@ -1,6 +1,8 @@
-// Linux has two backends: epoll, and io_uring where the build found liburing. "auto" is epoll:
-// in docs/benchmarks.md ("the io_uring backend against epoll") io_uring cuts the system calls
-// but does not win the best-measuring configuration, and many containers refuse it.
+// Linux has two backends: epoll, and io_uring where the build found liburing. "auto" is epoll,
+// with no fallback (every Linux kernel runs epoll): in docs/benchmarks.md ("the io_uring backend
+// against epoll") io_uring cuts the system calls but does not win the best-measuring
+// configuration, and many containers refuse it. "uring" asks for it by name, and fails saying
+// why where it cannot run.
 #include <stdexcept>
 
 #include "../epoll/epoll_service.h"

@@ -101,6 +101,60 @@ void set_no_delay(int fd) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+int open_listener(const Endpoint& at, int backlog, Endpoint& bound, std::error_code& ec) {
+  const int fd = open_stream_socket(at, ec);
+  if (fd < 0) {
+    return -1;
+  }
+  ec = bind_and_listen(fd, at, backlog, bound);
+  if (ec) {
+    close_fd(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int start_connect(const Endpoint& to, const Endpoint& from, std::error_code& ec) {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  if (!to_sockaddr(to, addr, len)) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return -1;
+  }
+  const int fd = open_stream_socket(to, ec);
+  if (fd < 0) {
+    return -1;
+  }
+  if (!from.host.empty()) {
+    ec = bind_source(fd, from);
+    if (ec) {
+      close_fd(fd);
+      return -1;
+    }
+  }
+  set_no_delay(fd);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0 && errno != EINPROGRESS) {
+    ec = last_error();
+    close_fd(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int open_spare_fd() {
+  return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+bool accept_and_drop(int listen_fd, int& spare_fd) {
+  if (spare_fd < 0) {
+    return false;
+  }
+  close_fd(spare_fd);
+  close_fd(::accept(listen_fd, nullptr, nullptr));
+  spare_fd = open_spare_fd();
+  return true;
+}
+
 void set_non_blocking(int fd, bool on) {
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) {
