@@ -451,8 +451,23 @@ void ChatServer::finish_auth(net::ConnId id, Session& s, const AuthResult& r) {
   }
   switch (r.outcome) {
     case AuthResult::Outcome::ok:
-      if (login) {
+      if (login && !core_->accounts->has_password_hash(r.nickname, r.verified_hash)) {
+        // Reset on the console or deleted while it was checked: the password is no longer
+        // the account's.
+        log::warn("login {} {}: the password of {} changed while it was checked", id, s.peer,
+                  r.nickname);
+        core_->send_error(id, s, req, proto::LOGIN_FAILED,
+                          fmt::format("wrong password for '{}'", r.nickname));
+      } else if (login) {
         enter_chat(*core_, id, s, r.nickname, pending.request_id, pending.skip_lobby, true);
+        // A reset (or deletion) between the check above and the take-over in enter_chat found
+        // no holder to disconnect yet; the take-over is done, so a later one finds this
+        // connection. (The reset changes the hash, then looks for holders; this takes the
+        // nickname, then looks at the hash: one of the two sees the other.)
+        if (!core_->accounts->has_password_hash(r.nickname, r.verified_hash)) {
+          core_->expel(id, CloseReason::kicked, proto::KICKED,
+                       "the account's password was changed while you logged in");
+        }
       } else {
         finish_account_change(id, s, r.kind, pending.request_id);
       }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <set>
 #include <string>
@@ -41,6 +42,36 @@ class AuthPoolTest : public ::testing::Test {
 
   AccountStore accounts_{""};
 };
+
+// A check verifies one hash; its commit holds only while the account still has it. A console
+// reset or a deletion that came in between wins over a change or deletion that checked the old
+// password, and a login that checked it sees it is gone.
+TEST_F(AuthPoolTest, ACommitOverAPasswordThatChangedMeanwhileIsRefused) {
+  const std::string checked = accounts_.find("alice")->password_hash;
+  EXPECT_TRUE(accounts_.has_password_hash("alice", checked));
+  ASSERT_TRUE(
+      accounts_.set_password("alice", hash_password("reset-by-console", HashCost::minimal)));
+  EXPECT_FALSE(accounts_.has_password_hash("alice", checked));
+  EXPECT_FALSE(accounts_.set_password("alice", "anything", &checked));
+  EXPECT_FALSE(accounts_.remove("alice", &checked));
+  EXPECT_TRUE(accounts_.is_registered("alice"));
+  const std::string current = accounts_.find("alice")->password_hash;
+  EXPECT_TRUE(accounts_.remove("alice", &current));
+  EXPECT_FALSE(accounts_.has_password_hash("alice", current));
+}
+
+// The same through the pool: the result of a good check carries the hash it verified.
+TEST_F(AuthPoolTest, ALoginsResultNamesTheHashItVerified) {
+  std::promise<AuthResult> answered;
+  AuthWorker pool(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 1, kLow,
+                  [&](AuthResult r) { answered.set_value(std::move(r)); });
+  pool.submit(login_job(0, "alice"));
+  auto future = answered.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const AuthResult r = future.get();
+  ASSERT_EQ(r.outcome, AuthResult::Outcome::ok);
+  EXPECT_TRUE(accounts_.has_password_hash(r.nickname, r.verified_hash));
+}
 
 TEST_F(AuthPoolTest, ItsSizeIsTheFlagsOrOnePerHardwareThreadButOne) {
   const auto nothing = [](AuthResult) {};

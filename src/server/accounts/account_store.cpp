@@ -106,11 +106,13 @@ void AccountStore::give_operator_for_this_run(std::string_view nickname) {
   run_operators_.insert(fold_name(nickname));
 }
 
-bool AccountStore::set_password(std::string_view nickname, std::string password_hash) {
+bool AccountStore::set_password(std::string_view nickname, std::string password_hash,
+                                const std::string* only_if_hash) {
   const std::string key = fold_name(nickname);
   std::lock_guard lock(mutex_);
   const auto it = accounts_.find(key);
-  if (it == accounts_.end()) {
+  if (it == accounts_.end() ||
+      (only_if_hash != nullptr && it->second.password_hash != *only_if_hash)) {
     return false;
   }
   Account changed = it->second;
@@ -120,11 +122,20 @@ bool AccountStore::set_password(std::string_view nickname, std::string password_
   return true;
 }
 
-bool AccountStore::remove(std::string_view nickname) {
+bool AccountStore::has_password_hash(std::string_view nickname,
+                                     const std::string& password_hash) const {
   const std::string key = fold_name(nickname);
   std::lock_guard lock(mutex_);
   const auto it = accounts_.find(key);
-  if (it == accounts_.end()) {
+  return it != accounts_.end() && it->second.password_hash == password_hash;
+}
+
+bool AccountStore::remove(std::string_view nickname, const std::string* only_if_hash) {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  const auto it = accounts_.find(key);
+  if (it == accounts_.end() ||
+      (only_if_hash != nullptr && it->second.password_hash != *only_if_hash)) {
     return false;
   }
   if (db_) {

@@ -75,11 +75,17 @@ class AccountStore {
   // from the command line is no operator at the next start). Any registered `nickname`.
   void give_operator_for_this_run(std::string_view nickname);
   std::vector<std::string> operators() const;
-  // Replaces the password of `nickname`; false if it is not registered.
-  bool set_password(std::string_view nickname, std::string password_hash);
-  // Deletes the account `nickname` (its password and operator role); false if there was none.
-  // Its bans and mutes, which are of the nickname, stay.
-  bool remove(std::string_view nickname);
+  // Replaces the password of `nickname`; false if it is not registered, or if `only_if_hash` is
+  // given and the stored hash is no longer that one. (Each hash has its own salt, so the hash is
+  // the password's version: a check that verified one hash commits only while it still holds,
+  // not after a console reset or a deletion that came in between.)
+  bool set_password(std::string_view nickname, std::string password_hash,
+                    const std::string* only_if_hash = nullptr);
+  // Deletes the account `nickname` (its password and operator role); false if there was none,
+  // or its hash is no longer `only_if_hash`. Its bans and mutes, which are of the nickname, stay.
+  bool remove(std::string_view nickname, const std::string* only_if_hash = nullptr);
+  // True while `nickname` is registered with exactly this password hash.
+  bool has_password_hash(std::string_view nickname, const std::string& password_hash) const;
 
   // Mutes, stored for MuteList (which keeps them in memory and asks nothing here per message).
   // A mute of the same nickname replaces the earlier one.

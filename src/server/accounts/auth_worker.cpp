@@ -68,7 +68,7 @@ void AuthWorker::submit(AuthJob job) {
   }
   wipe(job.password);
   wipe(job.new_password);
-  deliver_(AuthResult{job.kind, job.conn, job.nickname, AuthResult::Outcome::throttled, 1.0});
+  deliver_(AuthResult{job.kind, job.conn, job.nickname, AuthResult::Outcome::throttled, 1.0, {}});
 }
 
 void AuthWorker::run() {
@@ -129,15 +129,18 @@ AuthResult AuthWorker::change_password(AuthJob& job, AuthResult result) {
     return result;
   }
   // Throws (handle() answers `failed`) when hashing or storing fails; the old password stays.
-  const bool changed = accounts_.set_password(job.nickname, hash_password(job.new_password, cost_));
+  // Only over the password just verified: a reset or deletion meanwhile wins.
+  const bool changed = accounts_.set_password(job.nickname, hash_password(job.new_password, cost_),
+                                              &result.verified_hash);
   result.outcome = changed ? AuthResult::Outcome::ok : AuthResult::Outcome::wrong_password;
   return result;
 }
 
 AuthResult AuthWorker::delete_account(AuthJob& job, AuthResult result) {
   result = check_password(job, std::move(result));
-  if (result.outcome == AuthResult::Outcome::ok && !accounts_.remove(job.nickname)) {
-    result.outcome = AuthResult::Outcome::wrong_password;  // deleted meanwhile
+  if (result.outcome == AuthResult::Outcome::ok &&
+      !accounts_.remove(job.nickname, &result.verified_hash)) {
+    result.outcome = AuthResult::Outcome::wrong_password;  // reset or deleted meanwhile
   }
   return result;
 }
@@ -155,6 +158,7 @@ AuthResult AuthWorker::check_password(AuthJob& job, AuthResult result) {
   if (account && verify_password(account->password_hash, job.password)) {
     throttle_.succeeded(name_key, job.address_key);
     result.nickname = account->nickname;  // as registered, whatever the case typed
+    result.verified_hash = account->password_hash;
     result.outcome = AuthResult::Outcome::ok;
     return result;
   }

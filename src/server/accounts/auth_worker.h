@@ -50,6 +50,10 @@ struct AuthResult {
   std::string nickname;
   Outcome outcome = Outcome::failed;
   double retry_after_s = 0;  // throttled: when to try again
+  // ok: the password hash the check verified. What the check allowed holds only while the
+  // account still has it (AccountStore::has_password_hash): a console reset or a deletion may
+  // have come in between.
+  std::string verified_hash;
 };
 
 // Thread-safe.
