@@ -15,16 +15,18 @@ MuteList::MuteList(AccountStore& store) : store_(store) {
 
 void MuteList::mute(Mute mute) {
   const std::string key = fold_name(mute.nickname);
+  std::lock_guard writing(write_mutex_);
+  store_.store_mute(mute);  // first: a failure (it throws) changes nothing
   std::lock_guard lock(mutex_);
-  store_.store_mute(mute);
   by_folded_[key] = std::move(mute);
   count_.store(by_folded_.size());
 }
 
 bool MuteList::unmute(std::string_view nickname) {
   const std::string key = fold_name(nickname);
-  std::lock_guard lock(mutex_);
+  std::lock_guard writing(write_mutex_);
   store_.delete_mute(nickname);
+  std::lock_guard lock(mutex_);
   const bool erased = by_folded_.erase(key) != 0;
   count_.store(by_folded_.size());
   return erased;

@@ -35,7 +35,11 @@ class MuteList {
  private:
   AccountStore& store_;
   std::atomic<std::size_t> count_{0};  // entries, expired ones included
-  std::mutex mutex_;
+  // One writer at a time (mute, unmute), held across the database write, so that the stored
+  // rows and the map change in the same order. Never taken by muted(): a write waiting for the
+  // disk holds up no broadcast.
+  std::mutex write_mutex_;
+  std::mutex mutex_;  // the map; after write_mutex_, and never across the database
   std::unordered_map<std::string, Mute> by_folded_;
 };
 
