@@ -3,10 +3,12 @@
 // the screen. Linux only (tmux; tests/CMakeLists.txt passes its path as CHAT_TMUX).
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
@@ -80,6 +82,14 @@ class TmuxPane {
     }
     return rows;
   }
+
+  // Types `text` into the pane, then Enter.
+  void type_line(const std::string& text) {
+    tmux({"send-keys", "-l", text});
+    tmux({"send-keys", "Enter"});
+  }
+  // The pid of the process the pane started.
+  int pane_pid() { return std::stoi(tmux({"display-message", "-p", "#{pane_pid}"})); }
 
   // Polls the screen until a row satisfies `pred`, for at most kWait.
   bool wait_for_row(const std::function<bool(const std::string&)>& pred) {
@@ -212,6 +222,43 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
       << screen;
   EXPECT_TRUE(shown(prefix + hangul)) << screen;
   EXPECT_TRUE(shown("[lobby] <admin> the real admin")) << screen;
+}
+
+// The server's console asks for a password without echo (passwd NICK). A shutdown that comes
+// while it waits (here SIGTERM; Ctrl+C or an operator's shutdown alike) must give the terminal
+// its echo back: the operator's shell is left as it was.
+TEST(ServerConsoleOnATerminal, AShutdownDuringAPasswordPromptLeavesEchoOn) {
+  ASSERT_FALSE(kTmux.empty()) << "tmux was not found when the build was configured; "
+                                 "scripts/install_deps.sh installs it";
+  // The shell reports the terminal's echo setting after the server ends, in the same pane.
+  const std::string script = "'" + kServer +
+                             "' --port 0 --log-level warn --db ''; echo; "
+                             "stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo | "
+                             "sed 's/^/TERMINAL /'";
+  TmuxPane pane(100, 30, {"sh", "-c", script});
+  std::uint16_t port = 0;
+  ASSERT_TRUE(pane.wait_for_row([&](const std::string& row) {
+    port = parse_listening(row);
+    return port != 0;
+  })) << dump(pane.screen());
+  client::ClientNetwork network(1, 8);
+  register_account(network, {"127.0.0.1", port}, "alice", "correct horse");
+  pane.type_line("passwd alice");
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
+    return row.starts_with("new password for alice");
+  })) << dump(pane.screen());
+  // The server is the shell's only child.
+  const int shell = pane.pane_pid();
+  std::ifstream children("/proc/" + std::to_string(shell) + "/task/" + std::to_string(shell) +
+                         "/children");
+  int server = 0;
+  ASSERT_TRUE(children >> server) << "no server under the pane's shell";
+  ASSERT_EQ(::kill(server, SIGTERM), 0);
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
+    return row.starts_with("TERMINAL ");
+  })) << dump(pane.screen());
+  const std::vector<std::string> rows = pane.screen();
+  EXPECT_NE(std::find(rows.begin(), rows.end(), "TERMINAL echo"), rows.end()) << dump(rows);
 }
 
 INSTANTIATE_TEST_SUITE_P(Widths, ClientOnATerminal, ::testing::Values(40, 80),
