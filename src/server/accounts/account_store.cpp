@@ -109,16 +109,21 @@ void AccountStore::give_operator_for_this_run(std::string_view nickname) {
 bool AccountStore::set_password(std::string_view nickname, std::string password_hash,
                                 const std::string* only_if_hash) {
   const std::string key = fold_name(nickname);
-  std::lock_guard lock(mutex_);
-  const auto it = accounts_.find(key);
-  if (it == accounts_.end() ||
-      (only_if_hash != nullptr && it->second.password_hash != *only_if_hash)) {
-    return false;
+  std::lock_guard writing(write_mutex_);
+  Account changed;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = accounts_.find(key);
+    if (it == accounts_.end() ||
+        (only_if_hash != nullptr && it->second.password_hash != *only_if_hash)) {
+      return false;
+    }
+    changed = it->second;
   }
-  Account changed = it->second;
   changed.password_hash = std::move(password_hash);
   persist_account(changed);  // first: a failure (it throws) changes nothing
-  it->second = std::move(changed);
+  std::lock_guard lock(mutex_);
+  accounts_[key] = std::move(changed);  // still there: only writers change it, one at a time
   return true;
 }
 
@@ -132,24 +137,28 @@ bool AccountStore::has_password_hash(std::string_view nickname,
 
 bool AccountStore::remove(std::string_view nickname, const std::string* only_if_hash) {
   const std::string key = fold_name(nickname);
-  std::lock_guard lock(mutex_);
-  const auto it = accounts_.find(key);
-  if (it == accounts_.end() ||
-      (only_if_hash != nullptr && it->second.password_hash != *only_if_hash)) {
-    return false;
+  std::lock_guard writing(write_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = accounts_.find(key);
+    if (it == accounts_.end() ||
+        (only_if_hash != nullptr && it->second.password_hash != *only_if_hash)) {
+      return false;
+    }
   }
   if (db_) {
     Statement remove(*db_, "DELETE FROM accounts WHERE name_key = ?");
     remove.bind(1, key);
     remove.run();  // first: a failure (it throws) changes nothing
   }
-  accounts_.erase(it);
+  std::lock_guard lock(mutex_);
+  accounts_.erase(key);
   run_operators_.erase(key);  // a new owner of the name is nobody's operator
   return true;
 }
 
 void AccountStore::store_mute(const Mute& mute) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard writing(write_mutex_);  // the database only
   if (!db_) {
     return;
   }
@@ -166,7 +175,7 @@ void AccountStore::store_mute(const Mute& mute) {
 }
 
 void AccountStore::delete_mute(std::string_view nickname) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard writing(write_mutex_);  // the database only
   if (!db_) {
     return;
   }
@@ -178,7 +187,7 @@ void AccountStore::delete_mute(std::string_view nickname) {
 
 std::vector<Mute> AccountStore::stored_mutes(std::uint64_t now_ms) {
   std::vector<Mute> out;
-  std::lock_guard lock(mutex_);
+  std::lock_guard writing(write_mutex_);  // the database only
   if (!db_) {
     return out;
   }
@@ -194,27 +203,36 @@ std::vector<Mute> AccountStore::stored_mutes(std::uint64_t now_ms) {
 
 bool AccountStore::add(const std::string& nickname, std::string password_hash) {
   const std::string key = fold_name(nickname);
-  std::lock_guard lock(mutex_);
-  if (accounts_.count(key) != 0) {
-    return false;
+  std::lock_guard writing(write_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    if (accounts_.count(key) != 0) {
+      return false;
+    }
   }
   Account account{nickname, std::move(password_hash), false};
   persist_account(account);  // first: a failure (it throws) leaves no account half made
+  std::lock_guard lock(mutex_);
   accounts_.emplace(key, std::move(account));
   return true;
 }
 
 bool AccountStore::set_operator(std::string_view nickname, bool is_operator) {
   const std::string key = fold_name(nickname);
-  std::lock_guard lock(mutex_);
-  const auto it = accounts_.find(key);
-  if (it == accounts_.end()) {
-    return false;
+  std::lock_guard writing(write_mutex_);
+  Account changed;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = accounts_.find(key);
+    if (it == accounts_.end()) {
+      return false;
+    }
+    changed = it->second;
   }
-  Account changed = it->second;
   changed.is_operator = is_operator;
   persist_account(changed);  // first: a failure (it throws) changes nothing
-  it->second = std::move(changed);
+  std::lock_guard lock(mutex_);
+  accounts_[key] = std::move(changed);
   if (!is_operator) {
     run_operators_.erase(key);
   }
@@ -255,7 +273,7 @@ std::string AccountStore::ban_id(Ban::Kind kind, const std::string& key) {
 
 void AccountStore::ban(Ban ban) {
   const std::string id = ban_id(ban.kind, ban.key);
-  std::lock_guard lock(mutex_);
+  std::lock_guard writing(write_mutex_);
   if (db_) {
     Statement upsert(*db_,
                      "INSERT OR REPLACE INTO bans (id, kind, key, label, until_ms, by, reason)"
@@ -269,17 +287,19 @@ void AccountStore::ban(Ban ban) {
     upsert.bind(7, ban.reason);
     upsert.run();
   }
+  std::lock_guard lock(mutex_);
   bans_[id] = std::move(ban);
 }
 
 bool AccountStore::unban(Ban::Kind kind, const std::string& key) {
   const std::string id = ban_id(kind, key);
-  std::lock_guard lock(mutex_);
+  std::lock_guard writing(write_mutex_);
   if (db_) {
     Statement remove(*db_, "DELETE FROM bans WHERE id = ?");
     remove.bind(1, id);
     remove.run();
   }
+  std::lock_guard lock(mutex_);
   return bans_.erase(id) != 0;
 }
 
@@ -318,8 +338,8 @@ void AccountStore::audit(const std::string& actor, const std::string& raw_comman
   const std::string outcome = wire::escape_text(raw_outcome, bounded);
   const std::uint64_t now = unix_time_ms();
   log::info("audit: {} ran '{}': {}", actor, command, outcome);
-  std::lock_guard lock(mutex_);
   if (db_) {
+    std::lock_guard writing(write_mutex_);
     try {
       Statement insert(*db_,
                        "INSERT INTO audit (time_ms, actor, command, outcome) VALUES (?, ?, ?, ?)");
@@ -333,6 +353,7 @@ void AccountStore::audit(const std::string& actor, const std::string& raw_comman
     }
     return;
   }
+  std::lock_guard lock(mutex_);
   audit_memory_.push_back(fmt::format("{} {} '{}': {}", format_utc(now), actor, command, outcome));
   if (audit_memory_.size() > kAuditInMemory) {
     audit_memory_.pop_front();
@@ -340,11 +361,12 @@ void AccountStore::audit(const std::string& actor, const std::string& raw_comman
 }
 
 std::vector<std::string> AccountStore::recent_audit(std::size_t count) const {
-  std::lock_guard lock(mutex_);
   if (!db_) {
+    std::lock_guard lock(mutex_);
     const std::size_t from = audit_memory_.size() > count ? audit_memory_.size() - count : 0;
     return {audit_memory_.begin() + static_cast<std::ptrdiff_t>(from), audit_memory_.end()};
   }
+  std::lock_guard writing(write_mutex_);  // the database only
   Statement q(*db_,
               "SELECT time_ms, actor, command, outcome FROM (SELECT * FROM audit ORDER BY id DESC"
               " LIMIT ?) ORDER BY id");

@@ -51,7 +51,9 @@ std::string describe_ban(const Ban& ban);
 // "2026-12-02 15:04:05 UTC" for a Unix time in ms; "until lifted" words for 0 are the caller's.
 std::string format_utc(std::uint64_t unix_ms);
 
-// Thread-safe (one mutex; lookups are map reads, writes are rare).
+// Thread-safe. Lookups (the I/O workers': bans on accept, registration on join, roles) take only
+// the maps' lock, which no one holds across the database; writes, rare and slow (a commit may
+// wait behind the history writer), go one at a time under a writer lock of their own.
 class AccountStore {
  public:
   // `db_path` empty: in memory only (lost at exit). Otherwise opens (creating) its tables in that
@@ -111,7 +113,10 @@ class AccountStore {
   static std::string ban_id(Ban::Kind kind, const std::string& key);
   void persist_account(const Account& account);
 
-  mutable std::mutex mutex_;
+  // One writer at a time, held across the database (and every SQLite call): a check and the
+  // update it allows are one step for writers. Taken before mutex_.
+  mutable std::mutex write_mutex_;
+  mutable std::mutex mutex_;                           // the maps; never held across the database
   std::unique_ptr<SqliteDb> db_;                       // null: in memory only
   std::unordered_map<std::string, Account> accounts_;  // by fold_name(nickname)
   std::unordered_map<std::string, Ban> bans_;          // by ban_id()
