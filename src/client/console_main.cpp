@@ -42,7 +42,7 @@ struct Flags {
   std::chrono::milliseconds ack_wait{5000};
   bool reconnect = true;             // --no-reconnect: a lost connection ends the client
   unsigned reconnect_attempts = 10;  // in a row, before giving up; 0: until the user ends it
-  unsigned wait_for_server_s = 0;    // keep trying the first connection this long
+  std::chrono::milliseconds wait_for_server{0};  // keep trying the first connection this long
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -85,13 +85,12 @@ class ConsoleClient {
   int run() {
     std::error_code ec;
     auto link = open_link(ec);
-    if (!link && flags_.wait_for_server_s > 0) {
+    if (!link && flags_.wait_for_server.count() > 0) {
       // A server started at the same moment (Visual Studio's launch profile, a demo script)
       // may not be listening yet.
       console_.print("! waiting for " + server().to_string() + " (up to " +
-                     std::to_string(flags_.wait_for_server_s) + " s)");
-      const auto deadline =
-          std::chrono::steady_clock::now() + std::chrono::seconds(flags_.wait_for_server_s);
+                     chat::wire::format_duration(flags_.wait_for_server) + ")");
+      const auto deadline = std::chrono::steady_clock::now() + flags_.wait_for_server;
       while (!link && !g_interrupted && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(kServerWaitRetry);
         link = open_link(ec);
@@ -651,10 +650,11 @@ int main(int argc, char** argv) {
                  "Failed reconnect attempts in a row before giving up (exit code 4); "
                  "0: keep trying until the input ends")
       ->capture_default_str();
-  app.add_option("--wait-for-server", flags.wait_for_server_s,
-                 "Seconds to keep trying the first connection, for a server starting at the "
-                 "same time (0: give up at once, exit code 1)")
-      ->capture_default_str();
+  chat::wire::add_duration_option(app, "--wait-for-server", flags.wait_for_server,
+                                  chat::wire::DurationUnit::seconds,
+                                  "How long to keep trying the first connection, for a server "
+                                  "starting at the same time (0: give up at once, exit code 1)",
+                                  std::chrono::hours(1));
   if (const auto exit_code = chat::client::parse_command_line(app, argc, argv)) {
     return *exit_code;
   }

@@ -405,7 +405,7 @@ TEST(ClientProgramAlone, WaitsForAServerThatStartsAfterIt) {
     later = gone.endpoint();
   }
   ChildProcess c({kClient, "--port", std::to_string(later.port), "--nick", "early",
-                  "--wait-for-server", "60"});
+                  "--wait-for-server", "1m"});
   c.write_stdin("/echo made it\n");
   c.close_stdin();
   const auto waiting = c.read_line(kWait);
