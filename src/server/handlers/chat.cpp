@@ -1,5 +1,4 @@
 // Broadcast and Whisper: the messages themselves.
-#include <algorithm>
 
 #include "../validation.h"
 #include "handlers.h"
@@ -12,11 +11,8 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
   if (!check_room_name(core, id, s, req, b.room())) {
     return;
   }
-  const std::string key = fold_name(b.room());
-  const auto joined = std::find_if(s.rooms.begin(), s.rooms.end(),
-                                   [&](const std::string& r) { return fold_name(r) == key; });
+  const auto joined = find_joined_or_reject(core, id, s, req, b.room());
   if (joined == s.rooms.end()) {
-    core.send_error(id, s, req, proto::NOT_IN_ROOM, fmt::format("not in room '{}'", b.room()));
     return;
   }
   if (!check_text_or_reject(core, id, s, req, b.text()) || refuse_muted(core, id, s, req)) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "../validation.h"
@@ -60,6 +62,22 @@ bool refuse_muted(ServerCore& core, net::ConnId id, Session& s, const Envelope& 
   core.send_error(id, s, req, proto::MUTED,
                   describe_restriction("muted", mute->by, mute->until_ms, mute->reason));
   return true;
+}
+
+std::vector<std::string>::iterator find_joined(Session& s, std::string_view room) {
+  const std::string key = fold_name(room);
+  return std::find_if(s.rooms.begin(), s.rooms.end(),
+                      [&](const std::string& r) { return fold_name(r) == key; });
+}
+
+std::vector<std::string>::iterator find_joined_or_reject(ServerCore& core, net::ConnId id,
+                                                         Session& s, const Envelope& req,
+                                                         std::string_view room) {
+  const auto joined = find_joined(s, room);
+  if (joined == s.rooms.end()) {
+    core.send_error(id, s, req, proto::NOT_IN_ROOM, fmt::format("not in room '{}'", room));
+  }
+  return joined;
 }
 
 }  // namespace chat::server

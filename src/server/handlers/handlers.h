@@ -2,6 +2,10 @@
 // connection's own on_recv callback, so it may touch that Session's chat state freely.
 #pragma once
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "../server_core.h"
@@ -38,6 +42,13 @@ bool check_name_or_reject(ServerCore& core, net::ConnId id, Session& s, const En
 // check_name_or_reject for a room name (ROOM_NAME_INVALID), used by every request naming a room.
 bool check_room_name(ServerCore& core, net::ConnId id, Session& s, const Envelope& req,
                      std::string_view room);
+// The session's own spelling of a room it is in, matched in any letter case; s.rooms.end() if
+// it is in no such room.
+std::vector<std::string>::iterator find_joined(Session& s, std::string_view room);
+// find_joined, answering Error(NOT_IN_ROOM) (and returning s.rooms.end()) when not in `room`.
+std::vector<std::string>::iterator find_joined_or_reject(ServerCore& core, net::ConnId id,
+                                                         Session& s, const Envelope& req,
+                                                         std::string_view room);
 // Error(MUTED) for a session an operator muted; true if so.
 bool refuse_muted(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 // Checks chat text (Broadcast/Whisper): non-empty, within the limit, UTF-8.

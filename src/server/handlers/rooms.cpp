@@ -1,22 +1,10 @@
 // JoinRoom, LeaveRoom, UserListRequest: room membership.
-#include <algorithm>
 
 #include "../log.h"
 #include "../validation.h"
 #include "handlers.h"
 
 namespace chat::server {
-namespace {
-
-// The session's own spelling of a room it is in, matched in any letter case.
-std::vector<std::string>::iterator find_joined(Session& s, const std::string& room) {
-  const std::string key = fold_name(room);
-  return std::find_if(s.rooms.begin(), s.rooms.end(),
-                      [&](const std::string& r) { return fold_name(r) == key; });
-}
-
-}  // namespace
-
 void handle_join_room(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const std::string& name = req.join_room().room();
   if (!check_room_name(core, id, s, req, name)) {
@@ -46,9 +34,8 @@ void handle_leave_room(ServerCore& core, net::ConnId id, Session& s, const Envel
   if (!check_room_name(core, id, s, req, name)) {
     return;
   }
-  const auto joined = find_joined(s, name);
+  const auto joined = find_joined_or_reject(core, id, s, req, name);
   if (joined == s.rooms.end()) {
-    core.send_error(id, s, req, proto::NOT_IN_ROOM, fmt::format("not in room '{}'", name));
     return;
   }
   const std::string room = *joined;
