@@ -5,6 +5,23 @@
 #include "net/wire/envelope_codec.h"
 
 namespace chat::server {
+namespace {
+
+// A ChatMessage from `from`, stamped with the server's time and the next server_msg_id; the
+// caller adds the room, or the whisper's recipient.
+Envelope make_chat_message(ServerCore& core, const std::string& from, const std::string& text,
+                           std::uint64_t client_timestamp_us) {
+  Envelope msg;
+  auto* m = msg.mutable_chat_message();
+  m->set_from(from);
+  m->set_text(text);
+  m->set_server_time_ms(ServerCore::now_ms());
+  m->set_server_msg_id(core.next_msg_id.fetch_add(1, std::memory_order_relaxed));
+  m->set_client_timestamp_us(client_timestamp_us);
+  return msg;
+}
+
+}  // namespace
 
 void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const auto& b = req.broadcast();
@@ -22,16 +39,10 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
   if (!room) {
     return;  // cannot happen while we are a member; nothing sensible to send
   }
-  Envelope msg;
-  auto* m = msg.mutable_chat_message();
-  m->set_room(room->name());
-  m->set_from(s.nickname);
-  m->set_text(b.text());
-  const std::uint64_t now = ServerCore::now_ms();
-  const std::uint64_t msg_id = core.next_msg_id.fetch_add(1, std::memory_order_relaxed);
-  m->set_server_time_ms(now);
-  m->set_server_msg_id(msg_id);
-  m->set_client_timestamp_us(b.client_timestamp_us());
+  Envelope msg = make_chat_message(core, s.nickname, b.text(), b.client_timestamp_us());
+  msg.mutable_chat_message()->set_room(room->name());
+  const std::uint64_t now = msg.chat_message().server_time_ms();
+  const std::uint64_t msg_id = msg.chat_message().server_msg_id();
   // With a store, the Ack waits until the message is on disk (an Acked message survives a
   // crash): the store's writer sends it (ServerCore::on_stored). It is promised to our queue
   // first, so a close that comes meanwhile (a Quit right behind this, a kick) waits for it.
@@ -73,17 +84,12 @@ void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope
   if (!check_text_or_reject(core, id, s, req, w.text()) || refuse_muted(core, id, s, req)) {
     return;
   }
-  Envelope msg;
+  Envelope msg = make_chat_message(core, s.nickname, w.text(), w.client_timestamp_us());
   auto* m = msg.mutable_chat_message();
-  m->set_from(s.nickname);
   m->set_to(target->nickname);
-  m->set_text(w.text());
   m->set_whisper(true);
-  const std::uint64_t now = ServerCore::now_ms();
-  const std::uint64_t msg_id = core.next_msg_id.fetch_add(1, std::memory_order_relaxed);
-  m->set_server_time_ms(now);
-  m->set_server_msg_id(msg_id);
-  m->set_client_timestamp_us(w.client_timestamp_us());
+  const std::uint64_t now = m->server_time_ms();
+  const std::uint64_t msg_id = m->server_msg_id();
   const net::SharedBytes frame = wire::encode(msg);
   if (!core.pool.at(target->id).take_whisper_allowance(target->id, frame->size())) {
     core.send_error(id, s, req, proto::RATE_LIMITED,
