@@ -9,7 +9,7 @@
 namespace chat::client {
 namespace {
 
-using Range = std::pair<char32_t, char32_t>;
+using Range = wire::CodePointRange;
 
 // Two columns: Unicode 15.0's East Asian Width W and F (EastAsianWidth.txt) and its
 // Extended_Pictographic characters (emoji-data.txt), sorted, with gaps of under 32 code points
@@ -38,15 +38,8 @@ constexpr Range kAttaching[] = {
 
 constexpr char32_t kZeroWidthJoiner = 0x200D;
 
-template <std::size_t N>
-bool in(const Range (&table)[N], char32_t cp) {
-  const auto* it = std::lower_bound(std::begin(table), std::end(table), cp,
-                                    [](const Range& r, char32_t c) { return r.second < c; });
-  return it != std::end(table) && it->first <= cp;
-}
-
 bool attaches(char32_t previous, char32_t cp) {
-  return previous == kZeroWidthJoiner || in(kAttaching, cp);
+  return previous == kZeroWidthJoiner || wire::in_ranges(kAttaching, cp);
 }
 
 // The next code point of `text` at `i` (advancing it); a byte that is not UTF-8 reads as
@@ -121,7 +114,7 @@ class RowBuilder {
 }  // namespace
 
 std::size_t column_width(char32_t cp) {
-  return in(kWide, cp) ? 2 : 1;
+  return wire::in_ranges(kWide, cp) ? 2 : 1;
 }
 
 std::size_t column_width(std::string_view text) {

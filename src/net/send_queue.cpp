@@ -97,9 +97,6 @@ SendQueue::Push SendQueue::settle_promise_locked(Push own) {
 }
 
 SendQueue::Push SendQueue::append_locked(SharedBytes frame) {
-  if (cut_) {
-    return Push::closed;  // its last frames are set
-  }
   if (queued_bytes_ + frame->size() > max_queued_bytes_) {
     cut_locked();
     return Push::overflow;
@@ -135,7 +132,6 @@ void SendQueue::cut_locked() {
     queued_bytes_ += frame->size();
     frames_.push_back(std::move(frame));
   }
-  cut_ = true;
   close_when_drained_ = true;  // refuses later pushes and promises; the drain says close_now
   promised_ = 0;               // the Acks owed will not come: the peer is not reading
   held_last_.reset();
@@ -246,7 +242,6 @@ void SendQueue::reset() {
   sending_ = false;
   flush_due_ = false;
   closed_ = false;
-  cut_ = false;
   drained_ = false;
   close_when_drained_ = false;
   promised_ = 0;

@@ -126,7 +126,6 @@ class SendQueue {
   unsigned promised_ = 0;  // frames promised and not yet kept or dropped
   SharedBytes held_last_;  // push_last()'s frame, waiting for the promises
   const SharedBytes cut_notice_;
-  bool cut_ = false;      // over the cap once: cut_locked() ran
   bool drained_ = false;  // close_now was said (by on_sent() or finish_cut())
 };
 

@@ -190,6 +190,16 @@ void ServerCore::send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_
   send(id, ack_envelope(request_id, client_msg_id, server_msg_id, room, seq, time_ms));
 }
 
+proto::Envelope ServerCore::role_changed_notice(bool is_operator, const std::string& by) {
+  proto::Envelope env;
+  auto* n = env.mutable_notice();
+  n->set_kind(proto::Notice::ROLE_CHANGED);
+  n->set_is_operator(is_operator);
+  n->set_text(is_operator ? fmt::format("you have the operator role now (given by {})", by)
+                          : fmt::format("you no longer have the operator role (taken by {})", by));
+  return env;
+}
+
 proto::Envelope ServerCore::ack_envelope(std::uint64_t request_id, std::uint64_t client_msg_id,
                                          std::uint64_t server_msg_id, const std::string& room,
                                          std::uint64_t seq, std::uint64_t time_ms) {

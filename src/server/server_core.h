@@ -71,6 +71,9 @@ struct ServerCore {
   void send_ack(net::ConnId id, std::uint64_t request_id, std::uint64_t client_msg_id,
                 std::uint64_t server_msg_id, const std::string& room, std::uint64_t seq,
                 std::uint64_t time_ms);
+  // Notice{ROLE_CHANGED} telling its receiver it has (or no longer has) the operator role,
+  // given or taken by `by`.
+  static proto::Envelope role_changed_notice(bool is_operator, const std::string& by);
   static proto::Envelope ack_envelope(std::uint64_t request_id, std::uint64_t client_msg_id,
                                       std::uint64_t server_msg_id, const std::string& room,
                                       std::uint64_t seq, std::uint64_t time_ms);

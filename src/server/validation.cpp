@@ -14,7 +14,7 @@ namespace {
 // a control (Unicode's Cc, Cf, Zl, Zp: wire::is_escaped_code_point), and beside them every kind
 // of space and the invisible fillers and variation selectors outside Cf, so two names can never
 // look identical while differing.
-constexpr std::pair<char32_t, char32_t> kBlankButNotControl[] = {
+constexpr wire::CodePointRange kBlankButNotControl[] = {
     {0x0020, 0x0020},   {0x00A0, 0x00A0}, {0x034F, 0x034F},  // space, NBSP, grapheme joiner
     {0x115F, 0x1160},   {0x1680, 0x1680}, {0x17B4, 0x17B5},  // Hangul fillers, Ogham space
     {0x180B, 0x180F},   {0x2000, 0x200A}, {0x202F, 0x202F},  // Mongolian FVS, spaces
@@ -24,15 +24,7 @@ constexpr std::pair<char32_t, char32_t> kBlankButNotControl[] = {
 };
 
 bool is_forbidden_in_name(char32_t cp) {
-  if (wire::is_escaped_code_point(cp)) {
-    return true;
-  }
-  for (const auto& [first, last] : kBlankButNotControl) {
-    if (cp >= first && cp <= last) {
-      return true;
-    }
-  }
-  return false;
+  return wire::is_escaped_code_point(cp) || wire::in_ranges(kBlankButNotControl, cp);
 }
 
 // Unicode's simple case folding: each code point that folds, and what it folds to.

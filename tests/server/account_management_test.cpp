@@ -21,24 +21,6 @@ namespace {
 constexpr const char* kPassword = "correct horse";
 constexpr const char* kNewPassword = "battery staple";
 
-server::ServerConfig config_for_accounts() {
-  server::ServerConfig cfg = test_config();
-  // Delays of an hour: however slow the run, no shut pair opens again before the test looks.
-  cfg.login_limits.first_delay = std::chrono::hours(1);
-  cfg.login_limits.max_delay = std::chrono::hours(1);
-  cfg.login_limits.address_drain = std::chrono::hours(1);
-  return cfg;
-}
-
-net::Endpoint host(int n) {
-  return net::Endpoint{"127.0.0." + std::to_string(n), 0};
-}
-
-bool has_line_containing(const std::vector<std::string>& lines, const std::string& text) {
-  return std::any_of(lines.begin(), lines.end(),
-                     [&](const std::string& l) { return l.find(text) != std::string::npos; });
-}
-
 Envelope change_password(TestClient& c, const std::string& old_password,
                          const std::string& new_password) {
   Envelope env;
@@ -73,7 +55,7 @@ class AccountManagementTest : public ::testing::Test {
   }
 
   client::ClientNetwork network_{2};
-  TestServer server_{config_for_accounts()};
+  TestServer server_{test_config_for_accounts()};
 };
 
 TEST_F(AccountManagementTest, AChangedPasswordReplacesTheOldOne) {
@@ -83,10 +65,10 @@ TEST_F(AccountManagementTest, AChangedPasswordReplacesTheOldOne) {
   ASSERT_TRUE(changed.has_password_changed()) << changed.ShortDebugString();
   EXPECT_EQ(changed.password_changed().nickname(), "alice");
 
-  TestClient with_old(network_, server_.endpoint(), host(2));
+  TestClient with_old(network_, server_.endpoint(), loopback_host(2));
   ASSERT_TRUE(with_old.connected()) << with_old.connect_error();
   EXPECT_EQ(with_old.login("alice", kPassword).error().code(), proto::LOGIN_FAILED);
-  TestClient with_new(network_, server_.endpoint(), host(3));
+  TestClient with_new(network_, server_.endpoint(), loopback_host(3));
   ASSERT_TRUE(with_new.connected()) << with_new.connect_error();
   const Envelope welcome = with_new.login("alice", kNewPassword);
   EXPECT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
@@ -101,7 +83,7 @@ TEST_F(AccountManagementTest, ChangePasswordRefusesGuestsAndBadNewPasswords) {
   EXPECT_EQ(change_password(*bob, kPassword, "short").error().code(), proto::PASSWORD_INVALID);
   EXPECT_EQ(change_password(*bob, kPassword, std::string(129, 'x')).error().code(),
             proto::PASSWORD_INVALID);
-  TestClient again(network_, server_.endpoint(), host(2));
+  TestClient again(network_, server_.endpoint(), loopback_host(2));
   ASSERT_TRUE(again.connected()) << again.connect_error();
   EXPECT_TRUE(again.login("bob", kPassword).has_welcome()) << "a refused change changed it";
 }
@@ -110,7 +92,7 @@ TEST_F(AccountManagementTest, ChangePasswordRefusesGuestsAndBadNewPasswords) {
 // logged-in connection cannot guess at it faster than at a login.
 TEST_F(AccountManagementTest, AWrongCurrentPasswordIsRefusedAndThrottledLikeALogin) {
   register_account(network_, server_.endpoint(), "carol", kPassword);
-  auto carol = logged_in("carol", host(2));
+  auto carol = logged_in("carol", loopback_host(2));
   for (int i = 0; i < 6; ++i) {
     const Envelope reply = change_password(*carol, "guess " + std::to_string(i), kNewPassword);
     EXPECT_EQ(reply.error().code(), i < 4 ? proto::LOGIN_FAILED : proto::LOGIN_THROTTLED) << i;
@@ -120,11 +102,11 @@ TEST_F(AccountManagementTest, AWrongCurrentPasswordIsRefusedAndThrottledLikeALog
   EXPECT_EQ(change_password(*carol, kPassword, kNewPassword).error().code(),
             proto::LOGIN_THROTTLED);
   EXPECT_EQ(delete_account(*carol, kPassword).error().code(), proto::LOGIN_THROTTLED);
-  TestClient same_address(network_, server_.endpoint(), host(2));
+  TestClient same_address(network_, server_.endpoint(), loopback_host(2));
   ASSERT_TRUE(same_address.connected()) << same_address.connect_error();
   EXPECT_EQ(same_address.login("carol", kPassword).error().code(), proto::LOGIN_THROTTLED);
   // Nothing changed: the owner logs in from elsewhere with the password as it was.
-  TestClient owner(network_, server_.endpoint(), host(3));
+  TestClient owner(network_, server_.endpoint(), loopback_host(3));
   ASSERT_TRUE(owner.connected()) << owner.connect_error();
   const Envelope welcome = owner.login("carol", kPassword);
   EXPECT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
@@ -151,12 +133,12 @@ TEST_F(AccountManagementTest, ADeletedAccountLeavesAGuestAndItsNicknameFreeToReg
   dave->send(quit);
   ASSERT_TRUE(dave->wait_closed());
   // Someone else takes the nickname and registers it; the old password is nothing to it.
-  TestClient newcomer(network_, server_.endpoint(), host(2));
+  TestClient newcomer(network_, server_.endpoint(), loopback_host(2));
   ASSERT_TRUE(newcomer.connected()) << newcomer.connect_error();
   ASSERT_TRUE(newcomer.join("Dave").has_welcome());
   const Envelope registered = newcomer.register_nickname(kNewPassword);
   EXPECT_TRUE(registered.has_registered()) << registered.ShortDebugString();
-  TestClient old_owner(network_, server_.endpoint(), host(3));
+  TestClient old_owner(network_, server_.endpoint(), loopback_host(3));
   ASSERT_TRUE(old_owner.connected()) << old_owner.connect_error();
   EXPECT_EQ(old_owner.login("dave", kPassword).error().code(), proto::LOGIN_FAILED);
 }
@@ -189,10 +171,10 @@ TEST_F(AccountManagementTest, TheConsoleResetsAPasswordReadWithoutEcho) {
   EXPECT_NE(kicked->error().message().find("password was reset"), std::string::npos);
   EXPECT_TRUE(erin->wait_closed());
 
-  TestClient with_old(network_, server_.endpoint(), host(2));
+  TestClient with_old(network_, server_.endpoint(), loopback_host(2));
   ASSERT_TRUE(with_old.connected()) << with_old.connect_error();
   EXPECT_EQ(with_old.login("erin", kPassword).error().code(), proto::LOGIN_FAILED);
-  TestClient with_new(network_, server_.endpoint(), host(3));
+  TestClient with_new(network_, server_.endpoint(), loopback_host(3));
   ASSERT_TRUE(with_new.connected()) << with_new.connect_error();
   EXPECT_TRUE(with_new.login("erin", kNewPassword).has_welcome());
   const auto audit = server.run_console_command("audit 20");

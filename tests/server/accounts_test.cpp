@@ -26,18 +26,9 @@ Envelope join_request(const std::string& nick, const std::string& password) {
 }
 
 server::ServerConfig accounts_config() {
-  server::ServerConfig cfg = test_config();
+  server::ServerConfig cfg = test_config_for_accounts();
   cfg.auth_threads = 2;  // the pool as on a machine with cores to spare
-  // Delays of an hour: however slow the run, no shut pair opens again before the test looks.
-  cfg.login_limits.first_delay = std::chrono::hours(1);
-  cfg.login_limits.max_delay = std::chrono::hours(1);
-  cfg.login_limits.address_drain = std::chrono::hours(1);
   return cfg;
-}
-
-// 127.0.0.2, 127.0.0.3, ...: distinct hosts to a loopback server.
-net::Endpoint host(int n) {
-  return net::Endpoint{"127.0.0." + std::to_string(n), 0};
 }
 
 // Asks again while the answer is Error(`code`), pausing 25 ms between tries as a client told
@@ -122,7 +113,7 @@ TEST_F(AccountsTest, RegisterRefusesBadPasswordsAndSecondRegistrations) {
 
 TEST_F(AccountsTest, AGuesserShutsItsOwnAddressOutNotTheOwner) {
   register_account(network_, server_.endpoint(), "carol", kPassword);
-  TestClient guesser(network_, server_.endpoint(), host(2));
+  TestClient guesser(network_, server_.endpoint(), loopback_host(2));
   ASSERT_TRUE(guesser.connected()) << guesser.connect_error();
   // Three free failures, and a fourth that shuts the pair (carol, 127.0.0.2); then refused
   // unchecked.
@@ -137,7 +128,7 @@ TEST_F(AccountsTest, AGuesserShutsItsOwnAddressOutNotTheOwner) {
   EXPECT_EQ(throttled.error().code(), proto::LOGIN_THROTTLED);
   EXPECT_NE(throttled.error().message().find("try again in"), std::string::npos);
   // The owner, from another address, is let in.
-  TestClient owner(network_, server_.endpoint(), host(3));
+  TestClient owner(network_, server_.endpoint(), loopback_host(3));
   const Envelope welcome = owner.login("carol", kPassword);
   EXPECT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
 }
@@ -146,7 +137,7 @@ TEST_F(AccountsTest, SomeoneBehindAGuessingAddressLogsInAtOnce) {
   for (int n = 0; n < 8; ++n) {
     register_account(network_, server_.endpoint(), "user" + std::to_string(n), kPassword);
   }
-  TestClient guesser(network_, server_.endpoint(), host(2));
+  TestClient guesser(network_, server_.endpoint(), loopback_host(2));
   ASSERT_TRUE(guesser.connected()) << guesser.connect_error();
   // 4 guesses at each of 6 nicknames: past the 20 failures that make an address guessing (they
   // drain, one an hour here), after which a nickname's first failure shuts it.
@@ -160,7 +151,7 @@ TEST_F(AccountsTest, SomeoneBehindAGuessingAddressLogsInAtOnce) {
   }
   ASSERT_GT(failures, 20);
   // user6's owner shares the address (a NAT, a campus): the right password gets in at once.
-  TestClient neighbour(network_, server_.endpoint(), host(2));
+  TestClient neighbour(network_, server_.endpoint(), loopback_host(2));
   const Envelope welcome = neighbour.login("user6", kPassword);
   EXPECT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
   // The guesser's next nickname from there has no free failures: the first shuts it.
@@ -176,7 +167,7 @@ TEST(AccountsDelayTest, AShutPairIsLetThroughAgainOnceItsDelayHasPassed) {
   TestServer server(cfg);
   client::ClientNetwork network(2);
   register_account(network, server.endpoint(), "judy", kPassword);
-  TestClient c(network, server.endpoint(), host(2));
+  TestClient c(network, server.endpoint(), loopback_host(2));
   ASSERT_TRUE(c.connected()) << c.connect_error();
   const auto until_not_throttled = [&](const std::string& password) {
     return ask_while_refused([&] { return c.login("judy", password); }, proto::LOGIN_THROTTLED);
@@ -293,17 +284,17 @@ Envelope register_from(client::ClientNetwork& network, const net::Endpoint& serv
 TEST(RegistrationLimitsTest, PerAddress) {
   TestServer server(registration_config(2, 0));
   client::ClientNetwork network(2);
-  EXPECT_TRUE(register_from(network, server.endpoint(), host(2), "a1").has_registered());
-  EXPECT_TRUE(register_from(network, server.endpoint(), host(2), "a2").has_registered());
-  const Envelope refused = register_from(network, server.endpoint(), host(2), "a3");
+  EXPECT_TRUE(register_from(network, server.endpoint(), loopback_host(2), "a1").has_registered());
+  EXPECT_TRUE(register_from(network, server.endpoint(), loopback_host(2), "a2").has_registered());
+  const Envelope refused = register_from(network, server.endpoint(), loopback_host(2), "a3");
   ASSERT_TRUE(refused.has_error()) << refused.ShortDebugString();
   EXPECT_EQ(refused.error().code(), proto::REGISTRATION_LIMITED);
   EXPECT_FALSE(refused.error().fatal());
   EXPECT_NE(refused.error().message().find("from your address"), std::string::npos);
   EXPECT_NE(refused.error().message().find("try again in"), std::string::npos);
-  EXPECT_TRUE(register_from(network, server.endpoint(), host(3), "b1").has_registered());
+  EXPECT_TRUE(register_from(network, server.endpoint(), loopback_host(3), "b1").has_registered());
   // The refused nickname stayed free: a login to it finds no account.
-  TestClient c(network, server.endpoint(), host(4));
+  TestClient c(network, server.endpoint(), loopback_host(4));
   EXPECT_EQ(c.login("a3", kPassword).error().code(), proto::LOGIN_FAILED);
 }
 
@@ -311,10 +302,11 @@ TEST(RegistrationLimitsTest, InAll) {
   TestServer server(registration_config(0, 3));
   client::ClientNetwork network(2);
   for (int n = 0; n < 3; ++n) {
-    EXPECT_TRUE(register_from(network, server.endpoint(), host(2 + n), "c" + std::to_string(n))
-                    .has_registered());
+    EXPECT_TRUE(
+        register_from(network, server.endpoint(), loopback_host(2 + n), "c" + std::to_string(n))
+            .has_registered());
   }
-  const Envelope refused = register_from(network, server.endpoint(), host(9), "c9");
+  const Envelope refused = register_from(network, server.endpoint(), loopback_host(9), "c9");
   ASSERT_TRUE(refused.has_error()) << refused.ShortDebugString();
   EXPECT_EQ(refused.error().code(), proto::REGISTRATION_LIMITED);
   EXPECT_NE(refused.error().message().find("on this server"), std::string::npos);
@@ -326,7 +318,7 @@ TEST(RegistrationLimitsTest, LoopbackIsSparedThePerAddressLimitUnlessLimitLoopba
   TestServer server(cfg);
   client::ClientNetwork network(2);
   for (int n = 0; n < 3; ++n) {
-    EXPECT_TRUE(register_from(network, server.endpoint(), host(2), "d" + std::to_string(n))
+    EXPECT_TRUE(register_from(network, server.endpoint(), loopback_host(2), "d" + std::to_string(n))
                     .has_registered());
   }
 }
@@ -336,8 +328,8 @@ TEST(RegistrationLimitsTest, ARefusedRegistrationGoesThroughOnceTheLimitHasDrain
   cfg.registration_limits.period = std::chrono::milliseconds(300);
   TestServer server(cfg);
   client::ClientNetwork network(2);
-  EXPECT_TRUE(register_from(network, server.endpoint(), host(2), "e1").has_registered());
-  TestClient c(network, server.endpoint(), host(2));
+  EXPECT_TRUE(register_from(network, server.endpoint(), loopback_host(2), "e1").has_registered());
+  TestClient c(network, server.endpoint(), loopback_host(2));
   ASSERT_TRUE(c.join("e2").has_welcome());
   const Envelope reply = ask_while_refused([&] { return c.register_nickname(kPassword); },
                                            proto::REGISTRATION_LIMITED);

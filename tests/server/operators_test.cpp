@@ -18,11 +18,6 @@ namespace {
 
 constexpr const char* kPassword = "operator password";
 
-bool has_line_containing(const std::vector<std::string>& lines, const std::string& text) {
-  return std::any_of(lines.begin(), lines.end(),
-                     [&](const std::string& l) { return l.find(text) != std::string::npos; });
-}
-
 std::vector<std::string> lines_of(const Envelope& reply) {
   return {reply.operator_reply().lines().begin(), reply.operator_reply().lines().end()};
 }

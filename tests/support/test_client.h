@@ -1,6 +1,7 @@
 // A blocking test client over the real client core: an inbox of received Envelopes with waits.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -82,6 +83,12 @@ class TestClient {
 // (EXPECT), and the client is returned anyway.
 std::unique_ptr<TestClient> joined_client(client::ClientNetwork& network,
                                           const net::Endpoint& server, const std::string& nick);
+
+// True if any of `lines` contains `text` (an operator's reply, a console's answer).
+inline bool has_line_containing(const std::vector<std::string>& lines, const std::string& text) {
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const std::string& l) { return l.find(text) != std::string::npos; });
+}
 
 // Joins `nick` as a guest, registers it with `password` and quits, waiting until the server has
 // let go of the nickname (EXPECTs each step).

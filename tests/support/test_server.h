@@ -37,6 +37,21 @@ inline server::ServerConfig test_config() {
   return cfg;
 }
 
+// test_config() for the account tests: a (nickname, address) pair shut after failed logins
+// stays shut for an hour, however slow the run, so no test sees it open again by itself.
+inline server::ServerConfig test_config_for_accounts() {
+  server::ServerConfig cfg = test_config();
+  cfg.login_limits.first_delay = std::chrono::hours(1);
+  cfg.login_limits.max_delay = std::chrono::hours(1);
+  cfg.login_limits.address_drain = std::chrono::hours(1);
+  return cfg;
+}
+
+// 127.0.0.2, 127.0.0.3, ...: distinct client hosts to a loopback server (a connect's `from`).
+inline net::Endpoint loopback_host(int n) {
+  return net::Endpoint{"127.0.0." + std::to_string(n), 0};
+}
+
 class TestServer {
  public:
   // `before_start` runs on the server before it starts: what the workers will read (a shutdown

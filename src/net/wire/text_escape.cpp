@@ -9,7 +9,7 @@
 namespace chat::wire {
 namespace {
 
-using Range = std::pair<char32_t, char32_t>;
+using Range = CodePointRange;
 
 // General categories Cc, Cf, Zl and Zp, sorted: Unicode 15.0 (UnicodeData.txt of Debian's
 // unicode-data, the version of the repository's other tables). Unicode 16.0 added no character
@@ -37,15 +37,8 @@ constexpr Range kPictographic[] = {
 constexpr char32_t kZeroWidthJoiner = 0x200D;
 constexpr char32_t kEmojiPresentation = 0xFE0F;  // VARIATION SELECTOR-16
 
-template <std::size_t N>
-bool in(const Range (&table)[N], char32_t cp) {
-  const auto* it = std::lower_bound(std::begin(table), std::end(table), cp,
-                                    [](const Range& r, char32_t c) { return r.second < c; });
-  return it != std::end(table) && it->first <= cp;
-}
-
 bool is_pictographic(char32_t cp) {
-  return in(kPictographic, cp);
+  return in_ranges(kPictographic, cp);
 }
 
 // Whether the well-formed character at text[i...] (if any) is pictographic.
@@ -92,7 +85,7 @@ void append_escape(std::string& out, char32_t cp) {
 }  // namespace
 
 bool is_escaped_code_point(char32_t cp) {
-  return in(kEscaped, cp);
+  return in_ranges(kEscaped, cp);
 }
 
 std::string escape_text(std::string_view text, const EscapeOptions& options) {

@@ -2,9 +2,12 @@
 // server's name rules work on code points. Pure functions; thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace chat::wire {
 
@@ -13,6 +16,17 @@ namespace chat::wire {
 bool next_code_point(std::string_view text, std::size_t& i, char32_t& cp);
 
 bool is_valid_utf8(std::string_view text);
+
+// A code point range, first and last included; tables of them are sorted and do not overlap.
+using CodePointRange = std::pair<char32_t, char32_t>;
+
+// True if `cp` lies in one of `table`'s ranges (sorted, not overlapping): a binary search.
+inline bool in_ranges(std::span<const CodePointRange> table, char32_t cp) {
+  const auto it =
+      std::lower_bound(table.begin(), table.end(), cp,
+                       [](const CodePointRange& r, char32_t c) { return r.second < c; });
+  return it != table.end() && it->first <= cp;
+}
 
 // Appends the UTF-8 encoding of `cp` (a Unicode scalar value: not a surrogate, at most U+10FFFF).
 void append_utf8(std::string& out, char32_t cp);

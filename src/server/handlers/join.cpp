@@ -125,14 +125,10 @@ void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string&
       core.kick(*previous, CloseReason::replaced, "you logged in again from another connection");
     }
     // An op or deop between the Welcome and the take-over found no holder to tell; from here
-    // on one finds this connection. Said now if the Welcome's is_operator no longer holds.
+    // on one finds this connection. Said now if the Welcome's is_operator no longer holds
+    // (roles change on the server's console only).
     if (core.is_operator(s) != is_operator) {
-      Envelope role;
-      role.mutable_notice()->set_kind(proto::Notice::ROLE_CHANGED);
-      role.mutable_notice()->set_is_operator(!is_operator);
-      role.mutable_notice()->set_text(is_operator ? "you no longer have the operator role"
-                                                  : "you have the operator role now");
-      core.send(id, role);
+      core.send(id, ServerCore::role_changed_notice(!is_operator, "console"));
     }
   }
   if (skip_lobby) {

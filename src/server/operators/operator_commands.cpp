@@ -356,13 +356,7 @@ class Runner {
     // Told at once; the role applies from their next request (ServerCore::is_operator reads it
     // every time). Only its logged-in owner can hold a registered nickname.
     if (const auto holder = core_.nicknames.find(a.words[0])) {
-      proto::Envelope env;
-      env.mutable_notice()->set_kind(proto::Notice::ROLE_CHANGED);
-      env.mutable_notice()->set_is_operator(give);
-      env.mutable_notice()->set_text(
-          give ? fmt::format("you have the operator role now (given by {})", actor_)
-               : fmt::format("you no longer have the operator role (taken by {})", actor_));
-      core_.send(holder->id, env);
+      core_.send(holder->id, ServerCore::role_changed_notice(give, actor_));
     }
     return done(
         {fmt::format("{} {} the operator role", a.words[0], give ? "has" : "no longer has")});
