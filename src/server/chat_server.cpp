@@ -5,16 +5,18 @@
 #include <stdexcept>
 #include <thread>
 
+#include "auth_handover.h"
 #include "connection_budget.h"
-#include "dispatcher.h"
+#include "delivery.h"
 #include "handlers/handlers.h"
-#include "heap_release.h"
+#include "housekeeping.h"
 #include "log.h"
 #include "net/thread_name.h"
 #include "net/warnings.h"
 #include "net/wire/envelope_codec.h"
 #include "net/wire/text_escape.h"
 #include "operators/operator_commands.h"
+#include "request_intake.h"
 #include "server_core.h"
 #include "validation.h"
 
@@ -26,54 +28,19 @@ namespace {
 // a few percent of a slice this long (docs/benchmarks.md, "send slices").
 constexpr std::chrono::microseconds kSendSlice{50};
 
-// How far the history held in memory must shrink before the freed heap is given back to the
-// system: at least this, and an eighth of the budget, far more than a full budget's own swing
-// (HistoryBudget::enforce: a thirty-second), so that it is rooms emptying.
-constexpr std::size_t kHeapReleaseStep = 8 * 1024 * 1024;
-
 void log_protobuf_message(std::string_view message) {
   log::debug("protobuf: {}", message);
-}
-
-// The error a wire-valid request gets for a non-UTF-8 string, by request and field: a name
-// field gets its name error, anything else TEXT_INVALID.
-proto::ErrorCode utf8_error_for(const wire::DecodeResult& r) {
-  switch (r.body) {
-    case proto::Envelope::kJoin:
-      return r.field == proto::Join::kNicknameFieldNumber ? proto::NICKNAME_INVALID
-                                                          : proto::TEXT_INVALID;
-    case proto::Envelope::kWhisper:
-      return r.field == proto::Whisper::kToFieldNumber ? proto::NICKNAME_INVALID
-                                                       : proto::TEXT_INVALID;
-    case proto::Envelope::kBroadcast:
-      return r.field == proto::Broadcast::kRoomFieldNumber ? proto::ROOM_NAME_INVALID
-                                                           : proto::TEXT_INVALID;
-    case proto::Envelope::kJoinRoom:
-    case proto::Envelope::kLeaveRoom:
-    case proto::Envelope::kUserListRequest:
-      return proto::ROOM_NAME_INVALID;
-    default:
-      return proto::TEXT_INVALID;
-  }
-}
-
-// An Envelope standing in for a request that could not be parsed: same request_id and body
-// case, so the Error names it.
-proto::Envelope stand_in_request(const wire::DecodeResult& r) {
-  proto::Envelope env;
-  env.set_request_id(r.request_id);
-  if (const auto* field = proto::Envelope::GetDescriptor()->FindFieldByNumber(r.body)) {
-    proto::Envelope::GetReflection()->MutableMessage(&env, field);
-  }
-  return env;
 }
 
 }  // namespace
 
 ChatServer::ChatServer(const ServerConfig& config)
     : config_(config),
-      core_(std::make_unique<ServerCore>(config, static_cast<net::IoHandler&>(*this))) {
-  core_->auth_finished = [this](const AuthResult& r) { on_auth_result(r); };
+      core_(std::make_unique<ServerCore>(config, static_cast<net::IoHandler&>(*this))),
+      intake_(std::make_unique<RequestIntake>(*core_)),
+      auth_(std::make_unique<AuthHandover>(*core_, *intake_)),
+      housekeeping_(std::make_unique<Housekeeping>(*core_)) {
+  core_->auth_finished = [this](const AuthResult& r) { auth_->on_result(r); };
 }
 
 void ChatServer::set_shutdown_handler(std::function<void(const std::string& reason)> handler) {
@@ -210,64 +177,16 @@ net::Endpoint ChatServer::start() {
       core_->io->run();
     }));
   }
-  housekeeping_ = net::start_named_thread("chat-housekeep", [this] { run_housekeeping(); });
+  housekeeping_->start();
   started_ = true;
   return bound;
 }
 
-void ChatServer::run_housekeeping() {
-  std::unique_lock lock(state_mutex_);
-  while (!stopping_housekeeping_) {
-    state_changed_.wait_for(lock, config_.sweep_interval);
-    lock.unlock();
-    for (const net::ConnId id : core_->lingering.take_expired(LingerList::Clock::now())) {
-      core_->io->close(id);  // the peer never closed its side: stop waiting for it
-    }
-    if (!core_->shutting_down.load()) {
-      check_timeouts(ServerCore::steady_ms());
-    }
-    core_->addresses.prune(AddressLimits::Clock::now());
-    if (core_->history_memory.shrunk_by(
-            std::max(kHeapReleaseStep, config_.history_memory_bytes / 8))) {
-      release_free_heap();  // rooms emptied: what their history held goes back to the system
-    }
-    lock.lock();
-  }
-}
+// ---------------------------------------------------------------- completions
 
 void ChatServer::check_timeouts(std::int64_t now) {
-  const std::int64_t handshake = config_.handshake_timeout.count();
-  const std::int64_t interval = config_.heartbeat_interval.count();
-  const std::int64_t timeout = config_.heartbeat_timeout.count();
-  for (unsigned i = 0; i < core_->pool.capacity(); ++i) {
-    Session& s = core_->pool.slot(i);
-    // The owner first, then accepted_ms (Session::release says why this order is safe): a
-    // non-zero accepted_ms means `id` is the connection these fields were read for, or one that
-    // has gone, which every queue and expel() refuses. An empty owner is a free slot.
-    const net::ConnId id = s.outbox.owner();
-    const std::int64_t accepted = s.accepted_ms.load();
-    if (accepted == 0 || !id.valid()) {
-      continue;
-    }
-    const std::int64_t silent = now - s.last_heard_ms.load();
-    if (handshake > 0 && !s.joined.load() && now - accepted >= handshake) {
-      core_->expel(id, CloseReason::handshake_timeout, proto::HANDSHAKE_TIMEOUT,
-                   fmt::format("no successful Join within {} ms", handshake));
-    } else if (timeout > 0 && silent >= timeout) {
-      core_->expel(id, CloseReason::heartbeat_timeout, proto::HEARTBEAT_TIMEOUT,
-                   s.frame_incomplete.load()
-                       ? fmt::format("a frame stayed incomplete for {} ms", silent)
-                       : fmt::format("no frame received for {} ms", silent));
-    } else if (interval > 0 && silent >= interval && s.pinged_generation.load() != id.generation) {
-      s.pinged_generation.store(id.generation);  // one Ping per silence: a frame clears it
-      proto::Envelope ping;
-      ping.mutable_ping()->set_nonce(static_cast<std::uint64_t>(now));
-      core_->send(id, ping);  // a stale id is dropped by the queue
-    }
-  }
+  housekeeping_->check_timeouts(now);
 }
-
-// ---------------------------------------------------------------- completions
 
 void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   open_connections_.fetch_add(1);
@@ -363,297 +282,15 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
     return;
   }
   if (s.phase != Session::Phase::closing && !s.expired_for(id)) {
-    process_bytes(id, data);
+    intake_->process_bytes(id, s, data);
   }
-  if (begin_auth(id, s)) {
-    return;  // on_auth_result() reads on
+  if (auth_->begin(id, s)) {
+    return;  // AuthHandover::on_result() reads on
   }
-  read_on(id, s);
-}
-
-void ChatServer::read_on(net::ConnId id, Session& s) {
-  // Keep reading while closing too, discarding, so the peer's end of stream ends the linger.
-  if (!park_recv(id, s)) {
-    core_->io->start_recv(id);
-  }
+  intake_->read_on(id, s);
 }
 
 // ---------------------------------------------------------------- accounts
-
-bool ChatServer::begin_auth(net::ConnId id, Session& s) {
-  if (!s.auth) {
-    return false;
-  }
-  if (s.phase == Session::Phase::closing) {
-    s.auth.reset();  // closing anyway (a bad frame after it): nothing to check
-    s.held_frames.clear();
-    return false;
-  }
-  s.auth_tag.store((std::uint64_t{id.generation} << 2) | Session::auth_pending);
-  if (s.expired_for(id)) {
-    // Kicked meanwhile. The kick looks at auth_tag after setting the expired tag, this looks at
-    // the expired tag after setting auth_tag (both sequentially consistent): at least one of
-    // the two sees the other. Here the kick may have freed the nickname, so no registration
-    // of it may go ahead.
-    s.auth_tag.store(0);
-    s.auth.reset();
-    s.held_frames.clear();
-    return false;
-  }
-  core_->auth->submit(std::move(s.auth->job));
-  return true;  // from here on_auth_result() or on_closed() owns `s`
-}
-
-void ChatServer::on_auth_result(const AuthResult& r) {
-  Session& s = core_->pool.at(r.conn);
-  const std::uint64_t mine = std::uint64_t{r.conn.generation} << 2;
-  std::uint64_t expected = mine | Session::auth_pending;
-  if (!s.auth_tag.compare_exchange_strong(expected, mine | Session::auth_finishing)) {
-    return;  // the connection closed meanwhile (on_closed cancelled the check)
-  }
-  if (s.expired_for(r.conn)) {
-    // Expelled while its password was checked (a timeout, a kick): it is leaving, so a login
-    // must not take its nickname over (and kick the account's live session), nor a
-    // registration go ahead. Its held frames go with it.
-    s.auth.reset();
-    s.held_frames.clear();
-    s.auth_tag.store(0);
-    read_on(r.conn, s);
-    return;
-  }
-  finish_auth(r.conn, s, r);
-  if (begin_auth(r.conn, s)) {
-    return;  // a held frame asked again; the next result goes on from there
-  }
-  s.auth_tag.store(0);  // `s` is the connection's own callbacks' again
-  read_on(r.conn, s);
-}
-
-void ChatServer::finish_auth(net::ConnId id, Session& s, const AuthResult& r) {
-  Session::PendingAuth pending = std::move(*s.auth);
-  s.auth.reset();
-  proto::Envelope req;  // stands in for the request, for its request_id and name in an Error
-  req.set_request_id(pending.request_id);
-  const bool login = r.kind == AuthJob::Kind::login;
-  switch (r.kind) {
-    case AuthJob::Kind::login:
-      req.mutable_join();
-      break;
-    case AuthJob::Kind::register_nickname:
-      req.mutable_register_nickname();
-      break;
-    case AuthJob::Kind::change_password:
-      req.mutable_change_password();
-      break;
-    case AuthJob::Kind::delete_account:
-      req.mutable_delete_account();
-      break;
-  }
-  switch (r.outcome) {
-    case AuthResult::Outcome::ok:
-      if (login && !core_->accounts->has_password_hash(r.nickname, r.verified_hash)) {
-        // Reset on the console or deleted while it was checked: the password is no longer
-        // the account's.
-        log::warn("login {} {}: the password of {} changed while it was checked", id, s.peer,
-                  r.nickname);
-        core_->send_error(id, s, req, proto::LOGIN_FAILED,
-                          fmt::format("wrong password for '{}'", r.nickname));
-      } else if (login) {
-        enter_chat(*core_, id, s, r.nickname, pending.request_id, pending.skip_lobby, true);
-        // A reset (or deletion) between the check above and the take-over in enter_chat found
-        // no holder to disconnect yet; the take-over is done, so a later one finds this
-        // connection. (The reset changes the hash, then looks for holders; this takes the
-        // nickname, then looks at the hash: one of the two sees the other.)
-        if (!core_->accounts->has_password_hash(r.nickname, r.verified_hash)) {
-          core_->expel(id, CloseReason::kicked, proto::KICKED,
-                       "the account's password was changed while you logged in");
-        }
-      } else {
-        finish_account_change(id, s, r.kind, pending.request_id);
-      }
-      break;
-    case AuthResult::Outcome::wrong_password:
-      log::warn("{} {} {}: wrong password for {}",
-                login ? std::string_view("login") : wire::body_name(req.body_case()), id, s.peer,
-                r.nickname);
-      core_->send_error(id, s, req, proto::LOGIN_FAILED,
-                        fmt::format("wrong password for '{}'", r.nickname));
-      break;
-    case AuthResult::Outcome::throttled:
-      log::warn("login {} {}: throttled for {}", id, s.peer, r.nickname);
-      core_->send_error(id, s, req, proto::LOGIN_THROTTLED,
-                        fmt::format("too many failed logins or too many waiting; try again in {} s",
-                                    static_cast<unsigned>(r.retry_after_s + 0.999)));
-      break;
-    case AuthResult::Outcome::already_registered:
-      core_->send_error(id, s, req, proto::ALREADY_REGISTERED,
-                        fmt::format("nickname '{}' is registered already", r.nickname));
-      break;
-    case AuthResult::Outcome::failed:
-      core_->send_error(id, s, req,
-                        r.kind == AuthJob::Kind::register_nickname ? proto::ALREADY_REGISTERED
-                                                                   : proto::LOGIN_FAILED,
-                        "the server could not check or store the password; try again later");
-      break;
-  }
-  // The frames that came after the request, in order, now that it is answered.
-  std::vector<std::string> held = std::move(s.held_frames);
-  s.held_frames.clear();
-  const auto now = TokenBucket::Clock::now();
-  proto::Envelope scratch;
-  for (const std::string& frame : held) {
-    const net::ByteSpan body(reinterpret_cast<const std::byte*>(frame.data()), frame.size());
-    if (s.phase == Session::Phase::closing || !handle_frame(id, s, body, now, scratch)) {
-      break;
-    }
-  }
-}
-
-void ChatServer::finish_account_change(net::ConnId id, Session& s, AuthJob::Kind kind,
-                                       std::uint64_t request_id) {
-  proto::Envelope reply;
-  reply.set_request_id(request_id);
-  switch (kind) {
-    case AuthJob::Kind::register_nickname:
-      s.logged_in = true;
-      log::info("register {} {}: nickname {} is registered", id, s.peer, s.nickname);
-      reply.mutable_registered()->set_nickname(s.nickname);
-      break;
-    case AuthJob::Kind::change_password:
-      log::info("account {} {}: {} changed its password", id, s.peer, s.nickname);
-      reply.mutable_password_changed()->set_nickname(s.nickname);
-      break;
-    case AuthJob::Kind::delete_account:
-      // A guest from now on, still holding the nickname; nobody else can log in to it or take
-      // it until this connection leaves (docs/protocol.md, section 7).
-      s.logged_in = false;
-      log::info("account {} {}: {} deleted its account", id, s.peer, s.nickname);
-      reply.mutable_account_deleted()->set_nickname(s.nickname);
-      break;
-    case AuthJob::Kind::login:
-      return;  // enter_chat() answers a login
-  }
-  core_->send(id, reply);
-}
-
-void ChatServer::cancel_auth(net::ConnId id, Session& s) {
-  const std::uint64_t mine = std::uint64_t{id.generation} << 2;
-  for (;;) {
-    std::uint64_t tag = s.auth_tag.load();
-    if (tag == (mine | Session::auth_pending)) {
-      if (s.auth_tag.compare_exchange_strong(tag, 0)) {
-        break;  // on_auth_result() will find it gone
-      }
-    } else if (tag == (mine | Session::auth_finishing)) {
-      std::this_thread::yield();  // finishing on another worker: microseconds
-    } else {
-      break;
-    }
-  }
-  s.auth_tag.store(0);
-  s.auth.reset();
-  s.held_frames.clear();
-}
-
-bool ChatServer::park_recv(net::ConnId id, Session& s) {
-  const std::size_t soft = config_.send_queue_soft_bytes;
-  if (soft == 0 || s.outbox.queued_bytes() <= soft) {
-    return false;
-  }
-  s.recv_parked.store(true);
-  if (s.outbox.queued_bytes() > soft) {
-    log::debug("pause reading {}: {} bytes unsent, over {}", id, s.outbox.queued_bytes(), soft);
-    return true;  // on_send() reads on once the queue drains
-  }
-  // It drained meanwhile. If on_send() saw the flag first, it has started the receive already.
-  return !s.recv_parked.exchange(false);
-}
-
-void ChatServer::process_bytes(net::ConnId id, net::ByteSpan data) {
-  Session& s = core_->pool.at(id);
-  // One Envelope per received chunk, cleared for each frame in it. (Not thread_local: objects
-  // with destructors in thread_local storage are freed twice at thread exit under mingw.)
-  proto::Envelope request;
-  const auto now = TokenBucket::Clock::now();  // one reading per chunk is precise enough
-  bool heard = false;
-  const auto status = s.decoder.feed(data, [&](net::ByteSpan body) {
-    heard = true;
-    return handle_frame(id, s, body, now, request);
-  });
-  // Only whole frames are activity for the heartbeat: bytes of one that never completes (a
-  // slowloris trickle) are not.
-  if (heard) {
-    // Relaxed: the sweep wants the value, nothing ordered by it. Stores only when they change
-    // anything, so a busy connection does not bounce these cache lines at every chunk.
-    s.last_heard_ms.store(ServerCore::steady_ms(), std::memory_order_relaxed);
-    if (s.pinged_generation.load(std::memory_order_relaxed) != 0) {
-      s.pinged_generation.store(0);
-    }
-  }
-  const bool incomplete = s.decoder.buffered() != 0;
-  if (s.frame_incomplete.load(std::memory_order_relaxed) != incomplete) {
-    s.frame_incomplete.store(incomplete, std::memory_order_relaxed);
-  }
-  if (status == net::FrameDecoder::Status::too_large) {
-    core_->send_error(id, s, proto::Envelope{}, proto::FRAME_TOO_LARGE,
-                      fmt::format("frame is over {} bytes", config_.max_frame_bytes), true);
-  }
-}
-
-bool ChatServer::handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
-                              TokenBucket::Clock::time_point now, proto::Envelope& request) {
-  if (s.expired_for(id)) {
-    return false;  // closed from another thread (a kick) while this chunk or a login was pending
-  }
-  if (s.auth) {
-    // A password is being checked: what follows waits for its answer (bounded: nothing more is
-    // read until then, so at most one receive's worth).
-    s.held_frames.emplace_back(reinterpret_cast<const char*>(body.data()), body.size());
-    return true;
-  }
-  request.Clear();
-  const wire::DecodeResult r = wire::decode(body, request);
-  if (r.status == wire::DecodeStatus::malformed) {
-    core_->send_error(id, s, proto::Envelope{}, proto::MALFORMED_FRAME,
-                      "frame is not a valid Envelope", true);
-    return false;
-  }
-  const bool admitted = r.status == wire::DecodeStatus::ok ? admit(id, s, request, now)
-                                                           : admit(id, s, stand_in_request(r), now);
-  if (!admitted) {
-    return s.phase != Session::Phase::closing;
-  }
-  if (r.status == wire::DecodeStatus::invalid_utf8) {
-    proto::Envelope stand_in = stand_in_request(r);
-    if (r.body == proto::Envelope::kQuit) {
-      dispatch(*core_, id, s, stand_in);  // a Quit is honoured; its unreadable reason dropped
-      return false;
-    }
-    core_->send_error(id, s, stand_in, utf8_error_for(r), "a string field is not valid UTF-8");
-    return true;
-  }
-  dispatch(*core_, id, s, request);
-  return s.phase != Session::Phase::closing;
-}
-
-bool ChatServer::admit(net::ConnId id, Session& s, const proto::Envelope& request,
-                       TokenBucket::Clock::time_point now) {
-  const auto body = request.body_case();
-  if (body == proto::Envelope::kQuit || body == proto::Envelope::kPong || s.flood.take(now)) {
-    s.flood_strikes = 0;
-    return true;
-  }
-  if (++s.flood_strikes >= config_.flood_burst) {
-    s.record_close(CloseReason::flooding);
-    core_->send_error(id, s, request, proto::RATE_LIMITED,
-                      "still flooding after a whole burst over the rate limit", true);
-  } else {
-    core_->send_error(id, s, request, proto::RATE_LIMITED,
-                      fmt::format("over {} requests a second (burst {}): dropped; slow down",
-                                  config_.flood_rate, config_.flood_burst));
-  }
-  return false;
-}
 
 void ChatServer::on_send(net::ConnId id, std::error_code ec) {
   Session& s = core_->pool.at(id);
@@ -665,11 +302,7 @@ void ChatServer::on_send(net::ConnId id, std::error_code ec) {
   if (s.outbox.on_sent(*core_->io) == net::SendQueue::After::close_now) {
     core_->half_close(id);
   }
-  if (s.recv_parked.load() && s.outbox.queued_bytes() <= config_.send_queue_soft_bytes &&
-      s.recv_parked.exchange(false)) {
-    log::debug("resume reading {}", id);
-    core_->io->start_recv(id);
-  }
+  intake_->on_send_drained(id, s);
 }
 
 bool ChatServer::on_batch_end() {
@@ -686,7 +319,7 @@ void ChatServer::on_closed(net::ConnId id) {
   if (const auto why = s.expiry_for(id)) {
     s.record_close(*why);
   }
-  cancel_auth(id, s);
+  auth_->cancel(id, s);
   const CloseReason reason = s.record_close(CloseReason::peer_closed);
   const std::string who = s.nickname.empty() ? s.peer : s.nickname + " " + s.peer;
   core_->leave_chat(id, s);
@@ -744,12 +377,7 @@ void ChatServer::shutdown(const std::string& reason) {
     t.join();
   }
   workers_.clear();
-  {
-    std::lock_guard guard(state_mutex_);
-    stopping_housekeeping_ = true;
-  }
-  state_changed_.notify_all();
-  housekeeping_.join();
+  housekeeping_->stop();
   log::info("shutdown complete");
 }
 

@@ -20,6 +20,9 @@
 namespace chat::server {
 
 struct ServerCore;
+class RequestIntake;
+class AuthHandover;
+class Housekeeping;
 
 class ChatServer final : private net::IoHandler {
  public:
@@ -71,35 +74,6 @@ class ChatServer final : private net::IoHandler {
   void on_closed(net::ConnId id) override;
   bool on_batch_end() override;
 
-  // Feeds received bytes through the decoder and the dispatcher.
-  void process_bytes(net::ConnId id, net::ByteSpan data);
-  // One frame: decode, flood control, dispatch (or hold it while a password is checked). False
-  // to stop reading the chunk (closing). `request` is scratch, reused across a chunk's frames.
-  bool handle_frame(net::ConnId id, Session& s, net::ByteSpan body,
-                    TokenBucket::Clock::time_point now, proto::Envelope& request);
-  // Starts the next receive, unless backpressure parks it (park_recv).
-  void read_on(net::ConnId id, Session& s);
-  // Accounts. A handler that needs the auth worker leaves s.auth set; when the receive ends,
-  // begin_auth() submits it (true: `s` now waits for on_auth_result, nothing more is read; a
-  // full queue answers through on_auth_result too).
-  bool begin_auth(net::ConnId id, Session& s);
-  // The auth worker's answer, posted to a worker thread: takes `s` over unless on_closed()
-  // cancelled the check, answers the request, handles the frames held meanwhile, reads on.
-  void on_auth_result(const AuthResult& r);
-  void finish_auth(net::ConnId id, Session& s, const AuthResult& r);
-  // The reply to a registration, password change or deletion the auth worker carried out, and
-  // what it changes for the session (logged in, or a guest again). Owns `s` as finish_auth does.
-  void finish_account_change(net::ConnId id, Session& s, AuthJob::Kind kind,
-                             std::uint64_t request_id);
-  // From on_closed(): no auth result may touch `s` after this (waits for one finishing).
-  void cancel_auth(net::ConnId id, Session& s);
-  // Flood control for one decoded request: true to dispatch it; false when it was refused with
-  // Error(RATE_LIMITED) (and, for a client that keeps on, a close). From `id`'s own callbacks.
-  bool admit(net::ConnId id, Session& s, const proto::Envelope& request,
-             TokenBucket::Clock::time_point now);
-  // Backpressure on a session whose send queue is over the soft limit: true when its next
-  // receive is left to on_send() (it starts one once the queue drains); false to read on now.
-  bool park_recv(net::ConnId id, Session& s);
   // The per-address checks for a new connection, its address parsed once: a ban, then the
   // limits. True to serve it; false when it was refused with a fatal error (BANNED,
   // TOO_MANY_CONNECTIONS, CONNECTING_TOO_FAST). From on_accept.
@@ -107,19 +81,19 @@ class ChatServer final : private net::IoHandler {
   // Registers each --operator name not registered yet with the password config.operator_password
   // gives; throws std::runtime_error (the server refuses to start) when it cannot.
   void register_configured_operators();
-  void run_housekeeping();
 
   const ServerConfig config_;
   std::unique_ptr<ServerCore> core_;
+  std::unique_ptr<RequestIntake> intake_;
+  std::unique_ptr<AuthHandover> auth_;
+  std::unique_ptr<Housekeeping> housekeeping_;
   // Clients served at once: --max-clients, or fewer where the open-file limit has no room for
   // that many. Set by start() before the workers run; read-only after.
   unsigned client_limit_ = 0;
   std::vector<std::thread> workers_;
-  std::thread housekeeping_;
   std::atomic<unsigned> open_connections_{0};  // accepted and not yet on_closed
   std::mutex state_mutex_;
-  std::condition_variable state_changed_;  // open_connections_ fell, or housekeeping must stop
-  bool stopping_housekeeping_ = false;
+  std::condition_variable state_changed_;  // open_connections_ fell
   bool started_ = false;
   bool stopped_ = false;
 };

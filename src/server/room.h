@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chat.pb.h"
+#include "delivery.h"
 #include "history/history_budget.h"
 #include "history/history_ring.h"
 #include "history/history_store.h"

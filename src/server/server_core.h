@@ -16,6 +16,7 @@
 #include "accounts/auth_worker.h"
 #include "address_limits.h"
 #include "chat.pb.h"
+#include "delivery.h"
 #include "history/history_budget.h"
 #include "history/history_store.h"
 #include "net/io_service.h"

@@ -2,6 +2,42 @@
 
 namespace chat::server {
 
+const char* to_string(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::none:
+      return "closed";
+    case CloseReason::quit:
+      return "quit";
+    case CloseReason::peer_closed:
+      return "connection closed by client";
+    case CloseReason::connection_error:
+      return "connection error";
+    case CloseReason::protocol_error:
+      return "protocol error";
+    case CloseReason::slow_reader:
+      return "too slow to read (send queue full)";
+    case CloseReason::flooding:
+      return "flooding (kept sending over the rate limit)";
+    case CloseReason::handshake_timeout:
+      return "no Join in time (handshake timeout)";
+    case CloseReason::heartbeat_timeout:
+      return "silent too long (heartbeat timeout)";
+    case CloseReason::server_full:
+      return "server full";
+    case CloseReason::address_limit:
+      return "too many connections from one address";
+    case CloseReason::shutdown:
+      return "server shutting down";
+    case CloseReason::kicked:
+      return "kicked by an operator";
+    case CloseReason::banned:
+      return "banned";
+    case CloseReason::replaced:
+      return "logged in again from another connection";
+  }
+  return "closed";
+}
+
 void Session::open(net::ConnId id, std::string peer_text, std::string peer_host, TokenBucket bucket,
                    TokenBucket whisper_bucket, std::int64_t now_ms) {
   peer = std::move(peer_text);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "delivery.h"
 #include "session_pool.h"
 #include "support/open_sessions.h"
 

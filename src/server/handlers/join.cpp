@@ -22,6 +22,38 @@ bool refuse_banned(ServerCore& core, net::ConnId id, Session& s, const Envelope&
   return true;
 }
 
+// The answer to a successful Join: who the client is now, its rooms, and the limits it must
+// keep to (docs/protocol.md, Welcome).
+Envelope make_welcome(const ServerConfig& config, const std::string& nickname,
+                      std::uint64_t request_id, bool skip_lobby, bool registered,
+                      bool is_operator) {
+  Envelope welcome;
+  welcome.set_request_id(request_id);
+  auto* w = welcome.mutable_welcome();
+  w->set_nickname(nickname);
+  if (!skip_lobby) {
+    w->add_rooms(ServerConfig::kLobby);
+  }
+  w->set_motd(config.motd);
+  w->set_server_version(CHAT_SERVER_VERSION);
+  w->set_protocol_version(ServerConfig::kProtocolVersion);
+  w->set_registered(registered);
+  w->set_is_operator(is_operator);
+  auto* limits = w->mutable_limits();
+  limits->set_max_frame_bytes(config.max_frame_bytes);
+  limits->set_max_text_bytes(config.max_text_bytes);
+  limits->set_max_nickname_bytes(config.max_nickname_bytes);
+  limits->set_max_room_name_bytes(config.max_room_name_bytes);
+  limits->set_max_rooms_per_session(config.max_rooms_per_session);
+  limits->set_heartbeat_interval_ms(static_cast<std::uint32_t>(config.heartbeat_interval.count()));
+  limits->set_heartbeat_timeout_ms(static_cast<std::uint32_t>(config.heartbeat_timeout.count()));
+  if (config.flood_rate != 0) {
+    limits->set_flood_burst(config.flood_burst);
+    limits->set_flood_rate(config.flood_rate);
+  }
+  return welcome;
+}
+
 }  // namespace
 
 void handle_join(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
@@ -88,33 +120,8 @@ void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string&
             : logged_in ? " (registered)"
                         : "");
 
-  Envelope welcome;
-  welcome.set_request_id(request_id);
-  auto* w = welcome.mutable_welcome();
-  w->set_nickname(s.nickname);
-  if (!skip_lobby) {
-    w->add_rooms(ServerConfig::kLobby);
-  }
-  w->set_motd(core.config.motd);
-  w->set_server_version(CHAT_SERVER_VERSION);
-  w->set_protocol_version(ServerConfig::kProtocolVersion);
-  w->set_registered(logged_in);
-  w->set_is_operator(is_operator);
-  auto* limits = w->mutable_limits();
-  limits->set_max_frame_bytes(core.config.max_frame_bytes);
-  limits->set_max_text_bytes(core.config.max_text_bytes);
-  limits->set_max_nickname_bytes(core.config.max_nickname_bytes);
-  limits->set_max_room_name_bytes(core.config.max_room_name_bytes);
-  limits->set_max_rooms_per_session(core.config.max_rooms_per_session);
-  limits->set_heartbeat_interval_ms(
-      static_cast<std::uint32_t>(core.config.heartbeat_interval.count()));
-  limits->set_heartbeat_timeout_ms(
-      static_cast<std::uint32_t>(core.config.heartbeat_timeout.count()));
-  if (core.config.flood_rate != 0) {
-    limits->set_flood_burst(core.config.flood_burst);
-    limits->set_flood_rate(core.config.flood_rate);
-  }
-  core.send(id, welcome);
+  core.send(id,
+            make_welcome(core.config, s.nickname, request_id, skip_lobby, logged_in, is_operator));
   if (logged_in) {
     // The password proves who this is: an older connection of theirs (one the server has not
     // yet seen die, say) gives the nickname up rather than lock its owner out. Taken after the
