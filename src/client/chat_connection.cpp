@@ -14,14 +14,18 @@ constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;
 // ---------------------------------------------------------------- ClientNetwork
 
 ClientNetwork::ClientNetwork(unsigned workers, unsigned max_connections,
-                             const std::string& io_backend, std::chrono::microseconds busy_poll)
-    : by_index_(std::make_unique<std::atomic<ChatConnection*>[]>(max_connections)),
+                             const std::string& io_backend, std::chrono::microseconds busy_poll,
+                             ClientTransport transport)
+    : framing_(transport.framing),
+      by_index_(std::make_unique<std::atomic<ChatConnection*>[]>(max_connections)),
       slots_(max_connections) {
   net::IoConfig config;
   config.max_connections = max_connections;
   config.backend = io_backend;
   config.busy_poll = busy_poll;
-  io_ = net::make_io_service(static_cast<net::IoHandler&>(*this), config);
+  auto& handler = static_cast<net::IoHandler&>(*this);
+  io_ = transport.io_factory ? transport.io_factory(handler, config)
+                             : net::make_io_service(handler, config);
   for (unsigned i = 0; i < std::max(1u, workers); ++i) {
     workers_.push_back(
         net::start_named_thread("client-io-" + std::to_string(i), [this] { io_->run(); }));
@@ -87,7 +91,7 @@ ChatConnection::ChatConnection(ClientNetwork& network, EnvelopeHandler on_envelo
       on_envelope_(std::move(on_envelope)),
       on_close_(std::move(on_close)),
       outbox_(kMaxQueuedBytes),
-      decoder_(kMaxServerFrameBytes) {}
+      framing_(net::make_framing(network.framing_, kMaxServerFrameBytes)) {}
 
 ChatConnection::~ChatConnection() {
   close();
@@ -165,16 +169,16 @@ void ChatConnection::start_recv_locked() {
 void ChatConnection::handle_recv(net::ByteSpan data, std::error_code ec) {
   if (ec || data.empty()) {
     // The server ends a stream only after whole frames; a cut frame means the path broke.
-    fail(ec                         ? "connection lost: " + ec.message()
-         : decoder_.buffered() != 0 ? "server closed the connection inside a frame"
-                                    : "server closed the connection");
+    fail(ec                          ? "connection lost: " + ec.message()
+         : framing_->buffered() != 0 ? "server closed the connection inside a frame"
+                                     : "server closed the connection");
     return;
   }
   const auto received = std::chrono::steady_clock::now();
   last_received_ticks_.store(received.time_since_epoch().count(), std::memory_order_relaxed);
   proto::Envelope env;
   bool malformed = false;
-  const auto status = decoder_.feed(data, [&](net::ByteSpan body) {
+  auto on_frame = [&](net::ByteSpan body) {
     if (frame_filter_ && frame_filter_(body, received)) {
       return true;
     }
@@ -191,8 +195,9 @@ void ChatConnection::handle_recv(net::ByteSpan data, std::error_code ec) {
     }
     on_envelope_(env);
     return true;
-  });
-  if (malformed || status != net::FrameDecoder::Status::ok) {
+  };
+  const auto status = framing_->feed(data, on_frame);
+  if (malformed || status != net::Framing::Status::ok) {
     fail("malformed frame from server");
     return;
   }
@@ -256,7 +261,7 @@ bool ChatConnection::push(net::SharedBytes frame) {
 }
 
 bool ChatConnection::send(const proto::Envelope& env) {
-  return push(wire::encode(env));
+  return push(wire::encode(env, framing_->kind()));
 }
 
 bool ChatConnection::send_raw(std::string bytes) {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "chat.pb.h"
-#include "net/frame_decoder.h"
+#include "net/framing.h"
 #include "net/io_service.h"
 #include "net/send_queue.h"
 
@@ -21,17 +21,25 @@ namespace chat::client {
 
 class ChatConnection;
 
+// How a client's connections reach the server: the I/O service (make_io_service's backend, or
+// a transport's own, e.g. a TLS filter over it) and the framing on its bytes (net/framing.h).
+struct ClientTransport {
+  net::IoFactory io_factory;  // unset: net::make_io_service
+  net::FramingKind framing = net::FramingKind::length_prefix;
+};
+
 // The I/O service and worker threads that many ChatConnections share (one for the console
 // client, thousands of connections on a few threads for the bot).
 class ClientNetwork final : private net::IoHandler {
  public:
   // Starts `workers` threads on the I/O backend `io_backend` (see net::IoConfig::backend and,
   // for `busy_poll`, IoConfig::busy_poll); throws std::runtime_error if that backend cannot
-  // run. Thread contract: construct and destroy on one thread; destroy only after every
+  // run. `transport`: how the connections reach the server (the I/O factory hook).
+  // Thread contract: construct and destroy on one thread; destroy only after every
   // ChatConnection using it is destroyed.
   explicit ClientNetwork(unsigned workers = 1, unsigned max_connections = 64,
                          const std::string& io_backend = "auto",
-                         std::chrono::microseconds busy_poll = {});
+                         std::chrono::microseconds busy_poll = {}, ClientTransport transport = {});
   ~ClientNetwork() override;
   ClientNetwork(const ClientNetwork&) = delete;
   ClientNetwork& operator=(const ClientNetwork&) = delete;
@@ -45,6 +53,7 @@ class ClientNetwork final : private net::IoHandler {
   void on_closed(net::ConnId id) override;
   ChatConnection* find(net::ConnId id);
 
+  const net::FramingKind framing_;
   std::unique_ptr<net::IoService> io_;
   // The connection in each slot of the I/O service's table. Written when a connect starts and
   // when on_closed() ends the slot's connection; read by every completion, without a lock (a
@@ -124,7 +133,8 @@ class ChatConnection {
   ConnectHandler on_connect_;
   FrameFilter frame_filter_;
   net::SendQueue outbox_;
-  net::FrameDecoder decoder_;  // touched only by this connection's recv callbacks
+  // Inbound framing, touched only by this connection's recv callbacks.
+  std::unique_ptr<net::Framing> framing_;
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

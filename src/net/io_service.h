@@ -148,6 +148,11 @@ class IoService {
 // platform (posix/linux_backends.cpp, iocp/windows_backends.cpp).
 std::unique_ptr<IoService> make_io_service(IoHandler& handler, const IoConfig& config);
 
+// What builds an I/O service: make_io_service, or a transport's own (a TLS filter over a
+// backend, an in-memory one for the fuzzer). The transport hook of both the server
+// (ServerConfig::io_factory) and the clients (client::ClientTransport).
+using IoFactory = std::function<std::unique_ptr<IoService>(IoHandler&, const IoConfig&)>;
+
 // The backend names this build accepts besides "auto"; the first is the one "auto" takes.
 // Whether the machine can run each is known only by trying (make_io_service). Thread-safe.
 std::vector<std::string> io_backend_names();

@@ -328,7 +328,7 @@ void ChatServer::on_closed(net::ConnId id) {
     core_->clients.fetch_sub(1);
   }
   core_->addresses.release(s.address_key);
-  s.release(id, config_.max_frame_bytes, config_.on_slot_releasing);
+  s.release(id, config_.on_slot_releasing);
   {
     std::lock_guard lock(state_mutex_);
     open_connections_.fetch_sub(1);

@@ -62,12 +62,19 @@ FlushBatch* FlushBatch::current() {
   return t_batch;
 }
 
-void Delivery::push(net::ConnId to, const net::SharedBytes& frame) {
-  after_push(to, pool_.at(to).outbox.push(to, frame));
+void Delivery::push(net::ConnId to, const wire::FramedMessage& msg) {
+  Session& s = pool_.at(to);
+  after_push(to, s.outbox.push(to, msg.frame(s.frame_kind)));
 }
 
-void Delivery::keep_promise(net::ConnId to, const net::SharedBytes& frame) {
-  after_push(to, pool_.at(to).outbox.keep_promise(to, frame));
+void Delivery::push(net::ConnId to, const proto::Envelope& env) {
+  Session& s = pool_.at(to);
+  after_push(to, s.outbox.push(to, wire::encode(env, s.frame_kind)));
+}
+
+void Delivery::keep_promise(net::ConnId to, const proto::Envelope& env) {
+  Session& s = pool_.at(to);
+  after_push(to, s.outbox.keep_promise(to, wire::encode(env, s.frame_kind)));
 }
 
 void Delivery::drop_promise(net::ConnId to) {

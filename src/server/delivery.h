@@ -8,6 +8,7 @@
 
 #include "net/io_service.h"
 #include "net/send_queue.h"
+#include "net/wire/envelope_codec.h"
 #include "session_pool.h"
 
 namespace chat::server {
@@ -59,10 +60,12 @@ class Delivery {
   Delivery(const Delivery&) = delete;
   Delivery& operator=(const Delivery&) = delete;
 
-  // Queues `frame` to `to`; a stale id is ignored.
-  void push(net::ConnId to, const net::SharedBytes& frame);
+  // Queues `msg` to `to`, framed for `to`'s transport; a stale id is ignored. A message for
+  // many recipients is framed once (wire::FramedMessage); one for one recipient only for it.
+  void push(net::ConnId to, const wire::FramedMessage& msg);
+  void push(net::ConnId to, const proto::Envelope& env);
   // Keeps or drops a frame promised to `to` (SendQueue::promise): an Ack owed before any close.
-  void keep_promise(net::ConnId to, const net::SharedBytes& frame);
+  void keep_promise(net::ConnId to, const proto::Envelope& env);
   void drop_promise(net::ConnId to);
   // Starts the sends not left to a FlushBatch and reports any recipient whose queue overflowed
   // (SessionPool::report_cut). Idempotent.

@@ -49,10 +49,11 @@ void RequestIntake::process_bytes(net::ConnId id, Session& s, net::ByteSpan data
   proto::Envelope request;
   const auto now = TokenBucket::Clock::now();  // one reading per chunk is precise enough
   bool heard = false;
-  const auto status = s.decoder.feed(data, [&](net::ByteSpan body) {
+  auto on_frame = [&](net::ByteSpan body) {
     heard = true;
     return handle_frame(id, s, body, now, request);
-  });
+  };
+  const auto status = s.framing->feed(data, on_frame);
   // Only whole frames are activity for the heartbeat: bytes of one that never completes (a
   // slowloris trickle) are not.
   if (heard) {
@@ -63,11 +64,11 @@ void RequestIntake::process_bytes(net::ConnId id, Session& s, net::ByteSpan data
       s.pinged_generation.store(0);
     }
   }
-  const bool incomplete = s.decoder.buffered() != 0;
+  const bool incomplete = s.framing->buffered() != 0;
   if (s.frame_incomplete.load(std::memory_order_relaxed) != incomplete) {
     s.frame_incomplete.store(incomplete, std::memory_order_relaxed);
   }
-  if (status == net::FrameDecoder::Status::too_large) {
+  if (status == net::Framing::Status::too_large) {
     core_.send_error(id, s, proto::Envelope{}, proto::FRAME_TOO_LARGE,
                      fmt::format("frame is over {} bytes", core_.config.max_frame_bytes), true);
   }

@@ -11,7 +11,7 @@ namespace chat::server {
 namespace {
 
 // A stored message as replayed: a ChatMessage marked as history.
-net::SharedBytes history_frame(const StoredMessage& m) {
+proto::Envelope history_envelope(const StoredMessage& m) {
   proto::Envelope past;
   auto* cm = past.mutable_chat_message();
   cm->set_room(m.room);
@@ -21,7 +21,7 @@ net::SharedBytes history_frame(const StoredMessage& m) {
   cm->set_server_time_ms(m.server_time_ms);
   cm->set_server_msg_id(m.server_msg_id);
   cm->set_history(true);
-  return wire::encode(past);
+  return past;
 }
 
 }  // namespace
@@ -67,7 +67,7 @@ bool Room::join_locked(const Member& who, std::uint64_t request_id, Delivery& ou
   p->set_nickname(who.nickname);
   p->set_kind(proto::Presence::JOINED);
   p->set_reason("join");
-  const net::SharedBytes presence_frame = wire::encode(presence);
+  const wire::FramedMessage presence_frame(presence);
   for (const Member& m : members_) {
     out.push(m.id, presence_frame);
   }
@@ -80,7 +80,7 @@ bool Room::join_locked(const Member& who, std::uint64_t request_id, Delivery& ou
   for (const Member& m : members_) {
     ul->add_members(m.nickname);
   }
-  out.push(who.id, wire::encode(list));
+  out.push(who.id, list);
   if (since_seq) {
     replay_since(who.id, *since_seq, out);
   } else {
@@ -125,11 +125,11 @@ void Room::replay_newest(net::ConnId to, Delivery& out) {
 void Room::send_history(net::ConnId to, const std::vector<StoredMessagePtr>& older,
                         std::uint64_t first_in_ring, std::uint64_t from, Delivery& out) {
   for (const StoredMessagePtr& m : older) {
-    out.push(to, history_frame(*m));
+    out.push(to, history_envelope(*m));
   }
   for (const StoredMessagePtr& m : recent_) {
     if (m->seq >= first_in_ring && m->seq > from) {  // not those just put back from `older`
-      out.push(to, history_frame(*m));
+      out.push(to, history_envelope(*m));
     }
   }
 }
@@ -155,7 +155,7 @@ void Room::replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out) 
     n->set_missing_to(first_available - 1);
     n->set_text(fmt::format("messages {} to {} of {} are no longer kept", since_seq + 1,
                             first_available - 1, name_));
-    out.push(to, wire::encode(gap));
+    out.push(to, gap);
   }
   send_history(to, older, first_in_ring, from, out);
 }
@@ -177,7 +177,7 @@ bool Room::leave(net::ConnId id, const std::string* reason, Delivery& out) {
   }
   members_.erase(it);
   if (reason != nullptr && !members_.empty()) {
-    const net::SharedBytes frame = wire::encode(presence);
+    const wire::FramedMessage frame(presence);
     for (const Member& m : members_) {
       out.push(m.id, frame);
     }
@@ -205,7 +205,7 @@ Room::Published Room::publish_locked(proto::Envelope& msg, net::ConnId sender, D
   const std::uint64_t seq = ++last_seq_;
   auto* cm = msg.mutable_chat_message();
   cm->set_seq(seq);
-  const net::SharedBytes frame = wire::encode(msg);  // once, shared by every recipient
+  const wire::FramedMessage frame(msg);  // serialized once, shared by every recipient
   for (const Member& m : members_) {
     if (m.id != sender) {
       out.push(m.id, frame);

@@ -14,6 +14,7 @@
 #include "accounts/login_throttle.h"
 #include "accounts/password_hash.h"
 #include "accounts/registration_limiter.h"
+#include "net/framing.h"
 #include "net/io_service.h"
 #include "net/thread_priority.h"
 
@@ -31,7 +32,11 @@ struct ServerConfig {
   std::string io_backend = "auto";
   // For the fuzzer: builds the I/O service instead of net::make_io_service, so the server can
   // run on an in-memory transport. Unset (always, in chat_server): the backend io_backend names.
-  std::function<std::unique_ptr<net::IoService>(net::IoHandler&, const net::IoConfig&)> io_factory;
+  net::IoFactory io_factory;
+  // With io_factory, the transport hook: how the connections it accepts frame their bytes
+  // (net/framing.h). A TLS transport is an io_factory whose service filters the bytes; a
+  // WebSocket one adds a FramingKind. Every program uses the length prefix.
+  net::FramingKind framing = net::FramingKind::length_prefix;
 
   std::uint32_t max_frame_bytes = 64 * 1024;
   std::uint32_t max_text_bytes = 4 * 1024;

@@ -46,13 +46,13 @@ std::string slow_reader_message(const ServerConfig& cfg) {
       cfg.max_send_queue_bytes);
 }
 
-net::SharedBytes slow_reader_notice(const ServerConfig& cfg) {
+wire::FramedMessage slow_reader_notice(const ServerConfig& cfg) {
   proto::Envelope env;
   auto* e = env.mutable_error();
   e->set_code(proto::SLOW_READER);
   e->set_fatal(true);
   e->set_message(slow_reader_message(cfg));
-  return wire::encode(env);
+  return wire::FramedMessage(env);
 }
 
 net::IoConfig io_config_for(const ServerConfig& cfg) {
@@ -68,8 +68,9 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
     : config(cfg),
       io(cfg.io_factory ? cfg.io_factory(handler, io_config_for(cfg))
                         : net::make_io_service(handler, io_config_for(cfg))),
-      pool(io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes,
-           slow_reader_notice(cfg), [this](net::ConnId id) { cut_off(id); }),
+      pool(
+          io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes,
+          slow_reader_notice(cfg), [this](net::ConnId id) { cut_off(id); }, cfg.framing),
       history(cfg.db_path.empty()
                   ? nullptr
                   : std::make_unique<HistoryStore>(
@@ -114,7 +115,7 @@ void ServerCore::set_shutdown_reason(const std::string& reason) {
   notice.mutable_notice()->set_kind(proto::Notice::SHUTDOWN);
   notice.mutable_notice()->set_text(reason.empty() ? "server shutting down"
                                                    : "server shutting down: " + reason);
-  shutdown_notice = wire::encode(notice);
+  shutdown_notice = wire::FramedMessage(notice);
 }
 
 bool ServerCore::is_operator(const Session& s) const {
@@ -228,9 +229,8 @@ void ServerCore::on_stored(const std::vector<Stored>& batch, bool committed) {
       continue;
     }
     const StoredMessage& m = *s.msg;
-    out.keep_promise(s.ack.sender,
-                     wire::encode(ack_envelope(s.ack.request_id, s.ack.client_msg_id,
-                                               m.server_msg_id, m.room, m.seq, m.server_time_ms)));
+    out.keep_promise(s.ack.sender, ack_envelope(s.ack.request_id, s.ack.client_msg_id,
+                                                m.server_msg_id, m.room, m.seq, m.server_time_ms));
   }
 }
 
@@ -245,7 +245,7 @@ std::uint64_t ServerCore::now_ms() {
 
 void ServerCore::send(net::ConnId id, const proto::Envelope& env) {
   Delivery out(pool, *io);
-  out.push(id, wire::encode(env));
+  out.push(id, env);
 }
 
 void ServerCore::send_error(net::ConnId id, Session& s, const proto::Envelope& request,
@@ -313,7 +313,7 @@ void ServerCore::notify_shutdown(net::ConnId id, Session& s) {
     return;  // gone (or the empty id of a free slot)
   }
   s.record_close(CloseReason::shutdown);
-  send_last(id, s, shutdown_notice);
+  send_last(id, s, shutdown_notice.frame(s.frame_kind));
 }
 
 bool ServerCore::send_last(net::ConnId id, Session& s, const net::SharedBytes& frame) {
@@ -347,7 +347,7 @@ bool ServerCore::expire(net::ConnId id, Session& s, CloseReason reason, proto::E
   e->set_code(code);
   e->set_fatal(true);
   e->set_message(message);
-  if (send_last(id, s, wire::encode(env))) {
+  if (send_last(id, s, wire::encode(env, s.frame_kind))) {
     log::info("closing {}: {}", id, message);
   }
   return true;

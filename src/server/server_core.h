@@ -98,8 +98,9 @@ struct ServerCore {
   // Queues the shared Notice(SHUTDOWN) frame to `id` and closes it once that is sent (after any
   // Ack it is owed). Any thread; a stale id changes nothing.
   void notify_shutdown(net::ConnId id, Session& s);
-  // Queues `frame` as the last one `id` gets (after the Acks it is owed) and closes it once that
-  // is sent, or after config.linger. False when `id` is gone or already closing. Any thread.
+  // Queues `frame` (framed for `s`: Session::frame_kind) as the last one `id` gets (after the Acks
+  // it is owed) and closes it once that is sent, or after config.linger. False when `id` is gone or
+  // already closing. Any thread.
   bool send_last(net::ConnId id, Session& s, const net::SharedBytes& frame);
   // Closes `id` for a decision made on another thread (a timeout, an operator's kick): tells it
   // with a fatal Error(code), closes once that is sent (or after config.linger), and records
@@ -130,7 +131,7 @@ struct ServerCore {
   void cut_off(net::ConnId id);
 
   // Notice(SHUTDOWN), serialized once; set_shutdown_reason() changes it before shutdown begins.
-  net::SharedBytes shutdown_notice;
+  wire::FramedMessage shutdown_notice;
   void set_shutdown_reason(const std::string& reason);
 
   static std::uint64_t now_ms();

@@ -66,8 +66,7 @@ bool Session::take_whisper_allowance(net::ConnId id, std::size_t bytes) {
   return allowed;
 }
 
-void Session::release(net::ConnId id, std::size_t max_frame_bytes,
-                      const std::function<void(net::ConnId)>& between) {
+void Session::release(net::ConnId id, const std::function<void(net::ConnId)>& between) {
   // First. The sweep reads the owner, then accepted_ms, and acts on the owner's id only. If it
   // sees accepted_ms still set, the owner it read came before this store, so it is this
   // connection's id, which every queue and expire() refuses from here on; one that reads the
@@ -79,7 +78,7 @@ void Session::release(net::ConnId id, std::size_t max_frame_bytes,
     between(id);
   }
   outbox.reset();
-  decoder = net::FrameDecoder(max_frame_bytes);
+  framing->reset();
   phase = Phase::handshake;
   nickname.clear();
   rooms.clear();

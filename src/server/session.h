@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "accounts/auth_worker.h"
-#include "net/frame_decoder.h"
+#include "net/framing.h"
 #include "net/send_queue.h"
 #include "token_bucket.h"
 
@@ -49,12 +49,18 @@ const char* to_string(CloseReason reason);
 //   wins `auth_tag` (pending -> finishing); on_closed either cancels the pending check first or
 //   waits for the finishing one to end. See ChatServer::on_auth_result.
 struct Session {
-  // `cut_notice`: the fatal Error a reader too slow for its send queue gets last.
-  Session(std::size_t max_frame_bytes, std::size_t max_send_queue_bytes,
+  // `cut_notice`: the fatal Error a reader too slow for its send queue gets last, framed as
+  // `inbound` frames. `inbound`: how the slot's connections frame their bytes (the transport
+  // they come by).
+  Session(std::unique_ptr<net::Framing> inbound, std::size_t max_send_queue_bytes,
           net::SharedBytes cut_notice)
-      : outbox(max_send_queue_bytes, std::move(cut_notice)), decoder(max_frame_bytes) {}
+      : outbox(max_send_queue_bytes, std::move(cut_notice)),
+        frame_kind(inbound->kind()),
+        framing(std::move(inbound)) {}
 
   net::SendQueue outbox;
+  // How frames to this slot's connections look: fixed for the slot, so any thread may read it.
+  const net::FramingKind frame_kind;
   std::atomic<CloseReason> close_reason{CloseReason::none};
   // The client ended its sending side; set by its recv callback, read when our queue drains.
   std::atomic<bool> peer_eof{false};
@@ -105,7 +111,7 @@ struct Session {
 
   enum class Phase : std::uint8_t { handshake, joined, closing };
   Phase phase = Phase::handshake;
-  net::FrameDecoder decoder;
+  std::unique_ptr<net::Framing> framing;  // inbound: the receive callbacks' own
   std::string peer;
   std::string host;                 // the peer's numeric address, without the port
   std::string address_key;          // counted in ServerCore::addresses under this; empty: not
@@ -147,8 +153,7 @@ struct Session {
   bool take_whisper_allowance(net::ConnId id, std::size_t bytes);
   // `between(id)` runs after the slot is marked free and before the rest is reset: a test runs
   // a sweep there (ServerConfig::on_slot_releasing). Empty outside tests.
-  void release(net::ConnId id, std::size_t max_frame_bytes,
-               const std::function<void(net::ConnId)>& between = {});
+  void release(net::ConnId id, const std::function<void(net::ConnId)>& between = {});
 
   // Records `reason` unless one is already set; returns the reason in force.
   CloseReason record_close(CloseReason reason) {

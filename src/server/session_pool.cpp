@@ -3,12 +3,13 @@
 namespace chat::server {
 
 SessionPool::SessionPool(unsigned capacity, std::size_t max_frame_bytes,
-                         std::size_t max_send_queue_bytes, net::SharedBytes cut_notice,
-                         std::function<void(net::ConnId)> on_cut)
+                         std::size_t max_send_queue_bytes, const wire::FramedMessage& cut_notice,
+                         std::function<void(net::ConnId)> on_cut, net::FramingKind framing)
     : on_cut_(std::move(on_cut)) {
   slots_.reserve(capacity);
   for (unsigned i = 0; i < capacity; ++i) {
-    slots_.push_back(std::make_unique<Session>(max_frame_bytes, max_send_queue_bytes, cut_notice));
+    slots_.push_back(std::make_unique<Session>(net::make_framing(framing, max_frame_bytes),
+                                               max_send_queue_bytes, cut_notice.frame(framing)));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "net/io_service.h"
+#include "net/wire/envelope_codec.h"
 #include "session.h"
 
 namespace chat::server {
@@ -19,8 +20,11 @@ class SessionPool {
   // `cut_notice`: see Session. `on_cut(id)`: what to do once `id`'s queue overflowed and was
   // cut (SendQueue::finish_cut()); run on a worker thread, never inline (a pusher may hold a
   // room lock), and for an id that may be gone by then.
+  // `framing`: the transport's framing every slot's connections use.
   SessionPool(unsigned capacity, std::size_t max_frame_bytes, std::size_t max_send_queue_bytes,
-              net::SharedBytes cut_notice = {}, std::function<void(net::ConnId)> on_cut = {});
+              const wire::FramedMessage& cut_notice = {},
+              std::function<void(net::ConnId)> on_cut = {},
+              net::FramingKind framing = net::FramingKind::length_prefix);
 
   // The session in `id`'s slot. Its chat state belongs to `id` only inside `id`'s own callbacks.
   Session& at(net::ConnId id) { return *slots_[id.index]; }

@@ -12,8 +12,17 @@
 namespace chat::server {
 namespace {
 
-net::SharedBytes frame(std::string s) {
-  return std::make_shared<const std::string>(std::move(s));
+// A message with `text` in it, as the fan-out shares it, and the bytes it sends.
+proto::Envelope message(const std::string& text) {
+  proto::Envelope env;
+  env.mutable_notice()->set_text(text);
+  return env;
+}
+wire::FramedMessage frame(const std::string& text) {
+  return wire::FramedMessage(message(text));
+}
+std::string bytes(const std::string& text) {
+  return *wire::encode(message(text));
 }
 
 class DeliveryTest : public chat::testing::OpenSessionsTest {
@@ -47,9 +56,11 @@ TEST_F(DeliveryTest, ABatchGathersEveryDeliveryToASessionIntoOneSend) {
   }
   ASSERT_EQ(io_.sends.size(), 2u);
   EXPECT_EQ(io_.sends[0].id, id(0));
-  EXPECT_EQ(io_.sends[0].buffers, (std::vector<std::string>{"m1", "m2", "m3"}));
+  EXPECT_EQ(io_.sends[0].buffers,
+            (std::vector<std::string>{bytes("m1"), bytes("m2"), bytes("m3")}));
   EXPECT_EQ(io_.sends[1].id, id(2));
-  EXPECT_EQ(io_.sends[1].buffers, (std::vector<std::string>{"m1", "m2", "m3"}));
+  EXPECT_EQ(io_.sends[1].buffers,
+            (std::vector<std::string>{bytes("m1"), bytes("m2"), bytes("m3")}));
   EXPECT_EQ(FlushBatch::current(), nullptr);
 }
 
@@ -94,10 +105,10 @@ TEST_F(DeliveryTest, FlushingInSlicesKeepsTheLineAndSendsLateFramesAlong) {
   EXPECT_FALSE(batch.flush_for(0ns)) << "the last send was started: nothing is left";
   ASSERT_EQ(io_.sends.size(), 4u);
   EXPECT_EQ(io_.sends[1].id, id(1));
-  EXPECT_EQ(io_.sends[1].buffers, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(io_.sends[1].buffers, (std::vector<std::string>{bytes("a"), bytes("b")}));
   EXPECT_EQ(io_.sends[2].id, id(2));
   EXPECT_EQ(io_.sends[3].id, id(0));
-  EXPECT_EQ(io_.sends[3].buffers, (std::vector<std::string>{"b"}));
+  EXPECT_EQ(io_.sends[3].buffers, (std::vector<std::string>{bytes("b")}));
   EXPECT_FALSE(batch.flush_for(0ns));
   EXPECT_EQ(io_.sends.size(), 4u);
 }

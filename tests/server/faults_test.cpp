@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "net/frame_decoder.h"
 #include "support/test_client.h"
 #include "support/test_server.h"
 

@@ -6,20 +6,36 @@
 #include <atomic>
 #include <memory>
 
-#include "net/frame_decoder.h"
+#include "net/framing.h"
 #include "utf8.h"
 
 namespace chat::wire {
 
-net::SharedBytes encode(const Envelope& env) {
+net::SharedBytes encode(const Envelope& env, net::FramingKind kind) {
   const std::size_t body_size = env.ByteSizeLong();
   auto frame = std::make_shared<std::string>();
-  frame->resize(net::kMaxVarint32Bytes + body_size);
+  frame->resize(net::kMaxFrameHeaderBytes + body_size);
   auto* bytes = reinterpret_cast<std::byte*>(frame->data());
-  const std::size_t prefix = net::write_varint32(static_cast<std::uint32_t>(body_size), bytes);
-  env.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(frame->data() + prefix));
-  frame->resize(prefix + body_size);
+  const std::size_t header = net::write_frame_header(kind, body_size, bytes);
+  env.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(frame->data() + header));
+  frame->resize(header + body_size);
   return frame;
+}
+
+FramedMessage::FramedMessage(const Envelope& env) {
+  frames_[0] = encode(env, net::FramingKind{0});
+  // The other kinds copy the body serialized above behind their own header.
+  const std::size_t body_size = env.GetCachedSize();
+  const std::string_view body =
+      std::string_view(*frames_[0]).substr(frames_[0]->size() - body_size);
+  for (std::size_t k = 1; k < net::kFramingKinds; ++k) {
+    std::array<std::byte, net::kMaxFrameHeaderBytes> header{};
+    const std::size_t n =
+        net::write_frame_header(static_cast<net::FramingKind>(k), body_size, header.data());
+    auto frame = std::make_shared<std::string>(reinterpret_cast<const char*>(header.data()), n);
+    frame->append(body);
+    frames_[k] = std::move(frame);
+  }
 }
 
 namespace {

@@ -1,10 +1,12 @@
 // Public header. Envelope <-> frame bytes. The only place protobuf meets the byte stream.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 
 #include "chat.pb.h"
+#include "net/framing.h"
 #include "net/io_service.h"
 #include "net/send_queue.h"
 
@@ -12,8 +14,27 @@ namespace chat::wire {
 
 using proto::Envelope;
 
-// Serializes `env` as one frame: varint body length, then the body. Thread-safe (pure).
-net::SharedBytes encode(const Envelope& env);
+// Serializes `env` as one frame of `kind` (by default the length prefix: varint body length,
+// then the body). Thread-safe (pure).
+net::SharedBytes encode(const Envelope& env,
+                        net::FramingKind kind = net::FramingKind::length_prefix);
+
+// An Envelope serialized once and framed for every transport's FramingKind: what a broadcast's
+// recipients share, whichever transport each came by (the body is serialized once; each kind
+// adds its own header). Immutable after construction: thread-safe to share and to read.
+class FramedMessage {
+ public:
+  FramedMessage() = default;  // no frames: nothing to send
+  explicit FramedMessage(const Envelope& env);
+
+  // The whole frame for a connection whose framing is `kind`.
+  const net::SharedBytes& frame(net::FramingKind kind) const {
+    return frames_[static_cast<std::size_t>(kind)];
+  }
+
+ private:
+  std::array<net::SharedBytes, net::kFramingKinds> frames_;
+};
 
 enum class DecodeStatus {
   ok,

@@ -90,8 +90,9 @@ void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope
   m->set_whisper(true);
   const std::uint64_t now = m->server_time_ms();
   const std::uint64_t msg_id = m->server_msg_id();
-  const net::SharedBytes frame = wire::encode(msg);
-  if (!core.pool.at(target->id).take_whisper_allowance(target->id, frame->size())) {
+  const wire::FramedMessage frame(msg);
+  Session& to = core.pool.at(target->id);
+  if (!to.take_whisper_allowance(target->id, frame.frame(to.frame_kind)->size())) {
     core.send_error(id, s, req, proto::RATE_LIMITED,
                     fmt::format("{} receives more whispers than the server passes on ({} bytes a "
                                 "second from everyone): not delivered; try again later",

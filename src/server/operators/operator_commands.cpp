@@ -206,7 +206,7 @@ class Runner {
     proto::Envelope env;
     env.mutable_notice()->set_kind(proto::Notice::INFO);
     env.mutable_notice()->set_text(fmt::format("notice from {}: {}", actor_, text));
-    const auto frame = wire::encode(env);
+    const wire::FramedMessage frame(env);
     const auto holders = core_.nicknames.all();
     {
       Delivery out(core_.pool, *core_.io);
