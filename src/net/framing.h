@@ -28,8 +28,9 @@ inline constexpr std::size_t kMaxFrameHeaderBytes = 5;
 // kMaxFrameHeaderBytes); returns its length. Thread-safe (pure).
 std::size_t write_frame_header(FramingKind kind, std::size_t body_len, std::byte* out);
 
-// A non-owning reference to a callable `bool(std::span<const std::byte>)`: a frame sink that
-// costs no allocation per received chunk. Valid while the callable it was made from lives.
+// A non-owning reference to a (non-const) callable `bool(std::span<const std::byte>)`: a frame
+// sink that costs no allocation per received chunk. Valid while the callable it was made from
+// lives, so a Framing uses it only inside feed() and never keeps it.
 class FrameSink {
  public:
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, FrameSink>>>

@@ -32,7 +32,7 @@ bool AuthHandover::begin(net::ConnId id, Session& s) {
     return false;
   }
   core_.auth->submit(std::move(s.auth->job));
-  return true;  // from here on_auth_result() or on_closed() owns `s`
+  return true;  // from here on_result() or on_closed() owns `s`
 }
 
 void AuthHandover::on_result(const AuthResult& r) {
@@ -173,7 +173,7 @@ void AuthHandover::cancel(net::ConnId id, Session& s) {
     std::uint64_t tag = s.auth_tag.load();
     if (tag == (mine | Session::auth_pending)) {
       if (s.auth_tag.compare_exchange_strong(tag, 0)) {
-        break;  // on_auth_result() will find it gone
+        break;  // on_result() will find it gone
       }
     } else if (tag == (mine | Session::auth_finishing)) {
       std::this_thread::yield();  // finishing on another worker: microseconds

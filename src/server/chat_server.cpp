@@ -290,8 +290,6 @@ void ChatServer::on_recv(net::ConnId id, net::ByteSpan data, std::error_code ec)
   intake_->read_on(id, s);
 }
 
-// ---------------------------------------------------------------- accounts
-
 void ChatServer::on_send(net::ConnId id, std::error_code ec) {
   Session& s = core_->pool.at(id);
   if (ec) {

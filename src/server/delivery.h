@@ -61,7 +61,8 @@ class Delivery {
   Delivery& operator=(const Delivery&) = delete;
 
   // Queues `msg` to `to`, framed for `to`'s transport; a stale id is ignored. A message for
-  // many recipients is framed once (wire::FramedMessage); one for one recipient only for it.
+  // many recipients (or whose size counts before it is sent, like a whisper) is framed once for
+  // every kind (wire::FramedMessage); an Envelope for one recipient only for its kind.
   void push(net::ConnId to, const wire::FramedMessage& msg);
   void push(net::ConnId to, const proto::Envelope& env);
   // Keeps or drops a frame promised to `to` (SendQueue::promise): an Ack owed before any close.

@@ -1,4 +1,4 @@
-// Internal header (server). From received bytes to dispatched requests: the frame decoder,
+// Internal header (server). From received bytes to dispatched requests: the framing,
 // decoding, flood control, frames held while a password is checked, and backpressure on reading.
 #pragma once
 
@@ -18,7 +18,7 @@ class RequestIntake {
  public:
   explicit RequestIntake(ServerCore& core) : core_(core) {}
 
-  // Feeds bytes received on `id` through its decoder and dispatches each whole frame.
+  // Feeds bytes received on `id` through its Framing and dispatches each whole frame.
   void process_bytes(net::ConnId id, Session& s, net::ByteSpan data);
   // One frame: decode, flood control, dispatch (or hold it while a password is checked). False
   // to stop reading the chunk (closing). `request` is scratch, reused across a chunk's frames.

@@ -47,7 +47,7 @@ const char* to_string(CloseReason reason);
 //   One exception, a hand-over: while a password is checked (`auth_tag` pending) nothing is read
 //   from the connection, and the auth result, posted to a worker, owns the chat state once it
 //   wins `auth_tag` (pending -> finishing); on_closed either cancels the pending check first or
-//   waits for the finishing one to end. See ChatServer::on_auth_result.
+//   waits for the finishing one to end. See AuthHandover (auth_handover.h).
 struct Session {
   // `cut_notice`: the fatal Error a reader too slow for its send queue gets last, framed as
   // `inbound` frames. `inbound`: how the slot's connections frame their bytes (the transport
@@ -133,7 +133,7 @@ struct Session {
   std::uint32_t logs_suppressed = 0;  // refusals not logged since the last line
 
   // A Join with a password, or a Register, waiting for the auth worker: set by its handler,
-  // submitted when the receive that carried it ends, cleared by ChatServer::on_auth_result.
+  // submitted when the receive that carried it ends, cleared by AuthHandover::on_result.
   // While set, frames are held in `held_frames` and not handled, and nothing more is read.
   struct PendingAuth {
     AuthJob job;  // moved out when submitted

@@ -9,6 +9,8 @@
 
 namespace chat::net {
 
+// ---------------------------------------------------------------- listener
+
 std::error_code IocpService::listen(const Endpoint& at, Endpoint* bound) {
   sockaddr_storage addr{};
   int len = 0;
@@ -180,7 +182,5 @@ void IocpService::on_accept_done(AcceptOp& op, DWORD error) {
   std::lock_guard lock(c.mutex);
   finish_op_locked(c, id);
 }
-
-// ---------------------------------------------------------------- operations
 
 }  // namespace chat::net

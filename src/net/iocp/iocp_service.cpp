@@ -111,7 +111,7 @@ void IocpService::post_failure(Op& op, DWORD error) {
   ::PostQueuedCompletionStatus(port_, 0, kFailedKey, &op.overlapped);
 }
 
-// ---------------------------------------------------------------- listener
+// ---------------------------------------------------------------- operations
 
 ConnId IocpService::connect(const Endpoint& to, const Endpoint& from, std::error_code& ec) {
   sockaddr_storage addr{};

@@ -31,7 +31,7 @@ void handle_delete_account(ServerCore& core, net::ConnId id, Session& s, const E
 
 // The rest of a successful Join: claims `nickname` (or answers NICKNAME_TAKEN), sends the
 // Welcome and enters the lobby. From `id`'s own callbacks, or from the auth result that owns
-// `s` for the moment (ChatServer::on_auth_result).
+// `s` for the moment (AuthHandover::on_result).
 void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string& nickname,
                 std::uint64_t request_id, bool skip_lobby, bool logged_in);
 
