@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "account_store.h"
+#include "storage/account_store.h"
 #include "login_throttle.h"
 #include "net/conn_id.h"
 #include "net/thread_priority.h"
