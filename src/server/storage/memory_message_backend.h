@@ -12,7 +12,8 @@
 namespace chat::server {
 
 // Thread-safe: one lock over every room. Holds the very messages appended (shared with the rooms'
-// memory rings), so a message kept by both costs its memory once.
+// memory rings), so a message kept by both costs its memory once. What it holds is bounded by
+// its Retention only, not by --history-memory-bytes (which bounds the rings).
 class MemoryMessageBackend final : public MessageBackend {
  public:
   explicit MemoryMessageBackend(Retention retention) : retention_(retention) {}
