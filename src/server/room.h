@@ -14,9 +14,9 @@
 #include "delivery.h"
 #include "history/history_budget.h"
 #include "history/history_ring.h"
-#include "history/history_store.h"
 #include "net/conn_id.h"
 #include "session_pool.h"
+#include "storage/message_log.h"
 
 namespace chat::server {
 
@@ -27,8 +27,8 @@ struct Member {
 
 // How rooms keep their past.
 struct RoomHistory {
-  HistoryStore* store = nullptr;  // null: nothing is stored; seq starts at 1 in a new room
-  std::size_t replay = 0;         // messages replayed to a member who joins (0: none)
+  MessageLog* store = nullptr;  // null: nothing is stored; seq starts at 1 in a new room
+  std::size_t replay = 0;       // messages replayed to a member who joins (0: none)
   // The most a join replays: a resume (JoinRoom.since_seq) reports anything older as a gap, a
   // plain join sends the newest `replay` up to this many. Keeps one replay well inside the
   // joiner's send queue limit.

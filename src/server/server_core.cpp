@@ -5,6 +5,7 @@
 #include "connection_budget.h"
 #include "log.h"
 #include "net/wire/envelope_codec.h"
+#include "storage/open_storage.h"
 #include "unix_time.h"
 #include "validation.h"
 
@@ -71,15 +72,11 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
       pool(
           io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes,
           slow_reader_notice(cfg), [this](net::ConnId id) { cut_off(id); }, cfg.framing),
-      history(cfg.db_path.empty()
-                  ? nullptr
-                  : std::make_unique<HistoryStore>(
-                        cfg.db_path,
-                        Retention{cfg.keep_messages, std::chrono::hours(24 * cfg.keep_days)},
-                        // Uses only the pool and the I/O service, constructed before it.
-                        [this](const std::vector<Stored>& batch, bool committed) {
-                          on_stored(batch, committed);
-                        })),
+      history(open_message_log(cfg,
+                               // Uses only the pool and the I/O service, constructed before it.
+                               [this](const std::vector<Stored>& batch, bool committed) {
+                                 on_stored(batch, committed);
+                               })),
       history_memory(cfg.history_memory_bytes),
       rooms(ServerConfig::kLobby,
             RoomHistory{
@@ -88,7 +85,7 @@ ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
                 std::max<std::size_t>(1, cfg.max_send_queue_bytes / 2 / (cfg.max_text_bytes + 256)),
                 &history_memory}),
       addresses(cfg.max_connections_per_ip, cfg.connects_per_ip_per_s),
-      accounts(std::make_unique<AccountStore>(cfg.db_path)),
+      accounts(open_account_store(cfg)),
       mutes(*accounts),
       auth(std::make_unique<AuthWorker>(*accounts, cfg.password_cost, cfg.login_limits,
                                         cfg.registration_limits, cfg.auth_threads,

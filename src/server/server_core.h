@@ -12,19 +12,19 @@
 #include <unordered_set>
 #include <vector>
 
-#include "accounts/account_store.h"
 #include "accounts/auth_worker.h"
 #include "address_limits.h"
 #include "chat.pb.h"
 #include "delivery.h"
 #include "history/history_budget.h"
-#include "history/history_store.h"
 #include "net/io_service.h"
 #include "nickname_registry.h"
 #include "operators/mute_list.h"
 #include "room.h"
 #include "server_config.h"
 #include "session_pool.h"
+#include "storage/account_store.h"
+#include "storage/message_log.h"
 
 namespace chat::server {
 
@@ -49,13 +49,14 @@ struct ServerCore {
   SessionPool pool;
   NicknameRegistry nicknames;
   // Before the rooms, which use it; after the pool and the I/O service, which its last Acks
-  // (sent while it drains on destruction) use. Null when config.db_path is empty.
-  std::unique_ptr<HistoryStore> history;
+  // (sent while it drains on destruction) use. Null when config.db_path is empty
+  // (open_message_log).
+  std::unique_ptr<MessageLog> history;
   HistoryBudget history_memory;  // config.history_memory_bytes, shared by every room's ring
   RoomDirectory rooms;
   LingerList lingering;
   AddressLimits addresses;  // connections per client address (--max-conns-per-ip, ...)
-  std::unique_ptr<AccountStore> accounts;  // never null; in memory only without config.db_path
+  std::unique_ptr<AccountStore> accounts;  // never null (open_account_store)
   MuteList mutes;                          // stored in `accounts`
   // Where the auth worker's results go, on a worker thread (ChatServer sets it before starting).
   std::function<void(const AuthResult&)> auth_finished;

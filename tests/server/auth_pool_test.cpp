@@ -14,6 +14,7 @@
 
 #include "net/io_service.h"
 #include "net/thread_name.h"
+#include "storage/memory_account_store.h"
 
 namespace chat::server {
 namespace {
@@ -40,7 +41,7 @@ class AuthPoolTest : public ::testing::Test {
     accounts_.add("bob", hash_password(kPassword, HashCost::minimal));
   }
 
-  AccountStore accounts_{""};
+  MemoryAccountStore accounts_;
 };
 
 // A check verifies one hash; its commit holds only while the account still has it. A console

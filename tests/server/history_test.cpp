@@ -10,7 +10,6 @@
 #include <thread>
 #include <vector>
 
-#include "history/history_store.h"
 #include "support/temp_database.h"
 #include "support/test_client.h"
 #include "support/test_server.h"
@@ -19,122 +18,6 @@ namespace chat::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using server::HistoryStore;
-using server::StoredMessage;
-
-server::StoredMessagePtr message(const std::string& room, std::uint64_t seq) {
-  // Sent now: a message from 1970 would fall to the default retention (30 days) at once.
-  const auto now_ms =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
-  auto m = std::make_shared<StoredMessage>();
-  m->room_key = room;
-  m->room = room;
-  m->from = "alice";
-  m->text = "m" + std::to_string(seq);
-  m->seq = seq;
-  m->server_time_ms = now_ms + seq;
-  m->server_msg_id = 100 + seq;
-  return m;
-}
-
-std::vector<std::uint64_t> seqs(const std::vector<server::StoredMessagePtr>& messages) {
-  std::vector<std::uint64_t> out;
-  for (const auto& m : messages) {
-    out.push_back(m->seq);
-  }
-  return out;
-}
-
-TEST(HistoryStoreTest, StoresInOrderCallsBackInOrderAndReadsBack) {
-  std::mutex mutex;
-  std::vector<std::uint64_t> stored;  // the Acks handed back, by client_msg_id
-  HistoryStore store(":memory:", server::Retention{0, std::chrono::hours(0)},
-                     [&](const std::vector<server::Stored>& batch, bool committed) {
-                       EXPECT_TRUE(committed);
-                       std::lock_guard lock(mutex);
-                       for (const server::Stored& s : batch) {
-                         if (s.ack.sender.valid()) {
-                           stored.push_back(s.ack.client_msg_id);
-                         }
-                       }
-                     });
-  for (std::uint64_t seq = 1; seq <= 5; ++seq) {
-    store.append(message("dev", seq), server::AckTo{net::ConnId{0, 1}, seq, seq});
-  }
-  store.append(message("other", 1));
-  store.wait_stored("dev");
-  {
-    std::lock_guard lock(mutex);
-    EXPECT_EQ(stored, (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
-  }
-  EXPECT_EQ(seqs(store.read_last("dev", 3)), (std::vector<std::uint64_t>{3, 4, 5}));
-  EXPECT_EQ(seqs(store.read_after("dev", 1, 2)), (std::vector<std::uint64_t>{2, 3}));
-  const auto last = store.read_last("dev", 1);
-  ASSERT_EQ(last.size(), 1u);
-  EXPECT_EQ(last[0]->text, "m5");
-  EXPECT_EQ(last[0]->server_msg_id, 105u);
-  EXPECT_EQ(store.last_seq("dev"), 5u);
-  EXPECT_EQ(store.first_seq("dev"), 1u);
-  EXPECT_EQ(store.last_seq("nowhere"), 0u);
-  store.wait_stored("other");
-  EXPECT_EQ(store.last_msg_id(), 105u);
-}
-
-TEST(HistoryStoreTest, KeepsOnlyTheNewestMessagesOfEachRoom) {
-  HistoryStore store(":memory:", server::Retention{3, std::chrono::hours(0)});
-  for (std::uint64_t seq = 1; seq <= 10; ++seq) {
-    store.append(message("dev", seq), {});
-  }
-  store.wait_stored("dev");
-  // The writer prunes once a second: poll for it (a state, not a race).
-  for (int i = 0; i < 1000 && store.first_seq("dev") != 8; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_EQ(seqs(store.read_last("dev", 100)), (std::vector<std::uint64_t>{8, 9, 10}));
-}
-
-TEST(HistoryStoreTest, AStricterRetentionAppliesToEveryRoomOnReopening) {
-  TempDatabase db;
-  {
-    HistoryStore store(db.path(), server::Retention{0, std::chrono::hours(0)});
-    for (std::uint64_t seq = 1; seq <= 10; ++seq) {
-      store.append(message("dev", seq), {});
-      store.append(message("ops", seq), {});
-    }
-  }
-  HistoryStore reopened(db.path(), server::Retention{4, std::chrono::hours(0)});
-  // Pruned by the writer as it starts: poll for it (a state, not a race).
-  for (int i = 0; i < 1000 && reopened.first_seq("ops") != 7; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_EQ(seqs(reopened.read_last("dev", 100)), (std::vector<std::uint64_t>{7, 8, 9, 10}));
-  EXPECT_EQ(seqs(reopened.read_last("ops", 100)), (std::vector<std::uint64_t>{7, 8, 9, 10}));
-}
-
-TEST(HistoryStoreTest, WhatWasStoredIsThereAfterReopening) {
-  TempDatabase db;
-  {
-    HistoryStore store(db.path(), server::Retention{});
-    for (std::uint64_t seq = 1; seq <= 3; ++seq) {
-      store.append(message("dev", seq), {});
-    }
-  }  // closed: everything appended is stored first
-  HistoryStore reopened(db.path(), server::Retention{});
-  EXPECT_EQ(seqs(reopened.read_last("dev", 10)), (std::vector<std::uint64_t>{1, 2, 3}));
-}
-
-TEST(HistoryStoreTest, AnUnusableDatabaseIsRefusedWithTheReason) {
-  const std::string nowhere =
-      (std::filesystem::temp_directory_path() / "no-such-dir-chat" / "x" / "chat.db").string();
-  try {
-    HistoryStore store(nowhere, server::Retention{});
-    FAIL() << "opened " << nowhere;
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(nowhere), std::string::npos) << e.what();
-  }
-}
 
 class HistoryServerTest : public ::testing::Test {
  protected:

@@ -13,12 +13,12 @@
 #include <thread>
 #include <vector>
 
-#include "account_store.h"
 #include "login_throttle.h"
 #include "net/conn_id.h"
 #include "net/thread_priority.h"
 #include "password_hash.h"
 #include "registration_limiter.h"
+#include "storage/account_store.h"
 
 namespace chat::server {
 

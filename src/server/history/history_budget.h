@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <mutex>
 
-#include "history_store.h"
+#include "storage/stored_message.h"
 
 namespace chat::server {
 

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <vector>
 
-#include "history_store.h"
+#include "storage/stored_message.h"
 
 namespace chat::server {
 

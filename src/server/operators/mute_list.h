@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "../accounts/account_store.h"
+#include "../storage/account_store.h"
 
 namespace chat::server {
 
