@@ -27,9 +27,10 @@ cmake_minimum_required(VERSION 3.21)
 # platform code by source list (src/net, src/client and tests CMakeLists.txt); on any other
 # platform each Linux-only file stands for its Windows counterpart, and the Linux-only files with
 # none (the extra Linux backends, tests of what Windows lacks) are left out. Paths from the
-# repository root. A new platform-specific file needs a line here.
+# repository root. A new platform-specific file needs a line here; one Linux file may stand for
+# several Windows ones (joined by "+").
 set(chat_linux_to_windows_sources
-  "src/net/epoll/epoll_service.cpp=src/net/iocp/iocp_service.cpp"
+  "src/net/epoll/epoll_service.cpp=src/net/iocp/iocp_service.cpp+src/net/iocp/iocp_accept.cpp"
   "src/net/posix/posix_socket.cpp=src/net/iocp/win_socket.cpp"
   "src/net/posix/posix_signals.cpp=src/net/iocp/win_signals.cpp"
   "src/net/posix/linux_backends.cpp=src/net/iocp/windows_backends.cpp"
@@ -378,6 +379,7 @@ function(chat_cmake_sources out target)
           list(GET pair 0 linux_source)
           if(source STREQUAL linux_source)
             list(GET pair 1 source)
+            string(REPLACE "+" ";" source "${source}")
           endif()
         endforeach()
       endif()
