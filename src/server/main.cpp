@@ -146,9 +146,10 @@ chat::server::ServerConfig parse_flags(int argc, char** argv, CLI::App& app) {
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 32))
       ->capture_default_str();
   app.add_option("--db", cfg.db_path,
-                 "SQLite database of room history, accounts, bans and mutes, created on first "
-                 "start (\":memory:\": kept in memory only; \"\": nothing stored, messages "
-                 "Acked before storing)")
+                 "SQLite database of room history, accounts, bans, mutes and the audit log, "
+                 "created on first start (\":memory:\": no file, all kept in memory until the "
+                 "server stops; \"\": no history stored, messages Acked before storing, "
+                 "accounts in memory)")
       ->capture_default_str();
   app.add_option("--history", cfg.history_replay,
                  "Messages of a room replayed, marked as history, to whoever joins it")

@@ -78,8 +78,9 @@ struct ServerConfig {
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
 
   // History. Room messages are stored in the SQLite database at db_path (created on first
-  // start; ":memory:" keeps it in memory; empty: nothing is stored, and a message is Acked as
-  // soon as it is queued to its recipients). With a database, a message is Acked once stored.
+  // start; ":memory:" keeps them in the server's memory instead, no SQLite; empty: nothing is
+  // stored, and a message is Acked as soon as it is queued to its recipients). With a store, a
+  // message is Acked once stored (storage/open_storage.h picks the backend).
   std::string db_path = "chat.db";
   // Messages replayed, marked as history, to whoever joins a room. 0: none.
   std::uint32_t history_replay = 50;
@@ -94,8 +95,8 @@ struct ServerConfig {
   std::uint32_t keep_days = 30;
 
   // Accounts (registered nicknames, the operator role, bans, the audit log) live in the same
-  // database (in memory only when db_path is empty). These registered nicknames are operators
-  // once logged in, besides those given the role with the console's /op.
+  // database (in memory only when db_path is empty or ":memory:"). These registered nicknames are
+  // operators once logged in, besides those given the role with the console's /op.
   std::vector<std::string> operators;
   // Asked at start, for each of `operators` that is not registered yet, for the password to
   // register it with (nullopt: none). Unset, or no valid password: the server refuses to start,

@@ -160,7 +160,10 @@ class ResumeTest : public HistoryServerTest {
 };
 
 TEST_F(ResumeTest, SinceSeqReplaysExactlyWhatCameAfterFromTheRingAndFromDisk) {
-  TestServer server(config(":memory:", 2));  // a ring of 2: older ones come from the store
+  // A ring of 2: older ones come from the store, on disk here (the other tests here keep it in
+  // memory), so rows read back from SQLite are replayed too.
+  TempDatabase db;
+  TestServer server(config(db.path(), 2));
   auto alice = room_with_messages(server, "dev", 6);
   auto bob = joined(server, "bob");
   ASSERT_TRUE(resume(*bob, "dev", 1));
@@ -265,7 +268,8 @@ class HistoryMemoryTest : public ResumeTest {
 };
 
 TEST_F(HistoryMemoryTest, ReplaysAfterEvictionComeFromTheStoreUnchanged) {
-  TestServer server(config(":memory:", 5));
+  TempDatabase db;  // on disk: what comes back is read from SQLite, not the objects evicted
+  TestServer server(config(db.path(), 5));
   auto alice = room_with_messages(server, "dev", 8);
   EXPECT_TRUE(has(rooms_line(server, "dev"), "in memory: 5 ")) << rooms_line(server, "dev");
   crowd_out(*alice);

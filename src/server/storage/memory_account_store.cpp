@@ -37,8 +37,7 @@ bool MemoryAccountStore::add(const std::string& nickname, std::string password_h
   return accounts_.emplace(key, Account{nickname, std::move(password_hash), false}).second;
 }
 
-void MemoryAccountStore::load(Account account) {
-  const std::string key = fold_name(account.nickname);
+void MemoryAccountStore::load(std::string key, Account account) {
   std::lock_guard lock(mutex_);
   accounts_[key] = std::move(account);
 }

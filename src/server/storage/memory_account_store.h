@@ -40,8 +40,9 @@ class MemoryAccountStore final : public AccountStore {
   std::vector<Ban> bans(std::uint64_t now_ms) override;
   std::vector<std::string> recent_audit(std::size_t count) const override;
 
-  // Adds an account as loaded from storage, operator role and all (SqliteAccountStore's start).
-  void load(Account account);
+  // Adds an account as loaded from storage under the key it was stored by (its name_key),
+  // operator role and all (SqliteAccountStore's start).
+  void load(std::string key, Account account);
 
  protected:
   void record_audit(const AuditEntry& entry) override;

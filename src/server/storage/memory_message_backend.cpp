@@ -28,10 +28,11 @@ void MemoryMessageBackend::prune(const std::unordered_set<std::string>& written,
         std::chrono::duration_cast<std::chrono::milliseconds>(retention_.max_age).count());
     const std::uint64_t now = unix_time_ms();
     const std::uint64_t oldest_kept = now - std::min(now, age_ms);
+    // Every message of every room, as SQLite's DELETE does: after the wall clock stepped
+    // back, an old message may come after a newer one.
     for (auto& [key, room] : rooms_) {
-      while (!room.empty() && room.begin()->second->server_time_ms < oldest_kept) {
-        room.erase(room.begin());
-      }
+      std::erase_if(room,
+                    [&](const auto& entry) { return entry.second->server_time_ms < oldest_kept; });
     }
   }
   if (retention_.max_per_room > 0) {

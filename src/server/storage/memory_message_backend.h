@@ -19,8 +19,8 @@ class MemoryMessageBackend final : public MessageBackend {
   explicit MemoryMessageBackend(Retention retention) : retention_(retention) {}
 
   void write_batch(const std::vector<Stored>& batch) override;
-  // By age, drops each room's oldest messages while they are older than the limit (seq order is
-  // time order, the server's clock permitting).
+  // By age, drops every message older than the limit (all of each room: after the wall clock
+  // stepped back, an old message may follow a newer one); by count, each room's oldest.
   void prune(const std::unordered_set<std::string>& written, bool everywhere) override;
   std::uint64_t last_seq(const std::string& room_key) override;
   std::uint64_t first_seq(const std::string& room_key) override;

@@ -24,9 +24,10 @@ SqliteAccountStore::SqliteAccountStore(const std::string& path) : db_(path, "acc
       "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
       " actor TEXT NOT NULL, command TEXT NOT NULL, outcome TEXT NOT NULL)");
   std::size_t accounts = 0;
-  Statement account(db_, "SELECT nickname, password_hash, is_operator FROM accounts");
+  // By the key each row was stored under, which every write finds it by again.
+  Statement account(db_, "SELECT name_key, nickname, password_hash, is_operator FROM accounts");
   while (account.step()) {
-    cache_.load(Account{account.text(0), account.text(1), account.u64(2) != 0});
+    cache_.load(account.text(0), Account{account.text(1), account.text(2), account.u64(3) != 0});
     ++accounts;
   }
   std::size_t bans = 0;

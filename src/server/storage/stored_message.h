@@ -24,7 +24,7 @@ struct StoredMessage {
   // Set by the log's writer once it is done with the message, before its on_stored: committed
   // (a read finds it from then on) or given up (the commit failed). A memory ring lets a message
   // go only once it is settled, so that a replay finds in the log what the ring no longer holds.
-  // Messages read from the log are settled.
+  // Messages read from the log after wait_stored() for their room are settled.
   mutable std::atomic<bool> settled{false};
 };
 using StoredMessagePtr = std::shared_ptr<const StoredMessage>;
