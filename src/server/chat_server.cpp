@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "config_reload.h"
 #include "connection_budget.h"
 #include "dispatcher.h"
 #include "handlers/handlers.h"
@@ -72,6 +73,7 @@ proto::Envelope stand_in_request(const wire::DecodeResult& r) {
 
 ChatServer::ChatServer(const ServerConfig& config)
     : config_(config),
+      running_(config),
       core_(std::make_unique<ServerCore>(config, static_cast<net::IoHandler&>(*this))) {
   core_->auth_finished = [this](const AuthResult& r) { on_auth_result(r); };
 }
@@ -267,6 +269,15 @@ void ChatServer::check_timeouts(std::int64_t now) {
   }
 }
 
+std::vector<std::string> ChatServer::reload(const ServerConfig& next) {
+  std::lock_guard lock(reload_mutex_);
+  return apply_reload(*core_, running_, next);
+}
+
+void ChatServer::run_on_worker(std::function<void()> task) {
+  core_->io->post(std::move(task));
+}
+
 // ---------------------------------------------------------------- completions
 
 void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
@@ -274,11 +285,12 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   Session& s = core_->pool.at(id);
   // Whispers in: a burst of two seconds' worth, and never less than one whisper of the
   // longest text.
-  const double whisper_rate = config_.whisper_bytes_per_s;
+  const double whisper_rate = core_->live.whisper_bytes_per_s();
   const TokenBucket whispers(whisper_rate,
                              std::max(2 * whisper_rate, config_.max_text_bytes + 512.0));
-  s.open(id, peer.to_string(), peer.host, TokenBucket(config_.flood_rate, config_.flood_burst),
-         whispers, ServerCore::steady_ms());
+  s.open(id, peer.to_string(), peer.host,
+         TokenBucket(core_->live.flood_rate(), core_->live.flood_burst()), whispers,
+         ServerCore::steady_ms());
   if (core_->shutting_down.load()) {
     core_->notify_shutdown(id, s);  // accepted just as shutdown began: it hears why, too
     core_->io->start_recv(id);
@@ -324,12 +336,12 @@ bool ChatServer::admit_address(net::ConnId id, Session& s, const net::Endpoint& 
   if (verdict == AddressLimits::Verdict::too_many_connections) {
     return refuse(proto::TOO_MANY_CONNECTIONS,
                   fmt::format("too many connections from your address (at most {} at once)",
-                              config_.max_connections_per_ip),
+                              core_->addresses.limits().first),
                   CloseReason::address_limit);
   }
   return refuse(proto::CONNECTING_TOO_FAST,
                 fmt::format("connecting too fast from your address (at most {} a second)",
-                            config_.connects_per_ip_per_s),
+                            core_->addresses.limits().second),
                 CloseReason::address_limit);
 }
 
@@ -643,14 +655,14 @@ bool ChatServer::admit(net::ConnId id, Session& s, const proto::Envelope& reques
     s.flood_strikes = 0;
     return true;
   }
-  if (++s.flood_strikes >= config_.flood_burst) {
+  if (static_cast<double>(++s.flood_strikes) >= s.flood.burst()) {
     s.record_close(CloseReason::flooding);
     core_->send_error(id, s, request, proto::RATE_LIMITED,
                       "still flooding after a whole burst over the rate limit", true);
   } else {
     core_->send_error(id, s, request, proto::RATE_LIMITED,
                       fmt::format("over {} requests a second (burst {}): dropped; slow down",
-                                  config_.flood_rate, config_.flood_burst));
+                                  s.flood.rate_per_s(), s.flood.burst()));
   }
   return false;
 }

@@ -66,6 +66,7 @@ net::IoConfig io_config_for(const ServerConfig& cfg) {
 
 ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
     : config(cfg),
+      live(cfg),
       io(cfg.io_factory ? cfg.io_factory(handler, io_config_for(cfg))
                         : net::make_io_service(handler, io_config_for(cfg))),
       pool(io_config_for(cfg).max_connections, cfg.max_frame_bytes, cfg.max_send_queue_bytes,

@@ -18,6 +18,7 @@
 #include "chat.pb.h"
 #include "history/history_budget.h"
 #include "history/history_store.h"
+#include "live_settings.h"
 #include "net/io_service.h"
 #include "nickname_registry.h"
 #include "operators/mute_list.h"
@@ -44,6 +45,7 @@ struct ServerCore {
   ServerCore(const ServerConfig& cfg, net::IoHandler& handler);
 
   const ServerConfig config;
+  LiveSettings live;  // what a reload changes: use it, not `config`, for those fields
   std::unique_ptr<net::IoService> io;
   SessionPool pool;
   NicknameRegistry nicknames;

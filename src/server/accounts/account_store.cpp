@@ -106,6 +106,11 @@ void AccountStore::give_operator_for_this_run(std::string_view nickname) {
   run_operators_.insert(fold_name(nickname));
 }
 
+void AccountStore::take_operator_for_this_run(std::string_view nickname) {
+  std::lock_guard lock(mutex_);
+  run_operators_.erase(fold_name(nickname));
+}
+
 bool AccountStore::set_password(std::string_view nickname, std::string password_hash,
                                 const std::string* only_if_hash) {
   const std::string key = fold_name(nickname);

@@ -76,6 +76,9 @@ class AccountStore {
   // The role of an --operator name: held while the server runs, never stored (so a name dropped
   // from the command line is no operator at the next start). Any registered `nickname`.
   void give_operator_for_this_run(std::string_view nickname);
+  // Takes a role given by give_operator_for_this_run() (a reload dropped the --operator name);
+  // a role stored by set_operator() stays.
+  void take_operator_for_this_run(std::string_view nickname);
   std::vector<std::string> operators() const;
   // Replaces the password of `nickname`; false if it is not registered, or if `only_if_hash` is
   // given and the stored hash is no longer that one. (Each hash has its own salt, so the hash is

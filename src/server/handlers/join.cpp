@@ -95,7 +95,7 @@ void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string&
   if (!skip_lobby) {
     w->add_rooms(ServerConfig::kLobby);
   }
-  w->set_motd(core.config.motd);
+  w->set_motd(core.live.motd());
   w->set_server_version(CHAT_SERVER_VERSION);
   w->set_protocol_version(ServerConfig::kProtocolVersion);
   w->set_registered(logged_in);
@@ -110,9 +110,9 @@ void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string&
       static_cast<std::uint32_t>(core.config.heartbeat_interval.count()));
   limits->set_heartbeat_timeout_ms(
       static_cast<std::uint32_t>(core.config.heartbeat_timeout.count()));
-  if (core.config.flood_rate != 0) {
-    limits->set_flood_burst(core.config.flood_burst);
-    limits->set_flood_rate(core.config.flood_rate);
+  if (s.flood.rate_per_s() > 0) {  // the session's own limits, taken when it was accepted
+    limits->set_flood_burst(static_cast<std::uint32_t>(s.flood.burst()));
+    limits->set_flood_rate(static_cast<std::uint32_t>(s.flood.rate_per_s()));
   }
   core.send(id, welcome);
   if (logged_in) {
