@@ -94,7 +94,7 @@ std::wstring widen(const std::string& text) {
 
 // One argument as CommandLineToArgvW reads it back: quoted when it has a space, tab or quote,
 // backslashes doubled before a quote.
-std::wstring quoted(const std::wstring& arg) {
+std::wstring quote_argument(const std::wstring& arg) {
   if (!arg.empty() && arg.find_first_of(L" \t\"") == std::wstring::npos) {
     return arg;
   }
@@ -120,7 +120,7 @@ std::wstring service_command_line(const std::vector<std::string>& args) {
   std::wstring path(MAX_PATH, L'\0');
   const DWORD length = ::GetModuleFileNameW(nullptr, path.data(), MAX_PATH);
   path.resize(length);
-  std::wstring line = quoted(path) + L" --service run --no-console";
+  std::wstring line = quote_argument(path) + L" --service run --no-console";
   bool log_file = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -133,10 +133,10 @@ std::wstring service_command_line(const std::vector<std::string>& args) {
     }
     log_file = log_file || arg == "--log-file" || arg.rfind("--log-file=", 0) == 0;
     if (arg == "--config" && i + 1 < args.size()) {
-      line += L" --config " + quoted(std::filesystem::absolute(args[++i]).wstring());
+      line += L" --config " + quote_argument(std::filesystem::absolute(args[++i]).wstring());
       continue;
     }
-    line += L" " + quoted(widen(arg));
+    line += L" " + quote_argument(widen(arg));
   }
   if (!log_file) {
     line += L" --log-file chat_server.log";
@@ -195,8 +195,11 @@ int install(SC_HANDLE manager, const std::vector<std::string>& args) {
 }
 
 int control_existing(SC_HANDLE manager, const std::string& command) {
-  const Handle service{::OpenServiceW(
-      manager, kServiceName, SERVICE_START | SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE)};
+  // Only the rights the command needs: starting and stopping need no DELETE.
+  const DWORD rights = SERVICE_QUERY_STATUS | (command == "start"  ? SERVICE_START
+                                               : command == "stop" ? SERVICE_STOP
+                                                                   : SERVICE_STOP | DELETE);
+  const Handle service{::OpenServiceW(manager, kServiceName, rights)};
   if (service.h == nullptr) {
     return fail("OpenService chat_server (is it installed?)");
   }
@@ -213,10 +216,13 @@ int control_existing(SC_HANDLE manager, const std::string& command) {
     return 0;
   }
   if (command == "stop" || command == "uninstall") {
-    if (::ControlService(service.h, SERVICE_CONTROL_STOP, &status) != 0 &&
-        !wait_for_state(service.h, SERVICE_STOPPED)) {
-      std::fputs("--service: the service did not stop in time\n", stderr);
-      return 1;
+    if (::ControlService(service.h, SERVICE_CONTROL_STOP, &status) != 0) {
+      if (!wait_for_state(service.h, SERVICE_STOPPED)) {
+        std::fputs("--service: the service did not stop in time\n", stderr);
+        return 1;
+      }
+    } else if (::GetLastError() != ERROR_SERVICE_NOT_ACTIVE) {
+      return fail("ControlService(stop)");
     }
     if (command == "stop") {
       std::puts("the service chat_server is stopped");
