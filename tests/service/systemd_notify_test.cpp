@@ -143,7 +143,7 @@ TEST(SystemdWatchdog, PingsComeFromTheWorkersAndStopWhileTheyAreStuck) {
   while (notify.next(std::chrono::milliseconds(0))) {  // what was sent before it was held
   }
   EXPECT_EQ(notify.next(std::chrono::milliseconds(1000)), std::nullopt)
-      << "no ping for 10 watchdog periods' halves while the worker is stuck";
+      << "no ping in a second (20 ping periods) while the worker is stuck";
   release.set_value();
   EXPECT_EQ(notify.next(kWait).value_or("<none>"), "WATCHDOG=1") << "pings again once free";
 }
