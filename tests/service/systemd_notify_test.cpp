@@ -93,6 +93,24 @@ class NotifySocket {
   bool bound_ = false;
 };
 
+// Waits (bounded by kWait) until the file at `path` contains `text`; false if it never does.
+bool wait_for_text(const std::string& path, const std::string& text) {
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  for (;;) {
+    std::ifstream in(path);
+    std::ostringstream all;
+    all << in.rdbuf();
+    if (all.str().find(text) != std::string::npos) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ADD_FAILURE() << path << " has no '" << text << "' in:\n" << all.str();
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 TEST(SystemdNotify, ReadyOnceListeningWatchdogPingsThenStoppingOnShutdown) {
   NotifySocket notify(std::chrono::milliseconds(200));
   ASSERT_TRUE(notify.bound());
@@ -161,17 +179,7 @@ TEST(SystemdReload, SighupReloadsTheConfigFileInsteadOfStopping) {
   ASSERT_EQ(::kill(static_cast<pid_t>(server.pid()), SIGHUP), 0);
 
   // The reload is logged; wait for its line (bounded).
-  const std::string wanted = "reload (SIGHUP): motd: \"before\" -> \"after\"";
-  std::string text;
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
-  while (text.find(wanted) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    std::ifstream in(log);
-    std::ostringstream all;
-    all << in.rdbuf();
-    text = all.str();
-  }
-  EXPECT_NE(text.find(wanted), std::string::npos) << text;
+  EXPECT_TRUE(wait_for_text(log, "reload (SIGHUP): motd: \"before\" -> \"after\""));
 
   client::ClientNetwork network(1, 8);
   TestClient alice(network, {"127.0.0.1", port});
@@ -179,10 +187,18 @@ TEST(SystemdReload, SighupReloadsTheConfigFileInsteadOfStopping) {
   ASSERT_TRUE(welcome.has_welcome()) << welcome.ShortDebugString();
   EXPECT_EQ(welcome.welcome().motd(), "after");
   EXPECT_EQ(server.wait(std::chrono::milliseconds(0)), std::nullopt) << "still running";
+
+  // logrotate moves the file away and sends SIGHUP: the log goes on in a new file at the path.
+  std::filesystem::rename(log, log + ".1");
+  ASSERT_EQ(::kill(static_cast<pid_t>(server.pid()), SIGHUP), 0);
+  EXPECT_TRUE(wait_for_text(log, "reload (SIGHUP): nothing changed"));
+  EXPECT_TRUE(wait_for_text(log + ".1", "reload (SIGHUP): motd"));
   server.interrupt();
   EXPECT_EQ(server.wait(kWait), 0);
+  EXPECT_TRUE(wait_for_text(log, "shutdown requested (SIGINT)"));
   std::filesystem::remove(config);
   std::filesystem::remove(log);
+  std::filesystem::remove(log + ".1");
 }
 
 }  // namespace
