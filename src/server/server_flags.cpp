@@ -163,7 +163,7 @@ void add_server_options(CLI::App& app, ServerSettings& s, RawFlags& raw) {
                  "the console's op command grants it too, stored in --db, and deop takes it "
                  "until the next start. One not registered "
                  "yet is registered at start with a password typed on the console; without "
-                 "the console the server refuses to start")
+                 "the console the server refuses to start (a reload adds registered names only)")
       ->delimiter(',');
   app.add_flag("--no-console", raw.no_console,
                "Do not read operator commands from stdin (type help there for the list)");
