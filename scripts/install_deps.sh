@@ -21,6 +21,9 @@ packages=(
   libsodium-dev                       # account passwords, hashed with Argon2id (crypto_pwhash)
   tmux                                # the terminal test runs chat_client in a tmux pane
   python3-protobuf                    # examples/python: the Python client and its ctest
+  libsystemd-dev                      # chat_server's systemd notifications (sd_notify, watchdog)
+  systemd                             # systemd-analyze: the package test verifies the unit
+  dpkg-dev                            # dpkg-shlibdeps: CPack's .deb names the libraries it needs
 )
 
 # The Windows cross build (preset `windows`, scripts/build_windows_deps.sh). The host's protoc,

@@ -22,6 +22,11 @@
 #include "reconnect_backoff.h"
 #include "server_watchdog.h"
 
+#ifndef CHAT_BUILD_COMMIT  // a build without CMake (Visual Studio's solution)
+#define CHAT_BUILD_COMMIT "not recorded"
+#define CHAT_CLIENT_VERSION "(Visual Studio build)"
+#endif
+
 namespace chat::client {
 namespace {
 
@@ -655,6 +660,8 @@ int main(int argc, char** argv) {
                                   "How long to keep trying the first connection, for a server "
                                   "starting at the same time (0: give up at once, exit code 1)",
                                   std::chrono::hours(1));
+  app.set_version_flag("--version", std::string("chat_client ") + CHAT_CLIENT_VERSION +
+                                        " (commit " + CHAT_BUILD_COMMIT + ")");
   if (const auto exit_code = chat::client::parse_command_line(app, argc, argv)) {
     return *exit_code;
   }

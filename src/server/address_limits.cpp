@@ -153,10 +153,13 @@ AddressLimits::AddressLimits(unsigned max_concurrent, unsigned connects_per_s)
     : max_concurrent_(max_concurrent), connects_per_s_(connects_per_s) {}
 
 AddressLimits::Verdict AddressLimits::admit(const std::string& key, Clock::time_point now) {
-  if (key.empty() || (max_concurrent_ == 0 && connects_per_s_ == 0)) {
+  if (key.empty()) {
     return Verdict::admitted;
   }
   std::lock_guard lock(mutex_);
+  if (max_concurrent_ == 0 && connects_per_s_ == 0) {
+    return Verdict::admitted;
+  }
   auto [it, inserted] =
       by_key_.try_emplace(key, Entry{0, TokenBucket(connects_per_s_, connects_per_s_), now});
   Entry& e = it->second;
@@ -172,6 +175,22 @@ AddressLimits::Verdict AddressLimits::admit(const std::string& key, Clock::time_
   ++e.connections;
   e.last_connect = now;
   return Verdict::admitted;
+}
+
+void AddressLimits::set_limits(unsigned max_concurrent, unsigned connects_per_s) {
+  std::lock_guard lock(mutex_);
+  max_concurrent_ = max_concurrent;
+  connects_per_s_ = connects_per_s;
+  const auto now = Clock::now();
+  for (auto& [key, entry] : by_key_) {
+    entry.connects = TokenBucket(connects_per_s, connects_per_s);
+    entry.connects.reset(now);
+  }
+}
+
+std::pair<unsigned, unsigned> AddressLimits::limits() const {
+  std::lock_guard lock(mutex_);
+  return {max_concurrent_, connects_per_s_};
 }
 
 void AddressLimits::release(const std::string& key) {

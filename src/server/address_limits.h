@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "token_bucket.h"
 
@@ -33,6 +34,11 @@ class AddressLimits {
   // A new connection from `key`: counts it and says admitted, or refuses it (and counts
   // nothing). An empty key is admitted uncounted.
   Verdict admit(const std::string& key, Clock::time_point now);
+  // A reload's new limits, for the connections from now on; the connect budgets restart at the
+  // new rate (full), the connections held stay counted.
+  void set_limits(unsigned max_concurrent, unsigned connects_per_s);
+  // {max_concurrent, connects_per_s} now.
+  std::pair<unsigned, unsigned> limits() const;
   // An admitted connection from `key` closed.
   void release(const std::string& key);
   // Forgets addresses with no connection whose connect budget has refilled: the table holds only
@@ -47,8 +53,8 @@ class AddressLimits {
     Clock::time_point last_connect;
   };
 
-  const unsigned max_concurrent_;
-  const unsigned connects_per_s_;
+  unsigned max_concurrent_;  // guarded by mutex_
+  unsigned connects_per_s_;  // guarded by mutex_
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> by_key_;
 };

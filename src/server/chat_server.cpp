@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "auth_handover.h"
+#include "config_reload.h"
 #include "connection_budget.h"
 #include "delivery.h"
 #include "handlers/handlers.h"
@@ -36,6 +37,7 @@ void log_protobuf_message(std::string_view message) {
 
 ChatServer::ChatServer(const ServerConfig& config)
     : config_(config),
+      running_(config),
       core_(std::make_unique<ServerCore>(config, static_cast<net::IoHandler&>(*this))),
       intake_(std::make_unique<RequestIntake>(*core_)),
       auth_(std::make_unique<AuthHandover>(*core_, *intake_)),
@@ -188,16 +190,26 @@ void ChatServer::check_timeouts(std::int64_t now) {
   housekeeping_->check_timeouts(now);
 }
 
+std::vector<std::string> ChatServer::reload(const ServerConfig& next) {
+  std::lock_guard lock(reload_mutex_);
+  return apply_reload(*core_, running_, next);
+}
+
+void ChatServer::run_on_worker(std::function<void()> task) {
+  core_->io->post(std::move(task));
+}
+
 void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   open_connections_.fetch_add(1);
   Session& s = core_->pool.at(id);
   // Whispers in: a burst of two seconds' worth, and never less than one whisper of the
   // longest text.
-  const double whisper_rate = config_.whisper_bytes_per_s;
+  const double whisper_rate = core_->live.whisper_bytes_per_s();
   const TokenBucket whispers(whisper_rate,
                              std::max(2 * whisper_rate, config_.max_text_bytes + 512.0));
-  s.open(id, peer.to_string(), peer.host, TokenBucket(config_.flood_rate, config_.flood_burst),
-         whispers, ServerCore::steady_ms());
+  s.open(id, peer.to_string(), peer.host,
+         TokenBucket(core_->live.flood_rate(), core_->live.flood_burst()), whispers,
+         ServerCore::steady_ms());
   if (core_->shutting_down.load()) {
     core_->notify_shutdown(id, s);  // accepted just as shutdown began: it hears why, too
     core_->io->start_recv(id);
@@ -243,12 +255,12 @@ bool ChatServer::admit_address(net::ConnId id, Session& s, const net::Endpoint& 
   if (verdict == AddressLimits::Verdict::too_many_connections) {
     return refuse(proto::TOO_MANY_CONNECTIONS,
                   fmt::format("too many connections from your address (at most {} at once)",
-                              config_.max_connections_per_ip),
+                              core_->addresses.limits().first),
                   CloseReason::address_limit);
   }
   return refuse(proto::CONNECTING_TOO_FAST,
                 fmt::format("connecting too fast from your address (at most {} a second)",
-                            config_.connects_per_ip_per_s),
+                            core_->addresses.limits().second),
                 CloseReason::address_limit);
 }
 

@@ -53,6 +53,14 @@ class ChatServer final : private net::IoHandler {
   ConsoleAnswer answer_console_command(const std::string& line,
                                        const std::vector<std::string>& secrets);
 
+  // A reload: applies what of `next` can change without a restart (config_reload.h) and returns
+  // a line per change for the log. Thread-safe (reloads run one at a time); call between start()
+  // and shutdown().
+  std::vector<std::string> reload(const ServerConfig& next);
+  // Runs `task` on one of the worker threads, after what is queued there now (the service
+  // watchdog's liveness ping). Thread-safe; between start() and shutdown().
+  void run_on_worker(std::function<void()> task);
+
   // One sweep of the handshake and heartbeat timeouts and heartbeat Pings, as if the steady
   // clock (ServerCore::steady_ms) read `now`. The housekeeping thread runs it every
   // config.sweep_interval; tests may run one more from any thread, at any moment.
@@ -83,6 +91,8 @@ class ChatServer final : private net::IoHandler {
   void register_configured_operators();
 
   const ServerConfig config_;
+  std::mutex reload_mutex_;
+  ServerConfig running_;  // config_ as reloads changed it; guarded by reload_mutex_
   std::unique_ptr<ServerCore> core_;
   std::unique_ptr<RequestIntake> intake_;
   std::unique_ptr<AuthHandover> auth_;

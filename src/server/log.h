@@ -1,8 +1,10 @@
-// Public header. Levelled, thread-safe logging to stderr: who, what, why.
+// Public header. Levelled, thread-safe logging to stderr or a file: who, what, why. One line per
+// event, as text or as a JSON object.
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -10,11 +12,24 @@
 namespace chat::log {
 
 enum class Level { debug = 0, info = 1, warn = 2, error = 3, off = 4 };
+// text: "2026-11-22T03:37:27.738Z INFO  message". json: {"time":"2026-11-22T03:37:27.738Z",
+// "level":"info","message":"message"}, for log shippers.
+enum class Format { text, json };
 
 // Thread-safe. Lines below the level are dropped before formatting.
 void set_level(Level level);
 Level level();
 bool parse_level(std::string_view text, Level& out);
+std::string_view level_name(Level level);  // "debug", ..., "off"
+void set_format(Format format);            // thread-safe
+
+// Appends the log to the file at `path` from now on instead of stderr. Returns an error text
+// (nothing changes) when it cannot be opened, empty on success. Thread-safe.
+std::string open_file(const std::string& path);
+// Closes and opens the log file again (logrotate moved it away), keeping the old one when the
+// new one cannot be opened; returns that error text, empty on success (or with no log file).
+// Thread-safe.
+std::string reopen_file();
 
 // A message is cut to this many bytes (after escaping), with a marker saying how much was left
 // out: a client that sends a 60,000-byte name cannot make a 60,000-byte line.

@@ -117,14 +117,14 @@ bool RequestIntake::admit(net::ConnId id, Session& s, const proto::Envelope& req
     s.flood_strikes = 0;
     return true;
   }
-  if (++s.flood_strikes >= core_.config.flood_burst) {
+  if (static_cast<double>(++s.flood_strikes) >= s.flood.burst()) {
     s.record_close(CloseReason::flooding);
     core_.send_error(id, s, request, proto::RATE_LIMITED,
                      "still flooding after a whole burst over the rate limit", true);
   } else {
     core_.send_error(id, s, request, proto::RATE_LIMITED,
                      fmt::format("over {} requests a second (burst {}): dropped; slow down",
-                                 core_.config.flood_rate, core_.config.flood_burst));
+                                 s.flood.rate_per_s(), s.flood.burst()));
   }
   return false;
 }

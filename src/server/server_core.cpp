@@ -67,6 +67,7 @@ net::IoConfig io_config_for(const ServerConfig& cfg) {
 
 ServerCore::ServerCore(const ServerConfig& cfg, net::IoHandler& handler)
     : config(cfg),
+      live(cfg),
       io(cfg.io_factory ? cfg.io_factory(handler, io_config_for(cfg))
                         : net::make_io_service(handler, io_config_for(cfg))),
       pool(

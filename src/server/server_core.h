@@ -17,6 +17,7 @@
 #include "chat.pb.h"
 #include "delivery.h"
 #include "history/history_budget.h"
+#include "live_settings.h"
 #include "net/io_service.h"
 #include "nickname_registry.h"
 #include "operators/mute_list.h"
@@ -45,6 +46,7 @@ struct ServerCore {
   ServerCore(const ServerConfig& cfg, net::IoHandler& handler);
 
   const ServerConfig config;
+  LiveSettings live;  // what a reload changes: use it, not `config`, for those fields
   std::unique_ptr<net::IoService> io;
   SessionPool pool;
   NicknameRegistry nicknames;

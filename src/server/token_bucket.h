@@ -47,6 +47,9 @@ class TokenBucket {
   }
 
   // True when the bucket is full again: one that is can be forgotten.
+  double rate_per_s() const { return rate_per_s_; }
+  double burst() const { return burst_; }
+
   bool full(Clock::time_point now) { return can_take(now) && tokens_ >= burst_; }
 
   // Starts over full, as for a new connection in a reused slot.

@@ -40,6 +40,7 @@ set(chat_linux_to_windows_sources
   "tests/support/child_process_posix.cpp=tests/support/child_process_windows.cpp"
   "src/client/bot/process_memory_linux.cpp=src/client/bot/process_memory_windows.cpp"
   "src/server/heap_release_linux.cpp=src/server/heap_release_windows.cpp"
+  "src/server/service_host_linux.cpp=src/server/service_host_windows.cpp"
 )
 set(chat_linux_only_sources
   "src/net/posix/posix_core.cpp"
@@ -47,6 +48,8 @@ set(chat_linux_only_sources
   "src/net/uring/uring_service.cpp"
   "src/net/uring/uring_ring.cpp"
   "src/net/uring/uring_missing.cpp"
+  "src/server/systemd_notify.cpp"
+  "src/server/systemd_notify_missing.cpp"
   "tests/net/task_queue_test.cpp"
   "tests/programs/open_file_limit_test.cpp"
   "tests/programs/terminal_test.cpp"

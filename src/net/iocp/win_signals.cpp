@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 
 #include "../shutdown_signal.h"
@@ -20,8 +21,16 @@ constexpr DWORD kEndingAllowanceMs = 4500;
 
 std::mutex g_mutex;
 std::condition_variable g_changed;
-const char* g_signal = nullptr;  // the first request; guarded by g_mutex
-bool g_finished = false;         // shutdown_finished() was called; guarded by g_mutex
+std::deque<const char*> g_pending;  // requests not yet returned; guarded by g_mutex
+bool g_finished = false;            // shutdown_finished() was called; guarded by g_mutex
+
+void push(const char* name) {
+  {
+    std::lock_guard lock(g_mutex);
+    g_pending.push_back(name);
+  }
+  g_changed.notify_all();
+}
 
 const char* signal_name(DWORD event) {
   switch (event) {
@@ -40,11 +49,8 @@ const char* signal_name(DWORD event) {
 
 // Runs on a thread the system creates for it.
 BOOL WINAPI on_console_event(DWORD event) {
+  push(signal_name(event));
   std::unique_lock lock(g_mutex);
-  if (g_signal == nullptr) {
-    g_signal = signal_name(event);
-  }
-  g_changed.notify_all();
   if (event == CTRL_CLOSE_EVENT || event == CTRL_LOGOFF_EVENT || event == CTRL_SHUTDOWN_EVENT) {
     // The process ends as soon as this returns: wait for the graceful shutdown that the request
     // started (main() calls shutdown_finished()), for as long as Windows allows.
@@ -62,8 +68,14 @@ void capture_shutdown_signals() {
 
 const char* wait_for_shutdown_signal() {
   std::unique_lock lock(g_mutex);
-  g_changed.wait(lock, [] { return g_signal != nullptr; });
-  return g_signal;
+  g_changed.wait(lock, [] { return !g_pending.empty(); });
+  const char* name = g_pending.front();
+  g_pending.pop_front();
+  return name;
+}
+
+void raise_shutdown_signal(const char* name) {
+  push(name);
 }
 
 void shutdown_finished() {

@@ -31,6 +31,10 @@ const char* wait_for_shutdown_signal() {
   return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
 }
 
+void raise_shutdown_signal(const char*) {
+  // Not used on POSIX: the signals themselves reach wait_for_shutdown_signal().
+}
+
 void shutdown_finished() {
   // A signal handled with sigwait ends nothing by itself: the process ends when main() returns.
 }

@@ -23,18 +23,19 @@ bool refuse_banned(ServerCore& core, net::ConnId id, Session& s, const Envelope&
 }
 
 // The answer to a successful Join: who the client is now, its rooms, and the limits it must
-// keep to (docs/protocol.md, Welcome).
-Envelope make_welcome(const ServerConfig& config, const std::string& nickname,
-                      std::uint64_t request_id, bool skip_lobby, bool registered,
-                      bool is_operator) {
+// keep to (docs/protocol.md, Welcome): the server's, and the flood limits `s` was accepted
+// with (a reload changes them for later connections only).
+Envelope make_welcome(ServerCore& core, const Session& s, std::uint64_t request_id, bool skip_lobby,
+                      bool registered, bool is_operator) {
+  const ServerConfig& config = core.config;
   Envelope welcome;
   welcome.set_request_id(request_id);
   auto* w = welcome.mutable_welcome();
-  w->set_nickname(nickname);
+  w->set_nickname(s.nickname);
   if (!skip_lobby) {
     w->add_rooms(ServerConfig::kLobby);
   }
-  w->set_motd(config.motd);
+  w->set_motd(core.live.motd());
   w->set_server_version(CHAT_SERVER_VERSION);
   w->set_protocol_version(ServerConfig::kProtocolVersion);
   w->set_registered(registered);
@@ -47,9 +48,9 @@ Envelope make_welcome(const ServerConfig& config, const std::string& nickname,
   limits->set_max_rooms_per_session(config.max_rooms_per_session);
   limits->set_heartbeat_interval_ms(static_cast<std::uint32_t>(config.heartbeat_interval.count()));
   limits->set_heartbeat_timeout_ms(static_cast<std::uint32_t>(config.heartbeat_timeout.count()));
-  if (config.flood_rate != 0) {
-    limits->set_flood_burst(config.flood_burst);
-    limits->set_flood_rate(config.flood_rate);
+  if (s.flood.rate_per_s() > 0) {
+    limits->set_flood_burst(static_cast<std::uint32_t>(s.flood.burst()));
+    limits->set_flood_rate(static_cast<std::uint32_t>(s.flood.rate_per_s()));
   }
   return welcome;
 }
@@ -120,8 +121,7 @@ void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string&
             : logged_in ? " (registered)"
                         : "");
 
-  core.send(id,
-            make_welcome(core.config, s.nickname, request_id, skip_lobby, logged_in, is_operator));
+  core.send(id, make_welcome(core, s, request_id, skip_lobby, logged_in, is_operator));
   if (logged_in) {
     // The password proves who this is: an older connection of theirs (one the server has not
     // yet seen die, say) gives the nickname up rather than lock its owner out. Taken after the

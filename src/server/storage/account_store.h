@@ -77,6 +77,9 @@ class AccountStore {
   // from the command line is no operator at the next start). Any `nickname`; it counts once it
   // is registered, until its account is removed.
   virtual void give_operator_for_this_run(std::string_view nickname) = 0;
+  // Takes a role given by give_operator_for_this_run() (a reload dropped the --operator name);
+  // a role stored by set_operator() stays.
+  virtual void take_operator_for_this_run(std::string_view nickname) = 0;
   // The registered nicknames with the operator role (either kind), in no particular order.
   virtual std::vector<std::string> operators() const = 0;
   // Replaces the password of `nickname`; false if it is not registered, or if `only_if_hash` is

@@ -61,6 +61,11 @@ void MemoryAccountStore::give_operator_for_this_run(std::string_view nickname) {
   run_operators_.insert(fold_name(nickname));
 }
 
+void MemoryAccountStore::take_operator_for_this_run(std::string_view nickname) {
+  std::lock_guard lock(mutex_);
+  run_operators_.erase(fold_name(nickname));
+}
+
 std::vector<std::string> MemoryAccountStore::operators() const {
   std::vector<std::string> names;
   std::lock_guard lock(mutex_);

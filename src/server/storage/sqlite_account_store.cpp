@@ -56,6 +56,10 @@ void SqliteAccountStore::give_operator_for_this_run(std::string_view nickname) {
   cache_.give_operator_for_this_run(nickname);  // never stored
 }
 
+void SqliteAccountStore::take_operator_for_this_run(std::string_view nickname) {
+  cache_.take_operator_for_this_run(nickname);  // never stored
+}
+
 std::vector<std::string> SqliteAccountStore::operators() const {
   return cache_.operators();
 }
