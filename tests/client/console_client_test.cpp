@@ -1,0 +1,172 @@
+#include "client/console_client.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "client/fake_terminal.h"
+#include "support/test_client.h"
+#include "support/test_server.h"
+
+namespace chat::client {
+namespace {
+
+using chat::testing::joined_client;
+using chat::testing::kWait;
+using chat::testing::TestClient;
+using chat::testing::TestServer;
+using namespace std::chrono_literals;
+
+// A ConsoleClient on a fake terminal, run on a thread of its own; what it exits with is
+// exit_code(). The keyboard closes when the client ends its input.
+class RunningClient {
+ public:
+  RunningClient(ConsoleClientFlags flags, bool interactive = false) {
+    ConsoleClientIo io;
+    io.console.interactive = interactive;
+    io.console.raw_mode = false;
+    io.console.prompt = "> ";
+    io.console.write = screen.writer();
+    io.console.read = keys.reader();
+    io.end_input = [this] { keys.close(); };
+    io.interrupted = &interrupted;
+    exit_ = std::async(std::launch::async, [flags = std::move(flags), io = std::move(io)] {
+      ConsoleClient client(flags, io);
+      return client.run();
+    });
+  }
+  ~RunningClient() {
+    keys.close();
+    if (exit_.valid()) {
+      exit_.wait();
+    }
+  }
+  // The exit code, once run() returned within kWait; nullopt if it did not.
+  std::optional<int> exit_code() {
+    if (exit_.wait_for(kWait) != std::future_status::ready) {
+      return std::nullopt;
+    }
+    return exit_.get();
+  }
+
+  FakeScreen screen;
+  FakeKeyboard keys;
+  std::atomic<bool> interrupted{false};
+
+ private:
+  std::future<int> exit_;
+};
+
+ConsoleClientFlags flags_for(const net::Endpoint& server, const std::string& nick) {
+  ConsoleClientFlags flags;
+  flags.host = server.host;
+  flags.port = server.port;
+  flags.nick = nick;
+  return flags;
+}
+
+bool is_chat_from(const proto::Envelope& env, const std::string& from, const std::string& text) {
+  return env.has_chat_message() && env.chat_message().from() == from &&
+         env.chat_message().text() == text;
+}
+
+class ConsoleClientTest : public ::testing::Test {
+ protected:
+  ClientNetwork network_{1, 2};
+};
+
+TEST_F(ConsoleClientTest, SendsTypedLinesToTheRoomAndExitsZeroOnQuit) {
+  TestServer server;
+  auto bob = joined_client(network_, server.endpoint(), "bob");
+  RunningClient alice(flags_for(server.endpoint(), "alice"));
+  alice.keys.push("hello there\n/quit\n");
+  EXPECT_TRUE(
+      bob->wait_for([](const auto& env) { return is_chat_from(env, "alice", "hello there"); }));
+  EXPECT_EQ(alice.exit_code(), kExitOk);
+}
+
+TEST_F(ConsoleClientTest, EndOfInputWaitsForTheAcksThenSaysGoodbye) {
+  TestServer server;
+  auto bob = joined_client(network_, server.endpoint(), "bob");
+  RunningClient alice(flags_for(server.endpoint(), "alice"));
+  alice.keys.push("last words\n");
+  alice.keys.close();
+  EXPECT_EQ(alice.exit_code(), kExitOk);
+  EXPECT_TRUE(
+      bob->wait_for([](const auto& env) { return is_chat_from(env, "alice", "last words"); }));
+  EXPECT_TRUE(bob->wait_for([](const auto& env) {
+    return env.has_presence() && env.presence().nickname() == "alice" &&
+           env.presence().kind() == proto::Presence::LEFT;
+  }));
+}
+
+TEST_F(ConsoleClientTest, NoServerExitsOneSayingSo) {
+  net::Endpoint gone;
+  {
+    TestServer server;  // a port nobody listens on any more
+    gone = server.endpoint();
+  }
+  RunningClient alice(flags_for(gone, "alice"));
+  EXPECT_EQ(alice.exit_code(), kExitCannotConnect);
+  EXPECT_NE(alice.screen.all().find("! cannot connect to"), std::string::npos)
+      << alice.screen.all();
+}
+
+TEST_F(ConsoleClientTest, TakenNicknameExitsThreeWhenNobodyTypes) {
+  TestServer server;
+  auto first = joined_client(network_, server.endpoint(), "alice");
+  RunningClient alice(flags_for(server.endpoint(), "alice"));
+  EXPECT_EQ(alice.exit_code(), kExitJoinRefused);
+}
+
+TEST_F(ConsoleClientTest, TakenNicknameAsksForAnotherOnATerminal) {
+  TestServer server;
+  auto bob = joined_client(network_, server.endpoint(), "bob");
+  auto first = joined_client(network_, server.endpoint(), "alice");
+  RunningClient alice(flags_for(server.endpoint(), "alice"), true);
+  ASSERT_TRUE(alice.screen.wait_for_text("nickname: ", kWait)) << alice.screen.all();
+  alice.keys.push("alice2\rhi from two\r");
+  EXPECT_TRUE(
+      bob->wait_for([](const auto& env) { return is_chat_from(env, "alice2", "hi from two"); }));
+  alice.keys.push("/quit\r");
+  EXPECT_EQ(alice.exit_code(), kExitOk);
+}
+
+TEST_F(ConsoleClientTest, LostConnectionWithoutReconnectingExitsFour) {
+  auto server = std::make_unique<TestServer>();
+  ConsoleClientFlags flags = flags_for(server->endpoint(), "alice");
+  flags.reconnect = false;
+  RunningClient alice(flags);
+  auto bob = joined_client(network_, server->endpoint(), "bob");
+  alice.keys.push("/users\n");  // answered only once alice has joined
+  ASSERT_TRUE(alice.screen.wait_for_text("bob", kWait)) << alice.screen.all();
+  server->server().shutdown("maintenance");
+  EXPECT_EQ(alice.exit_code(), kExitDisconnected);
+  EXPECT_NE(alice.screen.all().find("! disconnected:"), std::string::npos) << alice.screen.all();
+}
+
+TEST_F(ConsoleClientTest, ReconnectsToARestartedServerAndGoesOn) {
+  auto server = std::make_unique<TestServer>();
+  const net::Endpoint at = server->endpoint();
+  RunningClient alice(flags_for(at, "alice"));
+  alice.keys.push("/users\n");
+  ASSERT_TRUE(alice.screen.wait_for_text("alice", kWait)) << alice.screen.all();
+  server.reset();  // shut down: the client is told, and starts reconnecting
+  ASSERT_TRUE(alice.screen.wait_for_text("reconnecting in", kWait)) << alice.screen.all();
+  server::ServerConfig cfg = chat::testing::test_config();
+  cfg.port = at.port;
+  server = std::make_unique<TestServer>(cfg);
+  ASSERT_TRUE(alice.screen.wait_for_text("! reconnected", kWait)) << alice.screen.all();
+  auto bob = joined_client(network_, server->endpoint(), "bob");
+  alice.keys.push("back again\n/quit\n");
+  EXPECT_TRUE(
+      bob->wait_for([](const auto& env) { return is_chat_from(env, "alice", "back again"); }));
+  EXPECT_EQ(alice.exit_code(), kExitOk);
+}
+
+}  // namespace
+}  // namespace chat::client
