@@ -1,5 +1,6 @@
 #include "command_parser.h"
 
+#include <algorithm>
 #include <array>
 
 namespace chat::client {
@@ -104,24 +105,40 @@ Command parse_command(std::string_view line) {
   return invalid("unknown command /" + std::string(name) + "; /help lists the commands");
 }
 
-std::string_view help_text() {
-  return "commands:\n"
-         "  TEXT              say TEXT in the current room (//TEXT to start with a slash)\n"
-         "  /w NICK TEXT      whisper to NICK (also /whisper, /msg)\n"
-         "  /join ROOM        join ROOM and make it the current room\n"
-         "  /leave [ROOM]     leave ROOM (default: the current room)\n"
-         "  /users [ROOM]     list who is in ROOM (default: the current room)\n"
-         "  /echo TEXT        ask the server to echo TEXT\n"
-         "  /ping             measure the round trip to the server\n"
-         "  /quit [REASON]    leave the chat\n"
-         "  /register PASSWORD  register your nickname; later: chat_client --password\n"
-         "  /passwd           change your account's password (asks for the old and new one)\n"
-         "  /delete-account   delete your account (asks to confirm, and for the password);\n"
-         "                    you stay on as a guest\n"
-         "  /op COMMAND       an operator command (operators only): notice, kick, ban, unban,\n"
-         "                    bans, mute, unmute, who, rooms, audit, shutdown (/op help);\n"
-         "                    all but who also work without /op: /kick bob spamming\n"
-         "  /help             this text";
+std::vector<std::string> help_lines() {
+  struct Entry {
+    std::string_view usage;  // empty: the line goes on the description above
+    std::string_view what;
+  };
+  static constexpr Entry kEntries[] = {
+      {"TEXT", "say TEXT in the current room (//TEXT to start with a slash)"},
+      {"/w NICK TEXT", "whisper to NICK (also /whisper, /msg)"},
+      {"/join ROOM", "join ROOM and make it the current room"},
+      {"/leave [ROOM]", "leave ROOM (default: the current room)"},
+      {"/users [ROOM]", "list who is in ROOM (default: the current room)"},
+      {"/echo TEXT", "ask the server to echo TEXT"},
+      {"/ping", "measure the round trip to the server"},
+      {"/quit [REASON]", "leave the chat"},
+      {"/register PASSWORD", "register your nickname; later: chat_client --password"},
+      {"/passwd", "change your account's password (asks for the old and new one)"},
+      {"/delete-account", "delete your account (asks to confirm, and for the password);"},
+      {"", "you stay on as a guest"},
+      {"/op COMMAND", "an operator command (operators only): notice, kick, ban, unban,"},
+      {"", "bans, mute, unmute, who, rooms, audit, shutdown (/op help);"},
+      {"", "all but who also work without /op: /kick bob spamming"},
+      {"/help", "this text"},
+  };
+  std::size_t width = 0;
+  for (const Entry& e : kEntries) {
+    width = std::max(width, e.usage.size());
+  }
+  std::vector<std::string> lines{"commands:"};
+  for (const Entry& e : kEntries) {
+    std::string line = "  " + std::string(e.usage);
+    line.append(width + 2 - e.usage.size(), ' ');
+    lines.push_back(line.append(e.what));
+  }
+  return lines;
 }
 
 }  // namespace chat::client

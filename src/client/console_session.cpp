@@ -24,15 +24,6 @@ bool invites_retry(proto::ErrorCode code) {
   }
 }
 
-// `text` split at its newlines: the console shows a '\n' inside a line as an escape.
-void append_lines(std::vector<std::string>& lines, std::string_view text) {
-  for (std::size_t start = 0; start <= text.size();) {
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    lines.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-}
-
 std::string join_names(const google::protobuf::RepeatedPtrField<std::string>& names) {
   std::string out;
   for (const std::string& n : names) {
@@ -147,7 +138,7 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       break;
     }
     case Command::Kind::help:
-      append_lines(out.lines, help_text());
+      out.lines = help_lines();
       break;
     case Command::Kind::register_nickname: {
       proto::Envelope env = request({cmd.kind, nickname_, cmd.text, {}});

@@ -195,7 +195,22 @@ TEST_F(ConsoleSessionTest, HelpIsOneLinePerCommand) {
               out.lines.end())
         << command;
   }
-  EXPECT_EQ(out.lines.back(), "  /help             this text");
+  EXPECT_EQ(out.lines.back().substr(0, 7), "  /help");
+  EXPECT_EQ(out.lines.back().substr(out.lines.back().find_first_not_of(' ', 7)), "this text");
+}
+
+TEST_F(ConsoleSessionTest, HelpDescriptionsStartInOneColumn) {
+  const auto out = session_.command(parse_command("/help"));
+  ASSERT_GT(out.lines.size(), 1u);
+  // The column where "/help"'s description starts; every other description starts there too.
+  const std::size_t column = out.lines.back().find("this text");
+  for (std::size_t i = 1; i < out.lines.size(); ++i) {
+    const std::string& line = out.lines[i];
+    ASSERT_GT(line.size(), column) << line;
+    EXPECT_NE(line[column], ' ') << line;
+    EXPECT_EQ(line[column - 1], ' ') << line;
+    EXPECT_EQ(line[column - 2], ' ') << line;
+  }
 }
 
 TEST(ConsoleSessionJoin, APasswordGoesInEveryJoinAndTheWelcomeSaysTheRole) {
