@@ -136,8 +136,10 @@ int ConsoleClient::join() {
 }
 
 // Joined: start watching the server, let the user's lines through, and count a close as a
-// loss from now on. A close that came first is a loss too.
-void ConsoleClient::go_live() {
+// loss from now on. A close that came first is a loss too. After a reconnect (`resumed`), the
+// resume requests go out first: a line typed as "! reconnected" shows waits for them instead of
+// being refused as "not connected", and cannot reach a room before its rejoin.
+void ConsoleClient::go_live(bool resumed) {
   std::chrono::milliseconds interval = 30s;
   std::chrono::milliseconds timeout = 60s;
   {
@@ -148,17 +150,22 @@ void ConsoleClient::go_live() {
       timeout = server_heartbeat_timeout_;
     }
   }
-  {
-    std::lock_guard lock(link_mutex_);
-    link_->watchdog = std::make_unique<ServerWatchdog>(*link_->connection, interval, timeout);
-    usable_ = true;
-  }
   std::string reason;
   {
+    std::lock_guard link_lock(link_mutex_);
+    if (resumed) {
+      console_.print("! reconnected");
+      for (const proto::Envelope& env : session_.resume_requests()) {
+        link_->connection->send(env);
+      }
+    }
+    link_->watchdog = std::make_unique<ServerWatchdog>(*link_->connection, interval, timeout);
+    // Up before the user's lines may go: the close that follows a /quit is then ours, not a
+    // loss (on_closed() leaves a close before this to us).
     std::lock_guard lock(mutex_);
-    up_since_ = std::chrono::steady_clock::now();
     phase_ = Phase::up;
     if (!link_closed_) {
+      usable_ = true;
       changed_.notify_all();
       return;
     }

@@ -95,7 +95,7 @@ class ConsoleClient {
   bool ask_account_secrets(Command& cmd);
   bool send_command(const Command& cmd);
   int finish(bool quit_sent);
-  void go_live();
+  void go_live(bool resumed = false);
   bool take_loss_locked();
   void report_end(const std::string& reason);
   void on_envelope(std::uint64_t generation, const proto::Envelope& env);
@@ -131,7 +131,6 @@ class ConsoleClient {
   bool closing_by_us_ = false;
   bool stopping_ = false;          // the input ended: no more reconnecting
   bool closed_by_server_ = false;  // the connection ended without our asking (exit code 4)
-  std::chrono::steady_clock::time_point up_since_;
   std::chrono::milliseconds server_heartbeat_interval_{0};  // from the Welcome; 0: none
   std::chrono::milliseconds server_heartbeat_timeout_{0};
   ClientNetwork network_;

@@ -10,15 +10,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A connection lasting this long was not part of a crash loop: the next loss starts the backoff
-// afresh. A server that dies again soon after each reconnect uses up the attempts instead.
-constexpr auto kStableFor = 30s;
 constexpr auto kConnectTimeout = 5s;
 constexpr auto kJoinTimeout = 10s;
-
-std::string seconds(std::chrono::milliseconds d) {
-  return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1000.0);
-}
 
 }  // namespace
 
@@ -102,9 +95,6 @@ void ConsoleClient::reconnect_loop() {
         return;
       }
       reason = close_reason_;
-      if (std::chrono::steady_clock::now() - up_since_ >= kStableFor) {
-        backoff.reset();
-      }
     }
     if (!recover(reason, backoff)) {
       return;
@@ -118,8 +108,7 @@ bool ConsoleClient::recover(const std::string& reason, ReconnectBackoff& backoff
   drop_link();
   console_.set_prompt("(reconnecting) " + session_.prompt());
   std::chrono::milliseconds delay = backoff.next();
-  console_.print(
-      fmt::format("! connection lost: {}; reconnecting in {}...", reason, seconds(delay)));
+  console_.print(connection_lost_line(reason, delay));
   for (const std::string& line : session_.connection_lost(true)) {
     console_.print(line);
   }
@@ -133,6 +122,7 @@ bool ConsoleClient::recover(const std::string& reason, ReconnectBackoff& backoff
     std::string why;
     switch (attempt(why)) {
       case Attempt::resumed:
+        backoff.reset();  // a new loss is a new outage: from kFirst, with every attempt
         return true;
       case Attempt::stopped:
         return false;
@@ -148,7 +138,7 @@ bool ConsoleClient::recover(const std::string& reason, ReconnectBackoff& backoff
     }
     delay = backoff.next();
     console_.print(
-        fmt::format("! reconnect failed: {}; trying again in {}...", why, seconds(delay)));
+        fmt::format("! reconnect failed: {}; trying again in {}...", why, seconds_text(delay)));
   }
 }
 
@@ -175,12 +165,8 @@ ConsoleClient::Attempt ConsoleClient::attempt(std::string& why) {
   }
   const auto state = session_.join_state();
   if (state == ConsoleSession::JoinState::joined) {
-    console_.print("! reconnected");
-    for (const proto::Envelope& env : session_.resume_requests()) {
-      send(env);
-    }
     console_.set_prompt(session_.prompt());
-    go_live();
+    go_live(true);
     return Attempt::resumed;
   }
   drop_link();

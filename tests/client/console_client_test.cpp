@@ -86,7 +86,7 @@ TEST_F(ConsoleClientTest, SendsTypedLinesToTheRoomAndExitsZeroOnQuit) {
   alice.keys.push("hello there\n/quit\n");
   EXPECT_TRUE(
       bob->wait_for([](const auto& env) { return is_chat_from(env, "alice", "hello there"); }));
-  EXPECT_EQ(alice.exit_code(), kExitOk);
+  EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
 }
 
 TEST_F(ConsoleClientTest, EndOfInputWaitsForTheAcksThenSaysGoodbye) {
@@ -95,7 +95,7 @@ TEST_F(ConsoleClientTest, EndOfInputWaitsForTheAcksThenSaysGoodbye) {
   RunningClient alice(flags_for(server.endpoint(), "alice"));
   alice.keys.push("last words\n");
   alice.keys.close();
-  EXPECT_EQ(alice.exit_code(), kExitOk);
+  EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
   EXPECT_TRUE(
       bob->wait_for([](const auto& env) { return is_chat_from(env, "alice", "last words"); }));
   EXPECT_TRUE(bob->wait_for([](const auto& env) {
@@ -111,7 +111,7 @@ TEST_F(ConsoleClientTest, NoServerExitsOneSayingSo) {
     gone = server.endpoint();
   }
   RunningClient alice(flags_for(gone, "alice"));
-  EXPECT_EQ(alice.exit_code(), kExitCannotConnect);
+  EXPECT_EQ(alice.exit_code(), kExitCannotConnect) << alice.screen.all();
   EXPECT_NE(alice.screen.all().find("! cannot connect to"), std::string::npos)
       << alice.screen.all();
 }
@@ -120,7 +120,7 @@ TEST_F(ConsoleClientTest, TakenNicknameExitsThreeWhenNobodyTypes) {
   TestServer server;
   auto first = joined_client(network_, server.endpoint(), "alice");
   RunningClient alice(flags_for(server.endpoint(), "alice"));
-  EXPECT_EQ(alice.exit_code(), kExitJoinRefused);
+  EXPECT_EQ(alice.exit_code(), kExitJoinRefused) << alice.screen.all();
 }
 
 TEST_F(ConsoleClientTest, TakenNicknameAsksForAnotherOnATerminal) {
@@ -133,7 +133,7 @@ TEST_F(ConsoleClientTest, TakenNicknameAsksForAnotherOnATerminal) {
   EXPECT_TRUE(
       bob->wait_for([](const auto& env) { return is_chat_from(env, "alice2", "hi from two"); }));
   alice.keys.push("/quit\r");
-  EXPECT_EQ(alice.exit_code(), kExitOk);
+  EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
 }
 
 TEST_F(ConsoleClientTest, LostConnectionWithoutReconnectingExitsFour) {
@@ -142,10 +142,9 @@ TEST_F(ConsoleClientTest, LostConnectionWithoutReconnectingExitsFour) {
   flags.reconnect = false;
   RunningClient alice(flags);
   auto bob = joined_client(network_, server->endpoint(), "bob");
-  alice.keys.push("/users\n");  // answered only once alice has joined
-  ASSERT_TRUE(alice.screen.wait_for_text("bob", kWait)) << alice.screen.all();
+  ASSERT_TRUE(alice.screen.wait_for_text("* users in lobby", kWait)) << alice.screen.all();
   server->server().shutdown("maintenance");
-  EXPECT_EQ(alice.exit_code(), kExitDisconnected);
+  EXPECT_EQ(alice.exit_code(), kExitDisconnected) << alice.screen.all();
   EXPECT_NE(alice.screen.all().find("! disconnected:"), std::string::npos) << alice.screen.all();
 }
 
@@ -153,8 +152,8 @@ TEST_F(ConsoleClientTest, ReconnectsToARestartedServerAndGoesOn) {
   auto server = std::make_unique<TestServer>();
   const net::Endpoint at = server->endpoint();
   RunningClient alice(flags_for(at, "alice"));
-  alice.keys.push("/users\n");
-  ASSERT_TRUE(alice.screen.wait_for_text("alice", kWait)) << alice.screen.all();
+  // The lobby's user list: joined.
+  ASSERT_TRUE(alice.screen.wait_for_text("* users in lobby", kWait)) << alice.screen.all();
   server.reset();  // shut down: the client is told, and starts reconnecting
   ASSERT_TRUE(alice.screen.wait_for_text("reconnecting in", kWait)) << alice.screen.all();
   server::ServerConfig cfg = chat::testing::test_config();
@@ -165,7 +164,36 @@ TEST_F(ConsoleClientTest, ReconnectsToARestartedServerAndGoesOn) {
   alice.keys.push("back again\n/quit\n");
   EXPECT_TRUE(
       bob->wait_for([](const auto& env) { return is_chat_from(env, "alice", "back again"); }));
-  EXPECT_EQ(alice.exit_code(), kExitOk);
+  EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
+}
+
+// Outage 1: an attempt fails, the next resumes. Outage 2, soon after: it starts again from 0.5 s
+// with every attempt (it used to go on counting, and gave up after one more try).
+TEST_F(ConsoleClientTest, AQuickSecondOutageStartsTheBackoffAfresh) {
+  auto server = std::make_unique<TestServer>();
+  const net::Endpoint at = server->endpoint();
+  ConsoleClientFlags flags = flags_for(at, "alice");
+  flags.reconnect_attempts = 3;  // room for a server slow to restart
+  RunningClient alice(flags);
+  // The lobby's user list: joined.
+  ASSERT_TRUE(alice.screen.wait_for_text("* users in lobby", kWait)) << alice.screen.all();
+  server::ServerConfig cfg = chat::testing::test_config();
+  cfg.port = at.port;
+  for (int outage = 1; outage <= 2; ++outage) {
+    SCOPED_TRACE(outage);
+    const std::size_t before = alice.screen.all().size();
+    server.reset();
+    ASSERT_TRUE(alice.screen.wait_for_text_after(before, "; reconnecting in 0.", kWait))
+        << alice.screen.all();
+    ASSERT_TRUE(alice.screen.wait_for_text_after(before, "! reconnect failed", kWait))
+        << alice.screen.all();
+    server = std::make_unique<TestServer>(cfg);
+    ASSERT_TRUE(alice.screen.wait_for_text_after(before, "! reconnected", kWait))
+        << alice.screen.all();
+  }
+  EXPECT_EQ(alice.screen.all().find("gave up"), std::string::npos) << alice.screen.all();
+  alice.keys.push("/quit\n");
+  EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "client/console_session.h"
 
 #include <algorithm>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -8,6 +9,8 @@
 
 namespace chat::client {
 namespace {
+
+using namespace std::chrono_literals;
 
 proto::Envelope welcome(std::uint64_t request_id) {
   proto::Envelope e;
@@ -436,11 +439,36 @@ TEST(ReconnectBackoff, DoublesFromHalfASecondToThirtyWithJitter) {
   for (const double base : expected) {
     const auto d = static_cast<double>(backoff.next().count());
     EXPECT_GE(d, base * 0.75);
-    EXPECT_LE(d, std::min(base * 1.25, 30000.0));
+    EXPECT_LE(d, base * 1.25);
   }
   EXPECT_EQ(backoff.attempts(), 8u);
   backoff.reset();
   EXPECT_LE(backoff.next().count(), 625);
+}
+
+TEST(ReconnectBackoff, DelaysAtTheCapStillDiffer) {
+  ReconnectBackoff backoff(7);
+  for (int i = 0; i < 7; ++i) {
+    backoff.next();  // up to the cap
+  }
+  std::set<std::int64_t> delays;
+  int over_the_cap = 0;
+  for (int i = 0; i < 20; ++i) {
+    const auto d = backoff.next().count();
+    EXPECT_GE(d, 22500);
+    EXPECT_LE(d, 37500);
+    delays.insert(d);
+    over_the_cap += d > 30000 ? 1 : 0;
+  }
+  EXPECT_GT(delays.size(), 15u);
+  EXPECT_GT(over_the_cap, 0);
+}
+
+TEST(ReconnectBackoff, ConnectionLostIsSaidOnce) {
+  EXPECT_EQ(connection_lost_line("connection lost: Connection reset by peer", 500ms),
+            "! connection lost: Connection reset by peer; reconnecting in 0.5 s...");
+  EXPECT_EQ(connection_lost_line("server closed the connection", 1500ms),
+            "! connection lost: server closed the connection; reconnecting in 1.5 s...");
 }
 
 TEST(SeenMessages, KeepsTheNewestPerRoomIgnoringCase) {

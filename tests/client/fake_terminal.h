@@ -39,13 +39,18 @@ class FakeScreen {
   }
   // Waits (up to `timeout`) until what was written contains `text`; false if it never did.
   bool wait_for_text(const std::string& text, std::chrono::milliseconds timeout) {
+    return wait_for_text_after(0, text, timeout);
+  }
+  // The same, for `text` starting at or after byte `from` of all().
+  bool wait_for_text_after(std::size_t from, const std::string& text,
+                           std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     return written_.wait_for(lock, timeout, [&] {
       std::string out;
       for (const std::string& w : writes_) {
         out += w;
       }
-      return out.find(text) != std::string::npos;
+      return out.find(text, from) != std::string::npos;
     });
   }
 
