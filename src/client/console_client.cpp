@@ -17,6 +17,22 @@ constexpr auto kServerWaitRetry = 250ms;
 // How long the first Join may go unanswered.
 constexpr auto kJoinTimeout = 10s;
 
+// A refused Join that leaves the connection open for another (docs/protocol.md, section 5);
+// any other refusal (BANNED) is fatal.
+bool join_may_be_retried(proto::ErrorCode code) {
+  switch (code) {
+    case proto::NICKNAME_INVALID:
+    case proto::NICKNAME_TAKEN:
+    case proto::UNSUPPORTED_VERSION:
+    case proto::NICKNAME_REGISTERED:
+    case proto::LOGIN_FAILED:
+    case proto::LOGIN_THROTTLED:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 ConsoleClient::ConsoleClient(const ConsoleClientFlags& flags, ConsoleClientIo io)
@@ -108,6 +124,12 @@ int ConsoleClient::join() {
     });
     if (session_.join_state() == ConsoleSession::JoinState::joined) {
       return kExitOk;  // (closed right after the Welcome: go_live() sees to it)
+    }
+    if (session_.join_state() == ConsoleSession::JoinState::refused &&
+        !join_may_be_retried(session_.join_error())) {
+      // A ban: its error line said by whom, until when and why; the server closes. Another
+      // nickname would not help against an address ban, so end here rather than ask.
+      return kExitJoinRefused;
     }
     if (link_closed_) {
       const std::string reason = close_reason_;

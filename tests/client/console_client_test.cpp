@@ -167,6 +167,20 @@ TEST_F(ConsoleClientTest, ReconnectsToARestartedServerAndGoesOn) {
   EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
 }
 
+// A banned nickname at start: the reason and the end of the ban, then a clean exit (code 3),
+// not a nickname prompt whose answer goes to a closed connection.
+TEST_F(ConsoleClientTest, ABannedNicknameSaysWhyAndUntilWhenAndExitsThree) {
+  TestServer server;
+  ASSERT_TRUE(chat::testing::has_line_containing(
+      server.server().run_console_command("ban alice 1h spamming"), "banned"));
+  RunningClient alice(flags_for(server.endpoint(), "alice"), true);
+  EXPECT_EQ(alice.exit_code(), kExitJoinRefused) << alice.screen.all();
+  const std::string screen = alice.screen.all();
+  EXPECT_NE(screen.find("banned by console until "), std::string::npos) << screen;
+  EXPECT_NE(screen.find("spamming"), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("nickname: "), std::string::npos) << screen;
+}
+
 // Outage 1: an attempt fails, the next resumes. Outage 2, soon after: it starts again from 0.5 s
 // with every attempt (it used to go on counting, and gave up after one more try).
 TEST_F(ConsoleClientTest, AQuickSecondOutageStartsTheBackoffAfresh) {
