@@ -28,6 +28,10 @@ Command make(Command::Kind kind, std::string_view target = {}, std::string_view 
   return Command{kind, std::string(target), std::string(text), {}};
 }
 
+// The server's rule for names (docs/protocol.md, "Names and text"), as /join states it.
+constexpr std::string_view kRoomNameRule =
+    "a room name is one word: 1 to 32 bytes with no spaces, control or invisible characters";
+
 Command invalid(std::string_view why) {
   return make(Command::Kind::invalid, {}, why);
 }
@@ -59,8 +63,15 @@ Command parse_command(std::string_view line) {
     return make(Command::Kind::users, split_word(rest).first);
   }
   if (name == "join") {
-    const auto room = split_word(rest).first;
-    return room.empty() ? invalid("usage: /join ROOM") : make(Command::Kind::join, room);
+    const auto [room, extra] = split_word(rest);
+    if (room.empty()) {
+      return invalid("usage: /join ROOM");
+    }
+    if (!extra.empty()) {
+      // Not a join of the first word: the user meant the whole name, which no room can have.
+      return invalid(std::string(kRoomNameRule) + "; not joined: " + std::string(rest));
+    }
+    return make(Command::Kind::join, room);
   }
   if (name == "leave" || name == "part") {
     return make(Command::Kind::leave, split_word(rest).first);

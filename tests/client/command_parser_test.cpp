@@ -28,6 +28,12 @@ TEST(CommandParserTest, WhisperNeedsATargetAndText) {
 TEST(CommandParserTest, RoomCommands) {
   EXPECT_EQ(parse_command("/join games").target, "games");
   EXPECT_EQ(parse_command("/join").kind, Kind::invalid);
+  // Not a join of "bad": the rule, and the name as typed.
+  const Command spaced = parse_command("/join bad room name!");
+  EXPECT_EQ(spaced.kind, Kind::invalid);
+  EXPECT_NE(spaced.text.find("a room name is one word"), std::string::npos) << spaced.text;
+  EXPECT_NE(spaced.text.find("bad room name!"), std::string::npos) << spaced.text;
+  EXPECT_EQ(parse_command("/join  games  ").target, "games");
   EXPECT_EQ(parse_command("/leave").kind, Kind::leave);
   EXPECT_EQ(parse_command("/leave").target, "");
   EXPECT_EQ(parse_command("/users games").target, "games");
