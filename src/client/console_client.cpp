@@ -80,7 +80,7 @@ int ConsoleClient::run() {
     if (!ask_account_secrets(cmd)) {
       continue;
     }
-    if (send_command(cmd)) {
+    if (send_command(cmd, *line)) {
       quit_sent = true;
       break;
     }
@@ -261,7 +261,7 @@ bool ConsoleClient::ask_account_secrets(Command& cmd) {
 }
 
 // Input thread. Sends what the command asks for; true when the input loop should end (/quit).
-bool ConsoleClient::send_command(const Command& cmd) {
+bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
   using Kind = Command::Kind;
   if (cmd.kind == Kind::empty || cmd.kind == Kind::help || cmd.kind == Kind::invalid) {
     for (const std::string& line : session_.command(cmd).lines) {
@@ -283,6 +283,9 @@ bool ConsoleClient::send_command(const Command& cmd) {
   }
   for (const std::string& line : out.lines) {
     console_.print(line);
+  }
+  if (out.give_back) {
+    console_.give_back(typed);
   }
   for (const proto::Envelope& env : out.to_send) {
     if (!link_->connection->send(env)) {
@@ -317,7 +320,7 @@ int ConsoleClient::finish(bool quit_sent) {
     changed_.wait_for(lock, flags_.ack_wait,
                       [&] { return link_closed_ || session_.unacknowledged() == 0; });
     lock.unlock();
-    send_command(Command{Command::Kind::quit, {}, interrupted() ? "interrupted" : "", {}});
+    send_command(Command{Command::Kind::quit, {}, interrupted() ? "interrupted" : "", {}}, "");
   }
   ChatConnection& connection = *link_->connection;  // ours alone now: no reconnect thread
   connection.finish_sending();

@@ -93,7 +93,7 @@ class ConsoleClient {
   std::unique_ptr<Link> connect_first(std::error_code& ec);
   int join();
   bool ask_account_secrets(Command& cmd);
-  bool send_command(const Command& cmd);
+  bool send_command(const Command& cmd, const std::string& typed);
   int finish(bool quit_sent);
   void go_live(bool resumed = false);
   bool take_loss_locked();

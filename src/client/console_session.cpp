@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "net/wire/utf8.h"
 #include "same_name.h"
 
 namespace chat::client {
@@ -22,6 +23,21 @@ bool invites_retry(proto::ErrorCode code) {
     default:
       return false;  // flooding, a malformed or oversized frame, a code newer than us
   }
+}
+
+// `text` cut to its first kAbbreviatedCodePoints code points, "..." saying so: an error about a
+// long message shows which one, not the whole of it again.
+constexpr std::size_t kAbbreviatedCodePoints = 40;
+std::string abbreviated(const std::string& text) {
+  std::size_t i = 0;
+  char32_t cp = 0;
+  for (std::size_t n = 0; n < kAbbreviatedCodePoints && i < text.size(); ++n) {
+    const std::size_t at = i;
+    if (!wire::next_code_point(text, i, cp)) {
+      i = at + 1;  // a byte that is not UTF-8 counts as one; the console escapes it
+    }
+  }
+  return i >= text.size() ? text : text.substr(0, i) + "...";
 }
 
 std::string join_names(const google::protobuf::RepeatedPtrField<std::string>& names) {
@@ -75,6 +91,9 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
         out.lines.push_back("! you are in no room; /join ROOM first");
         break;
       }
+      if (refuse_if_too_long(cmd.text, out)) {
+        break;
+      }
       proto::Envelope env = request({cmd.kind, current_room_, cmd.text, {}});
       auto* b = env.mutable_broadcast();
       b->set_room(current_room_);
@@ -84,6 +103,9 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       break;
     }
     case Command::Kind::whisper: {
+      if (refuse_if_too_long(cmd.text, out)) {
+        break;
+      }
       proto::Envelope env = request({cmd.kind, cmd.target, cmd.text, {}});
       auto* w = env.mutable_whisper();
       w->set_to(cmd.target);
@@ -93,6 +115,9 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       break;
     }
     case Command::Kind::echo: {
+      if (refuse_if_too_long(cmd.text, out)) {
+        break;
+      }
       proto::Envelope env = request({cmd.kind, {}, cmd.text, {}});
       env.mutable_echo()->set_text(cmd.text);
       out.to_send.push_back(std::move(env));
@@ -194,6 +219,7 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       const auto& w = env.welcome();
       nickname_ = w.nickname();
       join_state_ = JoinState::joined;
+      max_text_bytes_ = w.limits().max_text_bytes();
       if (resuming_) {
         resuming_ = false;
         return {};  // the rooms come back with resume_requests(); the client says "reconnected"
@@ -368,9 +394,21 @@ std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
   }
   if (pending != nullptr &&
       (pending->kind == Command::Kind::say || pending->kind == Command::Kind::whisper)) {
-    line += fmt::format(" (not sent: {})", pending->text);
+    line += fmt::format(" (not sent: {})", abbreviated(pending->text));
   }
   return {line};
+}
+
+// Under mutex_. True (with the line saying why, and the text given back) when `text` is over
+// the server's limit: the server would refuse it anyway, after it crossed the network.
+bool ConsoleSession::refuse_if_too_long(const std::string& text, Output& out) const {
+  if (max_text_bytes_ == 0 || text.size() <= max_text_bytes_) {
+    return false;
+  }
+  out.lines.push_back(fmt::format("! too long: {} bytes, the server takes up to {}; not sent",
+                                  text.size(), max_text_bytes_));
+  out.give_back = true;
+  return true;
 }
 
 void ConsoleSession::switch_room_after_leaving(const std::string& room) {

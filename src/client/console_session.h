@@ -22,6 +22,8 @@ class ConsoleSession {
     std::vector<proto::Envelope> to_send;
     std::vector<std::string> lines;  // each without a newline
     bool quit = false;               // send the Quit in to_send, then close
+    // Refused before sending (too long): the typed line goes back to be edited.
+    bool give_back = false;
   };
   enum class JoinState { none, pending, joined, refused };
 
@@ -88,10 +90,12 @@ class ConsoleSession {
   std::vector<std::string> on_presence(const proto::Presence& p, bool mine);
   std::vector<std::string> on_error(const proto::Envelope& env, const Pending* pending);
   void switch_room_after_leaving(const std::string& room);
+  bool refuse_if_too_long(const std::string& text, Output& out) const;
 
   mutable std::mutex mutex_;
   std::string nickname_;
   std::string password_;
+  std::size_t max_text_bytes_ = 0;  // the server's, from its Welcome; 0: not known yet
   JoinState join_state_ = JoinState::none;
   proto::ErrorCode join_error_ = proto::ERROR_CODE_UNSPECIFIED;
   bool resuming_ = false;  // the Join in flight is a reconnect's

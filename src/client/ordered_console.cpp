@@ -94,6 +94,15 @@ bool LineEditor::skip_escape(unsigned char byte) {
   return true;
 }
 
+void LineEditor::set_buffer(std::string_view text) {
+  buffer_.clear();
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) != kDelete) {
+      buffer_ += c;
+    }
+  }
+}
+
 std::optional<std::string> LineEditor::take_line() {
   return std::exchange(buffer_, {});
 }
@@ -230,6 +239,12 @@ std::optional<std::string> OrderedConsole::read_input_line(bool secret) {
       interactive_ ? read_line_interactive(secret) : read_line_plain();
   reading_ = false;
   return line;
+}
+
+void OrderedConsole::give_back(std::string text) {
+  if (interactive_) {
+    editor_.set_buffer(text);
+  }
 }
 
 namespace {

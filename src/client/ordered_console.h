@@ -29,6 +29,8 @@ class LineEditor {
   std::optional<std::string> feed(char byte);
   // The partly typed line; contains no control bytes.
   const std::string& buffer() const { return buffer_; }
+  // Puts `text` in the line to be edited further (its control bytes dropped, as if typed).
+  void set_buffer(std::string_view text);
   // True once Ctrl+D arrived on an empty line; every later byte is ignored.
   bool eof() const { return eof_; }
 
@@ -104,6 +106,10 @@ class OrderedConsole {
   std::optional<std::string> read_line();
   // The same for a password: on a terminal each typed character is drawn as '*'.
   std::optional<std::string> read_secret_line();
+  // Interactive: the next read_line() starts with `text` already typed (a refused line given
+  // back to be shortened). Non-interactive: nothing (a script's lines are not edited).
+  // Thread contract: the input thread, between read_line() calls.
+  void give_back(std::string text);
 
  private:
   static constexpr std::size_t kReadChunk = 4096;

@@ -167,6 +167,24 @@ TEST_F(ConsoleClientTest, ReconnectsToARestartedServerAndGoesOn) {
   EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
 }
 
+// Too long for the server: refused before sending, and back in the input line to be shortened.
+TEST_F(ConsoleClientTest, TooLongTextStaysInTheInputLineToBeShortened) {
+  server::ServerConfig cfg = chat::testing::test_config();
+  cfg.max_text_bytes = 10;
+  TestServer server(cfg);
+  auto bob = joined_client(network_, server.endpoint(), "bob");
+  RunningClient alice(flags_for(server.endpoint(), "alice"), true);
+  ASSERT_TRUE(alice.screen.wait_for_text("* users in lobby", kWait)) << alice.screen.all();
+  alice.keys.push("far too long\r");
+  ASSERT_TRUE(alice.screen.wait_for_text(
+      "! too long: 12 bytes, the server takes up to 10; not sent", kWait))
+      << alice.screen.all();
+  alice.keys.push("\x7f\x7f\x7f\x7f\x7f\r");  // "far too" is left
+  EXPECT_TRUE(bob->wait_for([](const auto& env) { return is_chat_from(env, "alice", "far too"); }));
+  alice.keys.push("/quit\r");
+  EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
+}
+
 // A banned nickname at start: the reason and the end of the ban, then a clean exit (code 3),
 // not a nickname prompt whose answer goes to a closed connection.
 TEST_F(ConsoleClientTest, ABannedNicknameSaysWhyAndUntilWhenAndExitsThree) {

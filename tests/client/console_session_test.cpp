@@ -12,12 +12,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
+constexpr std::uint32_t kMaxText = 100;  // the server's limit in welcome()
+
 proto::Envelope welcome(std::uint64_t request_id) {
   proto::Envelope e;
   e.set_request_id(request_id);
   e.mutable_welcome()->set_nickname("alice");
   e.mutable_welcome()->add_rooms("lobby");
   e.mutable_welcome()->set_server_version("0.1.0");
+  e.mutable_welcome()->mutable_limits()->set_max_text_bytes(kMaxText);
   return e;
 }
 
@@ -54,6 +57,34 @@ TEST_F(ConsoleSessionTest, SayIsPrintedWhenAcked) {
   ack.mutable_ack()->set_room("lobby");
   EXPECT_EQ(session_.receive(ack), std::vector<std::string>{"[lobby] <alice> hi all"});
   EXPECT_EQ(session_.unacknowledged(), 0u);
+}
+
+TEST_F(ConsoleSessionTest, TooLongTextIsRefusedBeforeSendingAndGivenBack) {
+  const std::string long_text(kMaxText + 1, 'x');
+  for (const std::string& typed : {long_text, "/w bob " + long_text, "/echo " + long_text}) {
+    const auto out = session_.command(parse_command(typed));
+    EXPECT_TRUE(out.to_send.empty()) << typed;
+    EXPECT_TRUE(out.give_back) << typed;
+    EXPECT_EQ(out.lines, std::vector<std::string>{
+                             "! too long: 101 bytes, the server takes up to 100; not sent"});
+  }
+  const auto fits = session_.command(parse_command(std::string(kMaxText, 'x')));
+  EXPECT_EQ(fits.to_send.size(), 1u);
+  EXPECT_FALSE(fits.give_back);
+}
+
+TEST_F(ConsoleSessionTest, AnErrorAboutALongMessageShowsOnlyItsBeginning) {
+  const auto out = session_.command(parse_command("/w nobody " + std::string(90, 'y')));
+  ASSERT_EQ(out.to_send.size(), 1u);
+  proto::Envelope err;
+  err.set_request_id(out.to_send[0].request_id());
+  err.mutable_error()->set_code(proto::WHISPER_TARGET_UNKNOWN);
+  err.mutable_error()->set_message("no user 'nobody'");
+  err.mutable_error()->set_request("whisper");
+  EXPECT_EQ(
+      session_.receive(err),
+      std::vector<std::string>{"! error WHISPER_TARGET_UNKNOWN: no user 'nobody' (not sent: " +
+                               std::string(40, 'y') + "...)"});
 }
 
 TEST_F(ConsoleSessionTest, IncomingChatAndPresenceFormats) {

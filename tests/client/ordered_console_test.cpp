@@ -363,6 +363,27 @@ TEST_F(InteractiveConsoleTest, SetPromptRedrawsWithCurrentInput) {
   EXPECT_EQ(screen_.writes().back(), "\r\x1b[Kmsg\n#room\\x1b> hi");
 }
 
+TEST(OrderedConsoleInteractive, AGivenBackLineIsEditedFurther) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(true, screen, keys));
+  console.give_back("too long\x1b[2J");
+  keys.push(
+      "\x7f\x7f\x7f"
+      "er\r");  // the "[2J" left of the escape, then more
+  EXPECT_EQ(console.read_line(), "too longer");
+  EXPECT_NE(screen.all().find("> too long[2J"), std::string::npos) << screen.all();
+}
+
+TEST(OrderedConsolePlain, AGivenBackLineIsDropped) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(false, screen, keys));
+  console.give_back("too long");
+  keys.push("next\n");
+  EXPECT_EQ(console.read_line(), "next");
+}
+
 TEST(OrderedConsoleInteractive, DestructorClearsThePromptLine) {
   FakeScreen screen;
   FakeKeyboard keys;
