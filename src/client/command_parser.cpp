@@ -86,9 +86,10 @@ Command parse_command(std::string_view line) {
     return make(Command::Kind::help);
   }
   if (name == "register") {
+    // Bare, it asks for the password (masked); a script may give it on the line.
     const auto [password, extra] = split_word(rest);
-    if (password.empty() || !extra.empty()) {
-      return invalid("usage: /register PASSWORD (8 to 128 bytes, no spaces)");
+    if (!extra.empty()) {
+      return invalid("usage: /register (it asks for the password), or /register PASSWORD");
     }
     return make(Command::Kind::register_nickname, {}, password);
   }
@@ -130,7 +131,8 @@ std::vector<std::string> help_lines() {
       {"/echo TEXT", "ask the server to echo TEXT"},
       {"/ping", "measure the round trip to the server"},
       {"/quit [REASON]", "leave the chat"},
-      {"/register PASSWORD", "register your nickname; later: chat_client --password"},
+      {"/register", "register your nickname (asks for a password, 8 to 128 bytes);"},
+      {"", "later: chat_client --password"},
       {"/passwd", "change your account's password (asks for the old and new one)"},
       {"/delete-account", "delete your account (asks to confirm, and for the password);"},
       {"", "you stay on as a guest"},

@@ -221,12 +221,13 @@ void ConsoleClient::report_end(const std::string& reason) {
   end_input();  // end the input loop
 }
 
-// Input thread. /passwd and /delete-account: asks for what they need, the passwords masked as
-// the login prompt does, then restores the prompt. False when the user gave up (or the input
-// ended, or the new passwords differ): nothing is sent.
+// Input thread. /register, /passwd and /delete-account: asks for what they need, the passwords
+// masked as the login prompt does, then restores the prompt. False when the user gave up (or the
+// input ended, or the new passwords differ): nothing is sent.
 bool ConsoleClient::ask_account_secrets(Command& cmd) {
   using Kind = Command::Kind;
-  if (cmd.kind != Kind::change_password && cmd.kind != Kind::delete_account) {
+  const bool bare_register = cmd.kind == Kind::register_nickname && cmd.text.empty();
+  if (cmd.kind != Kind::change_password && cmd.kind != Kind::delete_account && !bare_register) {
     return true;
   }
   const auto ask = [&](const std::string& prompt, bool secret) {
@@ -234,7 +235,16 @@ bool ConsoleClient::ask_account_secrets(Command& cmd) {
     return secret ? console_.read_secret_line() : console_.read_line();
   };
   bool ok = false;
-  if (cmd.kind == Kind::change_password) {
+  if (bare_register) {
+    const auto password = ask("password for " + session_.nickname() + " (8 to 128 bytes): ", true);
+    const auto again = password ? ask("the same password again: ", true) : std::nullopt;
+    if (again && *again != *password) {
+      console_.print("! the passwords differ; not registered");
+    } else if (again) {
+      cmd.text = *password;
+      ok = true;
+    }
+  } else if (cmd.kind == Kind::change_password) {
     const auto old_password = ask("current password: ", true);
     const auto new_password =
         old_password ? ask("new password (8 to 128 bytes): ", true) : std::nullopt;

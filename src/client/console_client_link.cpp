@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "console_client.h"
+#include "plural.h"
 
 namespace chat::client {
 
@@ -133,7 +134,7 @@ bool ConsoleClient::recover(const std::string& reason, ReconnectBackoff& backoff
         break;
     }
     if (flags_.reconnect_attempts != 0 && backoff.attempts() >= flags_.reconnect_attempts) {
-      give_up(fmt::format("{}; gave up after {} attempts", why, backoff.attempts()));
+      give_up(fmt::format("{}; gave up after {}", why, count_of(backoff.attempts(), "attempt")));
       return false;
     }
     delay = backoff.next();

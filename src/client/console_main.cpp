@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
                  "Nickname; asked for (or read as the first input line) "
                  "when missing");
   app.add_option("--password", flags.password,
-                 "Log in to your registered nickname (/register PASSWORD registers it). Also "
+                 "Log in to your registered nickname (/register registers it). Also "
                  "read from CHAT_PASSWORD; on a terminal it is asked for when needed")
       ->envname("CHAT_PASSWORD");
   chat::wire::add_duration_option(
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
                  "Failed reconnect attempts in a row before giving up (exit code 4); "
                  "0: keep trying until the input ends")
       ->capture_default_str();
+  app.set_version_flag("--version", "chat_client " CHAT_CLIENT_VERSION);
   chat::wire::add_duration_option(app, "--wait-for-server", flags.wait_for_server,
                                   chat::wire::DurationUnit::seconds,
                                   "How long to keep trying the first connection, for a server "

@@ -241,7 +241,8 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       return on_chat(env.chat_message());
     case proto::Envelope::kAck:
       if (pending != nullptr && pending->kind == Command::Kind::whisper) {
-        return {fmt::format("[whisper to {}] {}", pending->target, pending->text)};
+        const std::string& to = env.ack().to().empty() ? pending->target : env.ack().to();
+        return {fmt::format("[whisper to {}] {}", to, pending->text)};
       }
       if (pending != nullptr) {
         const auto& a = env.ack();

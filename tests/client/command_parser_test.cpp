@@ -55,7 +55,8 @@ TEST(CommandParserTest, RegisterTakesOnePassword) {
   const Command c = parse_command("/register s3cret-pass");
   EXPECT_EQ(c.kind, Kind::register_nickname);
   EXPECT_EQ(c.text, "s3cret-pass");
-  EXPECT_EQ(parse_command("/register").kind, Kind::invalid);
+  EXPECT_EQ(parse_command("/register").kind, Kind::register_nickname);  // asks for it
+  EXPECT_EQ(parse_command("/register").text, "");
   EXPECT_EQ(parse_command("/register two words").kind, Kind::invalid);
 }
 

@@ -185,6 +185,40 @@ TEST_F(ConsoleClientTest, TooLongTextStaysInTheInputLineToBeShortened) {
   EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
 }
 
+// /register asks for the password twice, masked, as the login prompt does.
+TEST_F(ConsoleClientTest, RegisterAsksForThePasswordMasked) {
+  TestServer server(chat::testing::test_config_for_accounts());
+  RunningClient alice(flags_for(server.endpoint(), "alice"), true);
+  ASSERT_TRUE(alice.screen.wait_for_text("* users in lobby", kWait)) << alice.screen.all();
+  alice.keys.push("/register\r");
+  ASSERT_TRUE(alice.screen.wait_for_text("password for alice (8 to 128 bytes): ", kWait))
+      << alice.screen.all();
+  alice.keys.push("horse-battery");
+  ASSERT_TRUE(alice.screen.wait_for_text("*************", kWait)) << alice.screen.all();
+  alice.keys.push("\r");
+  ASSERT_TRUE(alice.screen.wait_for_text("the same password again: ", kWait)) << alice.screen.all();
+  alice.keys.push("horse-battery\r");
+  ASSERT_TRUE(alice.screen.wait_for_text("* alice is registered to you", kWait))
+      << alice.screen.all();
+  const std::string screen = alice.screen.all();
+  EXPECT_EQ(screen.find("horse"), std::string::npos) << screen;
+  alice.keys.push("/quit\r");
+  EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
+}
+
+// The give-up line counts in words: "1 attempt".
+TEST_F(ConsoleClientTest, GivingUpAfterOneAttemptSaysAttempt) {
+  auto server = std::make_unique<TestServer>();
+  ConsoleClientFlags flags = flags_for(server->endpoint(), "alice");
+  flags.reconnect_attempts = 1;
+  RunningClient alice(flags);
+  ASSERT_TRUE(alice.screen.wait_for_text("* users in lobby", kWait)) << alice.screen.all();
+  server.reset();
+  EXPECT_EQ(alice.exit_code(), kExitDisconnected) << alice.screen.all();
+  EXPECT_NE(alice.screen.all().find("; gave up after 1 attempt\n"), std::string::npos)
+      << alice.screen.all();
+}
+
 // A banned nickname at start: the reason and the end of the ban, then a clean exit (code 3),
 // not a nickname prompt whose answer goes to a closed connection.
 TEST_F(ConsoleClientTest, ABannedNicknameSaysWhyAndUntilWhenAndExitsThree) {

@@ -106,6 +106,15 @@ TEST_F(ConsoleSessionTest, IncomingChatAndPresenceFormats) {
   EXPECT_EQ(session_.receive(p), std::vector<std::string>{"* bob left lobby (quit: bye)"});
 }
 
+TEST_F(ConsoleSessionTest, AWhisperIsShownToTheRecipientAsTheySpellTheirName) {
+  const auto out = session_.command(parse_command("/w BOB psst"));
+  ASSERT_EQ(out.to_send.size(), 1u);
+  proto::Envelope ack;
+  ack.set_request_id(out.to_send[0].request_id());
+  ack.mutable_ack()->set_to("bob");
+  EXPECT_EQ(session_.receive(ack), std::vector<std::string>{"[whisper to bob] psst"});
+}
+
 TEST_F(ConsoleSessionTest, JoinSwitchesAtOnceAndARefusalSwitchesBack) {
   const auto join = session_.command(parse_command("/join games"));
   ASSERT_EQ(join.to_send.size(), 1u);

@@ -386,6 +386,12 @@ TEST(ClientProgramAlone, BadFlagIsExitCode2) {
   EXPECT_EQ(help.wait(kWait), 0);
 }
 
+TEST(ClientProgramAlone, VersionPrintsTheVersion) {
+  ChildProcess version({kClient, "--version"});
+  EXPECT_EQ(version.read_all(kWait), "chat_client " CHAT_CLIENT_VERSION "\n");
+  EXPECT_EQ(version.wait(kWait), 0);
+}
+
 TEST(ClientProgramAlone, UnreachableServerIsExitCode1) {
   net::Endpoint nowhere;
   {

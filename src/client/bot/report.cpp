@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "client/plural.h"
+
 namespace chat::bot {
 namespace {
 
@@ -53,7 +55,7 @@ std::string optional_number(const std::optional<double>& v) {
 std::string summary_table(const RunResult& r) {
   const BotOptions& o = r.options;
   std::string t;
-  t += fmt::format("chat_bot {}: {} bots", to_string(o.scenario), o.clients);
+  t += fmt::format("chat_bot {}: {}", to_string(o.scenario), client::count_of(o.clients, "bot"));
   if (o.scenario != Scenario::idle) {
     t += fmt::format(", {} {} each", o.messages,
                      o.scenario == Scenario::churn   ? "cycles"
