@@ -14,57 +14,33 @@
 #include <thread>
 #include <vector>
 
+#include "input_area.h"
+#include "line_editor.h"
 #include "terminal.h"
 
 namespace chat::client {
 
-// The editing rules for one input line, fed one byte at a time from a raw terminal, with no I/O
-// so they can be tested without one. Printable bytes (UTF-8 included) append; Backspace/DEL
-// removes the last code point; Ctrl+U clears; Enter (CR, LF or CR LF) completes the line; Ctrl+D
-// on an empty line is end of input; escape sequences (arrow keys, function keys) and other control
-// bytes are dropped. Thread contract: none; the owner confines it to one thread.
-class LineEditor {
- public:
-  // Returns the completed line when `byte` ends one (the buffer is then empty again).
-  std::optional<std::string> feed(char byte);
-  // The partly typed line; contains no control bytes.
-  const std::string& buffer() const { return buffer_; }
-  // Puts `text` in the line to be edited further (its control bytes dropped, as if typed).
-  void set_buffer(std::string_view text);
-  // True once Ctrl+D arrived on an empty line; every later byte is ignored.
-  bool eof() const { return eof_; }
-
- private:
-  enum class Escape : std::uint8_t { none, started, csi, ss3 };
-
-  bool skip_escape(unsigned char byte);
-  std::optional<std::string> take_line();
-  void erase_last_code_point();
-
-  std::string buffer_;
-  Escape escape_ = Escape::none;
-  bool after_cr_ = false;
-  bool eof_ = false;
-};
-
 // A thread-safe console. print() queues lines from any thread; one printer thread writes them in
-// call order. In interactive mode the bottom line shows prompt + the line being typed, and each
-// write of chat lines erases it first and redraws it after, as one write, so incoming chat never
-// tears it. Non-interactive mode (scripts, tests) writes the bare lines: no prompt, no escapes.
-// Every line and prompt is shown through wire::escape_text(), so nothing in it can act on the
-// terminal or start a new line; with a width (Options::columns), a longer line is wrapped by
-// wrap_line(), its continuation rows indented.
+// call order. In interactive mode the bottom rows show prompt + the line being typed (edited by
+// LineEditor, laid out by layout_input(): as many rows as it needs), and each write of chat lines
+// erases them first and redraws them after, as one write, so incoming chat never tears them nor
+// leaves a copy behind; a resize of the terminal redraws them for the new width. Non-interactive
+// mode (scripts, tests) writes the bare lines: no prompt, no escapes. Every line and prompt is
+// shown through wire::escape_text(), so nothing in it can act on the terminal or start a new line;
+// with a width (Options::columns), a longer line is wrapped by wrap_line(), its continuation rows
+// indented.
 //
 // Locking: queue_mutex_ guards the queue only, so print() never waits for the terminal;
 // screen_mutex_ serializes every write (printer, echo, prompt change) and guards what the bottom
-// line shows. No thread holds both.
+// rows show. No thread holds both.
 class OrderedConsole {
  public:
   struct Options {
     bool interactive = false;
     std::string prompt = "> ";
-    std::function<void(std::string_view)> write;   // empty: terminal::write_stdout
-    std::function<long(char*, std::size_t)> read;  // empty: terminal::read_stdin
+    std::function<void(std::string_view)> write;  // empty: terminal::write_stdout
+    // Like terminal::read_stdin, kReadResized included. Empty: terminal::read_stdin.
+    std::function<long(char*, std::size_t)> read;
     // Holds the terminal in terminal::RawMode for the console's lifetime (needed for interactive
     // mode on a real terminal, whose own echo would otherwise duplicate ours).
     bool raw_mode = false;
@@ -120,7 +96,10 @@ class OrderedConsole {
   std::optional<std::string> read_line_interactive(bool secret);
   std::optional<std::string> read_line_plain();
   bool refill();
-  void show_input(const std::string& input);
+  void show_editor(bool secret);
+  void show_input(const std::string& before, const std::string& after);
+  std::string draw_locked(std::size_t columns);
+  void redraw_after_resize();
 
   const bool interactive_;
   const std::function<void(std::string_view)> write_;
@@ -137,8 +116,12 @@ class OrderedConsole {
   bool stopping_ = false;               // guarded by queue_mutex_
 
   std::mutex screen_mutex_;
-  std::string prompt_;  // guarded by screen_mutex_
-  std::string input_;   // the typed line as last drawn; guarded by screen_mutex_
+  // Guarded by screen_mutex_: the prompt, the typed line as last drawn (shown: escaped or
+  // masked) either side of the cursor, and their layout on the screen.
+  std::string prompt_;
+  std::string before_cursor_;
+  std::string after_cursor_;
+  InputLayout shown_;
 
   // Input-thread state (read_line only).
   std::atomic<bool> reading_{false};  // catches overlapping read_line() calls in debug builds

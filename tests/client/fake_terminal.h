@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "client/terminal.h"
+
 namespace chat::client {
 
 // Records every write call separately, so tests can check what went out in one write.
@@ -73,6 +75,8 @@ class FakeKeyboard {
     chunks_.push_back(std::move(chunk));
     changed_.notify_all();
   }
+  // The next read reports a resize of the window (terminal::kReadResized).
+  void push_resize() { push(""); }
   void close() {
     std::lock_guard lock(mutex_);
     closed_ = true;
@@ -98,6 +102,9 @@ class FakeKeyboard {
     }
     const std::string chunk = std::move(chunks_.front());
     chunks_.pop_front();
+    if (chunk.empty()) {
+      return terminal::kReadResized;  // push_resize()
+    }
     EXPECT_LE(chunk.size(), n);
     std::memcpy(buf, chunk.data(), chunk.size());
     return static_cast<long>(chunk.size());

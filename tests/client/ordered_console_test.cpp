@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
@@ -361,6 +362,52 @@ TEST_F(InteractiveConsoleTest, SetPromptRedrawsWithCurrentInput) {
   console_.print("msg");
   console_.flush();
   EXPECT_EQ(screen_.writes().back(), "\r\x1b[Kmsg\n#room\\x1b> hi");
+}
+
+// An input line three rows long: a message erases all three (not only the last, which left a
+// copy of the others at every message) and draws them again below it.
+TEST(OrderedConsoleInteractive, ALongInputLineIsErasedWholeBeforeEachMessage) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole::Options options = fake_options(true, screen, keys);
+  options.columns = [] { return std::size_t{10}; };
+  OrderedConsole console(options);
+  std::thread reader([&] { console.read_line(); });
+  keys.push(std::string(25, 'a'));
+  keys.wait_for_reads(2);  // the typed chunk was drawn
+  console.print("msg");
+  console.flush();
+  EXPECT_EQ(screen.writes().back(),
+            "\x1b[2A\r\x1b[J"
+            "msg\n"
+            "> aaaaaaaa\r\naaaaaaaaaa\r\naaaaaaa");
+  keys.push("\x15");  // Ctrl+U erases the wrapped rows too
+  keys.wait_for_reads(3);
+  EXPECT_EQ(screen.writes().back(), "\x1b[2A\r\x1b[J> ");
+  keys.close();
+  reader.join();
+}
+
+// After a resize the input is drawn again for the new width, its old rows counted as the
+// terminal rewrapped them.
+TEST(OrderedConsoleInteractive, AResizeRedrawsTheInputForTheNewWidth) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  std::atomic<std::size_t> width{20};
+  OrderedConsole::Options options = fake_options(true, screen, keys);
+  options.columns = [&] { return width.load(); };
+  OrderedConsole console(options);
+  std::thread reader([&] { console.read_line(); });
+  keys.push(std::string(30, 'b'));  // "> " + 30: rows of 20 and 12
+  keys.wait_for_reads(2);
+  width = 6;  // the old rows, 20 and 12 columns, rewrapped: 4 and 2 rows, the cursor on the 6th
+  keys.push_resize();
+  keys.wait_for_reads(3);
+  EXPECT_EQ(screen.writes().back(),
+            "\x1b[6A\r\x1b[J"
+            "> bbbb\r\nbbbbbb\r\nbbbbbb\r\nbbbbbb\r\nbbbbbb\r\nbb");
+  keys.close();
+  reader.join();
 }
 
 TEST(OrderedConsoleInteractive, AGivenBackLineIsEditedFurther) {

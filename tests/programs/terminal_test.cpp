@@ -10,6 +10,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,8 +89,32 @@ class TmuxPane {
     tmux({"send-keys", "-l", text});
     tmux({"send-keys", "Enter"});
   }
+  // Types `text` into the pane, without Enter.
+  void type(const std::string& text) { tmux({"send-keys", "-l", text}); }
+  // Presses keys by tmux's names (Left, Home, BSpace, Up, Enter...).
+  void keys(const std::vector<std::string>& names) {
+    std::vector<std::string> args{"send-keys"};
+    args.insert(args.end(), names.begin(), names.end());
+    tmux(args);
+  }
+  // Makes the window `columns` wide (SIGWINCH to the pane's process).
+  void resize(int columns) { tmux({"resize-window", "-x", std::to_string(columns)}); }
   // The pid of the process the pane started.
   int pane_pid() { return std::stoi(tmux({"display-message", "-p", "#{pane_pid}"})); }
+
+  // Polls the screen until `pred` holds for its rows, for at most kWait.
+  bool wait_for_screen(const std::function<bool(const std::vector<std::string>&)>& pred) {
+    const auto deadline = std::chrono::steady_clock::now() + kWait;
+    for (;;) {
+      if (pred(screen())) {
+        return true;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        return false;
+      }
+      std::this_thread::sleep_for(kPoll);
+    }
+  }
 
   // Polls the screen until a row satisfies `pred`, for at most kWait.
   bool wait_for_row(const std::function<bool(const std::string&)>& pred) {
@@ -224,6 +249,106 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
   EXPECT_TRUE(shown("[lobby] <admin> the real admin")) << screen;
 }
 
+// The input line as the screen shows it: the rows from the prompt's on, put back together (the
+// client breaks them itself); nullopt unless exactly one row starts with the prompt, since a
+// copy of the input left above it is what a wrong redraw looks like.
+std::optional<std::string> input_on_screen(const std::vector<std::string>& rows,
+                                           const std::string& prompt) {
+  const auto is_prompt = [&](const std::string& row) { return row.starts_with(prompt); };
+  if (std::count_if(rows.begin(), rows.end(), is_prompt) != 1) {
+    return std::nullopt;
+  }
+  std::string input;
+  for (auto it = std::find_if(rows.begin(), rows.end(), is_prompt); it != rows.end(); ++it) {
+    input += *it;
+  }
+  return trim_right(input).substr(prompt.size());
+}
+
+bool has_chat(TestClient& client, const std::string& from, const std::string& text) {
+  return client
+      .wait_for([&](const Envelope& e) {
+        return e.has_chat_message() && e.chat_message().from() == from &&
+               e.chat_message().text() == text;
+      })
+      .has_value();
+}
+
+// An input line of Korean, emoji and combining text, a few rows long, typed while messages
+// arrive and the window is resized; then edited with the keys a line editor has, sent, and sent
+// again from the history.
+TEST_P(ClientOnATerminal, EditsALongLineWhileMessagesArriveAndTheWindowResizes) {
+  ASSERT_FALSE(kTmux.empty()) << "tmux was not found when the build was configured; "
+                                 "scripts/install_deps.sh installs it";
+  const int columns = GetParam();
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", ":memory:"});
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
+  ASSERT_NE(port, 0);
+  TmuxPane pane(columns, 40,
+                {kClient, "--port", std::to_string(port), "--nick", "typer", "--no-reconnect"});
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
+    return row.starts_with("* users in lobby");
+  })) << dump(pane.screen());
+  client::ClientNetwork network(1, 8);
+  TestClient other(network, {"127.0.0.1", port});
+  ASSERT_TRUE(other.join("other").has_welcome());
+
+  // Hangul syllables, e + U+0301, é, 👍 (U+1F44D): text whose width tmux agrees on (it draws
+  // 👍🏽 four columns wide, as two emoji, where utf8proc and most terminals have two).
+  const std::string words = "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4 e\xcc\x81t\xc3\xa9";
+  const std::string thumbs_up = "\xf0\x9f\x91\x8d";
+  const std::string piece = words + " " + thumbs_up + " ok ";
+  std::string typed;
+  while (typed.size() < static_cast<std::size_t>(columns) * 3) {
+    typed += piece;
+  }
+  const std::string prompt = "[lobby] > ";
+  pane.type(typed);
+  ASSERT_TRUE(pane.wait_for_screen([&](const auto& rows) {
+    return input_on_screen(rows, prompt) == trim_right(typed);
+  })) << dump(pane.screen());
+  for (int i = 1; i <= 5; ++i) {
+    send_and_wait_for_ack(other, "message " + std::to_string(i), static_cast<std::uint64_t>(i));
+  }
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
+    return trim_right(row) == "[lobby] <other> message 5";
+  })) << dump(pane.screen());
+  EXPECT_EQ(input_on_screen(pane.screen(), prompt), trim_right(typed)) << dump(pane.screen());
+
+  for (const int width : {columns / 2, columns}) {
+    pane.resize(width);
+    EXPECT_TRUE(pane.wait_for_screen([&](const auto& rows) {
+      return input_on_screen(rows, prompt) == trim_right(typed);
+    })) << width
+        << " columns\n"
+        << dump(pane.screen());
+  }
+
+  // Backspace takes 👍 whole; Home, End and Left move by character; Ctrl+W takes a word.
+  pane.keys({"BSpace", "BSpace", "BSpace", "BSpace"});  // " ok "
+  pane.keys({"BSpace"});                                // 👍
+  pane.keys({"BSpace"});                                // " ": the line ends with `words`
+  pane.keys({"Home"});
+  pane.type("<");
+  pane.keys({"End"});
+  pane.type(">");
+  pane.keys({"Left", "Left"});
+  pane.type("!");             // "...e\u0301t!é>"
+  pane.keys({"C-e", "C-w"});  // takes "e\u0301t!é>"
+  pane.type("end");
+  const std::string expected = "<" + typed.substr(0, typed.size() - piece.size()) +
+                               "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4 end";
+  pane.keys({"Enter"});
+  EXPECT_TRUE(has_chat(other, "typer", expected)) << dump(pane.screen());
+  pane.keys({"Up", "Enter"});
+  EXPECT_TRUE(has_chat(other, "typer", expected)) << "no copy from the history\n"
+                                                  << dump(pane.screen());
+  // 👍🏽 at the end of a short line (where tmux's width for it does not matter) goes whole.
+  pane.type("x\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd");
+  pane.keys({"BSpace", "Enter"});
+  EXPECT_TRUE(has_chat(other, "typer", "x")) << dump(pane.screen());
+}
+
 // The server's console asks for a password without echo (passwd NICK). A shutdown that comes
 // while it waits (here SIGTERM; Ctrl+C or an operator's shutdown alike) must give the terminal
 // its echo back: the operator's shell is left as it was.
@@ -261,7 +386,7 @@ TEST(ServerConsoleOnATerminal, AShutdownDuringAPasswordPromptLeavesEchoOn) {
   EXPECT_NE(std::find(rows.begin(), rows.end(), "TERMINAL echo"), rows.end()) << dump(rows);
 }
 
-INSTANTIATE_TEST_SUITE_P(Widths, ClientOnATerminal, ::testing::Values(40, 80),
+INSTANTIATE_TEST_SUITE_P(Widths, ClientOnATerminal, ::testing::Values(40, 80, 120),
                          [](const auto& width) { return std::to_string(width.param) + "Columns"; });
 
 }  // namespace
