@@ -492,6 +492,17 @@ TEST(BotProgram, FanoutRunPrintsJsonAndExitsZero) {
                           "\"deliveries_per_s\": ", "\"p99\": "}) {
     EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
   }
+  EXPECT_EQ(json.find("\"rooms\""), std::string::npos) << "a fan-out has one room\n" << json;
+}
+
+TEST(BotProgram, RoomsRunSaysHowManyRoomsInItsJson) {
+  TestServer server;
+  ChildProcess bot({kBot, "--port", std::to_string(server.endpoint().port), "--scenario", "rooms",
+                    "--rooms", "2", "--clients", "4", "--messages", "2", "--json"});
+  ASSERT_TRUE(bot.started());
+  const std::string json = bot.read_all(kWait);
+  EXPECT_EQ(bot.wait(kWait), 0) << json;
+  EXPECT_NE(json.find("\"rooms\": 2,"), std::string::npos) << json;
 }
 
 // More bots than the server takes: the run fails with exit code 1 and says why.

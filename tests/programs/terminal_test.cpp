@@ -24,6 +24,7 @@ namespace {
 
 const std::string kServer = CHAT_SERVER_EXE;
 const std::string kClient = CHAT_CLIENT_EXE;
+const std::string kBot = CHAT_BOT_EXE;
 const std::string kTmux = CHAT_TMUX;  // empty when the build found no tmux
 
 constexpr auto kPoll = std::chrono::milliseconds(50);
@@ -347,6 +348,28 @@ TEST_P(ClientOnATerminal, EditsALongLineWhileMessagesArriveAndTheWindowResizes) 
   pane.type("x\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd");
   pane.keys({"BSpace", "Enter"});
   EXPECT_TRUE(has_chat(other, "typer", "x")) << dump(pane.screen());
+}
+
+// chat_bot's live progress line (on a terminal) is gone once the summary is printed: a line of
+// numbers from a second before the end is not left above it.
+TEST(BotOnATerminal, TheProgressLineIsErasedBeforeTheSummary) {
+  ASSERT_FALSE(kTmux.empty()) << "tmux was not found when the build was configured; "
+                                 "scripts/install_deps.sh installs it";
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", ":memory:"});
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
+  ASSERT_NE(port, 0);
+  // Idle bots held for 2 s: the progress line shows at 1 s.
+  TmuxPane pane(120, 30,
+                {kBot, "--port", std::to_string(port), "--scenario", "idle", "--clients", "2",
+                 "--hold", "2"});
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
+    return row.find("errors") != std::string::npos && row.starts_with("holding");
+  })) << dump(pane.screen());
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) { return row.starts_with("  result"); }))
+      << dump(pane.screen());
+  for (const std::string& row : pane.screen()) {
+    EXPECT_FALSE(row.starts_with("holding")) << dump(pane.screen());
+  }
 }
 
 // The server's console asks for a password without echo (passwd NICK). A shutdown that comes

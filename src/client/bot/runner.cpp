@@ -322,7 +322,9 @@ class Run {
 
   void goodbye() {
     if (progress_shown_) {
-      std::fprintf(stderr, "\n");
+      // Erased, not left above the summary with the numbers of a second before the end.
+      std::fprintf(stderr, "\r\x1b[K");
+      std::fflush(stderr);
     }
     for (const auto& b : bots_) {
       b->begin_quit();
