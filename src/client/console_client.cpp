@@ -3,6 +3,7 @@
 #include <thread>
 #include <utility>
 
+#include "line_style.h"
 #include "net/thread_name.h"
 #include "net/wire/duration_text.h"
 
@@ -33,15 +34,27 @@ bool join_may_be_retried(proto::ErrorCode code) {
   }
 }
 
+// The console's options, with colour when asked for: the style of a line needs our nickname.
+OrderedConsole::Options console_options(const ConsoleClientIo& io, const ConsoleSession& session) {
+  OrderedConsole::Options options = io.console;
+  if (io.colour) {
+    options.style = [&session](std::string_view line) {
+      return line_style(line, session.nickname());
+    };
+  }
+  return options;
+}
+
 }  // namespace
 
 ConsoleClient::ConsoleClient(const ConsoleClientFlags& flags, ConsoleClientIo io)
     : flags_(flags),
       io_(std::move(io)),
       interactive_(io_.console.interactive),
-      console_(io_.console),
+      console_(console_options(io_, session_)),
       network_(1, 4) {
   session_.set_password(flags_.password);
+  session_.set_show_times(io_.show_times);
 }
 
 ConsoleClient::~ConsoleClient() {

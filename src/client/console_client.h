@@ -52,6 +52,10 @@ struct ConsoleClientIo {
   // Set (from any thread) when the user interrupted (Ctrl+C): the goodbye says so, and the wait
   // for the server stops. Null: never.
   const std::atomic<bool>* interrupted = nullptr;
+  // Colour by line_style() (chat_client: on a terminal, unless --no-color or NO_COLOR).
+  bool colour = false;
+  // Each message's time in front of it (chat_client: on a terminal).
+  bool show_times = false;
 };
 
 // Threads: the thread calling run() is the input thread; network threads run on_envelope() and
@@ -118,8 +122,8 @@ class ConsoleClient {
   const ConsoleClientFlags flags_;
   const ConsoleClientIo io_;
   const bool interactive_;  // a person types: a refused name may be tried again
+  ConsoleSession session_;  // before console_, whose printer thread styles lines by our nickname
   OrderedConsole console_;
-  ConsoleSession session_;
   std::mutex mutex_;
   std::condition_variable changed_;
   Phase phase_ = Phase::down;

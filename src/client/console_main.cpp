@@ -2,6 +2,7 @@
 // ConsoleClient (console_client.h) on the process's terminal.
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,24 @@ namespace {
 
 // Set by the signal thread (Ctrl+C, closing the window); static: that thread is never joined.
 std::atomic<bool> g_interrupted{false};
+
+// NO_COLOR (no-color.org): set and not empty, no colour. MSVC deprecates std::getenv (C4996, an
+// error under /WX) for _dupenv_s.
+bool no_color_in_environment() {
+#if defined(_MSC_VER)
+  char* value = nullptr;
+  std::size_t size = 0;
+  if (_dupenv_s(&value, &size, "NO_COLOR") != 0 || value == nullptr) {
+    return false;
+  }
+  const bool set = value[0] != '\0';
+  std::free(value);
+  return set;
+#else
+  const char* value = std::getenv("NO_COLOR");
+  return value != nullptr && value[0] != '\0';
+#endif
+}
 
 }  // namespace
 
@@ -41,6 +60,10 @@ int main(int argc, char** argv) {
                  "Failed reconnect attempts in a row before giving up (exit code 4); "
                  "0: keep trying until the input ends")
       ->capture_default_str();
+  bool no_color = false;
+  app.add_flag("--no-color", no_color,
+               "No colours on a terminal (also when NO_COLOR is set); never any when the output "
+               "is not a terminal");
   app.set_version_flag("--version", "chat_client " CHAT_CLIENT_VERSION);
   chat::wire::add_duration_option(app, "--wait-for-server", flags.wait_for_server,
                                   chat::wire::DurationUnit::seconds,
@@ -62,6 +85,9 @@ int main(int argc, char** argv) {
   {
     chat::client::ConsoleClientIo io;
     io.interrupted = &g_interrupted;
+    const bool terminal = chat::client::terminal::stdout_is_terminal();
+    io.colour = terminal && !no_color && !no_color_in_environment();
+    io.show_times = terminal;
     chat::client::ConsoleClient client(flags, std::move(io));
     code = client.run();
   }

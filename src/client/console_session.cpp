@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "message_time.h"
 #include "net/wire/utf8.h"
 #include "same_name.h"
 
@@ -238,18 +239,21 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       return lines;
     }
     case proto::Envelope::kChatMessage:
-      return on_chat(env.chat_message());
+      return timed(on_chat(env.chat_message()), env.chat_message().server_time_ms(),
+                   env.chat_message().history());
     case proto::Envelope::kAck:
       if (pending != nullptr && pending->kind == Command::Kind::whisper) {
         const std::string& to = env.ack().to().empty() ? pending->target : env.ack().to();
-        return {fmt::format("[whisper to {}] {}", to, pending->text)};
+        return timed({fmt::format("[whisper to {}] {}", to, pending->text)},
+                     env.ack().server_time_ms(), false);
       }
       if (pending != nullptr) {
         const auto& a = env.ack();
         if (a.seq() != 0) {  // so that a resume's replay of it is not shown again
           seen_.record(a.room(), a.seq(), {a.server_msg_id(), a.server_time_ms()});
         }
-        return {fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)};
+        return timed({fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)},
+                     a.server_time_ms(), false);
       }
       return {};
     case proto::Envelope::kEchoReply:
@@ -298,6 +302,26 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
     default:
       return {};
   }
+}
+
+void ConsoleSession::set_show_times(bool show) {
+  std::lock_guard lock(mutex_);
+  show_times_ = show;
+}
+
+// Under mutex_: `lines` (of one message) with the time it was said in front, when times are shown.
+std::vector<std::string> ConsoleSession::timed(std::vector<std::string> lines,
+                                               std::uint64_t server_time_ms, bool history) const {
+  if (!show_times_) {
+    return lines;
+  }
+  const std::string time = message_time(server_time_ms, history);
+  for (std::string& line : lines) {
+    if (!time.empty()) {
+      line = time + " " + line;
+    }
+  }
+  return lines;
 }
 
 std::vector<std::string> ConsoleSession::on_chat(const proto::ChatMessage& m) {

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "line_style.h"
 #include "line_wrap.h"
 #include "net/thread_name.h"
 #include "net/wire/text_escape.h"
@@ -37,6 +38,7 @@ OrderedConsole::OrderedConsole(Options options)
       write_(options.write ? std::move(options.write) : terminal::write_stdout),
       read_(options.read ? std::move(options.read) : terminal::read_stdin),
       columns_(std::move(options.columns)),
+      style_(std::move(options.style)),
       prompt_(shown(options.prompt)) {
   if (options.raw_mode) {
     raw_mode_.emplace();
@@ -122,8 +124,11 @@ void OrderedConsole::write_lines(const std::vector<std::string>& lines) {
   const std::size_t columns = columns_ ? columns_() : 0;
   std::string out;
   for (const std::string& line : lines) {
+    const std::string style = style_ ? style_(line) : std::string();
     for (const std::string& row : wrap_line(line, columns)) {
+      out += style;
       out += row;
+      out += style.empty() ? "" : kStyleReset;
       out += '\n';
     }
   }

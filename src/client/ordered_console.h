@@ -48,6 +48,10 @@ class OrderedConsole {
     // 0: each line is written as one row, however long (output read by a script). Called on the
     // printer thread.
     std::function<std::size_t()> columns;
+    // The SGR sequence (line_style()) each row of a printed line starts with, the row ending
+    // with kStyleReset; empty function or result: plain. Given the escaped line; called on the
+    // printer thread.
+    std::function<std::string(std::string_view)> style;
   };
 
   // Interactive, with raw mode, exactly when both stdin and stdout are terminals; lines wrapped
@@ -105,6 +109,7 @@ class OrderedConsole {
   const std::function<void(std::string_view)> write_;
   const std::function<long(char*, std::size_t)> read_;
   const std::function<std::size_t()> columns_;
+  const std::function<std::string(std::string_view)> style_;
   std::optional<terminal::RawMode> raw_mode_;  // declared before printer_: restored after join
 
   std::mutex queue_mutex_;

@@ -219,6 +219,33 @@ TEST_F(ConsoleClientTest, GivingUpAfterOneAttemptSaysAttempt) {
       << alice.screen.all();
 }
 
+// With colour (a terminal without NO_COLOR): your own lines green, information cyan; each row
+// ends the colour. Without, no escape at all.
+TEST_F(ConsoleClientTest, ColoursLinesOnlyWhenAsked) {
+  TestServer server;
+  for (const bool colour : {true, false}) {
+    SCOPED_TRACE(colour);
+    ConsoleClientIo io;
+    io.colour = colour;
+    FakeScreen screen;
+    FakeKeyboard keys;
+    io.console.interactive = false;
+    io.console.write = screen.writer();
+    io.console.read = keys.reader();
+    io.end_input = [&] { keys.close(); };
+    keys.push("colourful\n/quit\n");
+    ConsoleClient client(flags_for(server.endpoint(), "alice"), io);
+    EXPECT_EQ(client.run(), kExitOk) << screen.all();
+    const std::string all = screen.all();
+    if (colour) {
+      EXPECT_NE(all.find("\x1b[32m[lobby] <alice> colourful\x1b[0m\n"), std::string::npos) << all;
+      EXPECT_NE(all.find("\x1b[36m* users in lobby (1): alice\x1b[0m\n"), std::string::npos) << all;
+    } else {
+      EXPECT_EQ(all.find('\x1b'), std::string::npos) << all;
+    }
+  }
+}
+
 // A banned nickname at start: the reason and the end of the ban, then a clean exit (code 3),
 // not a nickname prompt whose answer goes to a closed connection.
 TEST_F(ConsoleClientTest, ABannedNicknameSaysWhyAndUntilWhenAndExitsThree) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "client/message_time.h"
 #include "client/reconnect_backoff.h"
 
 namespace chat::client {
@@ -85,6 +86,35 @@ TEST_F(ConsoleSessionTest, AnErrorAboutALongMessageShowsOnlyItsBeginning) {
       session_.receive(err),
       std::vector<std::string>{"! error WHISPER_TARGET_UNKNOWN: no user 'nobody' (not sent: " +
                                std::string(40, 'y') + "...)"});
+}
+
+TEST_F(ConsoleSessionTest, WithTimesEachMessageSaysWhenItWasSaid) {
+  session_.set_show_times(true);
+  const auto now = std::chrono::system_clock::now();
+  const auto now_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  proto::Envelope chat;
+  chat.mutable_chat_message()->set_room("lobby");
+  chat.mutable_chat_message()->set_from("bob");
+  chat.mutable_chat_message()->set_text("yo");
+  chat.mutable_chat_message()->set_server_time_ms(now_ms);
+  const std::string time = message_time(now_ms, false, now);
+  EXPECT_EQ(session_.receive(chat), std::vector<std::string>{time + " [lobby] <bob> yo"});
+  chat.mutable_chat_message()->set_history(true);  // replayed: with the date
+  chat.mutable_chat_message()->set_seq(7);
+  EXPECT_EQ(session_.receive(chat), std::vector<std::string>{message_time(now_ms, true, now) +
+                                                             " [lobby] (earlier) <bob> yo"});
+  const auto out = session_.command(parse_command("mine"));
+  proto::Envelope ack;
+  ack.set_request_id(out.to_send[0].request_id());
+  ack.mutable_ack()->set_room("lobby");
+  ack.mutable_ack()->set_server_time_ms(now_ms);
+  EXPECT_EQ(session_.receive(ack), std::vector<std::string>{time + " [lobby] <alice> mine"});
+  proto::Envelope p;  // presence has no time of its own
+  p.mutable_presence()->set_room("lobby");
+  p.mutable_presence()->set_nickname("bob");
+  p.mutable_presence()->set_kind(proto::Presence::JOINED);
+  EXPECT_EQ(session_.receive(p), std::vector<std::string>{"* bob joined lobby"});
 }
 
 TEST_F(ConsoleSessionTest, IncomingChatAndPresenceFormats) {

@@ -43,6 +43,16 @@ std::string trim_right(std::string s) {
   return s;
 }
 
+// The time "HH:MM " a message's line starts with on a terminal, taken off.
+std::string without_time(const std::string& row) {
+  const auto digit = [&](std::size_t i) { return row[i] >= '0' && row[i] <= '9'; };
+  if (row.size() >= 6 && digit(0) && digit(1) && row[2] == ':' && digit(3) && digit(4) &&
+      row[5] == ' ') {
+    return row.substr(6);
+  }
+  return row;
+}
+
 // A tmux server of our own (its own socket), with one session running a command in a pane of
 // `columns` x `rows`. Destroying it ends the tmux server and the pane's process.
 class TmuxPane {
@@ -203,9 +213,12 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
   send_and_wait_for_ack(admin, "the real admin", 1);
   // Padded so that a terminal wrapping the line by itself would start its next row with a line
   // of admin's.
+  // On a terminal each message starts with its time, "HH:MM ".
+  const std::string time_width = "00:00 ";
   const std::string prefix = "[lobby] <mallory> ";
   const std::string fake = "[lobby] <admin> fake: send me your password";
-  send_and_wait_for_ack(mallory, std::string(columns - prefix.size(), ' ') + fake, 1);
+  const std::string padding(columns - time_width.size() - prefix.size(), ' ');
+  send_and_wait_for_ack(mallory, padding + fake, 1);
   // Bidi override, line separator, a screen clear and a window title, a colour.
   const std::string controls =
       "left\xe2\x80\xaeright\xe2\x80\xa8next \x1b[2J\x1b]0;owned\x07 \x1b[31mred";
@@ -218,7 +231,7 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
   send_and_wait_for_ack(mallory, hangul, 3);
   send_and_wait_for_ack(admin, "done", 2);
   ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
-    return trim_right(row) == "[lobby] <admin> done";
+    return trim_right(without_time(row)) == "[lobby] <admin> done";
   })) << dump(pane.screen());
 
   const std::vector<std::string> rows = pane.screen();
@@ -226,10 +239,10 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
   // No row may pass for a line of admin's but admin's own two.
   int admin_rows = 0;
   for (const std::string& row : rows) {
-    if (row.starts_with("[lobby] <admin>")) {
+    if (without_time(row).starts_with("[lobby] <admin>")) {
       ++admin_rows;
-      EXPECT_TRUE(trim_right(row) == "[lobby] <admin> the real admin" ||
-                  trim_right(row) == "[lobby] <admin> done")
+      EXPECT_TRUE(trim_right(without_time(row)) == "[lobby] <admin> the real admin" ||
+                  trim_right(without_time(row)) == "[lobby] <admin> done")
           << "a row passes for admin's: " << row << "\n"
           << screen;
     }
@@ -239,11 +252,14 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
   EXPECT_EQ(pane.screen(true), rows) << "rows wrapped by the terminal\n" << screen;
 
   // Each message is shown whole, control characters as visible escapes.
-  const std::vector<std::string> lines = logical_lines(rows);
+  std::vector<std::string> lines = logical_lines(rows);
+  for (std::string& line : lines) {
+    line = without_time(line);
+  }
   const auto shown = [&](const std::string& line) {
     return std::find(lines.begin(), lines.end(), line) != lines.end();
   };
-  EXPECT_TRUE(shown(prefix + std::string(columns - prefix.size(), ' ') + fake)) << screen;
+  EXPECT_TRUE(shown(prefix + padding + fake)) << screen;
   EXPECT_TRUE(shown(prefix + "left\\u202Eright\\u2028next \\x1b[2J\\x1b]0;owned\\x07 \\x1b[31mred"))
       << screen;
   EXPECT_TRUE(shown(prefix + hangul)) << screen;
@@ -311,8 +327,9 @@ TEST_P(ClientOnATerminal, EditsALongLineWhileMessagesArriveAndTheWindowResizes) 
   for (int i = 1; i <= 5; ++i) {
     send_and_wait_for_ack(other, "message " + std::to_string(i), static_cast<std::uint64_t>(i));
   }
+  // Shown with the time it was said.
   ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
-    return trim_right(row) == "[lobby] <other> message 5";
+    return trim_right(without_time(row)) == "[lobby] <other> message 5" && without_time(row) != row;
   })) << dump(pane.screen());
   EXPECT_EQ(input_on_screen(pane.screen(), prompt), trim_right(typed)) << dump(pane.screen());
 
