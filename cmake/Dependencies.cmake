@@ -19,9 +19,20 @@ else()
     pkg_check_modules(CHAT_SODIUM REQUIRED IMPORTED_TARGET libsodium)
     set(_chat_sodium PkgConfig::CHAT_SODIUM)
   endif()
+  # The console client's grapheme clusters and display widths. vcpkg's utf8proc has a CMake
+  # package; Debian's has only pkg-config.
+  find_package(utf8proc CONFIG QUIET)
+  if(TARGET utf8proc::utf8proc)
+    set(_chat_utf8proc utf8proc::utf8proc)
+  else()
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(CHAT_UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+    set(_chat_utf8proc PkgConfig::CHAT_UTF8PROC)
+  endif()
   # One name for each on every platform; WindowsCrossDependencies.cmake defines them too.
   add_library(chat::sqlite3 ALIAS SQLite::SQLite3)
   add_library(chat::sodium ALIAS ${_chat_sodium})
+  add_library(chat::utf8proc ALIAS ${_chat_utf8proc})
 endif()
 
 if(CHAT_BUILD_TESTS AND NOT TARGET gtest)

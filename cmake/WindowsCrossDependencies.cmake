@@ -1,7 +1,7 @@
 # Dependencies when cross-building for Windows with mingw-w64 (cmake/mingw-w64-x86_64.cmake),
 # included by Dependencies.cmake. Defines the targets the Linux build gets from Debian's packages:
-# protobuf::libprotobuf (+ protobuf_generate), fmt::fmt, CLI11::CLI11, chat::sqlite3
-# and chat::sodium.
+# protobuf::libprotobuf (+ protobuf_generate), fmt::fmt, CLI11::CLI11, chat::sqlite3,
+# chat::sodium and chat::utf8proc.
 # scripts/build_windows_deps.sh puts the libraries in CHAT_WINDOWS_DEPS_PREFIX, which the
 # toolchain file adds to CMAKE_FIND_ROOT_PATH; the host's own packages are never looked at.
 set(_chat_deps_hint "run scripts/build_windows_deps.sh (prefix: ${CHAT_WINDOWS_DEPS_PREFIX})")
@@ -66,3 +66,16 @@ set_target_properties(chat::sodium PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${CHAT_SODIUM_INCLUDE_DIR}"
   INTERFACE_COMPILE_DEFINITIONS SODIUM_STATIC=1
   INTERFACE_LINK_LIBRARIES advapi32)
+
+# utf8proc: a static library built from Debian's source. UTF8PROC_STATIC: without it, utf8proc.h
+# declares every function __declspec(dllimport) on Windows.
+find_path(CHAT_UTF8PROC_INCLUDE_DIR utf8proc.h)
+find_library(CHAT_UTF8PROC_LIBRARY utf8proc)
+if(NOT CHAT_UTF8PROC_INCLUDE_DIR OR NOT CHAT_UTF8PROC_LIBRARY)
+  message(FATAL_ERROR "No Windows utf8proc found: ${_chat_deps_hint}")
+endif()
+add_library(chat::utf8proc STATIC IMPORTED)
+set_target_properties(chat::utf8proc PROPERTIES
+  IMPORTED_LOCATION "${CHAT_UTF8PROC_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${CHAT_UTF8PROC_INCLUDE_DIR}"
+  INTERFACE_COMPILE_DEFINITIONS UTF8PROC_STATIC=1)

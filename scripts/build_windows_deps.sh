@@ -6,6 +6,7 @@
 #                                             Debian's sqlite3 source package
 #   install/lib/libsodium.a + sodium.h        static libsodium, from Debian's libsodium source
 #   install/lib/libfmt.a + cmake config       static fmt, from Debian's fmtlib source
+#   install/lib/libutf8proc.a + utf8proc.h    static utf8proc, from Debian's utf8proc source
 #   install/include/CLI                       header-only CLI11, copied from the host
 # Each source package is fetched at the version of the host's own library (libprotobuf-dev,
 # libsqlite3-dev, ...), from the host's Debian mirror.
@@ -37,9 +38,10 @@ cc=$host-gcc-posix
 
 # Debian source packages, built in this order; build_<name> below builds each one. Each is
 # fetched at the source version of the host's binary package named in host_package.
-libraries=(protobuf sqlite3 libsodium fmtlib)
+libraries=(protobuf sqlite3 libsodium fmtlib utf8proc)
 declare -A host_package=([protobuf]=libprotobuf-dev [sqlite3]=libsqlite3-dev
-                         [libsodium]=libsodium-dev [fmtlib]=libfmt-dev [cli11]=libcli11-dev)
+                         [libsodium]=libsodium-dev [fmtlib]=libfmt-dev [utf8proc]=libutf8proc-dev
+                         [cli11]=libcli11-dev)
 # What compiles and links them (the toolchain file names these compilers).
 toolchain_packages=(gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix
                     gcc-mingw-w64-x86-64-posix-runtime mingw-w64-x86-64-dev
@@ -239,6 +241,18 @@ build_fmtlib() {
     -DBUILD_SHARED_LIBS=OFF -DFMT_TEST=OFF -DFMT_DOC=OFF -DFMT_FUZZ=OFF \
     >"$logs/fmtlib-configure.log"
   DESTDIR=$destdir cmake --build "$work/build-fmtlib" --target install >"$logs/fmtlib-build.log"
+}
+
+# utf8proc is one C file (its Unicode tables are #included): compiled as a static library with
+# the mingw compiler, UTF8PROC_STATIC as cmake/WindowsCrossDependencies.cmake gives its users.
+build_utf8proc() {
+  local srcdir=$1 build=$work/build-utf8proc
+  mkdir -p "$build"
+  "$cc" -O2 -DUTF8PROC_STATIC -I"$srcdir" -c "$srcdir/utf8proc.c" -o "$build/utf8proc.o" \
+    >"$logs/utf8proc-build.log" 2>&1
+  "$host-ar" rcs "$build/libutf8proc.a" "$build/utf8proc.o"
+  install -D -m 644 "$build/libutf8proc.a" "$destdir$prefix/lib/libutf8proc.a"
+  install -D -m 644 "$srcdir/utf8proc.h" "$destdir$prefix/include/utf8proc.h"
 }
 
 for lib in "${libraries[@]}"; do

@@ -19,6 +19,7 @@ packages=(
   liburing-dev pkg-config             # the io_uring backend (--io-backend uring)
   libsqlite3-dev                      # message history, stored in SQLite
   libsodium-dev                       # account passwords, hashed with Argon2id (crypto_pwhash)
+  libutf8proc-dev                     # the console client: grapheme clusters and display widths
   tmux                                # the terminal test runs chat_client in a tmux pane
   python3-protobuf                    # examples/python: the Python client and its ctest
   libsystemd-dev                      # chat_server's systemd notifications (sd_notify, watchdog)
@@ -31,8 +32,8 @@ packages=(
 windows_packages=(
   g++-mingw-w64-x86-64-posix          # posix threads model: std::thread and std::mutex need it
   wine64                              # runs the test executables under ctest
-  dpkg-dev                            # dpkg-source, to unpack Debian's protobuf, sqlite3 and
-                                      # libsodium source packages
+  dpkg-dev                            # dpkg-source, to unpack Debian's protobuf, sqlite3,
+                                      # libsodium and utf8proc source packages
   make                                # the Makefiles of SQLite's and libsodium's configure
   tcl                                 # tclsh: SQLite's tree generates the sqlite3.c amalgamation
   autoconf automake libtool           # libsodium's source (a git export) has no configure yet

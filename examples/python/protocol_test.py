@@ -210,7 +210,7 @@ class ProtocolTest(unittest.TestCase):
         a, an = self.joined("wes")
         b, bn = self.joined("wu")
         rid = a.send("whisper", to=bn.upper(), text="psst", client_msg_id=5)
-        a.expect("ack", rid, client_msg_id=5, room="", seq=0)
+        a.expect("ack", rid, client_msg_id=5, room="", seq=0, to=bn)  # as bn spells it
         msg = b.expect("chat_message", 0, whisper=True, room="", to=bn, seq=0,
                        text="psst").chat_message
         self.assertEqual(sender(msg), an)

@@ -1,5 +1,6 @@
 #include "command_parser.h"
 
+#include <algorithm>
 #include <array>
 
 namespace chat::client {
@@ -26,6 +27,10 @@ std::pair<std::string_view, std::string_view> split_word(std::string_view s) {
 Command make(Command::Kind kind, std::string_view target = {}, std::string_view text = {}) {
   return Command{kind, std::string(target), std::string(text), {}};
 }
+
+// The server's rule for names (docs/protocol.md, "Names and text"), as /join states it.
+constexpr std::string_view kRoomNameRule =
+    "a room name is one word: 1 to 32 bytes with no spaces, control or invisible characters";
 
 Command invalid(std::string_view why) {
   return make(Command::Kind::invalid, {}, why);
@@ -58,8 +63,15 @@ Command parse_command(std::string_view line) {
     return make(Command::Kind::users, split_word(rest).first);
   }
   if (name == "join") {
-    const auto room = split_word(rest).first;
-    return room.empty() ? invalid("usage: /join ROOM") : make(Command::Kind::join, room);
+    const auto [room, extra] = split_word(rest);
+    if (room.empty()) {
+      return invalid("usage: /join ROOM");
+    }
+    if (!extra.empty()) {
+      // Not a join of the first word: the user meant the whole name, which no room can have.
+      return invalid(std::string(kRoomNameRule) + "; not joined: " + std::string(rest));
+    }
+    return make(Command::Kind::join, room);
   }
   if (name == "leave" || name == "part") {
     return make(Command::Kind::leave, split_word(rest).first);
@@ -74,9 +86,10 @@ Command parse_command(std::string_view line) {
     return make(Command::Kind::help);
   }
   if (name == "register") {
+    // Bare, it asks for the password (masked); a script may give it on the line.
     const auto [password, extra] = split_word(rest);
-    if (password.empty() || !extra.empty()) {
-      return invalid("usage: /register PASSWORD (8 to 128 bytes, no spaces)");
+    if (!extra.empty()) {
+      return invalid("usage: /register (it asks for the password), or /register PASSWORD");
     }
     return make(Command::Kind::register_nickname, {}, password);
   }
@@ -104,24 +117,41 @@ Command parse_command(std::string_view line) {
   return invalid("unknown command /" + std::string(name) + "; /help lists the commands");
 }
 
-std::string_view help_text() {
-  return "commands:\n"
-         "  TEXT              say TEXT in the current room (//TEXT to start with a slash)\n"
-         "  /w NICK TEXT      whisper to NICK (also /whisper, /msg)\n"
-         "  /join ROOM        join ROOM and make it the current room\n"
-         "  /leave [ROOM]     leave ROOM (default: the current room)\n"
-         "  /users [ROOM]     list who is in ROOM (default: the current room)\n"
-         "  /echo TEXT        ask the server to echo TEXT\n"
-         "  /ping             measure the round trip to the server\n"
-         "  /quit [REASON]    leave the chat\n"
-         "  /register PASSWORD  register your nickname; later: chat_client --password\n"
-         "  /passwd           change your account's password (asks for the old and new one)\n"
-         "  /delete-account   delete your account (asks to confirm, and for the password);\n"
-         "                    you stay on as a guest\n"
-         "  /op COMMAND       an operator command (operators only): notice, kick, ban, unban,\n"
-         "                    bans, mute, unmute, who, rooms, audit, shutdown (/op help);\n"
-         "                    all but who also work without /op: /kick bob spamming\n"
-         "  /help             this text";
+std::vector<std::string> help_lines() {
+  struct Entry {
+    std::string_view usage;  // empty: the line goes on the description above
+    std::string_view what;
+  };
+  static constexpr Entry kEntries[] = {
+      {"TEXT", "say TEXT in the current room (//TEXT to start with a slash)"},
+      {"/w NICK TEXT", "whisper to NICK (also /whisper, /msg)"},
+      {"/join ROOM", "join ROOM and make it the current room"},
+      {"/leave [ROOM]", "leave ROOM (default: the current room)"},
+      {"/users [ROOM]", "list who is in ROOM (default: the current room)"},
+      {"/echo TEXT", "ask the server to echo TEXT"},
+      {"/ping", "measure the round trip to the server"},
+      {"/quit [REASON]", "leave the chat"},
+      {"/register", "register your nickname (asks for a password, 8 to 128 bytes);"},
+      {"", "later: chat_client --password"},
+      {"/passwd", "change your account's password (asks for the old and new one)"},
+      {"/delete-account", "delete your account (asks to confirm, and for the password);"},
+      {"", "you stay on as a guest"},
+      {"/op COMMAND", "an operator command (operators only): notice, kick, ban, unban,"},
+      {"", "bans, mute, unmute, who, rooms, audit, shutdown (/op help);"},
+      {"", "all but who also work without /op: /kick bob spamming"},
+      {"/help", "this text"},
+  };
+  std::size_t width = 0;
+  for (const Entry& e : kEntries) {
+    width = std::max(width, e.usage.size());
+  }
+  std::vector<std::string> lines{"commands:"};
+  for (const Entry& e : kEntries) {
+    std::string line = "  " + std::string(e.usage);
+    line.append(width + 2 - e.usage.size(), ' ');
+    lines.push_back(line.append(e.what));
+  }
+  return lines;
 }
 
 }  // namespace chat::client

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chat::client {
 
@@ -35,10 +36,11 @@ struct Command {
   std::string secret;
 };
 
-// "hello" -> say; "/w bob hi" -> whisper; "//x" -> say "/x". See help_text(). Thread-safe.
+// "hello" -> say; "/w bob hi" -> whisper; "//x" -> say "/x". See help_lines(). Thread-safe.
 Command parse_command(std::string_view line);
 
-// The /help text, one command per line.
-std::string_view help_text();
+// The /help text: "commands:", then one command per line, its description aligned in one
+// column (a long description goes on under it). Thread-safe.
+std::vector<std::string> help_lines();
 
 }  // namespace chat::client

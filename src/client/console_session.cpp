@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "message_time.h"
+#include "net/wire/utf8.h"
 #include "same_name.h"
 
 namespace chat::client {
@@ -24,13 +26,19 @@ bool invites_retry(proto::ErrorCode code) {
   }
 }
 
-// `text` split at its newlines: the console shows a '\n' inside a line as an escape.
-void append_lines(std::vector<std::string>& lines, std::string_view text) {
-  for (std::size_t start = 0; start <= text.size();) {
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    lines.emplace_back(text.substr(start, end - start));
-    start = end + 1;
+// `text` cut to its first kAbbreviatedCodePoints code points, "..." saying so: an error about a
+// long message shows which one, not the whole of it again.
+constexpr std::size_t kAbbreviatedCodePoints = 40;
+std::string abbreviated(const std::string& text) {
+  std::size_t i = 0;
+  char32_t cp = 0;
+  for (std::size_t n = 0; n < kAbbreviatedCodePoints && i < text.size(); ++n) {
+    const std::size_t at = i;
+    if (!wire::next_code_point(text, i, cp)) {
+      i = at + 1;  // a byte that is not UTF-8 counts as one; the console escapes it
+    }
   }
+  return i >= text.size() ? text : text.substr(0, i) + "...";
 }
 
 std::string join_names(const google::protobuf::RepeatedPtrField<std::string>& names) {
@@ -84,6 +92,9 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
         out.lines.push_back("! you are in no room; /join ROOM first");
         break;
       }
+      if (refuse_if_too_long(cmd.text, out)) {
+        break;
+      }
       proto::Envelope env = request({cmd.kind, current_room_, cmd.text, {}});
       auto* b = env.mutable_broadcast();
       b->set_room(current_room_);
@@ -93,6 +104,9 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       break;
     }
     case Command::Kind::whisper: {
+      if (refuse_if_too_long(cmd.text, out)) {
+        break;
+      }
       proto::Envelope env = request({cmd.kind, cmd.target, cmd.text, {}});
       auto* w = env.mutable_whisper();
       w->set_to(cmd.target);
@@ -102,6 +116,9 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       break;
     }
     case Command::Kind::echo: {
+      if (refuse_if_too_long(cmd.text, out)) {
+        break;
+      }
       proto::Envelope env = request({cmd.kind, {}, cmd.text, {}});
       env.mutable_echo()->set_text(cmd.text);
       out.to_send.push_back(std::move(env));
@@ -147,7 +164,7 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       break;
     }
     case Command::Kind::help:
-      append_lines(out.lines, help_text());
+      out.lines = help_lines();
       break;
     case Command::Kind::register_nickname: {
       proto::Envelope env = request({cmd.kind, nickname_, cmd.text, {}});
@@ -203,6 +220,7 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       const auto& w = env.welcome();
       nickname_ = w.nickname();
       join_state_ = JoinState::joined;
+      max_text_bytes_ = w.limits().max_text_bytes();
       if (resuming_) {
         resuming_ = false;
         return {};  // the rooms come back with resume_requests(); the client says "reconnected"
@@ -221,17 +239,21 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       return lines;
     }
     case proto::Envelope::kChatMessage:
-      return on_chat(env.chat_message());
+      return timed(on_chat(env.chat_message()), env.chat_message().server_time_ms(),
+                   env.chat_message().history());
     case proto::Envelope::kAck:
       if (pending != nullptr && pending->kind == Command::Kind::whisper) {
-        return {fmt::format("[whisper to {}] {}", pending->target, pending->text)};
+        const std::string& to = env.ack().to().empty() ? pending->target : env.ack().to();
+        return timed({fmt::format("[whisper to {}] {}", to, pending->text)},
+                     env.ack().server_time_ms(), false);
       }
       if (pending != nullptr) {
         const auto& a = env.ack();
         if (a.seq() != 0) {  // so that a resume's replay of it is not shown again
           seen_.record(a.room(), a.seq(), {a.server_msg_id(), a.server_time_ms()});
         }
-        return {fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)};
+        return timed({fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)},
+                     a.server_time_ms(), false);
       }
       return {};
     case proto::Envelope::kEchoReply:
@@ -280,6 +302,26 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
     default:
       return {};
   }
+}
+
+void ConsoleSession::set_show_times(bool show) {
+  std::lock_guard lock(mutex_);
+  show_times_ = show;
+}
+
+// Under mutex_: `lines` (of one message) with the time it was said in front, when times are shown.
+std::vector<std::string> ConsoleSession::timed(std::vector<std::string> lines,
+                                               std::uint64_t server_time_ms, bool history) const {
+  if (!show_times_) {
+    return lines;
+  }
+  const std::string time = message_time(server_time_ms, history);
+  for (std::string& line : lines) {
+    if (!time.empty()) {
+      line = time + " " + line;
+    }
+  }
+  return lines;
 }
 
 std::vector<std::string> ConsoleSession::on_chat(const proto::ChatMessage& m) {
@@ -377,9 +419,21 @@ std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
   }
   if (pending != nullptr &&
       (pending->kind == Command::Kind::say || pending->kind == Command::Kind::whisper)) {
-    line += fmt::format(" (not sent: {})", pending->text);
+    line += fmt::format(" (not sent: {})", abbreviated(pending->text));
   }
   return {line};
+}
+
+// Under mutex_. True (with the line saying why, and the text given back) when `text` is over
+// the server's limit: the server would refuse it anyway, after it crossed the network.
+bool ConsoleSession::refuse_if_too_long(const std::string& text, Output& out) const {
+  if (max_text_bytes_ == 0 || text.size() <= max_text_bytes_) {
+    return false;
+  }
+  out.lines.push_back(fmt::format("! too long: {} bytes, the server takes up to {}; not sent",
+                                  text.size(), max_text_bytes_));
+  out.give_back = true;
+  return true;
 }
 
 void ConsoleSession::switch_room_after_leaving(const std::string& room) {

@@ -22,6 +22,8 @@ class ConsoleSession {
     std::vector<proto::Envelope> to_send;
     std::vector<std::string> lines;  // each without a newline
     bool quit = false;               // send the Quit in to_send, then close
+    // Refused before sending (too long): the typed line goes back to be edited.
+    bool give_back = false;
   };
   enum class JoinState { none, pending, joined, refused };
 
@@ -29,6 +31,9 @@ class ConsoleSession {
   // is built here. With `resume`, the Join of a reconnect: skip_lobby, since resume_requests()
   // rejoins exactly our rooms, and its Welcome leaves the rooms and the current room as they were.
   proto::Envelope join_request(const std::string& nickname, bool resume = false);
+  // With times on (a terminal), each message's line starts with when it was said (message_time()):
+  // "14:05 [lobby] <bob> hi". Off by default: scripts read the lines as README documents them.
+  void set_show_times(bool show);
   // The password every Join from now on carries (empty: join as a guest). A successful
   // /register sets it too, so that a reconnect logs in.
   void set_password(std::string password);
@@ -88,10 +93,15 @@ class ConsoleSession {
   std::vector<std::string> on_presence(const proto::Presence& p, bool mine);
   std::vector<std::string> on_error(const proto::Envelope& env, const Pending* pending);
   void switch_room_after_leaving(const std::string& room);
+  bool refuse_if_too_long(const std::string& text, Output& out) const;
+  std::vector<std::string> timed(std::vector<std::string> lines, std::uint64_t server_time_ms,
+                                 bool history) const;
 
   mutable std::mutex mutex_;
   std::string nickname_;
   std::string password_;
+  std::size_t max_text_bytes_ = 0;  // the server's, from its Welcome; 0: not known yet
+  bool show_times_ = false;
   JoinState join_state_ = JoinState::none;
   proto::ErrorCode join_error_ = proto::ERROR_CODE_UNSPECIFIED;
   bool resuming_ = false;  // the Join in flight is a reconnect's

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "line_style.h"
 #include "line_wrap.h"
 #include "net/thread_name.h"
 #include "net/wire/text_escape.h"
@@ -12,100 +13,12 @@ namespace chat::client {
 
 namespace {
 
-constexpr std::string_view kEraseLine = "\r\x1b[K";  // column 0, then clear to end of line
-
-constexpr unsigned char kCtrlD = 0x04;
-constexpr unsigned char kBackspace = 0x08;
-constexpr unsigned char kCtrlU = 0x15;
-constexpr unsigned char kEscape = 0x1b;
-constexpr unsigned char kDelete = 0x7f;
-
-bool is_continuation(unsigned char byte) {
-  return (byte & 0xc0) == 0x80;
-}
-
 // What the console shows of any text: escaped, emoji sequences left whole.
 std::string shown(std::string_view text) {
   return wire::escape_text(text, {.keep_emoji_joiners = true});
 }
 
 }  // namespace
-
-// ---- LineEditor ----
-
-std::optional<std::string> LineEditor::feed(char byte) {
-  const auto b = static_cast<unsigned char>(byte);
-  if (eof_ || skip_escape(b)) {
-    return std::nullopt;
-  }
-  const bool after_cr = std::exchange(after_cr_, false);
-  switch (b) {
-    case '\r':
-      after_cr_ = true;
-      return take_line();
-    case '\n':
-      // The LF of a CR LF pair already ended its line.
-      return after_cr ? std::nullopt : take_line();
-    case kBackspace:
-    case kDelete:
-      erase_last_code_point();
-      return std::nullopt;
-    case kCtrlU:
-      buffer_.clear();
-      return std::nullopt;
-    case kCtrlD:
-      eof_ = buffer_.empty();
-      return std::nullopt;
-    case kEscape:
-      escape_ = Escape::started;
-      return std::nullopt;
-    default:
-      break;
-  }
-  if (b >= 0x20) {  // other controls (Tab, Ctrl+L, ...) have no editing meaning here: dropped
-    buffer_ += byte;
-  }
-  return std::nullopt;
-}
-
-// Consumes the bytes of an escape sequence so that, for example, the Up arrow (ESC [ A) inserts
-// nothing. A control byte inside a sequence ends it and is processed normally, so a broken
-// sequence cannot swallow Enter.
-bool LineEditor::skip_escape(unsigned char byte) {
-  if (escape_ == Escape::none) {
-    return false;
-  }
-  if (byte < 0x20) {
-    escape_ = Escape::none;
-    return false;
-  }
-  switch (escape_) {
-    case Escape::started:  // ESC [ (CSI), ESC O (SS3), or ESC + key (Alt+key, dropped whole)
-      escape_ = byte == '[' ? Escape::csi : byte == 'O' ? Escape::ss3 : Escape::none;
-      break;
-    case Escape::csi:  // parameter and intermediate bytes until a final byte 0x40..0x7e
-      escape_ = byte >= 0x40 && byte <= 0x7e ? Escape::none : Escape::csi;
-      break;
-    case Escape::ss3:
-    case Escape::none:
-      escape_ = Escape::none;
-      break;
-  }
-  return true;
-}
-
-std::optional<std::string> LineEditor::take_line() {
-  return std::exchange(buffer_, {});
-}
-
-void LineEditor::erase_last_code_point() {
-  while (!buffer_.empty() && is_continuation(static_cast<unsigned char>(buffer_.back()))) {
-    buffer_.pop_back();
-  }
-  if (!buffer_.empty()) {
-    buffer_.pop_back();
-  }
-}
 
 // ---- OrderedConsole: output ----
 
@@ -125,12 +38,14 @@ OrderedConsole::OrderedConsole(Options options)
       write_(options.write ? std::move(options.write) : terminal::write_stdout),
       read_(options.read ? std::move(options.read) : terminal::read_stdin),
       columns_(std::move(options.columns)),
+      style_(std::move(options.style)),
       prompt_(shown(options.prompt)) {
   if (options.raw_mode) {
     raw_mode_.emplace();
   }
   if (interactive_) {
-    write_(prompt_);  // no lock: no other thread can see this console yet
+    // No lock: no other thread can see this console yet.
+    write_(draw_locked(columns_ ? columns_() : 0));
   }
   printer_ = net::start_named_thread("client-printer", [this] { run_printer(); });
 }
@@ -145,7 +60,7 @@ OrderedConsole::~OrderedConsole() {
   if (interactive_) {
     // Leave a clean line for whatever the terminal shows next (usually the shell prompt).
     std::lock_guard lock(screen_mutex_);
-    write_(kEraseLine);
+    write_(erase_input(shown_, columns_ ? columns_() : 0));
   }
 }
 
@@ -173,8 +88,17 @@ void OrderedConsole::set_prompt(std::string prompt) {
   std::lock_guard lock(screen_mutex_);
   prompt_ = std::move(safe);
   if (interactive_) {
-    write_(std::string(kEraseLine) + prompt_ + input_);
+    const std::size_t columns = columns_ ? columns_() : 0;
+    std::string out = erase_input(shown_, columns);  // before draw_locked() replaces shown_
+    write_(out + draw_locked(columns));
   }
+}
+
+// Under screen_mutex_ (or before the printer starts): lays out prompt and input for `columns`,
+// remembers it as what the screen shows, and returns the bytes that draw it.
+std::string OrderedConsole::draw_locked(std::size_t columns) {
+  shown_ = layout_input(prompt_, before_cursor_, after_cursor_, columns);
+  return draw_input(shown_);
 }
 
 void OrderedConsole::run_printer() {
@@ -198,17 +122,21 @@ void OrderedConsole::run_printer() {
 
 void OrderedConsole::write_lines(const std::vector<std::string>& lines) {
   const std::size_t columns = columns_ ? columns_() : 0;
-  std::string out(interactive_ ? kEraseLine : "");
+  std::string out;
   for (const std::string& line : lines) {
+    const std::string style = style_ ? style_(line) : std::string();
     for (const std::string& row : wrap_line(line, columns)) {
+      out += style;
       out += row;
+      out += style.empty() ? "" : kStyleReset;
       out += '\n';
     }
   }
   std::lock_guard lock(screen_mutex_);
   if (interactive_) {
-    out += prompt_;
-    out += input_;
+    // However many rows the input takes: erased from its first row, drawn again below the lines.
+    std::string erase = erase_input(shown_, columns);  // before draw_locked() replaces shown_
+    out = erase + out + draw_locked(columns);
   }
   write_(out);
 }
@@ -232,9 +160,15 @@ std::optional<std::string> OrderedConsole::read_input_line(bool secret) {
   return line;
 }
 
+void OrderedConsole::give_back(std::string text) {
+  if (interactive_) {
+    editor_.set_buffer(text);
+  }
+}
+
 namespace {
 // One '*' per code point of `text` (UTF-8 continuation bytes draw nothing).
-std::string masked(const std::string& text) {
+std::string masked(std::string_view text) {
   const auto code_points = std::count_if(text.begin(), text.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   });
@@ -243,21 +177,37 @@ std::string masked(const std::string& text) {
 }  // namespace
 
 std::optional<std::string> OrderedConsole::read_line_interactive(bool secret) {
+  editor_.set_history_enabled(!secret);
   while (!editor_.eof()) {
     if (chunk_pos_ == chunk_size_) {
       // Echo per read chunk, not per byte: a paste is drawn in one write.
-      show_input(secret ? masked(editor_.buffer()) : editor_.buffer());
+      show_editor(secret);
       if (!refill()) {
         break;
       }
     }
     if (std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++])) {
-      show_input("");  // the caller decides how the sent line appears
+      show_input("", "");  // the caller decides how the sent line appears
+      if (!secret) {
+        editor_.add_history(*line);
+      }
       return line;
     }
   }
-  show_input("");
+  show_input("", "");
   return std::nullopt;
+}
+
+// The editor's line as typed (as '*'s for a secret), the cursor where the editor has it.
+void OrderedConsole::show_editor(bool secret) {
+  const std::string& text = editor_.buffer();
+  const std::string_view before = std::string_view(text).substr(0, editor_.cursor());
+  const std::string_view after = std::string_view(text).substr(editor_.cursor());
+  if (secret) {
+    show_input(masked(before), masked(after));
+  } else {
+    show_input(shown(before), shown(after));
+  }
 }
 
 std::optional<std::string> OrderedConsole::read_line_plain() {
@@ -290,7 +240,13 @@ bool OrderedConsole::refill() {
   if (input_ended_) {
     return false;
   }
-  const long got = read_(chunk_.data(), chunk_.size());
+  long got = read_(chunk_.data(), chunk_.size());
+  while (got == terminal::kReadResized) {
+    if (interactive_) {
+      redraw_after_resize();
+    }
+    got = read_(chunk_.data(), chunk_.size());
+  }
   if (got <= 0) {
     input_ended_ = true;
     return false;
@@ -300,19 +256,35 @@ bool OrderedConsole::refill() {
   return true;
 }
 
-// Makes the bottom line show prompt + `input`, writing as little as possible.
-void OrderedConsole::show_input(const std::string& input) {
+// Makes the bottom rows show prompt + `before` + `after` with the cursor between them, writing
+// as little as possible.
+void OrderedConsole::show_input(const std::string& before, const std::string& after) {
   std::lock_guard lock(screen_mutex_);
-  if (input == input_) {
+  if (before == before_cursor_ && after == after_cursor_) {
     return;
   }
-  if (input.starts_with(input_)) {
-    // Plain typing appends only, which stays correct once the line wraps past the screen edge.
-    write_(std::string_view(input).substr(input_.size()));
+  const std::size_t columns = columns_ ? columns_() : 0;
+  const InputLayout next = layout_input(prompt_, before, after, columns);
+  if (after.empty() && after_cursor_.empty() && before.starts_with(before_cursor_) &&
+      next.rows.size() == 1 && shown_.rows.size() == 1) {
+    // Typing at the end of a line that fits one row only appends.
+    write_(std::string_view(before).substr(before_cursor_.size()));
+    shown_ = next;
   } else {
-    write_(std::string(kEraseLine) + prompt_ + input);
+    std::string out = erase_input(shown_, columns);
+    shown_ = next;
+    write_(out + draw_input(shown_));
   }
-  input_ = input;
+  before_cursor_ = before;
+  after_cursor_ = after;
+}
+
+// The window was resized: the input is drawn again for its new width.
+void OrderedConsole::redraw_after_resize() {
+  std::lock_guard lock(screen_mutex_);
+  const std::size_t columns = columns_ ? columns_() : 0;
+  std::string out = erase_input(shown_, columns);  // before draw_locked() replaces shown_
+  write_(out + draw_locked(columns));
 }
 
 }  // namespace chat::client

@@ -14,55 +14,33 @@
 #include <thread>
 #include <vector>
 
+#include "input_area.h"
+#include "line_editor.h"
 #include "terminal.h"
 
 namespace chat::client {
 
-// The editing rules for one input line, fed one byte at a time from a raw terminal, with no I/O
-// so they can be tested without one. Printable bytes (UTF-8 included) append; Backspace/DEL
-// removes the last code point; Ctrl+U clears; Enter (CR, LF or CR LF) completes the line; Ctrl+D
-// on an empty line is end of input; escape sequences (arrow keys, function keys) and other control
-// bytes are dropped. Thread contract: none; the owner confines it to one thread.
-class LineEditor {
- public:
-  // Returns the completed line when `byte` ends one (the buffer is then empty again).
-  std::optional<std::string> feed(char byte);
-  // The partly typed line; contains no control bytes.
-  const std::string& buffer() const { return buffer_; }
-  // True once Ctrl+D arrived on an empty line; every later byte is ignored.
-  bool eof() const { return eof_; }
-
- private:
-  enum class Escape : std::uint8_t { none, started, csi, ss3 };
-
-  bool skip_escape(unsigned char byte);
-  std::optional<std::string> take_line();
-  void erase_last_code_point();
-
-  std::string buffer_;
-  Escape escape_ = Escape::none;
-  bool after_cr_ = false;
-  bool eof_ = false;
-};
-
 // A thread-safe console. print() queues lines from any thread; one printer thread writes them in
-// call order. In interactive mode the bottom line shows prompt + the line being typed, and each
-// write of chat lines erases it first and redraws it after, as one write, so incoming chat never
-// tears it. Non-interactive mode (scripts, tests) writes the bare lines: no prompt, no escapes.
-// Every line and prompt is shown through wire::escape_text(), so nothing in it can act on the
-// terminal or start a new line; with a width (Options::columns), a longer line is wrapped by
-// wrap_line(), its continuation rows indented.
+// call order. In interactive mode the bottom rows show prompt + the line being typed (edited by
+// LineEditor, laid out by layout_input(): as many rows as it needs), and each write of chat lines
+// erases them first and redraws them after, as one write, so incoming chat never tears them nor
+// leaves a copy behind; a resize of the terminal redraws them for the new width. Non-interactive
+// mode (scripts, tests) writes the bare lines: no prompt, no escapes. Every line and prompt is
+// shown through wire::escape_text(), so nothing in it can act on the terminal or start a new line;
+// with a width (Options::columns), a longer line is wrapped by wrap_line(), its continuation rows
+// indented.
 //
 // Locking: queue_mutex_ guards the queue only, so print() never waits for the terminal;
 // screen_mutex_ serializes every write (printer, echo, prompt change) and guards what the bottom
-// line shows. No thread holds both.
+// rows show. No thread holds both.
 class OrderedConsole {
  public:
   struct Options {
     bool interactive = false;
     std::string prompt = "> ";
-    std::function<void(std::string_view)> write;   // empty: terminal::write_stdout
-    std::function<long(char*, std::size_t)> read;  // empty: terminal::read_stdin
+    std::function<void(std::string_view)> write;  // empty: terminal::write_stdout
+    // Like terminal::read_stdin, kReadResized included. Empty: terminal::read_stdin.
+    std::function<long(char*, std::size_t)> read;
     // Holds the terminal in terminal::RawMode for the console's lifetime (needed for interactive
     // mode on a real terminal, whose own echo would otherwise duplicate ours).
     bool raw_mode = false;
@@ -70,6 +48,10 @@ class OrderedConsole {
     // 0: each line is written as one row, however long (output read by a script). Called on the
     // printer thread.
     std::function<std::size_t()> columns;
+    // The SGR sequence (line_style()) each row of a printed line starts with, the row ending
+    // with kStyleReset; empty function or result: plain. Given the escaped line; called on the
+    // printer thread.
+    std::function<std::string(std::string_view)> style;
   };
 
   // Interactive, with raw mode, exactly when both stdin and stdout are terminals; lines wrapped
@@ -104,6 +86,10 @@ class OrderedConsole {
   std::optional<std::string> read_line();
   // The same for a password: on a terminal each typed character is drawn as '*'.
   std::optional<std::string> read_secret_line();
+  // Interactive: the next read_line() starts with `text` already typed (a refused line given
+  // back to be shortened). Non-interactive: nothing (a script's lines are not edited).
+  // Thread contract: the input thread, between read_line() calls.
+  void give_back(std::string text);
 
  private:
   static constexpr std::size_t kReadChunk = 4096;
@@ -114,12 +100,16 @@ class OrderedConsole {
   std::optional<std::string> read_line_interactive(bool secret);
   std::optional<std::string> read_line_plain();
   bool refill();
-  void show_input(const std::string& input);
+  void show_editor(bool secret);
+  void show_input(const std::string& before, const std::string& after);
+  std::string draw_locked(std::size_t columns);
+  void redraw_after_resize();
 
   const bool interactive_;
   const std::function<void(std::string_view)> write_;
   const std::function<long(char*, std::size_t)> read_;
   const std::function<std::size_t()> columns_;
+  const std::function<std::string(std::string_view)> style_;
   std::optional<terminal::RawMode> raw_mode_;  // declared before printer_: restored after join
 
   std::mutex queue_mutex_;
@@ -131,8 +121,12 @@ class OrderedConsole {
   bool stopping_ = false;               // guarded by queue_mutex_
 
   std::mutex screen_mutex_;
-  std::string prompt_;  // guarded by screen_mutex_
-  std::string input_;   // the typed line as last drawn; guarded by screen_mutex_
+  // Guarded by screen_mutex_: the prompt, the typed line as last drawn (shown: escaped or
+  // masked) either side of the cursor, and their layout on the screen.
+  std::string prompt_;
+  std::string before_cursor_;
+  std::string after_cursor_;
+  InputLayout shown_;
 
   // Input-thread state (read_line only).
   std::atomic<bool> reading_{false};  // catches overlapping read_line() calls in debug builds

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace chat::client {
 
 ReconnectBackoff::ReconnectBackoff(std::uint32_t seed) : random_(seed) {}
@@ -13,9 +15,22 @@ std::chrono::milliseconds ReconnectBackoff::next() {
       std::min<std::chrono::milliseconds>(kFirst * (std::int64_t{1} << doublings), kMax);
   ++attempts_;
   std::uniform_real_distribution<double> spread(0.75, 1.25);
-  const auto jittered = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(
+  // Spread after the cap: the clients waiting kMax each still come back at different times.
+  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(
       static_cast<double>(base.count()) * spread(random_)));
-  return std::min(jittered, std::chrono::milliseconds(kMax));
+}
+
+std::string connection_lost_line(std::string_view reason, std::chrono::milliseconds delay) {
+  // ChatConnection's own reasons may already say "connection lost: ECONNRESET...".
+  constexpr std::string_view kLost = "connection lost: ";
+  if (reason.starts_with(kLost)) {
+    reason.remove_prefix(kLost.size());
+  }
+  return fmt::format("! connection lost: {}; reconnecting in {}...", reason, seconds_text(delay));
+}
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1000.0);
 }
 
 }  // namespace chat::client

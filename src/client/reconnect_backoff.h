@@ -4,12 +4,14 @@
 #include <chrono>
 #include <cstdint>
 #include <random>
+#include <string>
+#include <string_view>
 
 namespace chat::client {
 
 // Exponential backoff with jitter: 0.5 s, 1, 2, 4, 8, 16, then 30 s each time, every delay
-// spread by up to a quarter either way, so that the clients of a restarted server do not all
-// come back in the same millisecond.
+// (those at the 30 s cap too) spread by up to a quarter either way, so that the clients of a
+// restarted server do not all come back in the same millisecond.
 //
 // Thread contract: none; one thread (the reconnecting one) owns it.
 class ReconnectBackoff {
@@ -22,12 +24,19 @@ class ReconnectBackoff {
   std::chrono::milliseconds next();
   // Attempts counted since the last reset().
   unsigned attempts() const { return attempts_; }
-  // After a connection that lasted: the next loss starts again at kFirst.
+  // After a reconnect resumed the session: the next loss starts again at kFirst, with every
+  // attempt of --reconnect-attempts.
   void reset() { attempts_ = 0; }
 
  private:
   unsigned attempts_ = 0;
   std::mt19937 random_;
 };
+
+// "! connection lost: REASON; reconnecting in 0.5 s...", said once however REASON begins.
+// Thread-safe.
+std::string connection_lost_line(std::string_view reason, std::chrono::milliseconds delay);
+// "0.5 s": a delay as the reconnect lines show it. Thread-safe.
+std::string seconds_text(std::chrono::milliseconds d);
 
 }  // namespace chat::client

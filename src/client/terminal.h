@@ -38,9 +38,14 @@ class RawMode {
   std::unique_ptr<Saved> saved_;  // null when there was nothing to change
 };
 
+// What read_stdin() returns when the terminal window was resized: nothing was read; ask
+// stdout_columns() again and redraw.
+inline constexpr long kReadResized = -2;
+
 // Blocks until stdin has bytes; reads up to `n` of them. Returns the count, 0 at end of input
-// or after interrupt_stdin_reads(), -1 on error. Signal-interrupted reads are retried. Thread
-// contract: one reading thread at a time.
+// or after interrupt_stdin_reads(), -1 on error, kReadResized after a resize of the terminal
+// (SIGWINCH; a Windows console's buffer size event) while stdin is one. Signal-interrupted reads
+// are retried. Thread contract: one reading thread at a time.
 long read_stdin(char* buf, std::size_t n);
 
 // The key events (keys that type nothing; with the console's virtual-terminal input, arrows

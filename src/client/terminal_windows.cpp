@@ -8,6 +8,7 @@
 #include <deque>
 #include <iterator>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "console_input_decoder.h"
@@ -78,11 +79,17 @@ long read_console(HANDLE h, char* buf, std::size_t n) {
     for (DWORD i = 0; i < count; ++i) {
       reader.decoder.feed(to_input_record(records[i]), reader.pending, events);
     }
+    bool resized = false;
     for (console_input::Event& event : events) {
+      resized = resized || std::holds_alternative<console_input::ResizeEvent>(event);
+      // (Kept for take_console_events() too.)
       if (reader.events.size() == kMaxKeptEvents) {
         reader.events.pop_front();
       }
       reader.events.push_back(std::move(event));
+    }
+    if (resized) {
+      return kReadResized;  // the text typed with it, if any, comes with the next read
     }
   }
   const std::size_t take = std::min(n, reader.pending.size());

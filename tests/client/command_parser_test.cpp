@@ -28,6 +28,12 @@ TEST(CommandParserTest, WhisperNeedsATargetAndText) {
 TEST(CommandParserTest, RoomCommands) {
   EXPECT_EQ(parse_command("/join games").target, "games");
   EXPECT_EQ(parse_command("/join").kind, Kind::invalid);
+  // Not a join of "bad": the rule, and the name as typed.
+  const Command spaced = parse_command("/join bad room name!");
+  EXPECT_EQ(spaced.kind, Kind::invalid);
+  EXPECT_NE(spaced.text.find("a room name is one word"), std::string::npos) << spaced.text;
+  EXPECT_NE(spaced.text.find("bad room name!"), std::string::npos) << spaced.text;
+  EXPECT_EQ(parse_command("/join  games  ").target, "games");
   EXPECT_EQ(parse_command("/leave").kind, Kind::leave);
   EXPECT_EQ(parse_command("/leave").target, "");
   EXPECT_EQ(parse_command("/users games").target, "games");
@@ -49,7 +55,8 @@ TEST(CommandParserTest, RegisterTakesOnePassword) {
   const Command c = parse_command("/register s3cret-pass");
   EXPECT_EQ(c.kind, Kind::register_nickname);
   EXPECT_EQ(c.text, "s3cret-pass");
-  EXPECT_EQ(parse_command("/register").kind, Kind::invalid);
+  EXPECT_EQ(parse_command("/register").kind, Kind::register_nickname);  // asks for it
+  EXPECT_EQ(parse_command("/register").text, "");
   EXPECT_EQ(parse_command("/register two words").kind, Kind::invalid);
 }
 

@@ -1,13 +1,19 @@
 #include "client/console_session.h"
 
 #include <algorithm>
+#include <set>
 
 #include <gtest/gtest.h>
 
+#include "client/message_time.h"
 #include "client/reconnect_backoff.h"
 
 namespace chat::client {
 namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::uint32_t kMaxText = 100;  // the server's limit in welcome()
 
 proto::Envelope welcome(std::uint64_t request_id) {
   proto::Envelope e;
@@ -15,6 +21,7 @@ proto::Envelope welcome(std::uint64_t request_id) {
   e.mutable_welcome()->set_nickname("alice");
   e.mutable_welcome()->add_rooms("lobby");
   e.mutable_welcome()->set_server_version("0.1.0");
+  e.mutable_welcome()->mutable_limits()->set_max_text_bytes(kMaxText);
   return e;
 }
 
@@ -53,6 +60,63 @@ TEST_F(ConsoleSessionTest, SayIsPrintedWhenAcked) {
   EXPECT_EQ(session_.unacknowledged(), 0u);
 }
 
+TEST_F(ConsoleSessionTest, TooLongTextIsRefusedBeforeSendingAndGivenBack) {
+  const std::string long_text(kMaxText + 1, 'x');
+  for (const std::string& typed : {long_text, "/w bob " + long_text, "/echo " + long_text}) {
+    const auto out = session_.command(parse_command(typed));
+    EXPECT_TRUE(out.to_send.empty()) << typed;
+    EXPECT_TRUE(out.give_back) << typed;
+    EXPECT_EQ(out.lines, std::vector<std::string>{
+                             "! too long: 101 bytes, the server takes up to 100; not sent"});
+  }
+  const auto fits = session_.command(parse_command(std::string(kMaxText, 'x')));
+  EXPECT_EQ(fits.to_send.size(), 1u);
+  EXPECT_FALSE(fits.give_back);
+}
+
+TEST_F(ConsoleSessionTest, AnErrorAboutALongMessageShowsOnlyItsBeginning) {
+  const auto out = session_.command(parse_command("/w nobody " + std::string(90, 'y')));
+  ASSERT_EQ(out.to_send.size(), 1u);
+  proto::Envelope err;
+  err.set_request_id(out.to_send[0].request_id());
+  err.mutable_error()->set_code(proto::WHISPER_TARGET_UNKNOWN);
+  err.mutable_error()->set_message("no user 'nobody'");
+  err.mutable_error()->set_request("whisper");
+  EXPECT_EQ(
+      session_.receive(err),
+      std::vector<std::string>{"! error WHISPER_TARGET_UNKNOWN: no user 'nobody' (not sent: " +
+                               std::string(40, 'y') + "...)"});
+}
+
+TEST_F(ConsoleSessionTest, WithTimesEachMessageSaysWhenItWasSaid) {
+  session_.set_show_times(true);
+  const auto now = std::chrono::system_clock::now();
+  const auto now_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  proto::Envelope chat;
+  chat.mutable_chat_message()->set_room("lobby");
+  chat.mutable_chat_message()->set_from("bob");
+  chat.mutable_chat_message()->set_text("yo");
+  chat.mutable_chat_message()->set_server_time_ms(now_ms);
+  const std::string time = message_time(now_ms, false, now);
+  EXPECT_EQ(session_.receive(chat), std::vector<std::string>{time + " [lobby] <bob> yo"});
+  chat.mutable_chat_message()->set_history(true);  // replayed: with the date
+  chat.mutable_chat_message()->set_seq(7);
+  EXPECT_EQ(session_.receive(chat), std::vector<std::string>{message_time(now_ms, true, now) +
+                                                             " [lobby] (earlier) <bob> yo"});
+  const auto out = session_.command(parse_command("mine"));
+  proto::Envelope ack;
+  ack.set_request_id(out.to_send[0].request_id());
+  ack.mutable_ack()->set_room("lobby");
+  ack.mutable_ack()->set_server_time_ms(now_ms);
+  EXPECT_EQ(session_.receive(ack), std::vector<std::string>{time + " [lobby] <alice> mine"});
+  proto::Envelope p;  // presence has no time of its own
+  p.mutable_presence()->set_room("lobby");
+  p.mutable_presence()->set_nickname("bob");
+  p.mutable_presence()->set_kind(proto::Presence::JOINED);
+  EXPECT_EQ(session_.receive(p), std::vector<std::string>{"* bob joined lobby"});
+}
+
 TEST_F(ConsoleSessionTest, IncomingChatAndPresenceFormats) {
   proto::Envelope chat;
   chat.mutable_chat_message()->set_room("lobby");
@@ -70,6 +134,15 @@ TEST_F(ConsoleSessionTest, IncomingChatAndPresenceFormats) {
   p.mutable_presence()->set_kind(proto::Presence::LEFT);
   p.mutable_presence()->set_reason("quit: bye");
   EXPECT_EQ(session_.receive(p), std::vector<std::string>{"* bob left lobby (quit: bye)"});
+}
+
+TEST_F(ConsoleSessionTest, AWhisperIsShownToTheRecipientAsTheySpellTheirName) {
+  const auto out = session_.command(parse_command("/w BOB psst"));
+  ASSERT_EQ(out.to_send.size(), 1u);
+  proto::Envelope ack;
+  ack.set_request_id(out.to_send[0].request_id());
+  ack.mutable_ack()->set_to("bob");
+  EXPECT_EQ(session_.receive(ack), std::vector<std::string>{"[whisper to bob] psst"});
 }
 
 TEST_F(ConsoleSessionTest, JoinSwitchesAtOnceAndARefusalSwitchesBack) {
@@ -195,7 +268,22 @@ TEST_F(ConsoleSessionTest, HelpIsOneLinePerCommand) {
               out.lines.end())
         << command;
   }
-  EXPECT_EQ(out.lines.back(), "  /help             this text");
+  EXPECT_EQ(out.lines.back().substr(0, 7), "  /help");
+  EXPECT_EQ(out.lines.back().substr(out.lines.back().find_first_not_of(' ', 7)), "this text");
+}
+
+TEST_F(ConsoleSessionTest, HelpDescriptionsStartInOneColumn) {
+  const auto out = session_.command(parse_command("/help"));
+  ASSERT_GT(out.lines.size(), 1u);
+  // The column where "/help"'s description starts; every other description starts there too.
+  const std::size_t column = out.lines.back().find("this text");
+  for (std::size_t i = 1; i < out.lines.size(); ++i) {
+    const std::string& line = out.lines[i];
+    ASSERT_GT(line.size(), column) << line;
+    EXPECT_NE(line[column], ' ') << line;
+    EXPECT_EQ(line[column - 1], ' ') << line;
+    EXPECT_EQ(line[column - 2], ' ') << line;
+  }
 }
 
 TEST(ConsoleSessionJoin, APasswordGoesInEveryJoinAndTheWelcomeSaysTheRole) {
@@ -421,11 +509,36 @@ TEST(ReconnectBackoff, DoublesFromHalfASecondToThirtyWithJitter) {
   for (const double base : expected) {
     const auto d = static_cast<double>(backoff.next().count());
     EXPECT_GE(d, base * 0.75);
-    EXPECT_LE(d, std::min(base * 1.25, 30000.0));
+    EXPECT_LE(d, base * 1.25);
   }
   EXPECT_EQ(backoff.attempts(), 8u);
   backoff.reset();
   EXPECT_LE(backoff.next().count(), 625);
+}
+
+TEST(ReconnectBackoff, DelaysAtTheCapStillDiffer) {
+  ReconnectBackoff backoff(7);
+  for (int i = 0; i < 7; ++i) {
+    backoff.next();  // up to the cap
+  }
+  std::set<std::int64_t> delays;
+  int over_the_cap = 0;
+  for (int i = 0; i < 20; ++i) {
+    const auto d = backoff.next().count();
+    EXPECT_GE(d, 22500);
+    EXPECT_LE(d, 37500);
+    delays.insert(d);
+    over_the_cap += d > 30000 ? 1 : 0;
+  }
+  EXPECT_GT(delays.size(), 15u);
+  EXPECT_GT(over_the_cap, 0);
+}
+
+TEST(ReconnectBackoff, ConnectionLostIsSaidOnce) {
+  EXPECT_EQ(connection_lost_line("connection lost: Connection reset by peer", 500ms),
+            "! connection lost: Connection reset by peer; reconnecting in 0.5 s...");
+  EXPECT_EQ(connection_lost_line("server closed the connection", 1500ms),
+            "! connection lost: server closed the connection; reconnecting in 1.5 s...");
 }
 
 TEST(SeenMessages, KeepsTheNewestPerRoomIgnoringCase) {

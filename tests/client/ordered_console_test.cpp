@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
@@ -16,86 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include "client/fake_terminal.h"
+
 namespace chat::client {
 namespace {
-
-// ---- fakes ----
-
-// Records every write call separately, so tests can check what went out in one write.
-class FakeScreen {
- public:
-  std::function<void(std::string_view)> writer() {
-    return [this](std::string_view bytes) {
-      std::lock_guard lock(mutex_);
-      writes_.emplace_back(bytes);
-    };
-  }
-  std::vector<std::string> writes() const {
-    std::lock_guard lock(mutex_);
-    return writes_;
-  }
-  std::string all() const {
-    std::string out;
-    for (const std::string& w : writes()) {
-      out += w;
-    }
-    return out;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> writes_;
-};
-
-// Hands out pushed chunks, one per read call. With nothing pushed, a read blocks until a push
-// or close() (then returns 0, end of input). wait_for_reads(k) returns once the k-th read has
-// started, which proves the console consumed (and echoed) every earlier chunk.
-class FakeKeyboard {
- public:
-  std::function<long(char*, std::size_t)> reader() {
-    return [this](char* buf, std::size_t n) { return read(buf, n); };
-  }
-  void push(std::string chunk) {
-    std::lock_guard lock(mutex_);
-    chunks_.push_back(std::move(chunk));
-    changed_.notify_all();
-  }
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    changed_.notify_all();
-  }
-  void wait_for_reads(int count) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return reads_started_ >= count; });
-  }
-  int reads_started() {
-    std::lock_guard lock(mutex_);
-    return reads_started_;
-  }
-
- private:
-  long read(char* buf, std::size_t n) {
-    std::unique_lock lock(mutex_);
-    ++reads_started_;
-    changed_.notify_all();
-    changed_.wait(lock, [&] { return !chunks_.empty() || closed_; });
-    if (chunks_.empty()) {
-      return 0;
-    }
-    const std::string chunk = std::move(chunks_.front());
-    chunks_.pop_front();
-    EXPECT_LE(chunk.size(), n);
-    std::memcpy(buf, chunk.data(), chunk.size());
-    return static_cast<long>(chunk.size());
-  }
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::string> chunks_;
-  bool closed_ = false;
-  int reads_started_ = 0;
-};
 
 OrderedConsole::Options fake_options(bool interactive, FakeScreen& screen, FakeKeyboard& keys) {
   OrderedConsole::Options options;
@@ -437,6 +362,73 @@ TEST_F(InteractiveConsoleTest, SetPromptRedrawsWithCurrentInput) {
   console_.print("msg");
   console_.flush();
   EXPECT_EQ(screen_.writes().back(), "\r\x1b[Kmsg\n#room\\x1b> hi");
+}
+
+// An input line three rows long: a message erases all three (not only the last, which left a
+// copy of the others at every message) and draws them again below it.
+TEST(OrderedConsoleInteractive, ALongInputLineIsErasedWholeBeforeEachMessage) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole::Options options = fake_options(true, screen, keys);
+  options.columns = [] { return std::size_t{10}; };
+  OrderedConsole console(options);
+  std::thread reader([&] { console.read_line(); });
+  keys.push(std::string(25, 'a'));
+  keys.wait_for_reads(2);  // the typed chunk was drawn
+  console.print("msg");
+  console.flush();
+  EXPECT_EQ(screen.writes().back(),
+            "\x1b[2A\r\x1b[J"
+            "msg\n"
+            "> aaaaaaaa\r\naaaaaaaaaa\r\naaaaaaa");
+  keys.push("\x15");  // Ctrl+U erases the wrapped rows too
+  keys.wait_for_reads(3);
+  EXPECT_EQ(screen.writes().back(), "\x1b[2A\r\x1b[J> ");
+  keys.close();
+  reader.join();
+}
+
+// After a resize the input is drawn again for the new width, its old rows counted as the
+// terminal rewrapped them.
+TEST(OrderedConsoleInteractive, AResizeRedrawsTheInputForTheNewWidth) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  std::atomic<std::size_t> width{20};
+  OrderedConsole::Options options = fake_options(true, screen, keys);
+  options.columns = [&] { return width.load(); };
+  OrderedConsole console(options);
+  std::thread reader([&] { console.read_line(); });
+  keys.push(std::string(30, 'b'));  // "> " + 30: rows of 20 and 12
+  keys.wait_for_reads(2);
+  width = 6;  // the old rows, 20 and 12 columns, rewrapped: 4 and 2 rows, the cursor on the 6th
+  keys.push_resize();
+  keys.wait_for_reads(3);
+  EXPECT_EQ(screen.writes().back(),
+            "\x1b[6A\r\x1b[J"
+            "> bbbb\r\nbbbbbb\r\nbbbbbb\r\nbbbbbb\r\nbbbbbb\r\nbb");
+  keys.close();
+  reader.join();
+}
+
+TEST(OrderedConsoleInteractive, AGivenBackLineIsEditedFurther) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(true, screen, keys));
+  console.give_back("too long\x1b[2J");
+  keys.push(
+      "\x7f\x7f\x7f"
+      "er\r");  // the "[2J" left of the escape, then more
+  EXPECT_EQ(console.read_line(), "too longer");
+  EXPECT_NE(screen.all().find("> too long[2J"), std::string::npos) << screen.all();
+}
+
+TEST(OrderedConsolePlain, AGivenBackLineIsDropped) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(false, screen, keys));
+  console.give_back("too long");
+  keys.push("next\n");
+  EXPECT_EQ(console.read_line(), "next");
 }
 
 TEST(OrderedConsoleInteractive, DestructorClearsThePromptLine) {

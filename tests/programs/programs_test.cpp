@@ -386,6 +386,12 @@ TEST(ClientProgramAlone, BadFlagIsExitCode2) {
   EXPECT_EQ(help.wait(kWait), 0);
 }
 
+TEST(ClientProgramAlone, VersionPrintsTheVersion) {
+  ChildProcess version({kClient, "--version"});
+  EXPECT_EQ(version.read_all(kWait), "chat_client " CHAT_CLIENT_VERSION "\n");
+  EXPECT_EQ(version.wait(kWait), 0);
+}
+
 TEST(ClientProgramAlone, UnreachableServerIsExitCode1) {
   net::Endpoint nowhere;
   {
@@ -486,6 +492,17 @@ TEST(BotProgram, FanoutRunPrintsJsonAndExitsZero) {
                           "\"deliveries_per_s\": ", "\"p99\": "}) {
     EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
   }
+  EXPECT_EQ(json.find("\"rooms\""), std::string::npos) << "a fan-out has one room\n" << json;
+}
+
+TEST(BotProgram, RoomsRunSaysHowManyRoomsInItsJson) {
+  TestServer server;
+  ChildProcess bot({kBot, "--port", std::to_string(server.endpoint().port), "--scenario", "rooms",
+                    "--rooms", "2", "--clients", "4", "--messages", "2", "--json"});
+  ASSERT_TRUE(bot.started());
+  const std::string json = bot.read_all(kWait);
+  EXPECT_EQ(bot.wait(kWait), 0) << json;
+  EXPECT_NE(json.find("\"rooms\": 2,"), std::string::npos) << json;
 }
 
 // More bots than the server takes: the run fails with exit code 1 and says why.

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +24,7 @@ namespace {
 
 const std::string kServer = CHAT_SERVER_EXE;
 const std::string kClient = CHAT_CLIENT_EXE;
+const std::string kBot = CHAT_BOT_EXE;
 const std::string kTmux = CHAT_TMUX;  // empty when the build found no tmux
 
 constexpr auto kPoll = std::chrono::milliseconds(50);
@@ -39,6 +41,16 @@ std::vector<std::string> lines_of(const std::string& text) {
 std::string trim_right(std::string s) {
   s.erase(s.find_last_not_of(' ') + 1);
   return s;
+}
+
+// The time "HH:MM " a message's line starts with on a terminal, taken off.
+std::string without_time(const std::string& row) {
+  const auto digit = [&](std::size_t i) { return row[i] >= '0' && row[i] <= '9'; };
+  if (row.size() >= 6 && digit(0) && digit(1) && row[2] == ':' && digit(3) && digit(4) &&
+      row[5] == ' ') {
+    return row.substr(6);
+  }
+  return row;
 }
 
 // A tmux server of our own (its own socket), with one session running a command in a pane of
@@ -88,8 +100,32 @@ class TmuxPane {
     tmux({"send-keys", "-l", text});
     tmux({"send-keys", "Enter"});
   }
+  // Types `text` into the pane, without Enter.
+  void type(const std::string& text) { tmux({"send-keys", "-l", text}); }
+  // Presses keys by tmux's names (Left, Home, BSpace, Up, Enter...).
+  void keys(const std::vector<std::string>& names) {
+    std::vector<std::string> args{"send-keys"};
+    args.insert(args.end(), names.begin(), names.end());
+    tmux(args);
+  }
+  // Makes the window `columns` wide (SIGWINCH to the pane's process).
+  void resize(int columns) { tmux({"resize-window", "-x", std::to_string(columns)}); }
   // The pid of the process the pane started.
   int pane_pid() { return std::stoi(tmux({"display-message", "-p", "#{pane_pid}"})); }
+
+  // Polls the screen until `pred` holds for its rows, for at most kWait.
+  bool wait_for_screen(const std::function<bool(const std::vector<std::string>&)>& pred) {
+    const auto deadline = std::chrono::steady_clock::now() + kWait;
+    for (;;) {
+      if (pred(screen())) {
+        return true;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        return false;
+      }
+      std::this_thread::sleep_for(kPoll);
+    }
+  }
 
   // Polls the screen until a row satisfies `pred`, for at most kWait.
   bool wait_for_row(const std::function<bool(const std::string&)>& pred) {
@@ -177,9 +213,12 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
   send_and_wait_for_ack(admin, "the real admin", 1);
   // Padded so that a terminal wrapping the line by itself would start its next row with a line
   // of admin's.
+  // On a terminal each message starts with its time, "HH:MM ".
+  const std::string time_width = "00:00 ";
   const std::string prefix = "[lobby] <mallory> ";
   const std::string fake = "[lobby] <admin> fake: send me your password";
-  send_and_wait_for_ack(mallory, std::string(columns - prefix.size(), ' ') + fake, 1);
+  const std::string padding(columns - time_width.size() - prefix.size(), ' ');
+  send_and_wait_for_ack(mallory, padding + fake, 1);
   // Bidi override, line separator, a screen clear and a window title, a colour.
   const std::string controls =
       "left\xe2\x80\xaeright\xe2\x80\xa8next \x1b[2J\x1b]0;owned\x07 \x1b[31mred";
@@ -192,7 +231,7 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
   send_and_wait_for_ack(mallory, hangul, 3);
   send_and_wait_for_ack(admin, "done", 2);
   ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
-    return trim_right(row) == "[lobby] <admin> done";
+    return trim_right(without_time(row)) == "[lobby] <admin> done";
   })) << dump(pane.screen());
 
   const std::vector<std::string> rows = pane.screen();
@@ -200,10 +239,10 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
   // No row may pass for a line of admin's but admin's own two.
   int admin_rows = 0;
   for (const std::string& row : rows) {
-    if (row.starts_with("[lobby] <admin>")) {
+    if (without_time(row).starts_with("[lobby] <admin>")) {
       ++admin_rows;
-      EXPECT_TRUE(trim_right(row) == "[lobby] <admin> the real admin" ||
-                  trim_right(row) == "[lobby] <admin> done")
+      EXPECT_TRUE(trim_right(without_time(row)) == "[lobby] <admin> the real admin" ||
+                  trim_right(without_time(row)) == "[lobby] <admin> done")
           << "a row passes for admin's: " << row << "\n"
           << screen;
     }
@@ -213,15 +252,141 @@ TEST_P(ClientOnATerminal, ShowsControlCharactersAndNeverLetsARowPassForAnotherSe
   EXPECT_EQ(pane.screen(true), rows) << "rows wrapped by the terminal\n" << screen;
 
   // Each message is shown whole, control characters as visible escapes.
-  const std::vector<std::string> lines = logical_lines(rows);
+  std::vector<std::string> lines = logical_lines(rows);
+  for (std::string& line : lines) {
+    line = without_time(line);
+  }
   const auto shown = [&](const std::string& line) {
     return std::find(lines.begin(), lines.end(), line) != lines.end();
   };
-  EXPECT_TRUE(shown(prefix + std::string(columns - prefix.size(), ' ') + fake)) << screen;
+  EXPECT_TRUE(shown(prefix + padding + fake)) << screen;
   EXPECT_TRUE(shown(prefix + "left\\u202Eright\\u2028next \\x1b[2J\\x1b]0;owned\\x07 \\x1b[31mred"))
       << screen;
   EXPECT_TRUE(shown(prefix + hangul)) << screen;
   EXPECT_TRUE(shown("[lobby] <admin> the real admin")) << screen;
+}
+
+// The input line as the screen shows it: the rows from the prompt's on, put back together (the
+// client breaks them itself); nullopt unless exactly one row starts with the prompt, since a
+// copy of the input left above it is what a wrong redraw looks like.
+std::optional<std::string> input_on_screen(const std::vector<std::string>& rows,
+                                           const std::string& prompt) {
+  const auto is_prompt = [&](const std::string& row) { return row.starts_with(prompt); };
+  if (std::count_if(rows.begin(), rows.end(), is_prompt) != 1) {
+    return std::nullopt;
+  }
+  std::string input;
+  for (auto it = std::find_if(rows.begin(), rows.end(), is_prompt); it != rows.end(); ++it) {
+    input += *it;
+  }
+  return trim_right(input).substr(prompt.size());
+}
+
+bool has_chat(TestClient& client, const std::string& from, const std::string& text) {
+  return client
+      .wait_for([&](const Envelope& e) {
+        return e.has_chat_message() && e.chat_message().from() == from &&
+               e.chat_message().text() == text;
+      })
+      .has_value();
+}
+
+// An input line of Korean, emoji and combining text, a few rows long, typed while messages
+// arrive and the window is resized; then edited with the keys a line editor has, sent, and sent
+// again from the history.
+TEST_P(ClientOnATerminal, EditsALongLineWhileMessagesArriveAndTheWindowResizes) {
+  ASSERT_FALSE(kTmux.empty()) << "tmux was not found when the build was configured; "
+                                 "scripts/install_deps.sh installs it";
+  const int columns = GetParam();
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", ":memory:"});
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
+  ASSERT_NE(port, 0);
+  TmuxPane pane(columns, 40,
+                {kClient, "--port", std::to_string(port), "--nick", "typer", "--no-reconnect"});
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
+    return row.starts_with("* users in lobby");
+  })) << dump(pane.screen());
+  client::ClientNetwork network(1, 8);
+  TestClient other(network, {"127.0.0.1", port});
+  ASSERT_TRUE(other.join("other").has_welcome());
+
+  // Hangul syllables, e + U+0301, é, 👍 (U+1F44D): text whose width tmux agrees on (it draws
+  // 👍🏽 four columns wide, as two emoji, where utf8proc and most terminals have two).
+  const std::string words = "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4 e\xcc\x81t\xc3\xa9";
+  const std::string thumbs_up = "\xf0\x9f\x91\x8d";
+  const std::string piece = words + " " + thumbs_up + " ok ";
+  std::string typed;
+  while (typed.size() < static_cast<std::size_t>(columns) * 3) {
+    typed += piece;
+  }
+  const std::string prompt = "[lobby] > ";
+  pane.type(typed);
+  ASSERT_TRUE(pane.wait_for_screen([&](const auto& rows) {
+    return input_on_screen(rows, prompt) == trim_right(typed);
+  })) << dump(pane.screen());
+  for (int i = 1; i <= 5; ++i) {
+    send_and_wait_for_ack(other, "message " + std::to_string(i), static_cast<std::uint64_t>(i));
+  }
+  // Shown with the time it was said.
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
+    return trim_right(without_time(row)) == "[lobby] <other> message 5" && without_time(row) != row;
+  })) << dump(pane.screen());
+  EXPECT_EQ(input_on_screen(pane.screen(), prompt), trim_right(typed)) << dump(pane.screen());
+
+  for (const int width : {columns / 2, columns}) {
+    pane.resize(width);
+    EXPECT_TRUE(pane.wait_for_screen([&](const auto& rows) {
+      return input_on_screen(rows, prompt) == trim_right(typed);
+    })) << width
+        << " columns\n"
+        << dump(pane.screen());
+  }
+
+  // Backspace takes 👍 whole; Home, End and Left move by character; Ctrl+W takes a word.
+  pane.keys({"BSpace", "BSpace", "BSpace", "BSpace"});  // " ok "
+  pane.keys({"BSpace"});                                // 👍
+  pane.keys({"BSpace"});                                // " ": the line ends with `words`
+  pane.keys({"Home"});
+  pane.type("<");
+  pane.keys({"End"});
+  pane.type(">");
+  pane.keys({"Left", "Left"});
+  pane.type("!");             // "...e\u0301t!é>"
+  pane.keys({"C-e", "C-w"});  // takes "e\u0301t!é>"
+  pane.type("end");
+  const std::string expected = "<" + typed.substr(0, typed.size() - piece.size()) +
+                               "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4 end";
+  pane.keys({"Enter"});
+  EXPECT_TRUE(has_chat(other, "typer", expected)) << dump(pane.screen());
+  pane.keys({"Up", "Enter"});
+  EXPECT_TRUE(has_chat(other, "typer", expected)) << "no copy from the history\n"
+                                                  << dump(pane.screen());
+  // 👍🏽 at the end of a short line (where tmux's width for it does not matter) goes whole.
+  pane.type("x\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd");
+  pane.keys({"BSpace", "Enter"});
+  EXPECT_TRUE(has_chat(other, "typer", "x")) << dump(pane.screen());
+}
+
+// chat_bot's live progress line (on a terminal) is gone once the summary is printed: a line of
+// numbers from a second before the end is not left above it.
+TEST(BotOnATerminal, TheProgressLineIsErasedBeforeTheSummary) {
+  ASSERT_FALSE(kTmux.empty()) << "tmux was not found when the build was configured; "
+                                 "scripts/install_deps.sh installs it";
+  ChildProcess server({kServer, "--port", "0", "--log-level", "warn", "--db", ":memory:"});
+  const std::uint16_t port = parse_listening(server.read_line(kWait));
+  ASSERT_NE(port, 0);
+  // Idle bots held for 2 s: the progress line shows at 1 s.
+  TmuxPane pane(120, 30,
+                {kBot, "--port", std::to_string(port), "--scenario", "idle", "--clients", "2",
+                 "--hold", "2"});
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) {
+    return row.find("errors") != std::string::npos && row.starts_with("holding");
+  })) << dump(pane.screen());
+  ASSERT_TRUE(pane.wait_for_row([](const std::string& row) { return row.starts_with("  result"); }))
+      << dump(pane.screen());
+  for (const std::string& row : pane.screen()) {
+    EXPECT_FALSE(row.starts_with("holding")) << dump(pane.screen());
+  }
 }
 
 // The server's console asks for a password without echo (passwd NICK). A shutdown that comes
@@ -261,7 +426,7 @@ TEST(ServerConsoleOnATerminal, AShutdownDuringAPasswordPromptLeavesEchoOn) {
   EXPECT_NE(std::find(rows.begin(), rows.end(), "TERMINAL echo"), rows.end()) << dump(rows);
 }
 
-INSTANTIATE_TEST_SUITE_P(Widths, ClientOnATerminal, ::testing::Values(40, 80),
+INSTANTIATE_TEST_SUITE_P(Widths, ClientOnATerminal, ::testing::Values(40, 80, 120),
                          [](const auto& width) { return std::to_string(width.param) + "Columns"; });
 
 }  // namespace

@@ -27,15 +27,15 @@ set(chat_windows_only_definitions "chat_net=_WIN32_WINNT=0x0A00,WIN32_LEAN_AND_M
 set(chat_windows_only_libraries "chat_net=ws2_32,mswsock,ntdll")
 set(chat_linux_only_definitions CHAT_TMUX)
 # Definitions third-party packages add through their CMake configs (Debian's fmt: FMT_SHARED;
-# the cross build's libsodium: SODIUM_STATIC; vcpkg's DLLs of protobuf and Abseil). vcpkg patches
+# the cross build's libsodium and utf8proc: SODIUM_STATIC, UTF8PROC_STATIC; vcpkg's DLLs of protobuf and Abseil). vcpkg patches
 # its headers for the triplet instead, except GoogleTest's: the check requires
 # GTEST_LINKED_AS_SHARED_LIBRARY=1 of the projects that use GoogleTest from a DLL triplet.
-set(chat_dependency_defines FMT_SHARED SODIUM_STATIC PROTOBUF_USE_DLLS ABSL_CONSUME_DLL
-    GTEST_LINKED_AS_SHARED_LIBRARY)
+set(chat_dependency_defines FMT_SHARED SODIUM_STATIC UTF8PROC_STATIC PROTOBUF_USE_DLLS
+    ABSL_CONSUME_DLL GTEST_LINKED_AS_SHARED_LIBRARY)
 # find_package() name in cmake/Dependencies.cmake -> vcpkg port. Threads and PkgConfig are not
 # packages vcpkg installs.
 set(chat_vcpkg_ports "Protobuf=protobuf" "fmt=fmt" "CLI11=cli11" "SQLite3=sqlite3"
-    "unofficial-sodium=libsodium" "GTest=gtest")
+    "unofficial-sodium=libsodium" "utf8proc=utf8proc" "GTest=gtest")
 set(chat_not_vcpkg_packages Threads PkgConfig)
 set(chat_msvc_standards "17=stdcpp17" "20=stdcpp20" "23=stdcpplatest")
 # Options of AdditionalOptions compared both ways (the project may not have them unless CMake

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "client/plural.h"
+
 namespace chat::bot {
 namespace {
 
@@ -53,7 +55,7 @@ std::string optional_number(const std::optional<double>& v) {
 std::string summary_table(const RunResult& r) {
   const BotOptions& o = r.options;
   std::string t;
-  t += fmt::format("chat_bot {}: {} bots", to_string(o.scenario), o.clients);
+  t += fmt::format("chat_bot {}: {}", to_string(o.scenario), client::count_of(o.clients, "bot"));
   if (o.scenario != Scenario::idle) {
     t += fmt::format(", {} {} each", o.messages,
                      o.scenario == Scenario::churn   ? "cycles"
@@ -118,8 +120,7 @@ std::string to_json(const RunResult& r) {
   return fmt::format(
       "{{\n"
       "  \"scenario\": {},\n"
-      "  \"clients\": {}, \"messages\": {}, \"size\": {}, \"rooms\": {}, \"rate\": {}, "
-      "\"window\": {},\n"
+      "  \"clients\": {}, \"messages\": {}, \"size\": {}, {}\"rate\": {}, \"window\": {},\n"
       "  \"ok\": {},\n"
       "  \"joined\": {}, \"failed\": {}, \"join_all_ms\": {:.3f}, \"connects_per_s\": {:.0f},\n"
       "  \"sent\": {}, \"acked\": {}, \"expected\": {}, \"delivered\": {},\n"
@@ -133,12 +134,15 @@ std::string to_json(const RunResult& r) {
       "  \"elapsed_s\": {:.3f}, \"timed_out\": {}, \"stopped_early\": {},\n"
       "  \"violations\": {}\n"
       "}}\n",
-      json_string(to_string(o.scenario)), o.clients, o.messages, o.size, o.rooms, o.rate, o.window,
-      r.ok(), r.joined, r.failed, r.join_all_ms, r.connects_per_s(), r.sent, r.acked, r.expected,
-      r.delivered, r.lost, r.duplicated, r.reordered, r.errors, r.load_s, r.deliveries_per_s,
-      r.messages_per_s, percentiles_json(r.latency), percentiles_json(r.join_latency), r.cycles,
-      r.cycles_per_s, r.logins, r.logins_per_s, optional_number(r.server_rss_before),
-      optional_number(r.server_rss_after), optional_number(r.server_bytes_added_per_connection()),
+      json_string(to_string(o.scenario)), o.clients, o.messages, o.size,
+      // --rooms means something to the rooms scenario only.
+      o.scenario == Scenario::rooms ? fmt::format("\"rooms\": {}, ", o.rooms) : std::string(),
+      o.rate, o.window, r.ok(), r.joined, r.failed, r.join_all_ms, r.connects_per_s(), r.sent,
+      r.acked, r.expected, r.delivered, r.lost, r.duplicated, r.reordered, r.errors, r.load_s,
+      r.deliveries_per_s, r.messages_per_s, percentiles_json(r.latency),
+      percentiles_json(r.join_latency), r.cycles, r.cycles_per_s, r.logins, r.logins_per_s,
+      optional_number(r.server_rss_before), optional_number(r.server_rss_after),
+      optional_number(r.server_bytes_added_per_connection()),
       optional_number(r.server_bytes_per_connection_in_all()), r.elapsed_s, r.timed_out,
       r.stopped_early.empty() ? std::string("null") : json_string(r.stopped_early), violations);
 }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "bot.h"
+#include "client/plural.h"
 #include "client/terminal.h"
 #include "process_memory.h"
 
@@ -321,7 +322,9 @@ class Run {
 
   void goodbye() {
     if (progress_shown_) {
-      std::fprintf(stderr, "\n");
+      // Erased, not left above the summary with the numbers of a second before the end.
+      std::fprintf(stderr, "\r\x1b[K");
+      std::fflush(stderr);
     }
     for (const auto& b : bots_) {
       b->begin_quit();
@@ -364,14 +367,14 @@ class Run {
       add(fmt::format("{} of {} deliveries lost", r.lost, r.expected));
     }
     if (r.duplicated != 0) {
-      add(fmt::format("{} deliveries duplicated", r.duplicated));
+      add(client::count_of(r.duplicated, "delivery", "deliveries") + " duplicated");
     }
     if (r.reordered != 0) {
-      add(fmt::format("{} deliveries out of sender order", r.reordered));
+      add(client::count_of(r.reordered, "delivery", "deliveries") + " out of sender order");
     }
     const bool cycling = opt_.scenario == Scenario::churn || opt_.scenario == Scenario::login;
     if (r.sent != r.acked && !cycling && opt_.scenario != Scenario::idle) {
-      add(fmt::format("{} messages sent but {} acknowledged", r.sent, r.acked));
+      add(fmt::format("{} sent but {} acknowledged", client::count_of(r.sent, "message"), r.acked));
     }
     const std::uint64_t wanted = static_cast<std::uint64_t>(cycles_per_bot()) * opt_.clients;
     if (cycling && r.cycles < wanted) {

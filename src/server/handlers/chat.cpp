@@ -103,7 +103,10 @@ void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope
     Delivery out(core.pool, *core.io);
     out.push(target->id, frame);
   }
-  core.send_ack(id, req.request_id(), w.client_msg_id(), msg_id, "", 0, now);
+  // The Ack names the recipient as they spell it ("/w BOB" reaches bob).
+  Envelope ack = ServerCore::ack_envelope(req.request_id(), w.client_msg_id(), msg_id, "", 0, now);
+  ack.mutable_ack()->set_to(target->nickname);
+  core.send(id, ack);
 }
 
 }  // namespace chat::server
