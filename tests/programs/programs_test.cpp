@@ -388,7 +388,10 @@ TEST(ClientProgramAlone, BadFlagIsExitCode2) {
 
 TEST(ClientProgramAlone, VersionPrintsTheVersion) {
   ChildProcess version({kClient, "--version"});
-  EXPECT_EQ(version.read_all(kWait), "chat_client " CHAT_CLIENT_VERSION "\n");
+  const std::string out = version.read_all(kWait);
+  // The version, then the commit it was built from (git describe at configure time).
+  EXPECT_EQ(out.rfind("chat_client " CHAT_CLIENT_VERSION " (commit ", 0), 0u) << out;
+  EXPECT_TRUE(out.ends_with(")\n")) << out;
   EXPECT_EQ(version.wait(kWait), 0);
 }
 
