@@ -28,6 +28,13 @@ inline bool is_reload_request(const char* name) {
   return std::strcmp(name, "SIGHUP") == 0 || std::strcmp(name, "SERVICE_CONTROL_PARAMCHANGE") == 0;
 }
 
+// True for a request that only says an interactive user logged off (Windows' CTRL_LOGOFF_EVENT,
+// which a service receives for any user's logoff): a service, which outlives the users'
+// sessions, goes on. Never produced on POSIX. Pure.
+inline bool is_user_logoff(const char* name) {
+  return std::strcmp(name, "CTRL_LOGOFF") == 0;
+}
+
 // Says that the graceful shutdown a request started is over. On Windows, closing the console
 // window, logging off or shutting down ends the process once the request's handler returns; the
 // handler waits for this call (at most about 4.5 s: Windows allows 5) so the shutdown completes

@@ -100,11 +100,12 @@ void reload_operators(ServerCore& core, ServerConfig& running, const ServerConfi
       now.push_back(name);
       continue;
     }
+    const bool had = core.has_operator_role(name);
     core.accounts->take_operator_for_this_run(name);
+    const bool still = core.has_operator_role(name);
     lines.push_back(fmt::format("operator: {} no longer has the operator role from --operator{}",
-                                name,
-                                core.has_operator_role(name) ? " (still has it from op)" : ""));
-    if (!core.has_operator_role(name)) {
+                                name, still ? " (still has it from op)" : ""));
+    if (had && !still) {  // a holder without the role (deop'd, or a guest) hears nothing
       if (const auto holder = core.nicknames.find(name)) {
         core.send(holder->id, ServerCore::role_changed_notice(false, "reload"));
       }
@@ -114,15 +115,14 @@ void reload_operators(ServerCore& core, ServerConfig& running, const ServerConfi
     if (contains(running.operators, name)) {
       continue;
     }
-    if (!core.accounts->is_registered(name)) {
+    const bool had = core.has_operator_role(name);
+    if (!core.accounts->give_operator_for_this_run_if_registered(name)) {
       lines.push_back(fmt::format(
           "operator: {} refused: not a registered nickname (register it, or start the server "
           "with it to be asked for its password)",
           name));
       continue;
     }
-    const bool had = core.has_operator_role(name);
-    core.accounts->give_operator_for_this_run(name);
     now.push_back(name);
     lines.push_back(fmt::format("operator: {} has the operator role from --operator", name));
     if (!had) {

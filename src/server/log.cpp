@@ -145,6 +145,12 @@ void write(Level lvl, std::string_view message) {
   if (g_file) {
     g_file->write(line.data(), static_cast<std::streamsize>(line.size()));
     g_file->flush();
+    if (!*g_file) {
+      // A full disk, say: this line is lost, but a failed stream would drop every later one
+      // too, until a reopen. Said on stderr, which is all that is left.
+      g_file->clear();
+      std::fputs("log: a line could not be written to the log file\n", stderr);
+    }
     return;
   }
   std::fwrite(line.data(), 1, line.size(), stderr);

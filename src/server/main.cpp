@@ -120,6 +120,11 @@ int serve(chat::server::ServerSettings settings, const std::vector<std::string>&
   }
   try {
     chat::server::ChatServer server(settings.config);
+    // Destroyed before `server` on every way out, exceptions included: a SIGHUP then finds no
+    // server instead of a destroyed one.
+    struct DetachReloader {
+      ~DetachReloader() { g_reloader.detach(); }
+    } detach_reloader;
     server.set_shutdown_handler(
         [](const std::string& reason) { g_stop.request("operator /shutdown", reason); });
     const chat::net::Endpoint bound = server.start();
@@ -165,9 +170,14 @@ int main(int argc, char** argv) {
     return chat::server::service_host::control(settings.service_command, args);
   }
   chat::net::capture_shutdown_signals();  // before any thread starts
-  chat::net::start_named_thread("chat-signals", [] {
+  const bool as_service = settings.service_command == "run";
+  chat::net::start_named_thread("chat-signals", [as_service] {
     for (;;) {
       const char* signal = chat::net::wait_for_shutdown_signal();
+      if (as_service && chat::net::is_user_logoff(signal)) {
+        chat::log::info("{}: a user logged off; the service goes on", signal);
+        continue;
+      }
       if (!chat::net::is_reload_request(signal)) {
         g_stop.request(signal, "");
         return;
@@ -175,7 +185,6 @@ int main(int argc, char** argv) {
       g_reloader.reload(signal);
     }
   }).detach();
-  const bool as_service = settings.service_command == "run";
   // Logging starts inside: a Windows service first moves to its own directory.
   const int code = chat::server::service_host::run(
       as_service, [&] { return start_logging(settings) ? serve(std::move(settings), args) : 1; });

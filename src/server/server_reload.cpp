@@ -38,7 +38,8 @@ std::vector<std::string> Reloader::reload(const std::string& why) {
     lines.push_back("reload refused, nothing changed: " + errors.substr(0, errors.find('\n')));
   } else {
     const ServerSettings& next = *parsed.settings;
-    lines = server_->reload(next.config);
+    std::vector<std::string> changes = server_->reload(next.config);
+    lines.insert(lines.end(), changes.begin(), changes.end());  // after a failed log reopen
     if (next.log_level != running_.log_level) {
       lines.push_back(fmt::format("log-level: {} -> {}", log::level_name(running_.log_level),
                                   log::level_name(next.log_level)));

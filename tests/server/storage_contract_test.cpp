@@ -360,6 +360,24 @@ TYPED_TEST(AccountStoreContract, TheOperatorRoleIsStoredOrHeldForThisRun) {
   EXPECT_TRUE(s.operators().empty());
 }
 
+// A reload's --operator: only a name registered at that moment gets the role, and taking it
+// leaves a role given on the console in place.
+TYPED_TEST(AccountStoreContract, AReloadGivesTheRoleOnlyToANameRegisteredThen) {
+  AccountStore& s = *this->store_;
+  EXPECT_FALSE(s.give_operator_for_this_run_if_registered("dave"));
+  ASSERT_TRUE(s.add("Dave", "h"));
+  EXPECT_FALSE(s.is_operator("dave")) << "refused before it was registered: nothing held";
+  EXPECT_TRUE(s.give_operator_for_this_run_if_registered("DAVE"));
+  EXPECT_TRUE(s.is_operator("dave"));
+  ASSERT_TRUE(s.set_operator("dave", true));
+  s.take_operator_for_this_run("dave");
+  EXPECT_TRUE(s.is_operator("dave")) << "the stored role stays";
+  ASSERT_TRUE(s.set_operator("dave", false));
+  EXPECT_TRUE(s.give_operator_for_this_run_if_registered("dave"));
+  s.take_operator_for_this_run("dave");
+  EXPECT_FALSE(s.is_operator("dave"));
+}
+
 TYPED_TEST(AccountStoreContract, BansAreKeptByKindAndKeyUntilLiftedOrOver) {
   AccountStore& s = *this->store_;
   const std::uint64_t now = this->now_;

@@ -77,6 +77,10 @@ class AccountStore {
   // from the command line is no operator at the next start). Any `nickname`; it counts once it
   // is registered, until its account is removed.
   virtual void give_operator_for_this_run(std::string_view nickname) = 0;
+  // The same for a name that must be registered now (a reload adding an --operator name): in
+  // one step with the check, so an account deleted meanwhile leaves no role behind for whoever
+  // registers the name next. False (and no role) if `nickname` is not registered.
+  virtual bool give_operator_for_this_run_if_registered(std::string_view nickname) = 0;
   // Takes a role given by give_operator_for_this_run() (a reload dropped the --operator name);
   // a role stored by set_operator() stays.
   virtual void take_operator_for_this_run(std::string_view nickname) = 0;

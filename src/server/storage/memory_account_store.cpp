@@ -61,6 +61,16 @@ void MemoryAccountStore::give_operator_for_this_run(std::string_view nickname) {
   run_operators_.insert(fold_name(nickname));
 }
 
+bool MemoryAccountStore::give_operator_for_this_run_if_registered(std::string_view nickname) {
+  const std::string key = fold_name(nickname);
+  std::lock_guard lock(mutex_);
+  if (!accounts_.contains(key)) {
+    return false;
+  }
+  run_operators_.insert(key);
+  return true;
+}
+
 void MemoryAccountStore::take_operator_for_this_run(std::string_view nickname) {
   std::lock_guard lock(mutex_);
   run_operators_.erase(fold_name(nickname));

@@ -25,6 +25,7 @@ class MemoryAccountStore final : public AccountStore {
   bool add(const std::string& nickname, std::string password_hash) override;
   bool set_operator(std::string_view nickname, bool is_operator) override;
   void give_operator_for_this_run(std::string_view nickname) override;
+  bool give_operator_for_this_run_if_registered(std::string_view nickname) override;
   void take_operator_for_this_run(std::string_view nickname) override;
   std::vector<std::string> operators() const override;
   bool set_password(std::string_view nickname, std::string password_hash,

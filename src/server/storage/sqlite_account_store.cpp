@@ -56,6 +56,10 @@ void SqliteAccountStore::give_operator_for_this_run(std::string_view nickname) {
   cache_.give_operator_for_this_run(nickname);  // never stored
 }
 
+bool SqliteAccountStore::give_operator_for_this_run_if_registered(std::string_view nickname) {
+  return cache_.give_operator_for_this_run_if_registered(nickname);  // never stored
+}
+
 void SqliteAccountStore::take_operator_for_this_run(std::string_view nickname) {
   cache_.take_operator_for_this_run(nickname);  // never stored
 }
