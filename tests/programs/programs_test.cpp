@@ -388,7 +388,10 @@ TEST(ClientProgramAlone, BadFlagIsExitCode2) {
 
 TEST(ClientProgramAlone, VersionPrintsTheVersion) {
   ChildProcess version({kClient, "--version"});
-  const std::string out = version.read_all(kWait);
+  std::string out = version.read_all(kWait);
+  if (out.ends_with("\r\n")) {
+    out.erase(out.size() - 2, 1);  // Windows' text-mode stdout
+  }
   // The version, then the commit it was built from (git describe at configure time).
   EXPECT_EQ(out.rfind("chat_client " CHAT_CLIENT_VERSION " (commit ", 0), 0u) << out;
   EXPECT_TRUE(out.ends_with(")\n")) << out;
