@@ -204,12 +204,12 @@ void ChatServer::on_accept(net::ConnId id, const net::Endpoint& peer) {
   Session& s = core_->pool.at(id);
   // Whispers in: a burst of two seconds' worth, and never less than one whisper of the
   // longest text.
-  const double whisper_rate = core_->live.whisper_bytes_per_s();
+  const SessionLimits limits = core_->live.session_limits();
+  const double whisper_rate = limits.whisper_bytes_per_s;
   const TokenBucket whispers(whisper_rate,
                              std::max(2 * whisper_rate, config_.max_text_bytes + 512.0));
-  s.open(id, peer.to_string(), peer.host,
-         TokenBucket(core_->live.flood_rate(), core_->live.flood_burst()), whispers,
-         ServerCore::steady_ms());
+  s.open(id, peer.to_string(), peer.host, TokenBucket(limits.flood_rate, limits.flood_burst),
+         whispers, ServerCore::steady_ms());
   if (core_->shutting_down.load()) {
     core_->notify_shutdown(id, s);  // accepted just as shutdown began: it hears why, too
     core_->io->start_recv(id);

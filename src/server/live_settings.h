@@ -3,7 +3,6 @@
 // message of the day. ServerCore holds one; the handlers read it instead of ServerConfig.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -12,17 +11,23 @@
 
 namespace chat::server {
 
-// Thread-safe: each value reads whole; a reload is seen by connections from their next read.
+// The limits a newly accepted connection gets (ServerConfig's fields of the same names); those
+// accepted earlier keep theirs. Read together, so a connection never gets half of a reload.
+struct SessionLimits {
+  std::uint32_t flood_burst = 0;
+  std::uint32_t flood_rate = 0;
+  std::uint32_t whisper_bytes_per_s = 0;
+};
+
+// Thread-safe: each read returns one reload's values whole; a reload is seen by connections from
+// their next read. Read on accept and join, never per message.
 class LiveSettings {
  public:
   explicit LiveSettings(const ServerConfig& config) { set(config); }
 
-  // Flood control and the whisper allowance a newly accepted connection gets (ServerConfig's
-  // fields of the same names); those accepted earlier keep theirs.
-  std::uint32_t flood_burst() const { return flood_burst_.load(std::memory_order_relaxed); }
-  std::uint32_t flood_rate() const { return flood_rate_.load(std::memory_order_relaxed); }
-  std::uint32_t whisper_bytes_per_s() const {
-    return whisper_bytes_per_s_.load(std::memory_order_relaxed);
+  SessionLimits session_limits() const {
+    std::lock_guard lock(mutex_);
+    return limits_;
   }
   // What the next Welcome says.
   std::string motd() const {
@@ -32,19 +37,15 @@ class LiveSettings {
 
   // Takes the reloadable fields of `config` (the ones above).
   void set(const ServerConfig& config) {
-    flood_burst_.store(config.flood_burst, std::memory_order_relaxed);
-    flood_rate_.store(config.flood_rate, std::memory_order_relaxed);
-    whisper_bytes_per_s_.store(config.whisper_bytes_per_s, std::memory_order_relaxed);
     std::lock_guard lock(mutex_);
+    limits_ = {config.flood_burst, config.flood_rate, config.whisper_bytes_per_s};
     motd_ = config.motd;
   }
 
  private:
-  std::atomic<std::uint32_t> flood_burst_{0};
-  std::atomic<std::uint32_t> flood_rate_{0};
-  std::atomic<std::uint32_t> whisper_bytes_per_s_{0};
   mutable std::mutex mutex_;
-  std::string motd_;  // guarded by mutex_
+  SessionLimits limits_;  // guarded by mutex_
+  std::string motd_;      // guarded by mutex_
 };
 
 }  // namespace chat::server

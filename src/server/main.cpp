@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "chat_server.h"
@@ -132,7 +133,8 @@ int serve(chat::server::ServerSettings settings, const std::vector<std::string>&
     std::printf("listening on %s\n", bound.to_string().c_str());
     std::fflush(stdout);
     notify(Notice::ready, "listening on " + bound.to_string());
-    chat::server::service_host::Watchdog watchdog(server);
+    // Pings from the workers until the shutdown begins (run_on_worker's contract ends there).
+    std::optional<chat::server::service_host::Watchdog> watchdog(std::in_place, server);
     std::unique_ptr<chat::server::ServerConsole> console;
     if (settings.console) {
       chat::log::info("console: type help for the operator commands");
@@ -145,10 +147,10 @@ int serve(chat::server::ServerSettings settings, const std::vector<std::string>&
     chat::log::info("shutdown requested ({}){}", why, reason.empty() ? "" : ": " + reason);
     notify(Notice::stopping, "shutting down (" + why + ")");
     console.reset();  // no console command runs during or after the shutdown
+    watchdog.reset();
     g_reloader.detach();
     server.shutdown(reason);
   } catch (const std::exception& e) {
-    g_reloader.detach();
     chat::log::error("{}", e.what());
     return 1;
   }

@@ -96,7 +96,7 @@ void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope
     core.send_error(id, s, req, proto::RATE_LIMITED,
                     fmt::format("{} receives more whispers than the server passes on ({} bytes a "
                                 "second from everyone): not delivered; try again later",
-                                target->nickname, core.live.whisper_bytes_per_s()));
+                                target->nickname, core.live.session_limits().whisper_bytes_per_s));
     return;
   }
   {
