@@ -87,18 +87,18 @@ int ConsoleClient::run() {
   if (flags_.reconnect) {
     reconnector_ = chat::net::start_named_thread("client-reconn", [this] { reconnect_loop(); });
   }
-  bool quit_sent = false;
+  bool quit_asked = false;
   while (auto line = console_.read_line()) {
     Command cmd = parse_command(*line);
     if (!ask_account_secrets(cmd)) {
       continue;
     }
     if (send_command(cmd, *line)) {
-      quit_sent = true;
+      quit_asked = true;
       break;
     }
   }
-  return finish(quit_sent);
+  return finish(quit_asked);
 }
 
 // Input thread: the first connection, tried again for up to --wait-for-server.
@@ -315,12 +315,13 @@ bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
       console_.print("! not connected");
     }
   }
+  quit_sent_ = quit_sent_ || out.quit;
   return out.quit;
 }
 
 // Input thread, after the input ended or /quit: no more reconnecting; if connected, let
 // outstanding messages be acknowledged, say goodbye, close.
-int ConsoleClient::finish(bool quit_sent) {
+int ConsoleClient::finish(bool quit_asked) {
   expect_close();
   stop_reconnecting();
   bool connected = false;
@@ -336,9 +337,10 @@ int ConsoleClient::finish(bool quit_sent) {
     }
     drop_link();
     console_.flush();
-    return quit_sent && !by_server ? kExitOk : kExitDisconnected;
+    return quit_asked && !by_server ? kExitOk : kExitDisconnected;
   }
-  if (!by_server && !quit_sent) {
+  // A /quit typed while reconnecting sent nothing: the goodbye goes out now that it can.
+  if (!by_server && !quit_sent_) {
     std::unique_lock lock(mutex_);
     changed_.wait_for(lock, flags_.ack_wait,
                       [&] { return link_closed_ || session_.unacknowledged() == 0; });

@@ -98,7 +98,7 @@ class ConsoleClient {
   int join();
   bool ask_account_secrets(Command& cmd);
   bool send_command(const Command& cmd, const std::string& typed);
-  int finish(bool quit_sent);
+  int finish(bool quit_asked);
   void go_live(bool resumed = false);
   bool take_loss_locked();
   void report_end(const std::string& reason);
@@ -141,6 +141,7 @@ class ConsoleClient {
   std::mutex link_mutex_;
   std::unique_ptr<Link> link_;  // closed before what its callbacks use
   bool usable_ = false;         // under link_mutex_: joined, the user's lines may go out
+  bool quit_sent_ = false;      // the input thread's: a Quit went out (not only asked for)
   std::thread reconnector_;     // joined by finish() or the destructor, before the rest goes
 };
 
