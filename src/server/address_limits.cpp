@@ -177,14 +177,16 @@ AddressLimits::Verdict AddressLimits::admit(const std::string& key, Clock::time_
   return Verdict::admitted;
 }
 
-void AddressLimits::set_limits(unsigned max_concurrent, unsigned connects_per_s) {
+void AddressLimits::set_limits(unsigned max_concurrent, unsigned connects_per_s,
+                               Clock::time_point now) {
   std::lock_guard lock(mutex_);
   max_concurrent_ = max_concurrent;
+  if (connects_per_s == connects_per_s_) {
+    return;  // a reload that left the rate alone leaves every address's budget as it was
+  }
   connects_per_s_ = connects_per_s;
-  const auto now = Clock::now();
   for (auto& [key, entry] : by_key_) {
-    entry.connects = TokenBucket(connects_per_s, connects_per_s);
-    entry.connects.reset(now);
+    entry.connects.set_rate(connects_per_s, connects_per_s, now);
   }
 }
 

@@ -34,9 +34,11 @@ class AddressLimits {
   // A new connection from `key`: counts it and says admitted, or refuses it (and counts
   // nothing). An empty key is admitted uncounted.
   Verdict admit(const std::string& key, Clock::time_point now);
-  // A reload's new limits, for the connections from now on; the connect budgets restart at the
-  // new rate (full), the connections held stay counted.
-  void set_limits(unsigned max_concurrent, unsigned connects_per_s);
+  // A reload's new limits, for the connections from now on. The connections held stay counted,
+  // and each address keeps what is left of its connect budget (up to a new, smaller burst): a
+  // reload refills nobody's. Thread-safe.
+  void set_limits(unsigned max_concurrent, unsigned connects_per_s,
+                  Clock::time_point now = Clock::now());
   // {max_concurrent, connects_per_s} now.
   std::pair<unsigned, unsigned> limits() const;
   // An admitted connection from `key` closed.

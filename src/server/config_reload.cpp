@@ -94,6 +94,7 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 // registered; the names it drops lose it. `running.operators` becomes what holds now.
 void reload_operators(ServerCore& core, ServerConfig& running, const ServerConfig& next,
                       std::vector<std::string>& lines) {
+  const std::lock_guard roles(core.role_changes);
   std::vector<std::string> now;
   for (const std::string& name : running.operators) {
     if (contains(next.operators, name)) {

@@ -68,6 +68,11 @@ struct ServerCore {
   std::atomic<std::uint64_t> next_msg_id{1};
   std::atomic<unsigned> clients{0};  // accepted connections counted against max_clients
   std::atomic<bool> shutting_down{false};
+  // Held while an account's operator role changes and its holder is told (console op/deop, a
+  // reload's --operator, a login that finds the role changed since its Welcome), so the
+  // ROLE_CHANGED notices a connection gets come in the order the changes happened and the
+  // last one is the truth. Taken before the accounts', nicknames' and send queues' locks.
+  std::mutex role_changes;
 
   // Sends one envelope to `id` (from any thread).
   void send(net::ConnId id, const proto::Envelope& env);

@@ -13,6 +13,10 @@
 namespace chat::server {
 
 // Everything the flags set: the server's configuration and what main() itself does.
+// Where `--service run` logs when neither the command line nor the --config file says: relative
+// to the service's directory (%ProgramData%\\ChatServer).
+inline constexpr const char* kServiceLogFile = "chat_server.log";
+
 struct ServerSettings {
   ServerConfig config;
   log::Level log_level = log::Level::info;

@@ -24,13 +24,29 @@ void Reloader::detach() {
 std::vector<std::string> Reloader::reload(const std::string& why) {
   std::lock_guard lock(mutex_);
   std::vector<std::string> lines;
-  if (server_ == nullptr) {
-    lines.push_back("reload (" + why + "): the server is not running; nothing reloaded");
-    return lines;
-  }
   if (const std::string error = log::reopen_file(); !error.empty()) {
     lines.push_back(error);
   }
+  if (server_ == nullptr) {
+    // Before start() finished (a SIGHUP while it opens the store, say) or after the shutdown
+    // began: the log says it was asked, and that the settings stay as they are.
+    lines.push_back("the server is not running (starting or stopping); nothing reloaded");
+  } else {
+    apply(lines);
+  }
+  // Logged at info, or at the level in force when that is higher: a reload is always worth its
+  // lines, unless the log is off.
+  const log::Level level = std::max(log::Level::info, log::level());
+  for (std::string& line : lines) {
+    line = "reload (" + why + "): " + line;
+    if (level != log::Level::off) {
+      log::write(level, line);
+    }
+  }
+  return lines;
+}
+
+void Reloader::apply(std::vector<std::string>& lines) {
   ParsedFlags parsed = parse_server_flags(args_, version_);
   if (!parsed.settings) {
     // The first line says what is wrong; the next one ("Run with --help ...") is for a terminal.
@@ -60,16 +76,6 @@ std::vector<std::string> Reloader::reload(const std::string& why) {
     }
   }
   log::set_level(running_.log_level);
-  // Logged at info, or at the level in force when that is higher: a reload is always worth its
-  // lines, unless the log is off.
-  const log::Level level = std::max(log::Level::info, log::level());
-  for (std::string& line : lines) {
-    line = "reload (" + why + "): " + line;
-    if (level != log::Level::off) {
-      log::write(level, line);
-    }
-  }
-  return lines;
 }
 
 std::string Reloader::reopen_log(const std::string& why) {

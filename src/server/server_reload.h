@@ -25,12 +25,17 @@ class Reloader {
 
   // Reads the flags again and applies them; returns what it logged, a line each (what changed,
   // what needs a restart, or why nothing was applied). `why` names who asked ("SIGHUP",
-  // "console"). Before attach() or after detach(): nothing, and says so.
+  // "console"). Before attach() or after detach(): only the log file is reopened, and the
+  // lines say (and log) that nothing was reloaded.
   std::vector<std::string> reload(const std::string& why);
   // Reopens --log-file; returns the line it logged.
   std::string reopen_log(const std::string& why);
 
  private:
+  // Parses the flags again and applies them to the attached server, adding a line per change
+  // (or why nothing changed) to `lines`. Under mutex_.
+  void apply(std::vector<std::string>& lines);
+
   std::mutex mutex_;
   ChatServer* server_ = nullptr;  // guarded by mutex_
   std::vector<std::string> args_;

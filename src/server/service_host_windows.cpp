@@ -20,7 +20,8 @@ constexpr wchar_t kServiceName[] = L"chat_server";
 constexpr wchar_t kDisplayName[] = L"ChatServer chat server";
 constexpr wchar_t kDescription[] =
     L"A protobuf chat server (ChatServer). Logs to chat_server.log in its working directory, "
-    L"%ProgramData%\\ChatServer, unless --log-file says otherwise.";
+    L"%ProgramData%\\ChatServer, unless --log-file (or log-file in the --config file) says "
+    L"otherwise.";
 // How long start and stop wait for the service to get there.
 constexpr auto kControlWait = std::chrono::seconds(30);
 
@@ -114,14 +115,15 @@ std::wstring quote_argument(const std::wstring& arg) {
 }
 
 // The command line the service runs with: this executable, --service run, the flags given to
-// install but --service (a --config path made absolute: the service runs elsewhere), --no-console,
-// and a log file unless one was given.
+// install but --service, and --no-console. A --config path (either spelling) is made absolute:
+// the service runs in its own directory. Its default log file is decided when it parses these
+// (server_flags.cpp, kServiceLogFile), so a log-file in the --config file is not hidden.
 std::wstring service_command_line(const std::vector<std::string>& args) {
   std::wstring path(MAX_PATH, L'\0');
   const DWORD length = ::GetModuleFileNameW(nullptr, path.data(), MAX_PATH);
   path.resize(length);
   std::wstring line = quote_argument(path) + L" --service run --no-console";
-  bool log_file = false;
+  const std::string config_equals = "--config=";
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--service") {
@@ -131,15 +133,16 @@ std::wstring service_command_line(const std::vector<std::string>& args) {
     if (arg.rfind("--service=", 0) == 0 || arg == "--no-console") {
       continue;
     }
-    log_file = log_file || arg == "--log-file" || arg.rfind("--log-file=", 0) == 0;
     if (arg == "--config" && i + 1 < args.size()) {
       line += L" --config " + quote_argument(std::filesystem::absolute(args[++i]).wstring());
       continue;
     }
+    if (arg.rfind(config_equals, 0) == 0) {
+      const std::filesystem::path file = arg.substr(config_equals.size());
+      line += L" --config " + quote_argument(std::filesystem::absolute(file).wstring());
+      continue;
+    }
     line += L" " + quote_argument(widen(arg));
-  }
-  if (!log_file) {
-    line += L" --log-file chat_server.log";
   }
   return line;
 }

@@ -58,12 +58,14 @@ void Session::open(net::ConnId id, std::string peer_text, std::string peer_host,
   accepted_ms.store(now_ms);
 }
 
-bool Session::take_whisper_allowance(net::ConnId id, std::size_t bytes) {
-  bool allowed = true;  // gone: the delivery is dropped by its queue anyway
+std::optional<double> Session::take_whisper_allowance(net::ConnId id, std::size_t bytes) {
+  std::optional<double> refused;  // gone: allowed, the delivery is dropped by its queue anyway
   outbox.run_if_owner(id, [&] {
-    allowed = whispers_in.take(TokenBucket::Clock::now(), static_cast<double>(bytes));
+    if (!whispers_in.take(TokenBucket::Clock::now(), static_cast<double>(bytes))) {
+      refused = whispers_in.rate_per_s();
+    }
   });
-  return allowed;
+  return refused;
 }
 
 void Session::release(net::ConnId id, const std::function<void(net::ConnId)>& between) {

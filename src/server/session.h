@@ -149,8 +149,10 @@ struct Session {
   // housekeeping thread, which reads a slot's owner and accepted_ms without a lock.
   void open(net::ConnId id, std::string peer_text, std::string peer_host, TokenBucket bucket,
             TokenBucket whisper_bucket, std::int64_t now_ms);
-  // Takes `bytes` of whisper allowance for connection `id` (false: over it). Any thread.
-  bool take_whisper_allowance(net::ConnId id, std::size_t bytes);
+  // Takes `bytes` of whisper allowance for connection `id`. Over it: nothing is taken, and the
+  // rate this connection was given (at accept: a reload changes later connections only) is
+  // returned, for the refusal to quote. Any thread.
+  std::optional<double> take_whisper_allowance(net::ConnId id, std::size_t bytes);
   // `between(id)` runs after the slot is marked free and before the rest is reset: a test runs
   // a sweep there (ServerConfig::on_slot_releasing). Empty outside tests.
   void release(net::ConnId id, const std::function<void(net::ConnId)>& between = {});

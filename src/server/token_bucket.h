@@ -46,11 +46,22 @@ class TokenBucket {
     return can_take(now) ? 0.0 : (1.0 - tokens_) / rate_per_s_;
   }
 
-  // True when the bucket is full again: one that is can be forgotten.
   double rate_per_s() const { return rate_per_s_; }
   double burst() const { return burst_; }
 
+  // True when the bucket is full again: one that is can be forgotten.
   bool full(Clock::time_point now) { return can_take(now) && tokens_ >= burst_; }
+
+  // Takes a new rate and burst (a reload) and keeps what is left of the tokens, up to the new
+  // burst: a change of limits is no refill. A bucket that was off counts as full.
+  void set_rate(double rate_per_s, double burst, Clock::time_point now) {
+    const bool was_off = rate_per_s_ <= 0;
+    can_take(now);  // brings tokens_ up to `now` at the old rate
+    rate_per_s_ = rate_per_s;
+    burst_ = std::max(1.0, burst);
+    tokens_ = was_off ? burst_ : std::min(tokens_, burst_);
+    last_ = now;
+  }
 
   // Starts over full, as for a new connection in a reused slot.
   void reset(Clock::time_point now) {

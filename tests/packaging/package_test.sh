@@ -49,8 +49,24 @@ out=$(printf 'hello from the package\n' |
 grep -q "^\[lobby\] <packaged> hello from the package$" <<<"$out" || fail "client saw: $out"
 
 kill -INT "$server_pid"
+for _ in $(seq 200); do  # its graceful shutdown takes --shutdown-grace (3 s): 20 s at most
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -0 "$server_pid" 2>/dev/null && fail "the server was still running 20 s after SIGINT"
 wait "$server_pid" || fail "the server exited with $? after SIGINT"
 server_pid=""
+
+# cmake --install over an earlier install keeps the administrator's settings file.
+DESTDIR="$work/installed" cmake --install "$build" --prefix /usr >"$work/install.log" 2>&1 ||
+  { cat "$work/install.log" >&2; fail "cmake --install failed"; }
+settings=$work/installed/etc/chat_server/chat_server.toml
+[ -e "$work/installed/usr/lib/systemd/system/chat_server.service" ] || fail "cmake --install: no unit"
+echo 'motd = "edited by the administrator"' >>"$settings"
+DESTDIR="$work/installed" cmake --install "$build" --prefix /usr >"$work/install.log" 2>&1 ||
+  { cat "$work/install.log" >&2; fail "the second cmake --install failed"; }
+grep -q '^motd = "edited by the administrator"$' "$settings" ||
+  fail "a second cmake --install overwrote the edited $settings"
 
 if command -v systemd-analyze >/dev/null; then
   # The unit as packaged, but for its ExecStart, which must exist: the unpacked server's path.

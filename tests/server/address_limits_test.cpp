@@ -61,6 +61,26 @@ TEST(AddressLimitsCount, ConnectRateIsABurstThenSoManyASecond) {
   EXPECT_EQ(limits.admit("a", t + 250ms), AddressLimits::Verdict::connecting_too_fast);
 }
 
+// An address that spent its connect budget stays refused across a reload: one that leaves the
+// rate alone, and one that raises it (the new rate refills from then on, not at once).
+TEST(AddressLimitsCount, AReloadRefillsNoAddresssConnectBudget) {
+  AddressLimits limits(0, 2);
+  const auto t = AddressLimits::Clock::now();
+  ASSERT_EQ(limits.admit("a", t), AddressLimits::Verdict::admitted);
+  ASSERT_EQ(limits.admit("a", t), AddressLimits::Verdict::admitted);
+  ASSERT_EQ(limits.admit("a", t), AddressLimits::Verdict::connecting_too_fast);
+  limits.set_limits(0, 2, t);
+  EXPECT_EQ(limits.admit("a", t), AddressLimits::Verdict::connecting_too_fast);
+  limits.set_limits(0, 10, t);
+  EXPECT_EQ(limits.admit("a", t), AddressLimits::Verdict::connecting_too_fast);
+  EXPECT_EQ(limits.admit("a", t + 100ms), AddressLimits::Verdict::admitted);  // 10/s from t
+  limits.set_limits(0, 0, t + 100ms);  // off: everyone admitted
+  EXPECT_EQ(limits.admit("a", t + 100ms), AddressLimits::Verdict::admitted);
+  limits.set_limits(0, 1, t + 100ms);  // on again: starts full, a burst of 1
+  EXPECT_EQ(limits.admit("a", t + 100ms), AddressLimits::Verdict::admitted);
+  EXPECT_EQ(limits.admit("a", t + 100ms), AddressLimits::Verdict::connecting_too_fast);
+}
+
 TEST(AddressLimitsCount, PruneForgetsOnlyIdleAddressesWhoseBudgetRefilled) {
   AddressLimits limits(8, 8);
   const auto t = AddressLimits::Clock::now();

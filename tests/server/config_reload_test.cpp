@@ -4,6 +4,8 @@
 #include "config_reload.h"
 
 #include <gtest/gtest.h>
+#include <optional>
+#include <thread>
 
 #include "support/test_client.h"
 #include "support/test_server.h"
@@ -119,6 +121,75 @@ TEST(ConfigReloadTest, AnAddedOperatorMustBeRegisteredAndADroppedOneLosesTheRole
   EXPECT_EQ(told->notice().kind(), proto::Notice::ROLE_CHANGED);
   // nobody was refused, so it is not running as an operator: nothing to drop for it.
   EXPECT_FALSE(has_line_containing(dropped, "nobody"));
+}
+
+// A reload's --operator and the console's op/deop change one role from two threads. The
+// ROLE_CHANGED notices its holder gets must come in the order the changes happened, so that the
+// last one is the truth (here: both end by taking the role, so the last must say "no longer").
+TEST(ConfigReloadTest, TheLastRoleNoticeIsTheTruthWhenReloadAndConsoleRaceOnOneRole) {
+  server::ServerConfig cfg = test_config_for_accounts();
+  TestServer server(cfg);
+  client::ClientNetwork network(1, 8);
+  register_account(network, server.endpoint(), "alice", "alice password");
+  TestClient alice(network, server.endpoint());
+  ASSERT_TRUE(alice.login("alice", "alice password").has_welcome());
+
+  server::ServerConfig with_alice = cfg;
+  with_alice.operators = {"alice"};
+  constexpr int kRounds = 300;
+  std::thread reloader([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      server.server().reload(with_alice);
+      server.server().reload(cfg);
+    }
+  });
+  for (int i = 0; i < kRounds; ++i) {
+    server.server().run_console_command("op alice");
+    server.server().run_console_command("deop alice");
+  }
+  reloader.join();
+
+  Envelope ping;
+  ping.mutable_ping();
+  ASSERT_TRUE(alice.ask(ping, Envelope::kPong).has_pong());  // every notice is queued before it
+  std::optional<bool> last;
+  for (const Envelope& env : alice.take_all()) {
+    if (env.has_notice() && env.notice().kind() == proto::Notice::ROLE_CHANGED) {
+      last = env.notice().is_operator();
+    }
+  }
+  ASSERT_TRUE(last.has_value());
+  EXPECT_FALSE(*last) << "the last notice says alice is an operator, but both ended by deop";
+}
+
+// A reload's whisper limit applies to connections accepted after it; a refusal quotes the limit
+// of the recipient it protects, not the reloaded one that recipient does not have.
+TEST(ConfigReloadTest, AWhisperRefusalQuotesTheRecipientsOwnLimitAfterAReload) {
+  server::ServerConfig cfg = test_config();
+  cfg.whisper_bytes_per_s = 8192;
+  TestServer server(cfg);
+  client::ClientNetwork network(1, 8);
+  auto target = joined_client(network, server.endpoint(), "target");
+  server::ServerConfig next = cfg;
+  next.whisper_bytes_per_s = 1000000;
+  server.server().reload(next);
+  auto sender = joined_client(network, server.endpoint(), "sender");
+
+  const std::string text(4000, 'w');
+  std::optional<Envelope> refusal;
+  for (std::uint64_t i = 1; i <= 20 && !refusal; ++i) {  // its burst holds about 4 of them
+    ASSERT_TRUE(sender->whisper("target", text, i));
+    const auto answer =
+        sender->wait_for([](const Envelope& e) { return e.has_ack() || e.has_error(); });
+    ASSERT_TRUE(answer);
+    if (answer->has_error()) {
+      refusal = answer;
+    }
+  }
+  ASSERT_TRUE(refusal) << "20 whispers of 4 KB passed a limit of 8 KB a second";
+  EXPECT_EQ(refusal->error().code(), proto::RATE_LIMITED);
+  EXPECT_NE(refusal->error().message().find("(8192 bytes a second"), std::string::npos)
+      << refusal->error().message();
 }
 
 }  // namespace

@@ -92,11 +92,11 @@ void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope
   const std::uint64_t msg_id = m->server_msg_id();
   const wire::FramedMessage frame(msg);
   Session& to = core.pool.at(target->id);
-  if (!to.take_whisper_allowance(target->id, frame.frame(to.frame_kind)->size())) {
+  if (const auto rate = to.take_whisper_allowance(target->id, frame.frame(to.frame_kind)->size())) {
     core.send_error(id, s, req, proto::RATE_LIMITED,
                     fmt::format("{} receives more whispers than the server passes on ({} bytes a "
                                 "second from everyone): not delivered; try again later",
-                                target->nickname, core.live.session_limits().whisper_bytes_per_s));
+                                target->nickname, *rate));
     return;
   }
   {

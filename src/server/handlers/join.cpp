@@ -133,7 +133,8 @@ void enter_chat(ServerCore& core, net::ConnId id, Session& s, const std::string&
     }
     // An op or deop between the Welcome and the take-over found no holder to tell; from here
     // on one finds this connection. Said now if the Welcome's is_operator no longer holds
-    // (roles change on the server's console only).
+    // (roles change on the server's console and by a reload only).
+    const std::lock_guard roles(core.role_changes);
     if (core.is_operator(s) != is_operator) {
       core.send(id, ServerCore::role_changed_notice(!is_operator, "console"));
     }

@@ -349,6 +349,7 @@ class Runner {
     if (a.words.size() != 1) {
       return fail(give ? "usage: op NICK" : "usage: deop NICK");
     }
+    const std::lock_guard roles(core_.role_changes);
     if (!core_.accounts->set_operator(a.words[0], give)) {
       return fail(
           fmt::format("'{}' is not a registered nickname (they /register first)", a.words[0]));
