@@ -15,7 +15,7 @@ struct RawFlags {
   unsigned port = 0;
   CLI::Option* port_option = nullptr;
   std::string level = "info";
-  std::string auth_priority = "low";
+  std::string auth_priority = "idle";
   std::string log_format = "text";
   bool print_config = false;
   // Not CLI11's "!--no-console" on `console`: a negated flag reads `no-console = false` from a
@@ -143,9 +143,10 @@ void add_server_options(CLI::App& app, ServerSettings& s, RawFlags& raw) {
       ->check(CLI::Range(0u, 256u))
       ->capture_default_str();
   app.add_option("--auth-priority", auth_priority,
-                 "Scheduling priority of those threads: low (Linux nice 10), idle (SCHED_IDLE: "
-                 "chat latency untouched by a login flood, but no logins on a CPU that is "
-                 "always busy) or normal")
+                 "Scheduling priority of those threads: idle (SCHED_IDLE: a login flood leaves "
+                 "chat's latency as it was; when chat keeps the CPU busy, a check that waited "
+                 "2 s runs at normal priority on one more thread, at most a quarter of a core), "
+                 "low (Linux nice 10, the same floor) or normal")
       ->check(CLI::IsMember({"low", "idle", "normal"}))
       ->capture_default_str();
   app.add_option("--registrations-per-ip-per-hour", s.config.registration_limits.per_address,
@@ -183,8 +184,9 @@ void add_server_options(CLI::App& app, ServerSettings& s, RawFlags& raw) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
   app.add_option("--log-file", s.log_file,
-                 "Write the log to this file (appended) instead of stderr; reopened on SIGHUP "
-                 "and by the console's reopen-log, for logrotate");
+                 "Write the log to this file (appended) instead of stderr (a Windows service: "
+                 "chat_server.log in its directory); reopened on SIGHUP and by the console's "
+                 "reopen-log, for logrotate");
   app.add_option("--log-format", raw.log_format,
                  "text (one line per event) or json (one JSON object per line, for log "
                  "shippers)")
@@ -285,14 +287,20 @@ ParsedFlags parse_server_flags(const std::vector<std::string>& args, const std::
     result.errors = error + "\n";
     return result;
   }
-  s.config.auth_priority = raw.auth_priority == "idle"     ? net::ThreadPriority::idle
+  s.config.auth_priority = raw.auth_priority == "low"      ? net::ThreadPriority::low
                            : raw.auth_priority == "normal" ? net::ThreadPriority::normal
-                                                           : net::ThreadPriority::low;
+                                                           : net::ThreadPriority::idle;
   s.console = !raw.no_console;
   log::parse_level(raw.level, s.log_level);
   s.log_format = raw.log_format == "json" ? log::Format::json : log::Format::text;
   if (const CLI::Option* config = app.get_config_ptr(); config != nullptr && *config) {
     s.config_file = config->as<std::string>();
+  }
+  // A Windows service has no terminal for stderr: it logs to a file in its own directory unless
+  // the command line or the --config file names one. Decided here, after both are read, so a
+  // config file's log-file is not hidden and a reload (which parses again) sees the same value.
+  if (s.service_command == "run" && s.log_file.empty()) {
+    s.log_file = kServiceLogFile;
   }
   result.settings = std::move(s);
   return result;
