@@ -401,7 +401,12 @@ std::vector<std::string> ConsoleSession::on_presence(const proto::Presence& p, b
 std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
                                                   const Pending* pending) {
   const auto& e = env.error();
-  if (env.error().request() == "join" && join_state_ == JoinState::pending) {
+  // The Join's own refusal, or (request "") the connection's refusal before the server read the
+  // Join: an address ban refuses us as surely as a nickname ban. The "not now" refusals on
+  // connect (SERVER_FULL, the per-address limits) are left to the close, which a reconnect
+  // answers by trying again.
+  const bool refuses_connection = e.request().empty() && e.fatal() && !invites_retry(e.code());
+  if ((e.request() == "join" || refuses_connection) && join_state_ == JoinState::pending) {
     join_state_ = JoinState::refused;
     join_error_ = e.code();
   }

@@ -260,6 +260,20 @@ TEST_F(ConsoleClientTest, ABannedNicknameSaysWhyAndUntilWhenAndExitsThree) {
   EXPECT_EQ(screen.find("nickname: "), std::string::npos) << screen;
 }
 
+// A banned address at start: the server refuses the connection itself (Error BANNED before it
+// reads the Join). Refused like a banned nickname: the line saying why, then exit code 3, not 4.
+TEST_F(ConsoleClientTest, ABannedAddressAtStartExitsThreeLikeABannedNickname) {
+  TestServer server;
+  ASSERT_TRUE(chat::testing::has_line_containing(
+      server.server().run_console_command("ban 127.0.0.1 1h spamming"), "banned"));
+  RunningClient alice(flags_for(server.endpoint(), "alice"), true);
+  EXPECT_EQ(alice.exit_code(), kExitJoinRefused) << alice.screen.all();
+  const std::string screen = alice.screen.all();
+  EXPECT_NE(screen.find("! error BANNED"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("spamming"), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("nickname: "), std::string::npos) << screen;
+}
+
 // Outage 1: an attempt fails, the next resumes. Outage 2, soon after: it starts again from 0.5 s
 // with every attempt (it used to go on counting, and gave up after one more try).
 TEST_F(ConsoleClientTest, AQuickSecondOutageStartsTheBackoffAfresh) {

@@ -461,6 +461,26 @@ TEST_F(ConsoleSessionResumeTest, UnackedMessageIsConfirmedByTheReplayOrReportedA
                                      "history: probably not delivered)"});
 }
 
+// Refused on connect, before the server read the Join: an address ban refuses the Join as a
+// nickname ban does; a "not now" refusal (the server is full) is left to the close.
+TEST(ConsoleSessionJoin, AnAddressBanOnConnectRefusesTheJoin) {
+  for (const auto code : {proto::BANNED, proto::SERVER_FULL}) {
+    SCOPED_TRACE(proto::ErrorCode_Name(code));
+    ConsoleSession session;
+    session.join_request("alice");
+    proto::Envelope err;
+    err.mutable_error()->set_code(code);
+    err.mutable_error()->set_fatal(true);
+    session.receive(err);
+    if (code == proto::BANNED) {
+      EXPECT_EQ(session.join_state(), ConsoleSession::JoinState::refused);
+      EXPECT_EQ(session.join_error(), proto::BANNED);
+    } else {
+      EXPECT_EQ(session.join_state(), ConsoleSession::JoinState::pending);
+    }
+  }
+}
+
 TEST_F(ConsoleSessionResumeTest, ARoomBeingJoinedIsJoinedAnewAndALeftOneIsNotRejoined) {
   const auto games = session_.command(parse_command("/join games"));
   users(games.to_send[0]);
