@@ -384,6 +384,9 @@ void ConsoleClient::on_envelope(std::uint64_t generation, const proto::Envelope&
 // Network thread.
 void ConsoleClient::on_closed(std::uint64_t generation, const std::string& reason) {
   {
+    if (!env.has_welcome() && session_.join_state() == ConsoleSession::JoinState::joined) {
+      carried_after_welcome_ = true;
+    }
     std::lock_guard lock(mutex_);
     if (generation != generation_) {
       return;
