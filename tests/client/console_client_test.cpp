@@ -145,8 +145,8 @@ class WelcomeThenDropServer final : private net::IoHandler {
     bool joined = false;
     auto on_frame = [&](net::ByteSpan body) {
       proto::Envelope env;
-      joined = joined ||
-               (wire::decode(body, env).status == wire::DecodeStatus::ok && env.has_join());
+      joined =
+          joined || (wire::decode(body, env).status == wire::DecodeStatus::ok && env.has_join());
       return true;
     };
     c.framing->feed(data, on_frame);
@@ -289,12 +289,18 @@ TEST_F(ConsoleClientTest, TooLongTextStaysInTheInputLineToBeShortened) {
   auto bob = joined_client(network_, server.endpoint(), "bob");
   RunningClient alice(flags_for(server.endpoint(), "alice"), true);
   ASSERT_TRUE(alice.screen.wait_for_text("* users in lobby", kWait)) << alice.screen.all();
-  alice.keys.push("far too long\r");
+  alice.keys.push("far too long\rpasted too\r");  // a paste of two lines
   ASSERT_TRUE(alice.screen.wait_for_text(
       "! too long: 12 bytes, the server takes up to 10; not sent", kWait))
       << alice.screen.all();
+  // The pasted line after it is neither sent ahead of it nor joined to it: it waits, and says so.
+  ASSERT_TRUE(alice.screen.wait_for_text(
+      "! 1 line pasted after it waits until this line is sent (or emptied)", kWait))
+      << alice.screen.all();
   alice.keys.push("\x7f\x7f\x7f\x7f\x7f\r");  // "far too" is left
   EXPECT_TRUE(bob->wait_for([](const auto& env) { return is_chat_from(env, "alice", "far too"); }));
+  EXPECT_TRUE(
+      bob->wait_for([](const auto& env) { return is_chat_from(env, "alice", "pasted too"); }));
   alice.keys.push("/quit\r");
   EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
 }
@@ -317,6 +323,23 @@ TEST_F(ConsoleClientTest, RegisterAsksForThePasswordMasked) {
   const std::string screen = alice.screen.all();
   EXPECT_EQ(screen.find("horse"), std::string::npos) << screen;
   alice.keys.push("/quit\r");
+  EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
+}
+
+// A password typed on the /register line is never brought back by Up.
+TEST_F(ConsoleClientTest, APasswordTypedOnTheLineIsNotKeptInTheHistory) {
+  TestServer server(chat::testing::test_config_for_accounts());
+  RunningClient alice(flags_for(server.endpoint(), "alice"), true);
+  ASSERT_TRUE(alice.screen.wait_for_text("* users in lobby", kWait)) << alice.screen.all();
+  alice.keys.push("/echo before\r/register horse-battery\r");
+  ASSERT_TRUE(alice.screen.wait_for_text("* alice is registered to you", kWait))
+      << alice.screen.all();
+  const std::size_t before = alice.screen.all().size();
+  alice.keys.push("\x1b[A");  // Up: the line before the password's
+  ASSERT_TRUE(alice.screen.wait_for_text_after(before, "/echo before", kWait))
+      << alice.screen.all();
+  EXPECT_EQ(alice.screen.all().find("horse", before), std::string::npos) << alice.screen.all();
+  alice.keys.push("\x15/quit\r");
   EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
 }
 
