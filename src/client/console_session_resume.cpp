@@ -87,6 +87,7 @@ std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
   replaying_.clear();
   join_state_ = JoinState::none;
   resuming_ = false;
+  refused_on_connect_ = false;
   if (!will_resume) {
     for (const Unconfirmed& u : unconfirmed_) {
       lines.push_back(fmt::format("! not confirmed: [{}] {}", u.room, u.text));
