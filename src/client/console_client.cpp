@@ -1,11 +1,16 @@
 #include "console_client.h"
 
+#include <algorithm>
+#include <string_view>
 #include <thread>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "line_style.h"
 #include "net/thread_name.h"
 #include "net/wire/duration_text.h"
+#include "plural.h"
 
 namespace chat::client {
 
@@ -34,9 +39,24 @@ bool join_may_be_retried(proto::ErrorCode code) {
   }
 }
 
+// A line that carries a password (/register PASSWORD): never kept for the Up arrow to bring back
+// where anyone at the keyboard later could read it.
+bool carries_secret(std::string_view line) {
+  const Command cmd = parse_command(line);
+  return !cmd.secret.empty() || (cmd.kind == Command::Kind::register_nickname && !cmd.text.empty());
+}
+
+// The most the input line holds: four times the longest text the server takes, so that a line
+// too long to send is still given back whole to be shortened, and never less than the editor's
+// own bound.
+std::size_t input_limit(std::size_t max_text_bytes) {
+  return std::max<std::size_t>(LineEditor::kDefaultMaxBytes, 4 * max_text_bytes);
+}
+
 // The console's options, with colour when asked for: the style of a line needs our nickname.
 OrderedConsole::Options console_options(const ConsoleClientIo& io, const ConsoleSession& session) {
   OrderedConsole::Options options = io.console;
+  options.keep_in_history = [](std::string_view line) { return !carries_secret(line); };
   if (io.colour) {
     options.style = [&session](std::string_view line) {
       return line_style(line, session.nickname());
@@ -123,8 +143,7 @@ int ConsoleClient::join() {
   std::string nick = flags_.nick;
   for (;;) {
     if (nick.empty()) {
-      console_.set_prompt("nickname: ");
-      const auto line = console_.read_line();
+      const auto line = console_.ask("nickname: ");
       if (!line) {
         return kExitUsage;
       }
@@ -157,8 +176,8 @@ int ConsoleClient::join() {
     if (code == proto::NICKNAME_REGISTERED || code == proto::LOGIN_FAILED ||
         code == proto::LOGIN_THROTTLED) {
       // The same nickname again, with its password (or, left empty, as a guest).
-      console_.set_prompt("password for " + nick + " (empty: join as a guest): ");
-      const auto password = console_.read_secret_line();
+      const auto password =
+          console_.ask("password for " + nick + " (empty: join as a guest): ", true);
       if (!password) {
         return kExitUsage;
       }
@@ -243,9 +262,8 @@ bool ConsoleClient::ask_account_secrets(Command& cmd) {
   if (cmd.kind != Kind::change_password && cmd.kind != Kind::delete_account && !bare_register) {
     return true;
   }
-  const auto ask = [&](const std::string& prompt, bool secret) {
-    console_.set_prompt(prompt);
-    return secret ? console_.read_secret_line() : console_.read_line();
+  const auto ask = [&](const std::string& question, bool secret) {
+    return console_.ask(question, secret);
   };
   bool ok = false;
   if (bare_register) {
@@ -279,7 +297,6 @@ bool ConsoleClient::ask_account_secrets(Command& cmd) {
       ok = true;
     }
   }
-  console_.set_prompt(session_.prompt());
   return ok;
 }
 
@@ -308,7 +325,10 @@ bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
     console_.print(line);
   }
   if (out.give_back) {
-    console_.give_back(typed);
+    if (const std::size_t held = console_.give_back(typed); held != 0) {
+      console_.print(fmt::format("! {} pasted after it {} until this line is sent (or emptied)",
+                                 count_of(held, "line"), held == 1 ? "waits" : "wait"));
+    }
   }
   for (const proto::Envelope& env : out.to_send) {
     if (!link_->connection->send(env)) {
@@ -364,7 +384,11 @@ void ConsoleClient::on_envelope(std::uint64_t generation, const proto::Envelope&
     if (generation != generation_) {
       return;  // from a Link already replaced
     }
+    if (!env.has_welcome() && session_.join_state() == ConsoleSession::JoinState::joined) {
+      carried_after_welcome_ = true;
+    }
     if (env.has_welcome()) {
+      console_.set_input_limit(input_limit(env.welcome().limits().max_text_bytes()));
       server_heartbeat_interval_ =
           std::chrono::milliseconds(env.welcome().limits().heartbeat_interval_ms());
       server_heartbeat_timeout_ =

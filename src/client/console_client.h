@@ -131,6 +131,9 @@ class ConsoleClient {
   bool connect_done_ = false;     // the current Link's connect completed, with connect_result_
   std::error_code connect_result_;
   bool link_closed_ = false;  // the current Link closed, for close_reason_
+  // The current Link carried something after its Welcome (the answer to a resume's requests, a
+  // message...): a server that welcomes and drops at once never gets it set.
+  bool carried_after_welcome_ = false;
   std::string close_reason_;
   bool closing_by_us_ = false;
   bool stopping_ = false;          // the input ended: no more reconnecting

@@ -25,6 +25,7 @@ std::unique_ptr<ConsoleClient::Link> ConsoleClient::open_link(std::error_code& e
     std::lock_guard lock(mutex_);
     generation = ++generation_;
     link_closed_ = false;
+    carried_after_welcome_ = false;
     close_reason_.clear();
     connect_done_ = false;
   }
@@ -85,10 +86,15 @@ void ConsoleClient::stop_reconnecting() {
 }
 
 // Reconnect thread: waits for a loss, then reconnects; ends when the client stops or gives up.
+// A loss of a Link that resumed and then carried something is a new outage: the backoff starts
+// again from kFirst, with every attempt. A Link that was lost before it carried anything after
+// its Welcome (a server that accepts and drops at once) only counts as one more failed attempt,
+// so such a server is given up on like one that refuses.
 void ConsoleClient::reconnect_loop() {
   ReconnectBackoff backoff;
   for (;;) {
     std::string reason;
+    bool held = false;
     {
       std::unique_lock lock(mutex_);
       changed_.wait(lock, [&] { return stopping_ || phase_ == Phase::lost; });
@@ -96,6 +102,14 @@ void ConsoleClient::reconnect_loop() {
         return;
       }
       reason = close_reason_;
+      held = carried_after_welcome_;
+    }
+    if (held) {
+      backoff.reset();
+    } else if (flags_.reconnect_attempts != 0 && backoff.attempts() >= flags_.reconnect_attempts) {
+      drop_link();
+      give_up(fmt::format("{}; gave up after {}", reason, count_of(backoff.attempts(), "attempt")));
+      return;
     }
     if (!recover(reason, backoff)) {
       return;
@@ -123,8 +137,7 @@ bool ConsoleClient::recover(const std::string& reason, ReconnectBackoff& backoff
     std::string why;
     switch (attempt(why)) {
       case Attempt::resumed:
-        backoff.reset();  // a new loss is a new outage: from kFirst, with every attempt
-        return true;
+        return true;  // reconnect_loop() resets the backoff once the Link has carried something
       case Attempt::stopped:
         return false;
       case Attempt::final_failure:

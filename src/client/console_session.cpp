@@ -62,8 +62,10 @@ proto::Envelope ConsoleSession::request(Pending pending) {
 proto::Envelope ConsoleSession::join_request(const std::string& nickname, bool resume) {
   std::lock_guard lock(mutex_);
   nickname_ = nickname;
-  join_state_ = JoinState::pending;
-  join_error_ = proto::ERROR_CODE_UNSPECIFIED;
+  if (!refused_on_connect_) {  // else the server closes without reading it: refused already
+    join_state_ = JoinState::pending;
+    join_error_ = proto::ERROR_CODE_UNSPECIFIED;
+  }
   resuming_ = resume;
   proto::Envelope env = request({Command::Kind::empty, nickname, {}, {}});
   env.mutable_join()->set_nickname(nickname);
@@ -401,7 +403,16 @@ std::vector<std::string> ConsoleSession::on_presence(const proto::Presence& p, b
 std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
                                                   const Pending* pending) {
   const auto& e = env.error();
-  if (env.error().request() == "join" && join_state_ == JoinState::pending) {
+  // The Join's own refusal, or (request "") the connection's refusal before the server read the
+  // Join: an address ban refuses us as surely as a nickname ban. The "not now" refusals on
+  // connect (SERVER_FULL, the per-address limits) are left to the close, which a reconnect
+  // answers by trying again.
+  // It may come before our Join even left (join_state_ none): refused_on_connect_ makes that
+  // Join refused at once.
+  const bool refuses_connection = e.request().empty() && e.fatal() && !invites_retry(e.code()) &&
+                                  join_state_ != JoinState::joined;
+  refused_on_connect_ = refused_on_connect_ || refuses_connection;
+  if ((e.request() == "join" && join_state_ == JoinState::pending) || refuses_connection) {
     join_state_ = JoinState::refused;
     join_error_ = e.code();
   }

@@ -105,6 +105,9 @@ class ConsoleSession {
   JoinState join_state_ = JoinState::none;
   proto::ErrorCode join_error_ = proto::ERROR_CODE_UNSPECIFIED;
   bool resuming_ = false;  // the Join in flight is a reconnect's
+  // The server refused this connection itself (an address ban) before it read a Join; until
+  // connection_lost().
+  bool refused_on_connect_ = false;
   bool may_reconnect_ = true;
   std::vector<Rejoin> rejoin_;  // after a loss, until resume_requests()
   std::vector<Unconfirmed> unconfirmed_;

@@ -8,6 +8,30 @@
 
 namespace chat::client {
 
+namespace {
+
+// A request the user typed, as they typed it ("/echo hi", "/op kick bob"), never its password.
+std::string typed_command(Command::Kind kind, const std::string& target, const std::string& text) {
+  switch (kind) {
+    case Command::Kind::echo:
+      return "/echo " + text;
+    case Command::Kind::users:
+      return "/users " + target;
+    case Command::Kind::register_nickname:
+      return "/register";
+    case Command::Kind::change_password:
+      return "/passwd";
+    case Command::Kind::delete_account:
+      return "/delete-account";
+    case Command::Kind::operator_command:
+      return "/op " + text;
+    default:
+      return "/ping";
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
   std::lock_guard lock(mutex_);
   std::vector<std::string> lines;
@@ -36,14 +60,34 @@ std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
       case Command::Kind::join:
         rejoin_.push_back({p.target, p.resume && p.was_member});
         break;
+      case Command::Kind::register_nickname:
+      case Command::Kind::change_password:
+      case Command::Kind::delete_account:
+      case Command::Kind::operator_command:
+        // Done or not, the server may have acted on it (unlike a room message, nothing replays
+        // to say which): not sent again, but not dropped unsaid either. Never the password.
+        lines.push_back(fmt::format(
+            "! not confirmed: {} (the connection was lost before the answer; check, and send it "
+            "again if needed)",
+            typed_command(p.kind, p.target, p.text)));
+        break;
+      case Command::Kind::echo:
+      case Command::Kind::users:
+      case Command::Kind::ping:
+        if (!p.resume) {  // a resume's own Ping is the client's, not the user's
+          lines.push_back(fmt::format("! no answer to {}: the connection was lost",
+                                      typed_command(p.kind, p.target, p.text)));
+        }
+        break;
       default:
-        break;  // answers nobody waits for any more
+        break;  // a /leave is done once we are back (its room is not rejoined), a /quit ends
     }
   }
   pending_.clear();
   replaying_.clear();
   join_state_ = JoinState::none;
   resuming_ = false;
+  refused_on_connect_ = false;
   if (!will_resume) {
     for (const Unconfirmed& u : unconfirmed_) {
       lines.push_back(fmt::format("! not confirmed: [{}] {}", u.room, u.text));

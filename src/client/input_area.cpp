@@ -87,14 +87,49 @@ std::string draw_input(const InputLayout& layout) {
   return out;
 }
 
+namespace {
+
+// How a terminal `columns` wide (not 0) rewraps one row it was given: the rows it then takes,
+// and the one of them (from 0) the cursor at `cursor_column` of it is on. Cluster by cluster, as
+// layout_input() places them: a wide character that does not fit the end of a row starts the
+// next one, so a row of wide characters takes more rows than its width / columns.
+struct Rewrapped {
+  std::size_t rows = 1;
+  std::size_t cursor_row = 0;
+};
+Rewrapped rewrap(std::string_view row, std::size_t columns, std::size_t cursor_column) {
+  Rewrapped out;
+  std::size_t width = 0;  // of the last rewrapped row
+  std::size_t taken = 0;  // columns of `row` placed so far
+  for (std::size_t i = 0; i < row.size();) {
+    if (taken == cursor_column) {
+      out.cursor_row = out.rows - 1 + (width >= columns ? 1 : 0);  // past a full row: the next
+    }
+    const std::size_t end = next_grapheme(row, i);
+    const std::size_t cluster = grapheme_columns(row.substr(i, end - i));
+    if (width + cluster > columns && width > 0) {
+      ++out.rows;
+      width = 0;
+    }
+    width += cluster;
+    taken += cluster;
+    i = end;
+  }
+  if (taken <= cursor_column) {
+    out.cursor_row = out.rows - 1 + (width >= columns ? 1 : 0);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string erase_input(const InputLayout& shown, std::size_t columns) {
   std::size_t up = 0;
   for (std::size_t r = 0; r < shown.cursor_row; ++r) {
-    const std::size_t width = shown.row_columns[r];
-    up += columns == 0 || width == 0 ? 1 : (width + columns - 1) / columns;
+    up += columns == 0 ? 1 : rewrap(shown.rows[r], columns, 0).rows;
   }
-  if (columns != 0 && shown.cursor_column >= columns) {
-    up += shown.cursor_column / columns;  // the cursor's own row, rewrapped
+  if (columns != 0) {  // the cursor's own row, rewrapped
+    up += rewrap(shown.rows[shown.cursor_row], columns, shown.cursor_column).cursor_row;
   }
   if (up == 0 && shown.rows.size() == 1 && (columns == 0 || shown.row_columns[0] <= columns)) {
     return "\r\x1b[K";  // one row: clear it

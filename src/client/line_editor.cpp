@@ -1,5 +1,6 @@
 #include "line_editor.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "graphemes.h"
@@ -174,10 +175,12 @@ void LineEditor::csi_key(char final_byte) {
 
 void LineEditor::set_buffer(std::string_view text) {
   buffer_.clear();
+  cursor_ = 0;
+  dropping_ = false;
   for (const char c : text) {
     const auto b = static_cast<unsigned char>(c);
     if (b >= 0x20 && b != kDelete) {
-      buffer_ += c;
+      insert(c);
     }
   }
   cursor_ = buffer_.size();
@@ -206,7 +209,23 @@ std::optional<std::string> LineEditor::take_line() {
   return std::exchange(buffer_, {});
 }
 
+void LineEditor::set_max_bytes(std::size_t bytes) {
+  max_bytes_ = std::max<std::size_t>(bytes, 4);
+}
+
+// A character goes in whole or not at all: its lead byte is taken only when all its bytes fit,
+// and the continuation bytes of a dropped one are dropped with it.
 void LineEditor::insert(char byte) {
+  const auto b = static_cast<unsigned char>(byte);
+  const bool continuation = (b & 0xC0) == 0x80;
+  if (!continuation) {
+    const std::size_t length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    dropping_ = buffer_.size() + length > max_bytes_;
+  }
+  if (dropping_ || (continuation && buffer_.size() >= max_bytes_)) {
+    dropped_ = true;
+    return;
+  }
   buffer_.insert(cursor_, 1, byte);
   ++cursor_;
 }

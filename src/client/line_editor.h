@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace chat::client {
@@ -26,9 +27,14 @@ namespace chat::client {
 //   Ctrl+D                             end of input on an empty line, else Delete
 // Other escape sequences (function keys) and control bytes are dropped. Thread contract: none;
 // the owner confines it to one thread.
+//
+// The line holds at most max_bytes() bytes (set_max_bytes()): a byte typed or pasted past that is
+// dropped, never the part of a character, and take_dropped() says it happened, so a huge paste
+// cannot grow the buffer without bound.
 class LineEditor {
  public:
   static constexpr std::size_t kHistoryLines = 500;
+  static constexpr std::size_t kDefaultMaxBytes = 64 * 1024;
 
   // Returns the completed line when `byte` ends one (the buffer is then empty again).
   std::optional<std::string> feed(char byte);
@@ -42,6 +48,12 @@ class LineEditor {
   void add_history(std::string line);
   // With history off (a password being typed), Up and Down do nothing.
   void set_history_enabled(bool enabled) { history_enabled_ = enabled; }
+  // The most bytes the line holds (at least 4: one character of any length). A line already
+  // longer keeps its bytes until edited.
+  void set_max_bytes(std::size_t bytes);
+  std::size_t max_bytes() const { return max_bytes_; }
+  // True once if bytes were dropped (the line was full) since the last call.
+  bool take_dropped() { return std::exchange(dropped_, false); }
   // The digit of the last Alt+digit pressed since the last call, if any.
   std::optional<int> take_alt_digit();
   // True once Ctrl+D arrived on an empty line; every later byte is ignored.
@@ -73,6 +85,9 @@ class LineEditor {
   std::string csi_params_;
   bool after_cr_ = false;
   bool eof_ = false;
+  std::size_t max_bytes_ = kDefaultMaxBytes;
+  bool dropping_ = false;  // the lead byte of the character being typed was dropped
+  bool dropped_ = false;   // for take_dropped()
 };
 
 }  // namespace chat::client

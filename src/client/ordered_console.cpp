@@ -4,6 +4,8 @@
 #include <cassert>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "line_style.h"
 #include "line_wrap.h"
 #include "net/thread_name.h"
@@ -39,6 +41,7 @@ OrderedConsole::OrderedConsole(Options options)
       read_(options.read ? std::move(options.read) : terminal::read_stdin),
       columns_(std::move(options.columns)),
       style_(std::move(options.style)),
+      keep_in_history_(std::move(options.keep_in_history)),
       prompt_(shown(options.prompt)) {
   if (options.raw_mode) {
     raw_mode_.emplace();
@@ -86,8 +89,11 @@ void OrderedConsole::flush() {
 void OrderedConsole::set_prompt(std::string prompt) {
   std::string safe = shown(prompt);
   std::lock_guard lock(screen_mutex_);
+  if (safe == prompt_) {
+    return;  // every message sets it: redrawing an unchanged prompt only flickers
+  }
   prompt_ = std::move(safe);
-  if (interactive_) {
+  if (interactive_ && !question_) {  // a question stays until answered
     const std::size_t columns = columns_ ? columns_() : 0;
     std::string out = erase_input(shown_, columns);  // before draw_locked() replaces shown_
     write_(out + draw_locked(columns));
@@ -97,7 +103,7 @@ void OrderedConsole::set_prompt(std::string prompt) {
 // Under screen_mutex_ (or before the printer starts): lays out prompt and input for `columns`,
 // remembers it as what the screen shows, and returns the bytes that draw it.
 std::string OrderedConsole::draw_locked(std::size_t columns) {
-  shown_ = layout_input(prompt_, before_cursor_, after_cursor_, columns);
+  shown_ = layout_input(prompt_shown_locked(), before_cursor_, after_cursor_, columns);
   return draw_input(shown_);
 }
 
@@ -160,10 +166,67 @@ std::optional<std::string> OrderedConsole::read_input_line(bool secret) {
   return line;
 }
 
-void OrderedConsole::give_back(std::string text) {
+std::optional<std::string> OrderedConsole::ask(std::string question, bool secret) {
+  set_question(shown(question));
+  std::optional<std::string> answer = read_input_line(secret);
+  set_question(std::nullopt);
+  return answer;
+}
+
+// Shows `question` in place of the prompt (nullopt: the prompt again).
+void OrderedConsole::set_question(std::optional<std::string> question) {
+  std::lock_guard lock(screen_mutex_);
+  question_ = std::move(question);
   if (interactive_) {
-    editor_.set_buffer(text);
+    const std::size_t columns = columns_ ? columns_() : 0;
+    std::string out = erase_input(shown_, columns);  // before draw_locked() replaces shown_
+    write_(out + draw_locked(columns));
   }
+}
+
+std::size_t OrderedConsole::give_back(std::string text) {
+  if (!interactive_) {
+    return 0;
+  }
+  editor_.set_buffer(text);
+  // The rest of what was read with the refused line came with it (a paste): typed onto the
+  // line being shortened, it would join it. It waits, in order, behind it.
+  held_.insert(held_.end(), chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_),
+               chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_));
+  chunk_pos_ = chunk_size_;
+  std::size_t lines = 0;
+  bool in_line = false;
+  for (std::size_t i = 0; i < held_.size(); ++i) {
+    const char c = held_[i];
+    if (c == '\r' || c == '\n') {
+      lines += 1;
+      in_line = false;
+      if (c == '\r' && i + 1 < held_.size() && held_[i + 1] == '\n') {
+        ++i;  // CR LF ends one line
+      }
+    } else {
+      in_line = true;
+    }
+  }
+  return lines + (in_line ? 1 : 0);
+}
+
+// Input thread, once a line was taken: what give_back() held is read next, before the rest.
+void OrderedConsole::take_held() {
+  if (held_.empty()) {
+    return;
+  }
+  held_.insert(held_.end(), chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_),
+               chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_));
+  chunk_size_ = held_.size();
+  chunk_pos_ = 0;
+  held_.resize(std::max(held_.size(), kReadChunk));
+  chunk_.swap(held_);
+  held_.clear();
+}
+
+void OrderedConsole::set_input_limit(std::size_t bytes) {
+  input_limit_ = bytes;
 }
 
 namespace {
@@ -178,19 +241,24 @@ std::string masked(std::string_view text) {
 
 std::optional<std::string> OrderedConsole::read_line_interactive(bool secret) {
   editor_.set_history_enabled(!secret);
+  editor_.set_max_bytes(input_limit_);
   while (!editor_.eof()) {
     if (chunk_pos_ == chunk_size_) {
       // Echo per read chunk, not per byte: a paste is drawn in one write.
       show_editor(secret);
+      say_if_full(editor_.take_dropped(), editor_.max_bytes());
       if (!refill()) {
         break;
       }
     }
     if (std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++])) {
       show_input("", "");  // the caller decides how the sent line appears
-      if (!secret) {
+      say_if_full(editor_.take_dropped(), editor_.max_bytes());
+      said_full_ = false;
+      if (!secret && (!keep_in_history_ || keep_in_history_(*line))) {
         editor_.add_history(*line);
       }
+      take_held();
       return line;
     }
   }
@@ -210,8 +278,19 @@ void OrderedConsole::show_editor(bool secret) {
   }
 }
 
+// Once per line: bytes past the input limit were dropped.
+void OrderedConsole::say_if_full(bool dropped, std::size_t limit) {
+  if (dropped && !said_full_) {
+    print(fmt::format("! the input line is full ({} bytes at most): the rest of it is dropped",
+                      limit));
+    said_full_ = true;
+  }
+}
+
 std::optional<std::string> OrderedConsole::read_line_plain() {
   std::string line;
+  const std::size_t limit = input_limit_;
+  bool dropped = false;
   for (;;) {
     if (chunk_pos_ == chunk_size_ && !refill()) {
       break;
@@ -219,7 +298,9 @@ std::optional<std::string> OrderedConsole::read_line_plain() {
     const auto begin = chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_);
     const auto end = chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_);
     const auto newline = std::find(begin, end, '\n');
-    line.append(begin, newline);
+    const auto room = static_cast<std::ptrdiff_t>(limit - std::min(limit, line.size()));
+    dropped = dropped || newline - begin > room;
+    line.append(begin, newline - begin > room ? begin + room : newline);
     chunk_pos_ = static_cast<std::size_t>(newline - chunk_.begin());
     if (newline != end) {
       ++chunk_pos_;
@@ -232,6 +313,8 @@ std::optional<std::string> OrderedConsole::read_line_plain() {
   if (!line.empty() && line.back() == '\r') {
     line.pop_back();
   }
+  say_if_full(dropped, limit);
+  said_full_ = false;
   return line;
 }
 
@@ -264,7 +347,7 @@ void OrderedConsole::show_input(const std::string& before, const std::string& af
     return;
   }
   const std::size_t columns = columns_ ? columns_() : 0;
-  const InputLayout next = layout_input(prompt_, before, after, columns);
+  const InputLayout next = layout_input(prompt_shown_locked(), before, after, columns);
   if (after.empty() && after_cursor_.empty() && before.starts_with(before_cursor_) &&
       next.rows.size() == 1 && shown_.rows.size() == 1) {
     // Typing at the end of a line that fits one row only appends.

@@ -52,6 +52,10 @@ class OrderedConsole {
     // with kStyleReset; empty function or result: plain. Given the escaped line; called on the
     // printer thread.
     std::function<std::string(std::string_view)> style;
+    // Whether a line read (never a secret one) goes into the Up-arrow history; empty function:
+    // every line does. The client keeps lines that carry a password out. Called on the input
+    // thread.
+    std::function<bool(std::string_view)> keep_in_history;
   };
 
   // Interactive, with raw mode, exactly when both stdin and stdout are terminals; lines wrapped
@@ -76,7 +80,8 @@ class OrderedConsole {
   // Blocks until every line queued before the call is written. Thread-safe, except from inside
   // the write function (the printer would wait for itself).
   void flush();
-  // Replaces the prompt (escaped) and, in interactive mode, redraws the input line. Thread-safe.
+  // Replaces the prompt (escaped) and, in interactive mode, redraws the input line, unless the
+  // prompt is unchanged or a question (ask()) stands in for it until answered. Thread-safe.
   void set_prompt(std::string prompt);
 
   // Blocks for the next line typed, without its line ending; nullopt at end of input (Ctrl+D on
@@ -86,10 +91,20 @@ class OrderedConsole {
   std::optional<std::string> read_line();
   // The same for a password: on a terminal each typed character is drawn as '*'.
   std::optional<std::string> read_secret_line();
+  // Asks `question` ("nickname: ", a password prompt) and reads the answer, as read_line() or
+  // (secret) read_secret_line(). The question is shown in place of the prompt until answered,
+  // whatever set_prompt() is called meanwhile (a message arriving changes the room prompt); the
+  // prompt shows again after. Thread contract: as read_line().
+  std::optional<std::string> ask(std::string question, bool secret = false);
   // Interactive: the next read_line() starts with `text` already typed (a refused line given
-  // back to be shortened). Non-interactive: nothing (a script's lines are not edited).
-  // Thread contract: the input thread, between read_line() calls.
-  void give_back(std::string text);
+  // back to be shortened). What was read with it and not yet taken (the rest of a paste) is held
+  // back, and read once the given-back line is sent (or emptied and sent): returns how many lines
+  // that is, for the caller to say so. Non-interactive: nothing, 0 (a script's lines are not
+  // edited). Thread contract: the input thread, between read_line() calls.
+  std::size_t give_back(std::string text);
+  // The most bytes the input line holds (LineEditor::set_max_bytes()); what is typed or pasted
+  // past it is dropped, and a line printed says so. Thread-safe; takes effect at the next read.
+  void set_input_limit(std::size_t bytes);
 
  private:
   static constexpr std::size_t kReadChunk = 4096;
@@ -103,6 +118,10 @@ class OrderedConsole {
   void show_editor(bool secret);
   void show_input(const std::string& before, const std::string& after);
   std::string draw_locked(std::size_t columns);
+  const std::string& prompt_shown_locked() const { return question_ ? *question_ : prompt_; }
+  void set_question(std::optional<std::string> question);
+  void take_held();
+  void say_if_full(bool dropped, std::size_t limit);
   void redraw_after_resize();
 
   const bool interactive_;
@@ -110,6 +129,7 @@ class OrderedConsole {
   const std::function<long(char*, std::size_t)> read_;
   const std::function<std::size_t()> columns_;
   const std::function<std::string(std::string_view)> style_;
+  const std::function<bool(std::string_view)> keep_in_history_;
   std::optional<terminal::RawMode> raw_mode_;  // declared before printer_: restored after join
 
   std::mutex queue_mutex_;
@@ -121,9 +141,10 @@ class OrderedConsole {
   bool stopping_ = false;               // guarded by queue_mutex_
 
   std::mutex screen_mutex_;
-  // Guarded by screen_mutex_: the prompt, the typed line as last drawn (shown: escaped or
-  // masked) either side of the cursor, and their layout on the screen.
+  // Guarded by screen_mutex_: the prompt (and ask()'s question), the typed line as last drawn
+  // (shown: escaped or masked) either side of the cursor, and their layout on the screen.
   std::string prompt_;
+  std::optional<std::string> question_;  // ask()'s, shown instead of prompt_ while set
   std::string before_cursor_;
   std::string after_cursor_;
   InputLayout shown_;
@@ -135,6 +156,9 @@ class OrderedConsole {
   std::size_t chunk_pos_ = 0;
   std::size_t chunk_size_ = 0;
   bool input_ended_ = false;
+  std::vector<char> held_;  // read after a given-back line: fed once that line is sent
+  bool said_full_ = false;  // the line being read was said to be full
+  std::atomic<std::size_t> input_limit_{LineEditor::kDefaultMaxBytes};
 
   std::thread printer_;  // last member: starts after everything it uses is constructed
 };

@@ -24,7 +24,8 @@ class ReconnectBackoff {
   std::chrono::milliseconds next();
   // Attempts counted since the last reset().
   unsigned attempts() const { return attempts_; }
-  // After a reconnect resumed the session: the next loss starts again at kFirst, with every
+  // After a reconnect resumed the session and its connection carried something (not one the
+  // server dropped right after welcoming it): the next loss starts again at kFirst, with every
   // attempt of --reconnect-attempts.
   void reset() { attempts_ = 0; }
 

@@ -461,6 +461,42 @@ TEST_F(ConsoleSessionResumeTest, UnackedMessageIsConfirmedByTheReplayOrReportedA
                                      "history: probably not delivered)"});
 }
 
+// A request typed just before the loss, that the server may or may not have acted on and that
+// no replay can confirm: said, not dropped in silence, and never with its password.
+TEST_F(ConsoleSessionResumeTest, RequestsInFlightAtTheLossAreSaidNotDroppedSilently) {
+  session_.command(parse_command("/echo hi"));
+  session_.command(parse_command("/kick bob spam"));
+  session_.command(parse_command("/register horse-battery"));
+  session_.command(parse_command("/leave"));
+  EXPECT_EQ(session_.connection_lost(true),
+            (std::vector<std::string>{
+                "! no answer to /echo hi: the connection was lost",
+                "! not confirmed: /op kick bob spam (the connection was lost before the answer; "
+                "check, and send it again if needed)",
+                "! not confirmed: /register (the connection was lost before the answer; check, "
+                "and send it again if needed)"}));
+}
+
+// Refused on connect, before the server read the Join: an address ban refuses the Join as a
+// nickname ban does; a "not now" refusal (the server is full) is left to the close.
+TEST(ConsoleSessionJoin, AnAddressBanOnConnectRefusesTheJoin) {
+  for (const auto code : {proto::BANNED, proto::SERVER_FULL}) {
+    SCOPED_TRACE(proto::ErrorCode_Name(code));
+    ConsoleSession session;
+    proto::Envelope err;
+    err.mutable_error()->set_code(code);
+    err.mutable_error()->set_fatal(true);
+    session.receive(err);  // as it may: before our Join even went out
+    session.join_request("alice");
+    if (code == proto::BANNED) {
+      EXPECT_EQ(session.join_state(), ConsoleSession::JoinState::refused);
+      EXPECT_EQ(session.join_error(), proto::BANNED);
+    } else {
+      EXPECT_EQ(session.join_state(), ConsoleSession::JoinState::pending);
+    }
+  }
+}
+
 TEST_F(ConsoleSessionResumeTest, ARoomBeingJoinedIsJoinedAnewAndALeftOneIsNotRejoined) {
   const auto games = session_.command(parse_command("/join games"));
   users(games.to_send[0]);

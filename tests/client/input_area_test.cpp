@@ -64,6 +64,25 @@ TEST(InputArea, AfterANarrowingResizeTheRewrappedRowsAreCounted) {
   EXPECT_EQ(erase_input(l, 80), "\x1b[1A\r\x1b[J");
 }
 
+// A terminal rewraps a row of wide characters a character at a time: one that does not fit
+// the end of a row starts the next, so the row takes more rows than its width / columns.
+TEST(InputArea, AfterANarrowingResizeWideCharactersAreCountedAsTheyRewrap) {
+  // Drawn 10 wide: "> " + four 2-column characters fill the row; the cursor starts the next.
+  const InputLayout full = layout_input("> ", kHan + kHan + kHan + kHan, "", 10);
+  ASSERT_EQ(full.rows.size(), 2u);
+  // Now 3 wide: "> ", then one character per row (the third column stays empty): 5 rows, not
+  // the 4 that 10 columns / 3 make.
+  EXPECT_EQ(erase_input(full, 3), "\x1b[5A\r\x1b[J");
+  // One row of 8 columns, the cursor at its end: "> ", then a character per row, the cursor
+  // after the third one, 3 rows down (8 / 3 made it 2).
+  const InputLayout one = layout_input("> ", kHan + kHan + kHan, "", 20);
+  ASSERT_EQ(one.rows.size(), 1u);
+  EXPECT_EQ(erase_input(one, 3), "\x1b[3A\r\x1b[J");
+  // The cursor before the last character: on the row of the one before it.
+  const InputLayout inside = layout_input("> ", kHan + kHan, kHan, 20);
+  EXPECT_EQ(erase_input(inside, 3), "\x1b[2A\r\x1b[J");
+}
+
 TEST(InputArea, UnknownWidthIsOneRow) {
   const InputLayout l = layout_input("> ", std::string(300, 'x'), "", 0);
   EXPECT_EQ(l.rows.size(), 1u);

@@ -155,5 +155,23 @@ TEST(LineEditorKeys, AltDigitIsReported) {
   EXPECT_EQ(editor.buffer(), "x");
 }
 
+// A full line takes no more, and never a part of a character: 😀 (4 bytes) does not fit in 3.
+TEST(LineEditorLimit, AFullLineDropsWholeCharactersAndSaysSo) {
+  LineEditor editor;
+  editor.set_max_bytes(6);
+  for (const char c : std::string_view("abc\xf0\x9f\x98\x80"
+                                       "de")) {
+    editor.feed(c);
+  }
+  EXPECT_EQ(editor.buffer(), "abcde");
+  EXPECT_TRUE(editor.take_dropped());
+  EXPECT_FALSE(editor.take_dropped());
+  editor.feed('f');
+  EXPECT_EQ(editor.buffer(), "abcdef");
+  editor.feed('g');
+  EXPECT_EQ(editor.buffer(), "abcdef");
+  EXPECT_TRUE(editor.take_dropped());
+}
+
 }  // namespace
 }  // namespace chat::client

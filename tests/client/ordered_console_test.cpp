@@ -431,6 +431,94 @@ TEST(OrderedConsolePlain, AGivenBackLineIsDropped) {
   EXPECT_EQ(console.read_line(), "next");
 }
 
+// Every message sets the prompt: one that did not change draws nothing (no flicker).
+TEST_F(InteractiveConsoleTest, AnUnchangedPromptIsNotDrawnAgain) {
+  keys_.push("hi");
+  start_reading();
+  keys_.wait_for_reads(2);
+  console_.set_prompt("[lobby] > ");
+  const std::size_t writes = screen_.writes().size();
+  console_.set_prompt("[lobby] > ");
+  console_.set_prompt("[lobby] > ");
+  EXPECT_EQ(screen_.writes().size(), writes);
+  console_.set_prompt("[games] > ");
+  EXPECT_EQ(screen_.writes().back(), "\r\x1b[K[games] > hi");
+}
+
+// A question (ask()) stays on the screen until answered, whatever prompt a message sets
+// meanwhile; the prompt comes back with the answer.
+TEST(OrderedConsoleInteractive, AQuestionStaysUntilAnswered) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(true, screen, keys));
+  std::optional<std::string> answer;
+  std::thread asker([&] { answer = console.ask("password: ", true); });
+  ASSERT_TRUE(screen.wait_for_text("password: ", std::chrono::seconds(10)));
+  keys.push("se");
+  keys.wait_for_reads(2);
+  console.set_prompt("[lobby] > ");  // a message arrived: the room prompt changes
+  console.print("[lobby] <bob> hi");
+  console.flush();
+  EXPECT_EQ(screen.writes().back(), "\r\x1b[K[lobby] <bob> hi\npassword: **");
+  keys.push("cret\r");
+  asker.join();
+  EXPECT_EQ(answer, "secret");
+  EXPECT_EQ(screen.writes().back(), "\r\x1b[K[lobby] > ");
+  keys.close();
+}
+
+// A paste whose first line is given back (too long): the lines after it are neither joined to
+// it nor lost; they are read, in order, once it is sent.
+TEST(OrderedConsoleInteractive, LinesPastedAfterAGivenBackLineWaitForIt) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(true, screen, keys));
+  keys.push("far too long\rsecond\r\nthird\rfou");
+  EXPECT_EQ(console.read_line(), "far too long");
+  EXPECT_EQ(console.give_back("far too long"), 3u);  // second, third, and "fou" begun
+  keys.push("\x7f\x7f\x7f\x7f\x7f\r");
+  EXPECT_EQ(console.read_line(), "far too");
+  EXPECT_EQ(console.read_line(), "second");
+  EXPECT_EQ(console.read_line(), "third");
+  keys.push("r\r");
+  EXPECT_EQ(console.read_line(), "four");
+  keys.close();
+}
+
+// The client keeps lines that carry a password out of the history.
+TEST(OrderedConsoleInteractive, LinesTheFilterRefusesAreNotKeptForUp) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole::Options options = fake_options(true, screen, keys);
+  options.keep_in_history = [](std::string_view line) { return !line.starts_with("/register"); };
+  OrderedConsole console(options);
+  keys.push("hello\r/register hunter22\r");
+  EXPECT_EQ(console.read_line(), "hello");
+  EXPECT_EQ(console.read_line(), "/register hunter22");
+  keys.push("\x1b[A\r");  // Up: the line before the password's
+  EXPECT_EQ(console.read_line(), "hello");
+  keys.close();
+}
+
+// A paste past the input limit: the line keeps what fits, and a line says the rest was dropped.
+TEST(OrderedConsoleInteractive, TheInputLineIsCappedAndSaysSo) {
+  for (const bool interactive : {true, false}) {
+    SCOPED_TRACE(interactive);
+    FakeScreen screen;
+    FakeKeyboard keys;
+    OrderedConsole console(fake_options(interactive, screen, keys));
+    console.set_input_limit(100);
+    keys.push(std::string(3000, 'z'));
+    keys.push(std::string(3000, 'z') + "\r\n");
+    EXPECT_EQ(console.read_line(), std::string(100, 'z'));
+    console.flush();
+    EXPECT_NE(screen.all().find("! the input line is full (100 bytes at most): the rest of it "
+                                "is dropped"),
+              std::string::npos);
+    keys.close();
+  }
+}
+
 TEST(OrderedConsoleInteractive, DestructorClearsThePromptLine) {
   FakeScreen screen;
   FakeKeyboard keys;

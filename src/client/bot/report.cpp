@@ -147,4 +147,14 @@ std::string to_json(const RunResult& r) {
       r.stopped_early.empty() ? std::string("null") : json_string(r.stopped_early), violations);
 }
 
+std::string progress_line(const Progress& p, std::size_t columns) {
+  std::string line = fmt::format(
+      "{:<8} {:6.1f} s  ready {}/{}  sent {}  received {} ({:.0f}/s)  errors {}", p.stage,
+      p.elapsed_s, p.ready, p.clients, p.sent, p.received, p.received_per_s, p.errors);
+  if (columns != 0 && line.size() >= columns) {
+    line.resize(columns - 1);  // the last column left empty: writing it may wrap at once
+  }
+  return line;
+}
+
 }  // namespace chat::bot

@@ -11,6 +11,7 @@
 #include "client/plural.h"
 #include "client/terminal.h"
 #include "process_memory.h"
+#include "report.h"
 
 namespace chat::bot {
 namespace {
@@ -18,6 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr unsigned kConnectionsPerSourceAddress = 20000;  // well inside the ephemeral port range
+constexpr std::size_t kAssumedColumns = 80;  // the progress line's width where none is known
 
 double seconds_between(std::uint64_t from_us, std::uint64_t to_us) {
   return to_us > from_us ? static_cast<double>(to_us - from_us) / 1e6 : 0.0;
@@ -130,10 +132,14 @@ class Run {
     }
     const double t = seconds_between(started_us_, now_us());
     const double rate = t > 0 ? static_cast<double>(received) / t : 0;
-    std::fprintf(
-        stderr, "\r%-8s %6.1f s  ready %u/%u  sent %llu  received %llu (%.0f/s)  errors %llu ",
-        stage, t, ready, opt_.clients, static_cast<unsigned long long>(sent),
-        static_cast<unsigned long long>(received), rate, static_cast<unsigned long long>(errors));
+    // One row, cut to the width (stdout's: the same terminal as stderr, as a rule; 80 when stdout
+    // is not one), and each redraw clears the row first: a line that wrapped, or a longer one
+    // before, would leave rows behind that "\r" cannot reach.
+    const std::size_t width = client::terminal::stdout_columns();
+    const std::string line =
+        progress_line({stage, t, ready, opt_.clients, sent, received, rate, errors},
+                      width != 0 ? width : kAssumedColumns);
+    std::fprintf(stderr, "\r\x1b[K%s", line.c_str());
     std::fflush(stderr);
     progress_shown_ = true;
   }
