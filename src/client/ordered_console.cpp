@@ -39,6 +39,7 @@ OrderedConsole::OrderedConsole(Options options)
       read_(options.read ? std::move(options.read) : terminal::read_stdin),
       columns_(std::move(options.columns)),
       style_(std::move(options.style)),
+      on_alt_digit_(std::move(options.on_alt_digit)),
       prompt_(shown(options.prompt)) {
   if (options.raw_mode) {
     raw_mode_.emplace();
@@ -186,7 +187,11 @@ std::optional<std::string> OrderedConsole::read_line_interactive(bool secret) {
         break;
       }
     }
-    if (std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++])) {
+    std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++]);
+    if (const auto digit = editor_.take_alt_digit(); digit && !secret && on_alt_digit_) {
+      on_alt_digit_(*digit);
+    }
+    if (line) {
       show_input("", "");  // the caller decides how the sent line appears
       if (!secret) {
         editor_.add_history(*line);
