@@ -277,10 +277,10 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
         if (a.seq() != 0) {  // so that a resume's replay of it is not shown again
           seen_.record(a.room(), a.seq(), {a.server_msg_id(), a.server_time_ms()});
         }
-        return timed({pending->action
-                          ? fmt::format("[{}] * {} {}", a.room(), nickname_, pending->text)
-                          : fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)},
-                     a.server_time_ms(), false);
+        return timed(
+            {pending->action ? fmt::format("[{}] * {} {}", a.room(), nickname_, pending->text)
+                             : fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)},
+            a.server_time_ms(), false);
       }
       return {};
     case proto::Envelope::kEchoReply:

@@ -48,8 +48,8 @@ std::vector<std::string> ConsoleSession::switch_to(const std::string& room_or_nu
     room = rooms_.begin() + (number - 1);  // a room called "2" was looked for first
   }
   if (room == rooms_.end()) {
-    return {fmt::format("! you are not in {}; /join {} to join it", room_or_number,
-                        room_or_number)};
+    return {
+        fmt::format("! you are not in {}; /join {} to join it", room_or_number, room_or_number)};
   }
   current_room_ = *room;
   std::erase_if(unread_, [&](const auto& u) { return same_name(u.first, current_room_); });
@@ -106,11 +106,11 @@ std::string ConsoleSession::prompt() const {
 }
 
 std::vector<std::string> ConsoleSession::on_room_list(const proto::RoomList& list) {
-  std::vector<std::string> lines{
-      fmt::format("* {} on the server{}", count_of(list.total_rooms(), "room"),
-                  list.next_after().empty() && list.rooms_size() == static_cast<int>(list.total_rooms())
-                      ? ":"
-                      : fmt::format(" ({} here):", list.rooms_size()))};
+  std::vector<std::string> lines{fmt::format(
+      "* {} on the server{}", count_of(list.total_rooms(), "room"),
+      list.next_after().empty() && list.rooms_size() == static_cast<int>(list.total_rooms())
+          ? ":"
+          : fmt::format(" ({} here):", list.rooms_size()))};
   for (const proto::RoomInfo& r : list.rooms()) {
     std::string line = fmt::format("*   {}: {}", r.name(), count_of(r.members(), "user"));
     if (const auto mine = find_room(r.name()); mine != rooms_.end()) {
@@ -125,7 +125,8 @@ std::vector<std::string> ConsoleSession::on_room_list(const proto::RoomList& lis
   return lines;
 }
 
-std::vector<std::string> ConsoleSession::on_nickname_changed(const proto::NicknameChanged& changed) {
+std::vector<std::string> ConsoleSession::on_nickname_changed(
+    const proto::NicknameChanged& changed) {
   nickname_ = changed.nickname();  // a reconnect joins as this from now on
   if (changed.old_nickname() == changed.nickname()) {
     return {fmt::format("* you are {} already", changed.nickname())};

@@ -82,7 +82,10 @@ TEST(ConsoleInput, AltDigitIsTypedAsEscapeAndTheDigitButAltGrAndTheNumpadAreNot)
   KeyRecord right_alt_3 = typed(u'3');
   right_alt_3.virtual_key = '3';
   right_alt_3.control_keys = 0x0001;  // RIGHT_ALT_PRESSED
-  EXPECT_EQ(decode({alt_2, typed(u'2', false), right_alt_3}).text, "\x1b" "2\x1b" "3");
+  EXPECT_EQ(decode({alt_2, typed(u'2', false), right_alt_3}).text,
+            "\x1b"
+            "2\x1b"
+            "3");
   // AltGr (right Alt with left Ctrl) types what the keyboard puts there, as it is.
   KeyRecord altgr = typed(u'2');
   altgr.virtual_key = '2';

@@ -61,8 +61,10 @@ TEST_F(ConsoleSessionRoomsTest, SwitchByNameOrNumberAndJoinOfAJoinedRoomSendNoth
   EXPECT_EQ(out.lines, std::vector<std::string>{"* now talking in ops (Alt+3)"});
   EXPECT_EQ(session_.command(parse_command("/switch 1")).lines,
             std::vector<std::string>{"* now talking in lobby (Alt+1)"});
-  EXPECT_EQ(session_.switch_to_number(4), std::vector<std::string>{"* now talking in games (Alt+4)"});
-  EXPECT_EQ(session_.switch_to_number(9), std::vector<std::string>{"! no room 9: you are in 5 rooms"});
+  EXPECT_EQ(session_.switch_to_number(4),
+            std::vector<std::string>{"* now talking in games (Alt+4)"});
+  EXPECT_EQ(session_.switch_to_number(9),
+            std::vector<std::string>{"! no room 9: you are in 5 rooms"});
   EXPECT_EQ(session_.command(parse_command("/switch nowhere")).lines,
             std::vector<std::string>{"! you are not in nowhere; /join nowhere to join it"});
   EXPECT_EQ(session_.prompt(), "[games] > ");
@@ -103,9 +105,9 @@ TEST_F(ConsoleSessionRoomsTest, ListShowsEachRoomItsCountAndWhichAreOurs) {
   }
   list->set_next_after("kitchen");
   EXPECT_EQ(session_.receive(reply),
-            (std::vector<std::string>{"* 150 rooms on the server (2 here):",
-                                      "*   dev: 3 users (yours, Alt+2)", "*   kitchen: 1 user",
-                                      "* more: /list kitchen"}));
+            (std::vector<std::string>{
+                "* 150 rooms on the server (2 here):", "*   dev: 3 users (yours, Alt+2)",
+                "*   kitchen: 1 user", "* more: /list kitchen"}));
   EXPECT_EQ(session_.command(parse_command("/list kitchen")).to_send[0].room_list_request().after(),
             "kitchen");
 }

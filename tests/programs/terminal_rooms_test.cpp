@@ -24,9 +24,8 @@ bool prompt_is(const std::vector<std::string>& rows, const std::string& prompt) 
 }
 
 bool row_is(const std::vector<std::string>& rows, const std::string& line) {
-  return std::any_of(rows.begin(), rows.end(), [&](const std::string& row) {
-    return trim_right(without_time(row)) == line;
-  });
+  return std::any_of(rows.begin(), rows.end(),
+                     [&](const std::string& row) { return trim_right(without_time(row)) == line; });
 }
 
 TEST(RoomsOnATerminal, HelpListSwitchAltDigitMeAndNickAsAPersonSeesThem) {
@@ -74,9 +73,9 @@ TEST(RoomsOnATerminal, HelpListSwitchAltDigitMeAndNickAsAPersonSeesThem) {
 
   // A message in the other room shows in the prompt; Alt+1 goes there and reads it.
   ASSERT_TRUE(bob.broadcast("lobby", "over here", 1));
-  ASSERT_TRUE(pane.wait_for_screen(
-      [](const auto& rows) { return prompt_is(rows, "[dev | lobby 1] >"); }))
-      << dump(pane.screen());
+  ASSERT_TRUE(pane.wait_for_screen([](const auto& rows) {
+    return prompt_is(rows, "[dev | lobby 1] >");
+  })) << dump(pane.screen());
   pane.keys({"M-1"});
   ASSERT_TRUE(pane.wait_for_screen([](const auto& rows) {
     return prompt_is(rows, "[lobby] >") && row_is(rows, "* now talking in lobby (Alt+1)");

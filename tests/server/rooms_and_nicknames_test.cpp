@@ -42,9 +42,8 @@ Envelope change_nickname(TestClient& c, const std::string& nickname) {
 
 void enter(TestClient& c, const std::string& room) {
   ASSERT_TRUE(c.join_room(room));
-  ASSERT_TRUE(c.wait_for([&](const Envelope& e) {
-    return e.has_user_list() && e.user_list().room() == room;
-  }));
+  ASSERT_TRUE(c.wait_for(
+      [&](const Envelope& e) { return e.has_user_list() && e.user_list().room() == room; }));
 }
 
 class RoomsAndNicknamesTest : public ::testing::Test {

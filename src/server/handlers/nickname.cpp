@@ -33,9 +33,9 @@ bool refuse_rename(ServerCore& core, net::ConnId id, Session& s, const Envelope&
   // Registering takes holding the nickname, so a name nobody holds cannot become registered
   // between this check and the registry's move below.
   if (core.accounts->is_registered(nickname)) {
-    core.send_error(id, s, req, proto::NICKNAME_REGISTERED,
-                    fmt::format("nickname '{}' is registered: join with it and its password",
-                                nickname));
+    core.send_error(
+        id, s, req, proto::NICKNAME_REGISTERED,
+        fmt::format("nickname '{}' is registered: join with it and its password", nickname));
     return true;
   }
   if (!s.renames.take(TokenBucket::Clock::now())) {
