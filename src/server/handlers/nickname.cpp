@@ -38,7 +38,7 @@ bool refuse_rename(ServerCore& core, net::ConnId id, Session& s, const Envelope&
         fmt::format("nickname '{}' is registered: join with it and its password", nickname));
     return true;
   }
-  if (!s.renames.take(TokenBucket::Clock::now())) {
+  if (!s.renames.can_take(TokenBucket::Clock::now())) {  // taken once the rename is done
     core.send_error(id, s, req, proto::RATE_LIMITED,
                     fmt::format("nickname changed too often: {} at once, then one every {} "
                                 "seconds; try again later",
@@ -77,6 +77,7 @@ void handle_change_nickname(ServerCore& core, net::ConnId id, Session& s, const 
                     fmt::format("nickname '{}' is already in use", nickname));
     return;
   }
+  s.renames.take(TokenBucket::Clock::now());  // only a rename that happened counts
   const std::string old = std::exchange(s.nickname, nickname);
   // The reply first: our own client knows its new name before it sees chat under it.
   core.send(id, nickname_changed(req.request_id(), old, nickname));
