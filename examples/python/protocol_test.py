@@ -20,7 +20,7 @@ from chatproto import new_envelope, sender
 from server_process import ServerProcess
 
 E = chat_pb2
-JOINED, LEFT = E.Presence.JOINED, E.Presence.LEFT
+JOINED, LEFT, RENAMED = E.Presence.JOINED, E.Presence.LEFT, E.Presence.RENAMED
 SERVER_EXE = None
 _names = itertools.count(1)
 
@@ -166,6 +166,29 @@ class ProtocolTest(unittest.TestCase):
         a.expect("presence", rid, kind=LEFT)
         rid = c.send("user_list_request", room=room)
         c.expect_error(E.UNKNOWN_ROOM, rid)
+
+    def test_room_list_actions_and_nickname_changes(self):
+        room = nick("List")
+        a, an = self.joined("lia", [room])
+        b, bn = self.joined("lou", [room])
+        a.expect("presence", 0, nickname=bn, kind=JOINED)
+        rid = b.send("room_list_request")  # every room, 100 a page, by case-folded name
+        page = b.expect("room_list", rid).room_list
+        counts = {r.name: r.members for r in page.rooms}
+        self.assertEqual(counts[room], 2)
+        self.assertGreaterEqual(page.total_rooms, len(page.rooms))
+        names = [r.name.lower() for r in page.rooms]
+        self.assertEqual(names, sorted(names))
+        rid = a.send("broadcast", room=room, text="waves", client_msg_id=1, action=True)
+        a.expect("ack", rid)
+        b.expect("chat_message", 0, room=room, text="waves", action=True)
+        new = nick("lex")
+        rid = a.send("change_nickname", nickname=new)
+        a.expect("nickname_changed", rid, old_nickname=an, nickname=new)
+        b.expect("presence", 0, room=room, nickname=new, old_nickname=an, kind=RENAMED,
+                 reason="nick")
+        rid = a.send("change_nickname", nickname=bn)
+        a.expect_error(E.NICKNAME_TAKEN, rid)
 
     def test_lobby_can_be_left_and_rooms_are_capped(self):
         c = self.connect()

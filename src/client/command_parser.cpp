@@ -73,6 +73,27 @@ Command parse_command(std::string_view line) {
     }
     return make(Command::Kind::join, room);
   }
+  if (name == "list") {
+    return make(Command::Kind::list_rooms, split_word(rest).first);
+  }
+  if (name == "switch" || name == "sw") {
+    const auto [room, extra] = split_word(rest);
+    if (room.empty() || !extra.empty()) {
+      return invalid("usage: /switch ROOM (a room you are in, or its number: /switch 2)");
+    }
+    return make(Command::Kind::switch_room, room);
+  }
+  if (name == "me") {
+    return rest.empty() ? invalid("usage: /me ACTION, e.g. /me waves")
+                        : make(Command::Kind::action, {}, rest);
+  }
+  if (name == "nick") {
+    const auto [nick, extra] = split_word(rest);
+    if (nick.empty() || !extra.empty()) {
+      return invalid("usage: /nick NEW (one word: 1 to 32 bytes, no spaces)");
+    }
+    return make(Command::Kind::nick, nick);
+  }
   if (name == "leave" || name == "part") {
     return make(Command::Kind::leave, split_word(rest).first);
   }
@@ -125,9 +146,14 @@ std::vector<std::string> help_lines() {
   static constexpr Entry kEntries[] = {
       {"TEXT", "say TEXT in the current room (//TEXT to start with a slash)"},
       {"/w NICK TEXT", "whisper to NICK (also /whisper, /msg)"},
-      {"/join ROOM", "join ROOM and make it the current room"},
+      {"/me ACTION", "an action in the current room, shown as * you ACTION"},
+      {"/join ROOM", "join ROOM and make it the current room (if in it: switch)"},
+      {"/switch ROOM", "make ROOM (or its number, /switch 2) the current room;"},
+      {"", "Alt+1..9 too. The prompt shows the others' unread counts"},
       {"/leave [ROOM]", "leave ROOM (default: the current room)"},
+      {"/list [AFTER]", "list the rooms and how many are in each (100 a page)"},
       {"/users [ROOM]", "list who is in ROOM (default: the current room)"},
+      {"/nick NEW", "change your nickname (guests; not an account's)"},
       {"/echo TEXT", "ask the server to echo TEXT"},
       {"/ping", "measure the round trip to the server"},
       {"/quit [REASON]", "leave the chat"},

@@ -23,11 +23,18 @@ struct Command {
     operator_command,
     change_password,  // /passwd: the passwords are asked for (masked), not typed in the line
     delete_account,   // /delete-account: likewise, after a confirmation
+    list_rooms,       // /list [AFTER]: every room and its member count
+    switch_room,      // /switch ROOM: make a room you are in the current one (no request)
+    action,           // /me ACTION: an action in the current room ("* alice waves")
+    nick,             // /nick NEW: change your nickname
     invalid
   };
   Kind kind = Kind::empty;
-  std::string target;  // whisper: nickname; users/join/leave: room (may be empty = current)
-  // say/whisper/echo: text; quit: reason; register_nickname: the password; operator_command:
+  // whisper: nickname; users/join/leave: room (may be empty = current); switch_room: room, or
+  // its number in the prompt's order ("2"); list_rooms: the room to list after (empty: from the
+  // start); nick: the new nickname.
+  std::string target;
+  // say/whisper/echo/action: text; quit: reason; register_nickname: the password; operator_command:
   // the command line for the server ("kick bob spam"); change_password: the new password;
   // invalid: what is wrong.
   std::string text;

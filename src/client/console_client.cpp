@@ -54,9 +54,12 @@ std::size_t input_limit(std::size_t max_text_bytes) {
 }
 
 // The console's options, with colour when asked for: the style of a line needs our nickname.
-OrderedConsole::Options console_options(const ConsoleClientIo& io, const ConsoleSession& session) {
+// Alt+digit switches rooms through `on_alt_digit`.
+OrderedConsole::Options console_options(const ConsoleClientIo& io, const ConsoleSession& session,
+                                        std::function<void(int)> on_alt_digit) {
   OrderedConsole::Options options = io.console;
   options.keep_in_history = [](std::string_view line) { return !carries_secret(line); };
+  options.on_alt_digit = std::move(on_alt_digit);
   if (io.colour) {
     options.style = [&session](std::string_view line) {
       return line_style(line, session.nickname());
@@ -71,7 +74,7 @@ ConsoleClient::ConsoleClient(const ConsoleClientFlags& flags, ConsoleClientIo io
     : flags_(flags),
       io_(std::move(io)),
       interactive_(io_.console.interactive),
-      console_(console_options(io_, session_)),
+      console_(console_options(io_, session_, [this](int digit) { switch_by_key(digit); })),
       network_(1, 4) {
   session_.set_password(flags_.password);
   session_.set_show_times(io_.show_times);
@@ -303,9 +306,13 @@ bool ConsoleClient::ask_account_secrets(Command& cmd) {
 // Input thread. Sends what the command asks for; true when the input loop should end (/quit).
 bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
   using Kind = Command::Kind;
-  if (cmd.kind == Kind::empty || cmd.kind == Kind::help || cmd.kind == Kind::invalid) {
+  if (cmd.kind == Kind::empty || cmd.kind == Kind::help || cmd.kind == Kind::invalid ||
+      cmd.kind == Kind::switch_room) {
     for (const std::string& line : session_.command(cmd).lines) {
       console_.print(line);
+    }
+    if (cmd.kind == Kind::switch_room) {
+      refresh_prompt();  // a /switch works while reconnecting too
     }
     return false;
   }
@@ -336,7 +343,25 @@ bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
     }
   }
   quit_sent_ = quit_sent_ || out.quit;
+  console_.set_prompt(session_.prompt());  // a /join switches at once; a /join of ours, locally
   return out.quit;
+}
+
+// Input thread (inside read_line): Alt+digit, Alt+1 being the first room joined.
+void ConsoleClient::switch_by_key(int digit) {
+  if (session_.join_state() != ConsoleSession::JoinState::joined) {
+    return;  // typing a nickname or a password: no rooms yet
+  }
+  for (const std::string& line : session_.switch_to_number(digit == 0 ? 10 : digit)) {
+    console_.print(line);
+  }
+  refresh_prompt();
+}
+
+// Input thread: the prompt for the current room, marked while the link is down.
+void ConsoleClient::refresh_prompt() {
+  std::lock_guard lock(link_mutex_);
+  console_.set_prompt(usable_ ? session_.prompt() : "(reconnecting) " + session_.prompt());
 }
 
 // Input thread, after the input ended or /quit: no more reconnecting; if connected, let

@@ -98,6 +98,9 @@ class ConsoleClient {
   int join();
   bool ask_account_secrets(Command& cmd);
   bool send_command(const Command& cmd, const std::string& typed);
+  // Alt+`digit` (0: the tenth room): switches to that room. Input thread, inside read_line().
+  void switch_by_key(int digit);
+  void refresh_prompt();
   int finish(bool quit_asked);
   void go_live(bool resumed = false);
   bool take_loss_locked();

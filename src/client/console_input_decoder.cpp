@@ -12,6 +12,19 @@ bool is_low_surrogate(char16_t unit) {
   return unit >= 0xDC00 && unit <= 0xDFFF;
 }
 
+constexpr std::uint32_t kRightAltPressed = 0x0001;  // RIGHT_ALT_PRESSED
+constexpr std::uint32_t kLeftAltPressed = 0x0002;   // LEFT_ALT_PRESSED
+constexpr std::uint32_t kCtrlPressed = 0x0004 | 0x0008;
+
+// Alt and a digit key of the main row, pressed: not AltGr (right Alt with left Ctrl, which types
+// characters on many keyboards), not a digit of the numeric pad (Alt+numpad composes a
+// character instead).
+bool alt_digit(const KeyRecord& key) {
+  return key.key_down && (key.control_keys & (kRightAltPressed | kLeftAltPressed)) != 0 &&
+         (key.control_keys & kCtrlPressed) == 0 && key.virtual_key >= '0' &&
+         key.virtual_key <= '9' && key.unicode_char >= u'0' && key.unicode_char <= u'9';
+}
+
 }  // namespace
 
 void append_utf8(char32_t cp, std::string& out) {
@@ -61,6 +74,12 @@ void Decoder::feed(const InputRecord& record, std::string& text, std::vector<Eve
   }
   const auto* key = std::get_if<KeyRecord>(&record);
   if (key == nullptr) {
+    return;
+  }
+  if (alt_digit(*key)) {
+    // What a POSIX terminal sends for Alt+digit, which the line editor reads (switching rooms).
+    text.push_back('\x1b');
+    text.push_back(static_cast<char>(key->unicode_char));
     return;
   }
   const bool composed = !key->key_down && key->virtual_key == kVirtualKeyAlt;

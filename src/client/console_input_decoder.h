@@ -54,6 +54,8 @@ class Decoder {
   // Appends the UTF-8 of what `record` types to `text` and its key or resize event to `events`.
   // Typed: a key-down with a character (repeat_count times), and the character Alt+numpad
   // composes, which comes with the Alt key's release. A lone surrogate becomes U+FFFD.
+  // Alt+digit (a main-row digit, without Ctrl) is typed as ESC and the digit, as a POSIX
+  // terminal sends it.
   void feed(const InputRecord& record, std::string& text, std::vector<Event>& events);
 
  private:

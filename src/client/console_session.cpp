@@ -89,7 +89,8 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
   switch (cmd.kind) {
     case Command::Kind::empty:
       break;
-    case Command::Kind::say: {
+    case Command::Kind::say:
+    case Command::Kind::action: {
       if (current_room_.empty()) {
         out.lines.push_back("! you are in no room; /join ROOM first");
         break;
@@ -97,11 +98,30 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       if (refuse_if_too_long(cmd.text, out)) {
         break;
       }
-      proto::Envelope env = request({cmd.kind, current_room_, cmd.text, {}});
+      // An action is a say with a flag: acknowledged, resumed and confirmed the same way.
+      const bool action = cmd.kind == Command::Kind::action;
+      proto::Envelope env =
+          request({Command::Kind::say, current_room_, cmd.text, {}, false, false, action});
       auto* b = env.mutable_broadcast();
       b->set_room(current_room_);
       b->set_text(cmd.text);
       b->set_client_msg_id(env.request_id());
+      b->set_action(action);
+      out.to_send.push_back(std::move(env));
+      break;
+    }
+    case Command::Kind::switch_room:
+      out.lines = switch_to(cmd.target);
+      break;
+    case Command::Kind::list_rooms: {
+      proto::Envelope env = request({cmd.kind, cmd.target, {}, {}});
+      env.mutable_room_list_request()->set_after(cmd.target);
+      out.to_send.push_back(std::move(env));
+      break;
+    }
+    case Command::Kind::nick: {
+      proto::Envelope env = request({cmd.kind, cmd.target, {}, {}});
+      env.mutable_change_nickname()->set_nickname(cmd.target);
       out.to_send.push_back(std::move(env));
       break;
     }
@@ -133,6 +153,10 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       break;
     }
     case Command::Kind::join: {
+      if (find_room(cmd.target) != rooms_.end()) {
+        out.lines = switch_to(cmd.target);  // in it already: /join means "take me there"
+        break;
+      }
       // Switch now: lines typed right after /join belong to the new room (the server handles
       // one connection's requests in order). A refusal switches back.
       proto::Envelope env = request({cmd.kind, cmd.target, current_room_, {}});
@@ -228,6 +252,7 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
         return {};  // the rooms come back with resume_requests(); the client says "reconnected"
       }
       rooms_.assign(w.rooms().begin(), w.rooms().end());
+      unread_.clear();
       current_room_ = rooms_.empty() ? "" : rooms_.front();
       std::vector<std::string> lines{fmt::format("* welcome, {}{}! server {}; you are in {}",
                                                  w.nickname(),
@@ -254,8 +279,10 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
         if (a.seq() != 0) {  // so that a resume's replay of it is not shown again
           seen_.record(a.room(), a.seq(), {a.server_msg_id(), a.server_time_ms()});
         }
-        return timed({fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)},
-                     a.server_time_ms(), false);
+        return timed(
+            {pending->action ? fmt::format("[{}] * {} {}", a.room(), nickname_, pending->text)
+                             : fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)},
+            a.server_time_ms(), false);
       }
       return {};
     case proto::Envelope::kEchoReply:
@@ -281,6 +308,10 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       password_.clear();  // a reconnect joins as a guest
       return {fmt::format("* the account {} is deleted; you are a guest now",
                           env.account_deleted().nickname())};
+    case proto::Envelope::kRoomList:
+      return on_room_list(env.room_list());
+    case proto::Envelope::kNicknameChanged:
+      return on_nickname_changed(env.nickname_changed());
     case proto::Envelope::kOperatorReply: {
       std::vector<std::string> lines;
       for (const std::string& line : env.operator_reply().lines()) {
@@ -326,9 +357,18 @@ std::vector<std::string> ConsoleSession::timed(std::vector<std::string> lines,
   return lines;
 }
 
+namespace {
+// "<bob> hi", or for an action "* bob waves".
+std::string said(const proto::ChatMessage& m) {
+  return m.action() ? fmt::format("* {} {}", m.from(), m.text())
+                    : fmt::format("<{}> {}", m.from(), m.text());
+}
+}  // namespace
+
 std::vector<std::string> ConsoleSession::on_chat(const proto::ChatMessage& m) {
   if (m.whisper()) {
-    return {fmt::format("[whisper from {}] {}", m.from(), m.text())};
+    return {m.action() ? fmt::format("[whisper from {}] {}", m.from(), said(m))
+                       : fmt::format("[whisper from {}] {}", m.from(), m.text())};
   }
   const SeenMessages::Id id{m.server_msg_id(), m.server_time_ms()};
   if (m.seq() != 0) {
@@ -343,15 +383,16 @@ std::vector<std::string> ConsoleSession::on_chat(const proto::ChatMessage& m) {
     });
     if (mine != unconfirmed_.end()) {  // sent before the loss, and the server has it after all
       unconfirmed_.erase(mine);
-      return {fmt::format("[{}] <{}> {}", m.room(), m.from(), m.text())};
+      return {fmt::format("[{}] {}", m.room(), said(m))};
     }
   }
   const bool resumed = std::any_of(replaying_.begin(), replaying_.end(),
                                    [&](const std::string& r) { return same_name(r, m.room()); });
   if (m.history() && !resumed) {  // replayed on joining: said before you came
-    return {fmt::format("[{}] (earlier) <{}> {}", m.room(), m.from(), m.text())};
+    return {fmt::format("[{}] (earlier) {}", m.room(), said(m))};
   }
-  return {fmt::format("[{}] <{}> {}", m.room(), m.from(), m.text())};
+  count_unread(m.room());
+  return {fmt::format("[{}] {}", m.room(), said(m))};
 }
 
 std::vector<std::string> ConsoleSession::on_notice(const proto::Notice& n) {
@@ -393,6 +434,9 @@ std::vector<std::string> ConsoleSession::on_presence(const proto::Presence& p, b
     return {fmt::format("* you left {}", p.room()), current_room_.empty()
                                                         ? "* you are in no room; /join ROOM"
                                                         : "* now talking in " + current_room_};
+  }
+  if (p.kind() == proto::Presence::RENAMED) {
+    return on_renamed(p);
   }
   if (p.kind() == proto::Presence::JOINED) {
     return {fmt::format("* {} joined {}", p.nickname(), p.room())};
@@ -449,6 +493,7 @@ bool ConsoleSession::refuse_if_too_long(const std::string& text, Output& out) co
 
 void ConsoleSession::switch_room_after_leaving(const std::string& room) {
   seen_.forget(room);
+  std::erase_if(unread_, [&](const auto& u) { return same_name(u.first, room); });
   rooms_.erase(std::remove_if(rooms_.begin(), rooms_.end(),
                               [&](const std::string& r) { return same_name(r, room); }),
                rooms_.end());
@@ -478,11 +523,6 @@ std::size_t ConsoleSession::unacknowledged() const {
       std::count_if(pending_.begin(), pending_.end(), [](const auto& p) {
         return p.second.kind == Command::Kind::say || p.second.kind == Command::Kind::whisper;
       }));
-}
-
-std::string ConsoleSession::prompt() const {
-  std::lock_guard lock(mutex_);
-  return current_room_.empty() ? "> " : "[" + current_room_ + "] > ";
 }
 
 }  // namespace chat::client

@@ -45,8 +45,16 @@ class ConsoleSession {
   proto::ErrorCode join_error() const;
   // Broadcasts and whispers sent but not yet Acked or refused.
   std::size_t unacknowledged() const;
-  std::string prompt() const;    // "[lobby] > "
-  std::string nickname() const;  // the one we joined (or are joining) with
+  // "[lobby] > ", or with unread messages in other rooms "[lobby | dev 3, ops 1] > ": at most
+  // kPromptRooms of them, each name cut to kPromptNameCodePoints, the rest as "+N".
+  std::string prompt() const;
+  static constexpr std::size_t kPromptRooms = 3;
+  static constexpr std::size_t kPromptNameCodePoints = 12;
+  std::string nickname() const;  // the one we joined (or are joining) with; a /nick changes it
+
+  // Alt+`number`: makes our `number`th room (1-based, in the order we joined them) the current
+  // one; the lines say which, or that there is no such room.
+  std::vector<std::string> switch_to_number(int number);
 
   // ---- Reconnecting (console_session_resume.cpp)
 
@@ -75,6 +83,7 @@ class ConsoleSession {
     std::chrono::steady_clock::time_point sent;
     bool resume = false;      // sent by resume_requests()
     bool was_member = false;  // a resume JoinRoom of a room we were in (not one we were joining)
+    bool action = false;      // a say that is a /me
   };
   struct Rejoin {
     std::string room;
@@ -93,6 +102,15 @@ class ConsoleSession {
   std::vector<std::string> on_presence(const proto::Presence& p, bool mine);
   std::vector<std::string> on_error(const proto::Envelope& env, const Pending* pending);
   void switch_room_after_leaving(const std::string& room);
+  // ---- Rooms, unread counts, nicknames (console_session_rooms.cpp); all under mutex_.
+  std::vector<std::string> switch_to(const std::string& room_or_number);
+  std::vector<std::string> on_room_list(const proto::RoomList& list);
+  std::vector<std::string> on_nickname_changed(const proto::NicknameChanged& changed);
+  std::vector<std::string> on_renamed(const proto::Presence& p);
+  // A live message in a room other than the current one counts as unread there.
+  void count_unread(const std::string& room);
+  // Our room spelled as `room` (any ASCII case), or rooms_.end().
+  std::vector<std::string>::const_iterator find_room(const std::string& room) const;
   bool refuse_if_too_long(const std::string& text, Output& out) const;
   std::vector<std::string> timed(std::vector<std::string> lines, std::uint64_t server_time_ms,
                                  bool history) const;
@@ -117,6 +135,8 @@ class ConsoleSession {
   SeenMessages seen_;
   std::vector<std::string> rooms_;
   std::string current_room_;
+  std::vector<std::pair<std::string, unsigned>> unread_;  // by room, only rooms with some
+  std::string last_rename_;  // "old\nnew" of the last RENAMED shown: one line per rename
   std::uint64_t next_request_id_ = 1;
   std::map<std::uint64_t, Pending> pending_;  // by request_id
 };

@@ -42,6 +42,7 @@ OrderedConsole::OrderedConsole(Options options)
       columns_(std::move(options.columns)),
       style_(std::move(options.style)),
       keep_in_history_(std::move(options.keep_in_history)),
+      on_alt_digit_(std::move(options.on_alt_digit)),
       prompt_(shown(options.prompt)) {
   if (options.raw_mode) {
     raw_mode_.emplace();
@@ -251,7 +252,11 @@ std::optional<std::string> OrderedConsole::read_line_interactive(bool secret) {
         break;
       }
     }
-    if (std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++])) {
+    std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++]);
+    if (const auto digit = editor_.take_alt_digit(); digit && !secret && on_alt_digit_) {
+      on_alt_digit_(*digit);
+    }
+    if (line) {
       show_input("", "");  // the caller decides how the sent line appears
       say_if_full(editor_.take_dropped(), editor_.max_bytes());
       said_full_ = false;

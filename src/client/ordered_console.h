@@ -56,6 +56,10 @@ class OrderedConsole {
     // every line does. The client keeps lines that carry a password out. Called on the input
     // thread.
     std::function<bool(std::string_view)> keep_in_history;
+    // Interactive: Alt+digit was pressed (ESC then the digit) while a line was being typed,
+    // which stays as it is. Called on the input thread, inside read_line(); it may print and
+    // set_prompt(). Empty: the keys do nothing.
+    std::function<void(int digit)> on_alt_digit;
   };
 
   // Interactive, with raw mode, exactly when both stdin and stdout are terminals; lines wrapped
@@ -130,6 +134,7 @@ class OrderedConsole {
   const std::function<std::size_t()> columns_;
   const std::function<std::string(std::string_view)> style_;
   const std::function<bool(std::string_view)> keep_in_history_;
+  const std::function<void(int)> on_alt_digit_;
   std::optional<terminal::RawMode> raw_mode_;  // declared before printer_: restored after join
 
   std::mutex queue_mutex_;

@@ -30,6 +30,8 @@ constexpr std::array kRoutes{
     Route{proto::Envelope::kOperatorCommand, &handle_operator_command, true},
     Route{proto::Envelope::kChangePassword, &handle_change_password, true},
     Route{proto::Envelope::kDeleteAccount, &handle_delete_account, true},
+    Route{proto::Envelope::kRoomListRequest, &handle_room_list, true},
+    Route{proto::Envelope::kChangeNickname, &handle_change_nickname, true},
 };
 
 }  // namespace

@@ -32,6 +32,26 @@ std::optional<NicknameRegistry::Holder> NicknameRegistry::take_over(std::string_
   return previous;
 }
 
+bool NicknameRegistry::rename(net::ConnId id, std::string_view nickname) {
+  std::string key = fold_name(nickname);
+  std::unique_lock lock(mutex_);
+  const auto held = folded_by_id_.find(id);
+  if (held == folded_by_id_.end()) {
+    return false;
+  }
+  const auto it = by_folded_.find(key);
+  if (it != by_folded_.end() && it->second.id != id) {
+    return false;
+  }
+  const auto old = by_folded_.find(held->second);
+  Holder holder = old->second;
+  holder.nickname = std::string(nickname);
+  by_folded_.erase(old);
+  by_folded_[key] = std::move(holder);
+  held->second = std::move(key);
+  return true;
+}
+
 void NicknameRegistry::release(std::string_view nickname, net::ConnId id) {
   std::unique_lock lock(mutex_);
   const auto it = by_folded_.find(fold_name(nickname));

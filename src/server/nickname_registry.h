@@ -27,6 +27,10 @@ class NicknameRegistry {
   // Gives `nickname` to `id` whoever holds it; returns the holder it was taken from, if any (a
   // registered user logging in again while an old connection of theirs lingers).
   std::optional<Holder> take_over(std::string_view nickname, net::ConnId id, std::string_view host);
+  // Moves `id` from the nickname it holds to `nickname`, in one step: nobody can take either in
+  // between. False (nothing changed) if someone else holds `nickname` or `id` holds none.
+  // Another letter case of its own nickname is allowed: only the spelling changes.
+  bool rename(net::ConnId id, std::string_view nickname);
   // Frees `nickname` if `id` holds it.
   void release(std::string_view nickname, net::ConnId id);
   // Frees whatever nickname `id` holds, for a thread that does not know it (a timeout).

@@ -1,6 +1,7 @@
 #include "room.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,7 @@ proto::Envelope history_envelope(const StoredMessage& m) {
   cm->set_seq(m.seq);
   cm->set_server_time_ms(m.server_time_ms);
   cm->set_server_msg_id(m.server_msg_id);
+  cm->set_action(m.action);
   cm->set_history(true);
   return past;
 }
@@ -223,6 +225,7 @@ Room::Published Room::publish_locked(proto::Envelope& msg, net::ConnId sender, D
   kept->seq = seq;
   kept->server_time_ms = cm->server_time_ms();
   kept->server_msg_id = cm->server_msg_id();
+  kept->action = cm->action();
   recent_.push_back(kept);  // unless it keeps nothing
   if (history_.store == nullptr) {
     return {seq, false};
@@ -230,6 +233,35 @@ Room::Published Room::publish_locked(proto::Envelope& msg, net::ConnId sender, D
   // Appended under the room lock, so the store receives each room's messages in seq order.
   history_.store->append(std::move(kept), ack);
   return {seq, true};
+}
+
+bool Room::rename_member(net::ConnId id, const std::string& nickname, Delivery& out) {
+  std::lock_guard lock(mutex_);
+  const auto it =
+      std::find_if(members_.begin(), members_.end(), [&](const Member& m) { return m.id == id; });
+  if (it == members_.end()) {
+    return false;
+  }
+  proto::Envelope presence;
+  auto* p = presence.mutable_presence();
+  p->set_room(name_);
+  p->set_nickname(nickname);
+  p->set_old_nickname(it->nickname);
+  p->set_kind(proto::Presence::RENAMED);
+  p->set_reason("nick");
+  it->nickname = nickname;
+  const wire::FramedMessage frame(presence);
+  for (const Member& m : members_) {
+    if (m.id != id) {
+      out.push(m.id, frame);
+    }
+  }
+  return true;
+}
+
+std::size_t Room::member_count() const {
+  std::lock_guard lock(mutex_);
+  return members_.size();
 }
 
 std::vector<std::string> Room::member_names() const {
@@ -331,6 +363,31 @@ std::vector<std::shared_ptr<Room>> RoomDirectory::all() const {
     rooms.push_back(room);
   }
   return rooms;
+}
+
+RoomDirectory::Page RoomDirectory::page(const std::string& after, std::size_t limit) const {
+  const std::string from = fold_name(after);
+  std::vector<std::pair<std::string_view, std::shared_ptr<Room>>> later;
+  Page page;
+  {
+    std::lock_guard lock(mutex_);
+    page.total = by_folded_.size();
+    for (const auto& [key, room] : by_folded_) {
+      if (from.empty() || key > from) {
+        later.emplace_back(room->key(), room);  // the Room's own copy: ours while we hold it
+      }
+    }
+  }
+  // Only the page is sorted: thousands of rooms cost a linear pass and `limit` log steps.
+  const std::size_t take = std::min(limit, later.size());
+  std::partial_sort(later.begin(), later.begin() + static_cast<std::ptrdiff_t>(take), later.end(),
+                    [](const auto& a, const auto& b) { return a.first < b.first; });
+  page.more = later.size() > take;
+  page.rooms.reserve(take);
+  for (std::size_t i = 0; i < take; ++i) {
+    page.rooms.push_back(std::move(later[i].second));
+  }
+  return page;
 }
 
 }  // namespace chat::server

@@ -49,6 +49,7 @@ class Room {
   // Its memory ring starts empty: its first replays read the store. Reads the store.
   Room(std::string name, const RoomHistory& history);
   const std::string& name() const { return name_; }
+  const std::string& key() const { return key_; }  // fold_name(name())
 
   // Adds `who`: queues Presence(JOINED) to the others, then a UserList snapshot to `who` itself
   // (carrying `request_id`), then history: the room's newest `replay` messages, or with
@@ -75,7 +76,12 @@ class Room {
     bool published() const { return seq != 0; }
   };
   Published publish(proto::Envelope& msg, net::ConnId sender, Delivery& out, const AckTo& ack = {});
+  // Gives member `id` the nickname `nickname` and queues Presence(RENAMED, from its old one) to
+  // every other member, in the room's one order. False (nothing queued) if `id` is not a member:
+  // a kick on another thread took it out.
+  bool rename_member(net::ConnId id, const std::string& nickname, Delivery& out);
   std::vector<std::string> member_names() const;
+  std::size_t member_count() const;
   bool empty() const;
   std::uint64_t last_seq() const;
   // The history held in memory now: messages, and bytes by HistoryBudget::cost.
@@ -138,6 +144,15 @@ class RoomDirectory {
   std::size_t size() const;
   // Every room, in no particular order (for operators).
   std::vector<std::shared_ptr<Room>> all() const;
+  // At most `limit` rooms whose folded names sort after fold_name(`after`) (all: empty), in
+  // that order, and whether more follow them (RoomListRequest's paging). Costs one pass over
+  // the directory under its lock, and no room's lock.
+  struct Page {
+    std::vector<std::shared_ptr<Room>> rooms;
+    bool more = false;
+    std::size_t total = 0;  // rooms in the directory
+  };
+  Page page(const std::string& after, std::size_t limit) const;
 
  private:
   const RoomHistory history_;

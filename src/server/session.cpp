@@ -45,6 +45,7 @@ void Session::open(net::ConnId id, std::string peer_text, std::string peer_host,
   flood = bucket;
   flood_strikes = 0;
   log_allowance.reset(TokenBucket::Clock::now());
+  renames.reset(TokenBucket::Clock::now());
   logs_suppressed = 0;
   // Before the owner is set: a sender takes allowance only under the queue's lock and only for
   // the owner, so until open() below none touches it, and open()'s lock publishes it.

@@ -130,6 +130,11 @@ struct Session {
   // The log lines one connection's refused requests may write: ten at once, then one a second.
   // A client repeating a bad request (within its flood allowance) cannot fill the log.
   TokenBucket log_allowance{1, 10};
+  // ChangeNickname: 3 at once, then one every 30 seconds. A rename costs every member of every
+  // shared room a Presence, and a stream of them would make who-is-who unreadable.
+  static constexpr double kRenameBurst = 3;
+  static constexpr double kRenameEverySeconds = 30;
+  TokenBucket renames{1.0 / kRenameEverySeconds, kRenameBurst};
   std::uint32_t logs_suppressed = 0;  // refusals not logged since the last line
 
   // A Join with a password, or a Register, waiting for the auth worker: set by its handler,

@@ -83,5 +83,23 @@ TEST(CommandParserTest, OperatorCommandsGoToTheServerAsTyped) {
   EXPECT_EQ(parse_command("/who").kind, Kind::users);  // the room's users, not the operator's who
 }
 
+TEST(CommandParserTest, RoomAndNameCommands) {
+  EXPECT_EQ(parse_command("/list").kind, Kind::list_rooms);
+  EXPECT_EQ(parse_command("/list kitchen").target, "kitchen");
+  EXPECT_EQ(parse_command("/rooms").kind, Kind::operator_command);  // the operator's, as before
+  const Command sw = parse_command("/switch dev");
+  EXPECT_EQ(sw.kind, Kind::switch_room);
+  EXPECT_EQ(sw.target, "dev");
+  EXPECT_EQ(parse_command("/switch").kind, Kind::invalid);
+  EXPECT_EQ(parse_command("/switch a b").kind, Kind::invalid);
+  const Command me = parse_command("/me waves at  everyone");
+  EXPECT_EQ(me.kind, Kind::action);
+  EXPECT_EQ(me.text, "waves at  everyone");
+  const Command nick = parse_command("/nick robert");
+  EXPECT_EQ(nick.kind, Kind::nick);
+  EXPECT_EQ(nick.target, "robert");
+  EXPECT_EQ(parse_command("/nick").kind, Kind::invalid);
+}
+
 }  // namespace
 }  // namespace chat::client

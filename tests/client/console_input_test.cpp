@@ -75,6 +75,29 @@ TEST(ConsoleInput, AltNumpadCompositionComesWithTheAltRelease) {
   EXPECT_EQ(decode({alt_up}).text, "\xc3\xa9");
 }
 
+TEST(ConsoleInput, AltDigitIsTypedAsEscapeAndTheDigitButAltGrAndTheNumpadAreNot) {
+  KeyRecord alt_2 = typed(u'2');
+  alt_2.virtual_key = '2';
+  alt_2.control_keys = 0x0002;  // LEFT_ALT_PRESSED
+  KeyRecord right_alt_3 = typed(u'3');
+  right_alt_3.virtual_key = '3';
+  right_alt_3.control_keys = 0x0001;  // RIGHT_ALT_PRESSED
+  EXPECT_EQ(decode({alt_2, typed(u'2', false), right_alt_3}).text,
+            "\x1b"
+            "2\x1b"
+            "3");
+  // AltGr (right Alt with left Ctrl) types what the keyboard puts there, as it is.
+  KeyRecord altgr = typed(u'2');
+  altgr.virtual_key = '2';
+  altgr.control_keys = 0x0001 | 0x0008;
+  EXPECT_EQ(decode({altgr}).text, "2");
+  // A numpad digit with Alt held is part of an Alt+numpad composition, not a room.
+  KeyRecord numpad = typed(u'1');
+  numpad.virtual_key = 0x61;  // VK_NUMPAD1
+  numpad.control_keys = 0x0002;
+  EXPECT_EQ(decode({numpad}).text, "1");
+}
+
 TEST(ConsoleInput, KeysThatTypeNothingAreKeyEventsInOrder) {
   KeyRecord left;
   left.key_down = true;

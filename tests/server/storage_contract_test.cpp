@@ -18,6 +18,7 @@
 #include "storage/message_log.h"
 #include "storage/open_storage.h"
 #include "storage/sqlite_account_store.h"
+#include "storage/sqlite_db.h"
 #include "storage/sqlite_message_backend.h"
 #include "support/temp_database.h"
 #include "unix_time.h"
@@ -454,7 +455,48 @@ TYPED_TEST(AccountStoreContract, TheAuditLogListsTheNewestEntriesOldestFirstEsca
   EXPECT_EQ(s.recent_audit(100).size(), 6u);
 }
 
+TYPED_TEST(MessageLogContract, AnActionStaysAnActionWhenReadBack) {
+  auto log = this->open();
+  auto action = message("dev", 1);
+  action->action = true;
+  log->append(action);
+  log->append(message("dev", 2));
+  log->wait_stored("dev");
+  const auto back = log->read_after("dev", 0, 10);
+  ASSERT_EQ(seqs(back), range(1, 2));
+  EXPECT_TRUE(back[0]->action);
+  EXPECT_FALSE(back[1]->action);
+  EXPECT_FALSE(log->read_last("dev", 1).front()->action);
+  EXPECT_TRUE(log->read_last("dev", 2).front()->action);
+}
+
 // ---- What only a persistent backend (SQLite) promises: it is all there after reopening ----
+
+TEST(SqliteStorage, ADatabaseFromBeforeActionsIsUpgradedInPlace) {
+  TempDatabase db;
+  {
+    server::SqliteDb old(db.path(), "history");  // the schema before Broadcast.action
+    old.exec(
+        "CREATE TABLE messages (room_key TEXT NOT NULL, seq INTEGER NOT NULL, room TEXT NOT NULL,"
+        " sender TEXT NOT NULL, text TEXT NOT NULL, server_time_ms INTEGER NOT NULL,"
+        " server_msg_id INTEGER NOT NULL, PRIMARY KEY (room_key, seq)) WITHOUT ROWID");
+    old.exec(("INSERT INTO messages VALUES ('dev', 1, 'dev', 'alice', 'old', " +
+              std::to_string(server::unix_time_ms()) + ", 101)")
+                 .c_str());
+  }
+  {
+    MessageLog log(std::make_unique<server::SqliteMessageBackend>(db.path(), Retention{}));
+    auto action = message("dev", 2);
+    action->action = true;
+    log.append(action);
+  }
+  MessageLog reopened(std::make_unique<server::SqliteMessageBackend>(db.path(), Retention{}));
+  const auto back = reopened.read_after("dev", 0, 10);
+  ASSERT_EQ(seqs(back), range(1, 2));
+  EXPECT_EQ(back[0]->text, "old");
+  EXPECT_FALSE(back[0]->action);
+  EXPECT_TRUE(back[1]->action);
+}
 
 TEST(SqliteStorage, MessagesAndTheLastMsgIdAreThereAfterReopening) {
   TempDatabase db;

@@ -53,6 +53,7 @@ set(chat_linux_only_sources
   "tests/net/task_queue_test.cpp"
   "tests/programs/open_file_limit_test.cpp"
   "tests/programs/terminal_test.cpp"
+  "tests/programs/terminal_rooms_test.cpp"
 )
 
 set(chat_sln_name "ChatServer.sln")

@@ -8,13 +8,14 @@ namespace chat::server {
 namespace {
 
 // A ChatMessage from `from`, stamped with the server's time and the next server_msg_id; the
-// caller adds the room, or the whisper's recipient.
+// caller adds the room, or the whisper's recipient. `action`: a "/me" message.
 Envelope make_chat_message(ServerCore& core, const std::string& from, const std::string& text,
-                           std::uint64_t client_timestamp_us) {
+                           std::uint64_t client_timestamp_us, bool action) {
   Envelope msg;
   auto* m = msg.mutable_chat_message();
   m->set_from(from);
   m->set_text(text);
+  m->set_action(action);
   m->set_server_time_ms(ServerCore::now_ms());
   m->set_server_msg_id(core.next_msg_id.fetch_add(1, std::memory_order_relaxed));
   m->set_client_timestamp_us(client_timestamp_us);
@@ -39,7 +40,7 @@ void handle_broadcast(ServerCore& core, net::ConnId id, Session& s, const Envelo
   if (!room) {
     return;  // cannot happen while we are a member; nothing sensible to send
   }
-  Envelope msg = make_chat_message(core, s.nickname, b.text(), b.client_timestamp_us());
+  Envelope msg = make_chat_message(core, s.nickname, b.text(), b.client_timestamp_us(), b.action());
   msg.mutable_chat_message()->set_room(room->name());
   const std::uint64_t now = msg.chat_message().server_time_ms();
   const std::uint64_t msg_id = msg.chat_message().server_msg_id();
@@ -84,7 +85,7 @@ void handle_whisper(ServerCore& core, net::ConnId id, Session& s, const Envelope
   if (!check_text_or_reject(core, id, s, req, w.text()) || refuse_muted(core, id, s, req)) {
     return;
   }
-  Envelope msg = make_chat_message(core, s.nickname, w.text(), w.client_timestamp_us());
+  Envelope msg = make_chat_message(core, s.nickname, w.text(), w.client_timestamp_us(), w.action());
   auto* m = msg.mutable_chat_message();
   m->set_to(target->nickname);
   m->set_whisper(true);

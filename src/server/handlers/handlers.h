@@ -28,6 +28,8 @@ void handle_register(ServerCore& core, net::ConnId id, Session& s, const Envelop
 void handle_operator_command(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 void handle_change_password(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 void handle_delete_account(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
+void handle_room_list(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
+void handle_change_nickname(ServerCore& core, net::ConnId id, Session& s, const Envelope& req);
 
 // The rest of a successful Join: claims `nickname` (or answers NICKNAME_TAKEN), sends the
 // Welcome and enters the lobby. From `id`'s own callbacks, or from the auth result that owns

@@ -1,10 +1,14 @@
-// JoinRoom, LeaveRoom, UserListRequest: room membership.
+// JoinRoom, LeaveRoom, UserListRequest, RoomListRequest: room membership.
 
 #include "../log.h"
 #include "../validation.h"
 #include "handlers.h"
 
 namespace chat::server {
+namespace {
+constexpr std::size_t kRoomListPage = 100;  // docs/protocol.md, RoomListRequest
+}  // namespace
+
 void handle_join_room(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
   const std::string& name = req.join_room().room();
   if (!check_room_name(core, id, s, req, name)) {
@@ -72,6 +76,29 @@ void handle_user_list(ServerCore& core, net::ConnId id, Session& s, const Envelo
   ul->set_room(room->name());
   for (std::string& member : room->member_names()) {
     ul->add_members(std::move(member));
+  }
+  core.send(id, reply);
+}
+
+void handle_room_list(ServerCore& core, net::ConnId id, Session& s, const Envelope& req) {
+  const std::string& after = req.room_list_request().after();
+  if (!after.empty() && !check_room_name(core, id, s, req, after)) {
+    return;
+  }
+  // A page, not every room: thousands of rooms would not fit one frame (max_frame_bytes), and
+  // a page of 100 names of up to 32 bytes stays near 4 KiB.
+  const RoomDirectory::Page page = core.rooms.page(after, kRoomListPage);
+  Envelope reply;
+  reply.set_request_id(req.request_id());
+  auto* list = reply.mutable_room_list();
+  list->set_total_rooms(static_cast<std::uint32_t>(page.total));
+  for (const auto& room : page.rooms) {
+    auto* info = list->add_rooms();
+    info->set_name(room->name());
+    info->set_members(static_cast<std::uint32_t>(room->member_count()));
+  }
+  if (page.more && !page.rooms.empty()) {
+    list->set_next_after(page.rooms.back()->name());
   }
   core.send(id, reply);
 }

@@ -13,8 +13,25 @@ SqliteMessageBackend::SqliteMessageBackend(const std::string& path, Retention re
       "CREATE TABLE IF NOT EXISTS messages ("
       " room_key TEXT NOT NULL, seq INTEGER NOT NULL, room TEXT NOT NULL,"
       " sender TEXT NOT NULL, text TEXT NOT NULL, server_time_ms INTEGER NOT NULL,"
-      " server_msg_id INTEGER NOT NULL, PRIMARY KEY (room_key, seq)) WITHOUT ROWID");
+      " server_msg_id INTEGER NOT NULL, action INTEGER NOT NULL DEFAULT 0,"
+      " PRIMARY KEY (room_key, seq)) WITHOUT ROWID");
   db_.exec("CREATE INDEX IF NOT EXISTS messages_by_time ON messages (server_time_ms)");
+  add_action_column();
+}
+
+// A database written before actions existed has no `action` column: its messages were all
+// plain, which the column's default says.
+void SqliteMessageBackend::add_action_column() {
+  bool has_action = false;
+  {
+    Statement columns(db_, "PRAGMA table_info(messages)");
+    while (columns.step()) {
+      has_action = has_action || columns.text(1) == "action";
+    }
+  }
+  if (!has_action) {
+    db_.exec("ALTER TABLE messages ADD COLUMN action INTEGER NOT NULL DEFAULT 0");
+  }
 }
 
 void SqliteMessageBackend::write_batch(const std::vector<Stored>& batch) {
@@ -23,7 +40,7 @@ void SqliteMessageBackend::write_batch(const std::vector<Stored>& batch) {
     db_.exec("BEGIN IMMEDIATE");
     Statement insert(db_,
                      "INSERT OR REPLACE INTO messages (room_key, seq, room, sender, text,"
-                     " server_time_ms, server_msg_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                     " server_time_ms, server_msg_id, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     for (const Stored& p : batch) {
       const StoredMessage& m = *p.msg;
       insert.bind(1, m.room_key);
@@ -33,6 +50,7 @@ void SqliteMessageBackend::write_batch(const std::vector<Stored>& batch) {
       insert.bind(5, m.text);
       insert.bind(6, m.server_time_ms);
       insert.bind(7, m.server_msg_id);
+      insert.bind(8, std::uint64_t{m.action ? 1U : 0U});
       insert.run();
     }
     db_.exec("COMMIT");
@@ -109,6 +127,7 @@ std::vector<StoredMessagePtr> rows(Statement& q, const std::string& room_key) {
     m->seq = q.u64(3);
     m->server_time_ms = q.u64(4);
     m->server_msg_id = q.u64(5);
+    m->action = q.u64(6) != 0;
     m->settled.store(true, std::memory_order_relaxed);  // on disk; nobody else sees it yet
     out.push_back(std::move(m));
   }
@@ -121,7 +140,7 @@ std::vector<StoredMessagePtr> SqliteMessageBackend::read_after(const std::string
                                                                std::size_t limit) {
   std::lock_guard lock(mutex_);
   Statement q(db_,
-              "SELECT room, sender, text, seq, server_time_ms, server_msg_id FROM messages"
+              "SELECT room, sender, text, seq, server_time_ms, server_msg_id, action FROM messages"
               " WHERE room_key = ? AND seq > ? ORDER BY seq LIMIT ?");
   q.bind(1, room_key);
   q.bind(2, after_seq);
@@ -133,7 +152,7 @@ std::vector<StoredMessagePtr> SqliteMessageBackend::read_last(const std::string&
                                                               std::size_t count) {
   std::lock_guard lock(mutex_);
   Statement q(db_,
-              "SELECT room, sender, text, seq, server_time_ms, server_msg_id FROM messages"
+              "SELECT room, sender, text, seq, server_time_ms, server_msg_id, action FROM messages"
               " WHERE room_key = ? ORDER BY seq DESC LIMIT ?");
   q.bind(1, room_key);
   q.bind(2, static_cast<std::uint64_t>(count));

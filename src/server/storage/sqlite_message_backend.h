@@ -27,6 +27,7 @@ class SqliteMessageBackend final : public MessageBackend {
   std::uint64_t last_msg_id() override;
 
  private:
+  void add_action_column();  // from the constructor: upgrades an older database in place
   std::uint64_t query_u64(const char* sql, const std::string& room_key);
 
   const Retention retention_;

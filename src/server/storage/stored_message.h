@@ -21,6 +21,7 @@ struct StoredMessage {
   std::uint64_t seq = 0;
   std::uint64_t server_time_ms = 0;
   std::uint64_t server_msg_id = 0;
+  bool action = false;  // an action ("/me waves"): ChatMessage.action, replayed as one
   // Set by the log's writer once it is done with the message, before its on_stored: committed
   // (a read finds it from then on) or given up (the commit failed). A memory ring lets a message
   // go only once it is settled, so that a replay finds in the log what the ring no longer holds.
