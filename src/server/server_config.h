@@ -117,11 +117,10 @@ struct ServerConfig {
   // Threads checking and hashing passwords (the auth pool). 0: net::default_worker_count(), one
   // per hardware thread but one, at least one.
   unsigned auth_threads = 0;
-  // Their scheduling priority: idle by default, so a flood of logins leaves chat's latency where
-  // it was, with the floor (AuthFloor) keeping logins going on a CPU chat keeps busy; low (nice
-  // 10) and normal compete with the I/O threads more (docs/benchmarks.md, "2026-12-06" and
-  // "2026-12-07").
-  net::ThreadPriority auth_priority = net::ThreadPriority::idle;
+  // Their scheduling priority: low by default, so a flood of logins slows chat little; idle
+  // keeps chat where it was but gives logins nothing on a CPU that is always busy; normal
+  // competes with the I/O threads (docs/benchmarks.md, "2026-12-06").
+  net::ThreadPriority auth_priority = net::ThreadPriority::low;
 
   std::string motd = "Welcome to ChatServer. Be kind; no flooding.";
   // How long a graceful close may take: draining what is queued, then the peer's own close.

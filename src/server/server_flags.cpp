@@ -15,7 +15,7 @@ struct RawFlags {
   unsigned port = 0;
   CLI::Option* port_option = nullptr;
   std::string level = "info";
-  std::string auth_priority = "idle";
+  std::string auth_priority = "low";
   std::string log_format = "text";
   bool print_config = false;
   // Not CLI11's "!--no-console" on `console`: a negated flag reads `no-console = false` from a
@@ -143,10 +143,9 @@ void add_server_options(CLI::App& app, ServerSettings& s, RawFlags& raw) {
       ->check(CLI::Range(0u, 256u))
       ->capture_default_str();
   app.add_option("--auth-priority", auth_priority,
-                 "Scheduling priority of those threads: idle (SCHED_IDLE: a login flood leaves "
-                 "chat's latency as it was; when chat keeps the CPU busy, a check that waited "
-                 "2 s runs at normal priority on one more thread, at most a quarter of a core), "
-                 "low (Linux nice 10, the same floor) or normal")
+                 "Scheduling priority of those threads: low (Linux nice 10), idle (SCHED_IDLE: "
+                 "chat latency untouched by a login flood, but no logins on a CPU that is "
+                 "always busy) or normal")
       ->check(CLI::IsMember({"low", "idle", "normal"}))
       ->capture_default_str();
   app.add_option("--registrations-per-ip-per-hour", s.config.registration_limits.per_address,
@@ -287,9 +286,9 @@ ParsedFlags parse_server_flags(const std::vector<std::string>& args, const std::
     result.errors = error + "\n";
     return result;
   }
-  s.config.auth_priority = raw.auth_priority == "low"      ? net::ThreadPriority::low
+  s.config.auth_priority = raw.auth_priority == "idle"     ? net::ThreadPriority::idle
                            : raw.auth_priority == "normal" ? net::ThreadPriority::normal
-                                                           : net::ThreadPriority::idle;
+                                                           : net::ThreadPriority::low;
   s.console = !raw.no_console;
   log::parse_level(raw.level, s.log_level);
   s.log_format = raw.log_format == "json" ? log::Format::json : log::Format::text;

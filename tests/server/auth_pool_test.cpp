@@ -7,7 +7,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <future>
-#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -132,88 +131,6 @@ TEST_F(AuthPoolTest, EveryJobIsAnsweredOnceAndTheQueueIsFinishedOnDestruction) {
   for (std::uint32_t i = 0; i < kJobs; ++i) {
     EXPECT_EQ(answered.count(i), 1u) << i;
   }
-}
-
-// Below normal priority the pool may get no CPU at all while chat keeps every core busy. The
-// floor's thread then runs a job that has waited AuthFloor::wait, and rests after it. Here the
-// pool's one thread is kept busy (its first answer blocks) to stand for that starvation.
-TEST_F(AuthPoolTest, AJobTheStarvedPoolCannotTakeRunsOnTheFloorsThreadAfterItsWait) {
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool release_pool = false;
-  std::map<std::uint32_t, std::string> answered_on;  // conn index -> thread name
-  AuthFloor floor;
-  floor.wait = 1500ms;          // long enough for the pool's thread to take job 1 first
-  floor.rest_factor = 1000000;  // after one job, it rests for many seconds
-  {
-    AuthWorker pool(
-        accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 1, kLow,
-        [&](AuthResult r) {
-          std::unique_lock lock(mutex);
-          answered_on[r.conn.index] = net::this_thread_name();
-          changed.notify_all();
-          if (r.conn.index == 1) {  // the pool's thread stays here: the pool is starved
-            changed.wait_for(lock, 30s, [&] { return release_pool; });
-          }
-        },
-        64, floor);
-    pool.submit(login_job(1, "alice"));
-    std::unique_lock lock(mutex);
-    ASSERT_TRUE(changed.wait_for(lock, 10s, [&] { return answered_on.count(1) == 1; }));
-    lock.unlock();
-    pool.submit(login_job(2, "bob"));
-    lock.lock();
-    ASSERT_TRUE(changed.wait_for(lock, 10s, [&] { return answered_on.count(2) == 1; }))
-        << "nothing ran the job the starved pool could not take";
-    EXPECT_EQ(answered_on[2], "chat-auth-floor");
-    EXPECT_EQ(pool.floor_jobs(), 1u);
-    lock.unlock();
-    pool.submit(login_job(3, "alice"));
-    lock.lock();
-    EXPECT_FALSE(changed.wait_for(lock, 500ms, [&] { return answered_on.count(3) == 1; }))
-        << "the floor's thread took a second job without resting";
-    release_pool = true;
-    changed.notify_all();
-    ASSERT_TRUE(changed.wait_for(lock, 10s, [&] { return answered_on.count(3) == 1; }));
-    EXPECT_EQ(answered_on[3], "chat-auth-0");
-  }
-  EXPECT_EQ(answered_on.size(), 3u);
-}
-
-// At normal priority the pool competes with chat on equal terms: no floor's thread, so a job
-// waits for the pool however long it waited.
-TEST_F(AuthPoolTest, AtNormalPriorityThereIsNoFloor) {
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool release_pool = false;
-  std::set<std::uint32_t> answered;
-  AuthFloor floor;
-  floor.wait = 0ms;  // would take job 2 at once if it existed
-  {
-    AuthWorker pool(
-        accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 1,
-        net::ThreadPriority::normal,
-        [&](AuthResult r) {
-          std::unique_lock lock(mutex);
-          answered.insert(r.conn.index);
-          changed.notify_all();
-          if (r.conn.index == 1) {
-            changed.wait_for(lock, 30s, [&] { return release_pool; });
-          }
-        },
-        64, floor);
-    pool.submit(login_job(1, "alice"));
-    std::unique_lock lock(mutex);
-    ASSERT_TRUE(changed.wait_for(lock, 10s, [&] { return answered.count(1) == 1; }));
-    lock.unlock();
-    pool.submit(login_job(2, "bob"));
-    lock.lock();
-    EXPECT_FALSE(changed.wait_for(lock, 300ms, [&] { return answered.count(2) == 1; }))
-        << "something besides the pool's one (busy) thread ran job 2";
-    release_pool = true;
-    changed.notify_all();
-  }
-  EXPECT_EQ(answered.size(), 2u);
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <sodium.h>
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "../log.h"
@@ -22,20 +21,15 @@ void wipe(std::string& secret) {
 
 AuthWorker::AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& login_limits,
                        const RegistrationLimits& registration_limits, unsigned threads,
-                       net::ThreadPriority priority, Deliver deliver, std::size_t max_waiting,
-                       AuthFloor floor)
+                       net::ThreadPriority priority, Deliver deliver, std::size_t max_waiting)
     : accounts_(accounts),
       cost_(cost),
       deliver_(std::move(deliver)),
       max_waiting_(max_waiting),
-      floor_(floor),
       throttle_(login_limits),
       registrations_(registration_limits) {
-  pool_threads_ = threads != 0 ? threads : net::default_worker_count();
-  if (priority != net::ThreadPriority::normal) {
-    threads_.push_back(net::start_named_thread("chat-auth-floor", [this] { run_floor(); }));
-  }
-  for (unsigned i = 0; i < pool_threads_; ++i) {
+  const unsigned count = threads != 0 ? threads : net::default_worker_count();
+  for (unsigned i = 0; i < count; ++i) {
     threads_.push_back(net::start_named_thread("chat-auth-" + std::to_string(i), [this, priority] {
       // Below the I/O threads, hashing takes the CPU time chat leaves over: a login flood on a
       // busy machine slows logins more than chat (docs/benchmarks.md measures it).
@@ -54,7 +48,6 @@ AuthWorker::~AuthWorker() {
     stopping_ = true;
   }
   changed_.notify_all();
-  floor_changed_.notify_all();
   for (std::thread& t : threads_) {
     t.join();
   }
@@ -68,9 +61,8 @@ void AuthWorker::submit(AuthJob job) {
   {
     std::lock_guard lock(mutex_);
     if (jobs_.size() < max_waiting_) {
-      jobs_.push_back({std::move(job), std::chrono::steady_clock::now()});
+      jobs_.push_back(std::move(job));
       changed_.notify_one();
-      floor_changed_.notify_one();  // its own condition: it never takes a pool thread's wake-up
       return;
     }
   }
@@ -82,65 +74,32 @@ void AuthWorker::submit(AuthJob job) {
 void AuthWorker::run() {
   for (;;) {
     AuthJob job;
+    bool stopping = false;
     {
       std::unique_lock lock(mutex_);
       changed_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
       if (jobs_.empty()) {
         return;
       }
-      job = std::move(jobs_.front().job);
+      job = std::move(jobs_.front());
       jobs_.pop_front();
+      stopping = stopping_;
     }
-    finish(job);
+    // Stopping: the server is going away and no answer reaches its client any more. Hashing
+    // what is queued (a second or more each below normal priority on a busy CPU) would only
+    // hold the shutdown past the service manager's stop timeout.
+    AuthResult result = stopping ? unchecked(job) : handle(job);
+    wipe(job.password);
+    wipe(job.new_password);
+    deliver_(std::move(result));
   }
 }
 
-void AuthWorker::run_floor() {
-  using Clock = std::chrono::steady_clock;
-  Clock::time_point rest_until{};
-  Clock::time_point last_said{};
-  for (;;) {
-    AuthJob job;
-    Clock::duration waited{};
-    {
-      std::unique_lock lock(mutex_);
-      for (;;) {
-        if (stopping_) {
-          return;  // the pool's threads finish what is queued
-        }
-        if (jobs_.empty()) {
-          floor_changed_.wait(lock);
-          continue;
-        }
-        const Clock::time_point due = std::max(jobs_.front().since + floor_.wait, rest_until);
-        if (Clock::now() >= due) {
-          break;
-        }
-        floor_changed_.wait_until(lock, due);
-      }
-      waited = Clock::now() - jobs_.front().since;
-      job = std::move(jobs_.front().job);
-      jobs_.pop_front();
-      floor_jobs_.fetch_add(1);  // counted before its answer goes out
-    }
-    const Clock::time_point start = Clock::now();
-    if (start - last_said >= std::chrono::minutes(1)) {  // one line a minute at most
-      last_said = start;
-      log::warn(
-          "accounts: a password check waited {} ms for the auth pool (the CPU is busy): "
-          "the floor's thread runs it at normal priority",
-          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count());
-    }
-    finish(job);
-    rest_until = Clock::now() + (Clock::now() - start) * floor_.rest_factor;
+AuthResult AuthWorker::unchecked(AuthJob& job) {
+  if (job.kind == AuthJob::Kind::register_nickname) {
+    registrations_.refund(job.address_key);
   }
-}
-
-void AuthWorker::finish(AuthJob& job) {
-  AuthResult result = handle(job);
-  wipe(job.password);
-  wipe(job.new_password);
-  deliver_(std::move(result));
+  return AuthResult{job.kind, job.conn, job.nickname, AuthResult::Outcome::failed, 0, {}};
 }
 
 AuthResult AuthWorker::handle(AuthJob& job) {

@@ -5,10 +5,7 @@
 // the registration limits.
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <condition_variable>
-#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -59,32 +56,21 @@ struct AuthResult {
   std::string verified_hash;
 };
 
-// How the pool keeps logins going when its threads run below normal priority and chat keeps
-// every core busy (a SCHED_IDLE thread then gets next to nothing): one more thread, at normal
-// priority, takes a job that has waited `wait`, and after each job rests `rest_factor` times as
-// long as the job took. So logins never stop, and the floor takes at most 1 / (1 + rest_factor)
-// of one core from chat, and only while the pool is starved.
-struct AuthFloor {
-  std::chrono::milliseconds wait{2000};
-  unsigned rest_factor = 3;
-};
-
 // Thread-safe.
 class AuthWorker {
  public:
   using Deliver = std::function<void(AuthResult)>;
 
   // Starts `threads` threads (0: net::default_worker_count(), one per hardware thread but one)
-  // at `priority` (net::set_this_thread_priority), and below normal priority the floor's thread
-  // too (AuthFloor). `deliver` runs once per submitted job: on one of them, or at once on the
-  // submitting thread when the queue is full (a `throttled` answer). Jobs start in submission
-  // order but may end in any order; a connection has one job at a time, so its own answers keep
-  // their order.
+  // at `priority` (net::set_this_thread_priority). `deliver` runs once per submitted job: on one of
+  // them, or at once on the submitting thread when the queue is full (a `throttled` answer). Jobs
+  // start in submission order but may end in any order; a connection has one job at a time, so its
+  // own answers keep their order.
   AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& login_limits,
              const RegistrationLimits& registration_limits, unsigned threads,
-             net::ThreadPriority priority, Deliver deliver, std::size_t max_waiting = 64,
-             AuthFloor floor = {});
-  // Finishes the jobs already submitted (delivering them), then stops.
+             net::ThreadPriority priority, Deliver deliver, std::size_t max_waiting = 64);
+  // Answers the jobs still queued `failed` without checking them (a registration is taken
+  // back), waits for the checks under way, then stops.
   ~AuthWorker();
   AuthWorker(const AuthWorker&) = delete;
   AuthWorker& operator=(const AuthWorker&) = delete;
@@ -97,17 +83,13 @@ class AuthWorker {
   // RegistrationLimiter::admit). A counted one that registers nothing is taken back by the job.
   RegistrationLimiter::Verdict admit_registration(const std::string& address_key);
 
-  // The pool's threads, without the floor's.
-  unsigned thread_count() const { return pool_threads_; }
-  // Jobs the floor's thread has taken (counted before their answers go out). Any thread.
-  std::uint64_t floor_jobs() const { return floor_jobs_.load(); }
+  unsigned thread_count() const { return static_cast<unsigned>(threads_.size()); }
 
  private:
   void run();
-  void run_floor();
-  // Runs one job taken from the queue and delivers its answer; wipes its secrets.
-  void finish(AuthJob& job);
   AuthResult handle(AuthJob& job);
+  // The answer to a job not checked because the pool is stopping: failed, nothing changed.
+  AuthResult unchecked(AuthJob& job);
   AuthResult login(AuthJob& job, AuthResult result);
   AuthResult register_nickname(AuthJob& job, AuthResult result);
   // The throttle and the check of a login: ok (the pair's failures forgotten), wrong_password
@@ -120,20 +102,12 @@ class AuthWorker {
   const HashCost cost_;
   const Deliver deliver_;
   const std::size_t max_waiting_;
-  const AuthFloor floor_;
   LoginThrottle throttle_;             // shared by the threads (it locks)
   RegistrationLimiter registrations_;  // used by I/O threads and the pool (it locks)
   std::mutex mutex_;
-  std::condition_variable changed_;        // a job or stopping_, for the pool's threads
-  std::condition_variable floor_changed_;  // the same, for the floor's thread
-  struct Queued {
-    AuthJob job;
-    std::chrono::steady_clock::time_point since;  // when submit() queued it
-  };
-  std::deque<Queued> jobs_;
+  std::condition_variable changed_;
+  std::deque<AuthJob> jobs_;
   bool stopping_ = false;
-  std::atomic<std::uint64_t> floor_jobs_{0};
-  unsigned pool_threads_ = 0;
   std::vector<std::thread> threads_;  // last: started once everything they use exists
 };
 
