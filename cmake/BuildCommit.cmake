@@ -1,15 +1,18 @@
-# CHAT_BUILD_COMMIT: what `git describe --always --dirty` says of the source tree when CMake
-# configures the build (chat_server --version and chat_client --version show it), or
-# "unknown (not a git checkout)" for a tree without git (an unpacked source archive). Configure
-# time only: a commit made later shows after the next configure.
-find_package(Git QUIET)
-set(CHAT_BUILD_COMMIT "unknown (not a git checkout)")
-if(GIT_FOUND)
-  execute_process(COMMAND "${GIT_EXECUTABLE}" describe --always --dirty --tags
-                  WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
-                  OUTPUT_VARIABLE chat_describe OUTPUT_STRIP_TRAILING_WHITESPACE
-                  RESULT_VARIABLE chat_describe_failed ERROR_QUIET)
-  if(chat_describe_failed EQUAL 0 AND chat_describe)
-    set(CHAT_BUILD_COMMIT "${chat_describe}")
-  endif()
-endif()
+# The commit chat_server --version and chat_client --version name: a header,
+# <build>/generated/chat_build_commit.h, written at every build by cmake/WriteBuildCommit.cmake
+# (git describe of the source tree then; rewritten only when it changed). A target that names
+# the commit calls chat_use_build_commit(target). Visual Studio's solution has no such header:
+# there the programs say "not recorded".
+set(CHAT_GENERATED_DIR "${PROJECT_BINARY_DIR}/generated")
+add_custom_target(chat_build_commit
+                  COMMAND "${CMAKE_COMMAND}" -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+                          -DOUT=${CHAT_GENERATED_DIR}/chat_build_commit.h
+                          -P ${CMAKE_CURRENT_LIST_DIR}/WriteBuildCommit.cmake
+                  BYPRODUCTS ${CHAT_GENERATED_DIR}/chat_build_commit.h
+                  COMMENT "Recording the commit for --version"
+                  VERBATIM)
+
+function(chat_use_build_commit target)
+  add_dependencies(${target} chat_build_commit)
+  target_include_directories(${target} PRIVATE ${CHAT_GENERATED_DIR})
+endfunction()

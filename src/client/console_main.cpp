@@ -13,7 +13,9 @@
 #include "net/thread_name.h"
 #include "net/wire/duration_flag.h"
 
-#ifndef CHAT_BUILD_COMMIT  // a build without CMake (Visual Studio's solution)
+#if __has_include("chat_build_commit.h")  // written at every CMake build (cmake/BuildCommit)
+#include "chat_build_commit.h"
+#else  // Visual Studio's solution
 #define CHAT_BUILD_COMMIT "not recorded"
 #endif
 #ifndef CHAT_CLIENT_VERSION

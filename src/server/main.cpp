@@ -17,8 +17,10 @@
 #include "server_reload.h"
 #include "service_host.h"
 
-#ifndef CHAT_BUILD_COMMIT
-#define CHAT_BUILD_COMMIT "not recorded"  // a build without CMake's git describe (Visual Studio)
+#if __has_include("chat_build_commit.h")  // written at every CMake build (cmake/BuildCommit)
+#include "chat_build_commit.h"
+#else  // Visual Studio's solution
+#define CHAT_BUILD_COMMIT "not recorded"
 #endif
 
 namespace {

@@ -22,6 +22,12 @@ grep -q "^ Package: chatserver$" "$work/info" || fail "not the chatserver packag
 grep -q "^ Depends: .*libprotobuf" "$work/info" || fail "no Depends on protobuf: $(cat "$work/info")"
 dpkg-deb -I "$deb" conffiles | grep -qx "/etc/chat_server/chat_server.toml" ||
   fail "the configuration is not a conffile"
+for script in postinst prerm postrm; do  # systemd hears of the unit; upgrades restart, removals stop
+  dpkg-deb -I "$deb" "$script" >"$work/$script" 2>/dev/null || fail "the package has no $script"
+  sh -n "$work/$script" || fail "$script is not a valid sh script"
+done
+grep -q "try-restart chat_server.service" "$work/postinst" || fail "postinst restarts nothing on upgrade"
+grep -q "stop chat_server.service" "$work/prerm" || fail "prerm does not stop the server on removal"
 root=$work/root
 dpkg-deb -x "$deb" "$root"
 for f in usr/bin/chat_server usr/bin/chat_client usr/bin/chat_bot etc/chat_server/chat_server.toml \
