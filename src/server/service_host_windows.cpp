@@ -4,6 +4,7 @@
 // the same graceful shutdown and reload as Ctrl+C and SIGHUP do elsewhere.
 #include "net/windows_headers.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +31,9 @@ SERVICE_STATUS_HANDLE g_status_handle = nullptr;  // set once ServiceMain runs; 
 SERVICE_STATUS g_status{};                        // guarded by g_mutex
 const std::function<int()>* g_serve = nullptr;    // what ServiceMain runs
 int g_exit_code = 0;
+bool g_stop_ticker_started = false;  // guarded by g_mutex
+// What the SCM is told to wait between two checkpoints of a pending start or stop.
+constexpr DWORD kPendingWaitHintMs = 10000;
 
 // Reports `state` to the SCM (when running as a service). Thread-safe.
 void report(DWORD state, int exit_code = 0) {
@@ -47,8 +51,25 @@ void report(DWORD state, int exit_code = 0) {
   g_status.dwWin32ExitCode = exit_code == 0 ? NO_ERROR : ERROR_SERVICE_SPECIFIC_ERROR;
   g_status.dwServiceSpecificExitCode = static_cast<DWORD>(exit_code);
   g_status.dwCheckPoint = pending ? g_status.dwCheckPoint + 1 : 0;
-  g_status.dwWaitHint = pending ? 10000 : 0;
+  g_status.dwWaitHint = pending ? kPendingWaitHintMs : 0;
   ::SetServiceStatus(g_status_handle, &g_status);
+  if (state == SERVICE_STOP_PENDING && !g_stop_ticker_started) {
+    // The graceful shutdown takes --shutdown-grace and more: a checkpoint a second tells the
+    // SCM (and `--service stop`, which waits on it) that the stop is progressing, not hung.
+    g_stop_ticker_started = true;
+    std::thread([] {
+      // Ten minutes at most: a stop still pending then is hung, and the SCM may say so.
+      for (int tick = 0; tick < 600; ++tick) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        std::lock_guard ticking(g_mutex);
+        if (g_status.dwCurrentState != SERVICE_STOP_PENDING) {
+          return;
+        }
+        ++g_status.dwCheckPoint;
+        ::SetServiceStatus(g_status_handle, &g_status);
+      }
+    }).detach();
+  }
 }
 
 // The SCM's controls, on its dispatcher thread: passed on as the requests main() waits for.
@@ -147,11 +168,19 @@ std::wstring service_command_line(const std::vector<std::string>& args) {
   return line;
 }
 
-// Waits (bounded) until the service reaches `wanted`; false on timeout or error.
+// Waits (bounded) until the service reaches `wanted`; false on timeout or error. Each new
+// checkpoint of a pending state gives it kControlWait more: a stop with a long --shutdown-grace
+// is progressing, not hung.
 bool wait_for_state(SC_HANDLE service, DWORD wanted) {
-  const auto deadline = std::chrono::steady_clock::now() + kControlWait;
+  auto deadline = std::chrono::steady_clock::now() + kControlWait;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(11);
+  DWORD checkpoint = 0;
   SERVICE_STATUS status{};
   while (::QueryServiceStatus(service, &status) != 0) {
+    if (status.dwCheckPoint != checkpoint) {
+      checkpoint = status.dwCheckPoint;
+      deadline = std::min(std::chrono::steady_clock::now() + kControlWait, give_up);
+    }
     if (status.dwCurrentState == wanted) {
       return true;
     }
