@@ -32,7 +32,8 @@ std::optional<NicknameRegistry::Holder> NicknameRegistry::take_over(std::string_
   return previous;
 }
 
-bool NicknameRegistry::rename(net::ConnId id, std::string_view nickname) {
+bool NicknameRegistry::rename(net::ConnId id, std::string_view nickname,
+                              const std::function<void()>& moved) {
   std::string key = fold_name(nickname);
   std::unique_lock lock(mutex_);
   const auto held = folded_by_id_.find(id);
@@ -49,6 +50,9 @@ bool NicknameRegistry::rename(net::ConnId id, std::string_view nickname) {
   by_folded_.erase(old);
   by_folded_[key] = std::move(holder);
   held->second = std::move(key);
+  if (moved) {
+    moved();
+  }
   return true;
 }
 

@@ -1,6 +1,7 @@
 // Internal header (server). Who holds which nickname.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -29,8 +30,11 @@ class NicknameRegistry {
   std::optional<Holder> take_over(std::string_view nickname, net::ConnId id, std::string_view host);
   // Moves `id` from the nickname it holds to `nickname`, in one step: nobody can take either in
   // between. False (nothing changed) if someone else holds `nickname` or `id` holds none.
-  // Another letter case of its own nickname is allowed: only the spelling changes.
-  bool rename(net::ConnId id, std::string_view nickname);
+  // Another letter case of its own nickname is allowed: only the spelling changes. `moved`, if
+  // given, runs once the move is done, still under the registry's lock, so that what it queues
+  // (the rename's reply) comes before anything a later find() of the new name leads to. It must
+  // not call back into the registry.
+  bool rename(net::ConnId id, std::string_view nickname, const std::function<void()>& moved = {});
   // Frees `nickname` if `id` holds it.
   void release(std::string_view nickname, net::ConnId id);
   // Frees whatever nickname `id` holds, for a thread that does not know it (a timeout).

@@ -367,25 +367,36 @@ std::vector<std::shared_ptr<Room>> RoomDirectory::all() const {
 
 RoomDirectory::Page RoomDirectory::page(const std::string& after, std::size_t limit) const {
   const std::string from = fold_name(after);
-  std::vector<std::pair<std::string_view, std::shared_ptr<Room>>> later;
+  using Entry = const std::pair<const std::string, std::shared_ptr<Room>>*;
+  // A max-heap of the `limit` smallest keys after `from`: one pass, log(limit) a room, and no
+  // reference count touched but the page's, so a /list holds up the joins and broadcasts that
+  // need this lock for no longer than a scan of the keys.
+  const auto key_less = [](Entry a, Entry b) { return a->first < b->first; };
+  std::vector<Entry> best;
+  best.reserve(limit);
+  std::size_t later = 0;
   Page page;
-  {
-    std::lock_guard lock(mutex_);
-    page.total = by_folded_.size();
-    for (const auto& [key, room] : by_folded_) {
-      if (from.empty() || key > from) {
-        later.emplace_back(room->key(), room);  // the Room's own copy: ours while we hold it
-      }
+  std::lock_guard lock(mutex_);
+  page.total = by_folded_.size();
+  for (const auto& entry : by_folded_) {
+    if (!from.empty() && entry.first <= from) {
+      continue;
+    }
+    ++later;
+    if (best.size() < limit) {
+      best.push_back(&entry);
+      std::push_heap(best.begin(), best.end(), key_less);
+    } else if (limit > 0 && entry.first < best.front()->first) {
+      std::pop_heap(best.begin(), best.end(), key_less);
+      best.back() = &entry;
+      std::push_heap(best.begin(), best.end(), key_less);
     }
   }
-  // Only the page is sorted: thousands of rooms cost a linear pass and `limit` log steps.
-  const std::size_t take = std::min(limit, later.size());
-  std::partial_sort(later.begin(), later.begin() + static_cast<std::ptrdiff_t>(take), later.end(),
-                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  page.more = later.size() > take;
-  page.rooms.reserve(take);
-  for (std::size_t i = 0; i < take; ++i) {
-    page.rooms.push_back(std::move(later[i].second));
+  std::sort_heap(best.begin(), best.end(), key_less);
+  page.more = later > best.size();
+  page.rooms.reserve(best.size());
+  for (const Entry entry : best) {
+    page.rooms.push_back(entry->second);
   }
   return page;
 }

@@ -48,6 +48,40 @@ bool refuse_rename(ServerCore& core, net::ConnId id, Session& s, const Envelope&
   return false;
 }
 
+// An operator's ban or mute runs on another thread and may fall between refuse_rename()'s
+// checks and the registry's move: a ban of the new name that found nobody holding it yet, a mute
+// of the old name whose holder had just left it. Both are stored before their holder is looked
+// up, so asked again after the move, one of the two sides always sees the other: a ban then
+// removes the renamed user, and a mute follows it to the new name (a rename never ends one).
+void catch_up_with_operators(ServerCore& core, net::ConnId id, Session& s,
+                             const std::string& old_nickname) {
+  if (const auto ban =
+          core.accounts->banned(Ban::Kind::nickname, fold_name(s.nickname), ServerCore::now_ms())) {
+    if (const auto holder = core.nicknames.find(s.nickname); holder && holder->id == id) {
+      core.kick(*holder, CloseReason::banned, describe_ban(*ban));
+    }
+    return;
+  }
+  if (core.mutes.muted(s.nickname)) {
+    return;
+  }
+  if (auto mute = core.mutes.muted(old_nickname)) {
+    mute->nickname = s.nickname;
+    try {
+      core.mutes.mute(*mute);
+    } catch (const std::exception& e) {
+      log::error("nick {}: the mute of {} could not follow it to {}: {}", id, old_nickname,
+                 s.nickname, e.what());
+      return;
+    }
+    Envelope told;
+    told.mutable_notice()->set_kind(proto::Notice::INFO);
+    told.mutable_notice()->set_text(
+        "you are " + describe_restriction("muted", mute->by, mute->until_ms, mute->reason));
+    core.send(id, told);
+  }
+}
+
 Envelope nickname_changed(std::uint64_t request_id, const std::string& old_nickname,
                           const std::string& nickname) {
   Envelope reply;
@@ -72,15 +106,19 @@ void handle_change_nickname(ServerCore& core, net::ConnId id, Session& s, const 
   if (refuse_rename(core, id, s, req, nickname)) {
     return;
   }
-  if (!core.nicknames.rename(id, nickname)) {
+  // The reply is queued as the registry moves: our own client knows its new name before it sees
+  // anything under it, such as a whisper from someone who found the new name at once. (A whisper
+  // that found the old name just before still comes, after the reply, addressed to the old one.)
+  const bool moved = core.nicknames.rename(id, nickname, [&] {
+    core.send(id, nickname_changed(req.request_id(), s.nickname, nickname));
+  });
+  if (!moved) {
     core.send_error(id, s, req, proto::NICKNAME_TAKEN,
                     fmt::format("nickname '{}' is already in use", nickname));
     return;
   }
   s.renames.take(TokenBucket::Clock::now());  // only a rename that happened counts
   const std::string old = std::exchange(s.nickname, nickname);
-  // The reply first: our own client knows its new name before it sees chat under it.
-  core.send(id, nickname_changed(req.request_id(), old, nickname));
   Delivery out(core.pool, *core.io);
   for (const std::string& name : s.rooms) {
     if (const auto room = core.rooms.find(name)) {
@@ -88,6 +126,7 @@ void handle_change_nickname(ServerCore& core, net::ConnId id, Session& s, const 
     }
   }
   log::info("nick {} {} is now {}", id, old, nickname);
+  catch_up_with_operators(core, id, s, old);
 }
 
 }  // namespace chat::server

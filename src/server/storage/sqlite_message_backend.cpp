@@ -21,16 +21,26 @@ SqliteMessageBackend::SqliteMessageBackend(const std::string& path, Retention re
 
 // A database written before actions existed has no `action` column: its messages were all
 // plain, which the column's default says.
+// Checked and added in one write transaction: two servers opening the same old database at once
+// add it once (the second waits, then finds it), instead of the second failing on "duplicate
+// column".
 void SqliteMessageBackend::add_action_column() {
-  bool has_action = false;
-  {
-    Statement columns(db_, "PRAGMA table_info(messages)");
-    while (columns.step()) {
-      has_action = has_action || columns.text(1) == "action";
+  db_.exec("BEGIN IMMEDIATE");
+  try {
+    bool has_action = false;
+    {
+      Statement columns(db_, "PRAGMA table_info(messages)");
+      while (columns.step()) {
+        has_action = has_action || columns.text(1) == "action";
+      }
     }
-  }
-  if (!has_action) {
-    db_.exec("ALTER TABLE messages ADD COLUMN action INTEGER NOT NULL DEFAULT 0");
+    if (!has_action) {
+      db_.exec("ALTER TABLE messages ADD COLUMN action INTEGER NOT NULL DEFAULT 0");
+    }
+    db_.exec("COMMIT");
+  } catch (...) {
+    db_.exec_noexcept("ROLLBACK");
+    throw;
   }
 }
 
