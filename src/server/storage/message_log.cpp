@@ -20,6 +20,10 @@ constexpr auto kCommitEvery = std::chrono::milliseconds(1);
 
 MessageLog::MessageLog(std::unique_ptr<MessageBackend> backend, OnStored on_stored)
     : backend_(std::move(backend)), on_stored_(std::move(on_stored)) {
+  // A restart with a smaller --keep-messages applies it to every room at once, and before the
+  // server serves anyone: a room created (its ring read back) or a resume answered while the
+  // writer still pruned would see messages the retention already gave up, and no gap.
+  prune(true);
   writer_ = net::start_named_thread("chat-history", [this] { run_writer(); });
 }
 
@@ -51,7 +55,6 @@ void MessageLog::wait_stored(const std::string& room_key) {
 }
 
 void MessageLog::run_writer() {
-  prune(true);  // a restart with a smaller --keep-messages applies it to every room at once
   auto next_prune = std::chrono::steady_clock::now() + kPruneEvery;
   auto next_commit = std::chrono::steady_clock::time_point{};  // none yet: at once
   std::vector<Stored> batch;

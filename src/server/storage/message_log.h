@@ -68,7 +68,8 @@ class MessageLog {
   std::condition_variable queue_changed_;  // work for the writer, or a batch stored
   std::deque<Stored> queue_;
   std::unordered_map<std::string, unsigned> pending_by_room_;  // appended, not yet stored
-  std::unordered_set<std::string> written_since_prune_;        // the writer thread's own
+  // The writer thread's own (and the constructor's, before the writer starts).
+  std::unordered_set<std::string> written_since_prune_;
   bool stopping_ = false;
   std::thread writer_;  // last: started once everything it uses exists
 };
