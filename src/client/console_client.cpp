@@ -39,13 +39,6 @@ bool join_may_be_retried(proto::ErrorCode code) {
   }
 }
 
-// A line that carries a password (/register PASSWORD): never kept for the Up arrow to bring back
-// where anyone at the keyboard later could read it.
-bool carries_secret(std::string_view line) {
-  const Command cmd = parse_command(line);
-  return !cmd.secret.empty() || (cmd.kind == Command::Kind::register_nickname && !cmd.text.empty());
-}
-
 // The most the input line holds: four times the longest text the server takes, so that a line
 // too long to send is still given back whole to be shortened, and never less than the editor's
 // own bound.
@@ -58,7 +51,9 @@ std::size_t input_limit(std::size_t max_text_bytes) {
 OrderedConsole::Options console_options(const ConsoleClientIo& io, const ConsoleSession& session,
                                         std::function<void(int)> on_alt_digit) {
   OrderedConsole::Options options = io.console;
-  options.keep_in_history = [](std::string_view line) { return !carries_secret(line); };
+  // A line that may carry a password (/register PASSWORD, a mistyped /passwd old new) is never
+  // kept for the Up arrow to bring back where anyone at the keyboard later could read it.
+  options.keep_in_history = [](std::string_view line) { return !names_account_command(line); };
   options.on_alt_digit = std::move(on_alt_digit);
   if (io.colour) {
     options.style = [&session](std::string_view line) {
