@@ -100,8 +100,8 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       }
       // An action is a say with a flag: acknowledged, resumed and confirmed the same way.
       const bool action = cmd.kind == Command::Kind::action;
-      proto::Envelope env =
-          request({Command::Kind::say, current_room_, cmd.text, {}, false, false, action});
+      proto::Envelope env = request(
+          {Command::Kind::say, current_room_, cmd.text, {}, false, false, action, nickname_});
       auto* b = env.mutable_broadcast();
       b->set_room(current_room_);
       b->set_text(cmd.text);
@@ -280,8 +280,8 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
           seen_.record(a.room(), a.seq(), {a.server_msg_id(), a.server_time_ms()});
         }
         return timed(
-            {pending->action ? fmt::format("[{}] * {} {}", a.room(), nickname_, pending->text)
-                             : fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)},
+            {pending->action ? fmt::format("[{}] * {} {}", a.room(), pending->from, pending->text)
+                             : fmt::format("[{}] <{}> {}", a.room(), pending->from, pending->text)},
             a.server_time_ms(), false);
       }
       return {};
@@ -377,9 +377,9 @@ std::vector<std::string> ConsoleSession::on_chat(const proto::ChatMessage& m) {
     }
     seen_.record(m.room(), m.seq(), id);
   }
-  if (m.history() && same_name(m.from(), nickname_)) {
+  if (m.history()) {
     const auto mine = std::find_if(unconfirmed_.begin(), unconfirmed_.end(), [&](const auto& u) {
-      return same_name(u.room, m.room()) && u.text == m.text();
+      return same_name(u.from, m.from()) && same_name(u.room, m.room()) && u.text == m.text();
     });
     if (mine != unconfirmed_.end()) {  // sent before the loss, and the server has it after all
       unconfirmed_.erase(mine);

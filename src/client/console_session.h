@@ -84,6 +84,9 @@ class ConsoleSession {
     bool resume = false;      // sent by resume_requests()
     bool was_member = false;  // a resume JoinRoom of a room we were in (not one we were joining)
     bool action = false;      // a say that is a /me
+    // A say's sender: our nickname when it was sent, which a /nick right after must not change
+    // (the others saw it from this name).
+    std::string from = {};
   };
   struct Rejoin {
     std::string room;
@@ -92,6 +95,7 @@ class ConsoleSession {
   struct Unconfirmed {  // a Broadcast in flight when the connection was lost
     std::string room;
     std::string text;
+    std::string from;  // our nickname when it was sent: its replay comes from this name
   };
   proto::Envelope request(Pending pending);
   std::vector<std::string> on_reply(const proto::Envelope& env, const Pending* pending);

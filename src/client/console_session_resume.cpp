@@ -49,7 +49,7 @@ std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
         if (will_resume) {
           lines.push_back(fmt::format("! not confirmed yet: [{}] {} (checking once reconnected)",
                                       p.target, p.text));
-          unconfirmed_.push_back({p.target, p.text});
+          unconfirmed_.push_back({p.target, p.text, p.from});
         } else {
           lines.push_back(fmt::format("! not confirmed: [{}] {}", p.target, p.text));
         }

@@ -477,6 +477,33 @@ TEST_F(ConsoleSessionResumeTest, RequestsInFlightAtTheLossAreSaidNotDroppedSilen
                 "and send it again if needed)"}));
 }
 
+// A message sent just before a /nick is from the old name: its Ack shows it so, and its replay
+// after a loss (from the old name) confirms it.
+TEST_F(ConsoleSessionResumeTest, OwnMessagesKeepTheNameTheyWereSentWith) {
+  const auto renamed_to = [&](const std::string& nick) {
+    const auto nick_out = session_.command(parse_command("/nick " + nick));
+    proto::Envelope changed = reply_to(nick_out.to_send[0]);
+    changed.mutable_nickname_changed()->set_old_nickname(session_.nickname());
+    changed.mutable_nickname_changed()->set_nickname(nick);
+    session_.receive(changed);
+  };
+  const auto acked = session_.command(parse_command("hi"));
+  const auto action = session_.command(parse_command("/me waves"));
+  renamed_to("carol");
+  EXPECT_EQ(session_.receive(ack_of(acked.to_send[0], 3)),
+            std::vector<std::string>{"[lobby] <alice> hi"});
+  EXPECT_EQ(session_.receive(ack_of(action.to_send[0], 4)),
+            std::vector<std::string>{"[lobby] * alice waves"});
+
+  const auto unacked = session_.command(parse_command("still there?"));
+  renamed_to("dora");
+  const auto requests = reconnect();
+  users(requests[0]);
+  EXPECT_EQ(session_.receive(room_message("lobby", "carol", "still there?", 5, true)),
+            std::vector<std::string>{"[lobby] <carol> still there?"});
+  EXPECT_TRUE(session_.receive(pong_to(requests[1])).empty()) << "confirmed by its replay";
+}
+
 // Refused on connect, before the server read the Join: an address ban refuses the Join as a
 // nickname ban does; a "not now" refusal (the server is full) is left to the close.
 TEST(ConsoleSessionJoin, AnAddressBanOnConnectRefusesTheJoin) {
