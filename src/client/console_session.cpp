@@ -162,7 +162,7 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       proto::Envelope env = request({cmd.kind, cmd.target, current_room_, {}});
       env.mutable_join_room()->set_room(cmd.target);
       out.to_send.push_back(std::move(env));
-      current_room_ = cmd.target;
+      set_current_room(cmd.target);
       break;
     }
     case Command::Kind::leave: {
@@ -253,7 +253,7 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       }
       rooms_.assign(w.rooms().begin(), w.rooms().end());
       unread_.clear();
-      current_room_ = rooms_.empty() ? "" : rooms_.front();
+      set_current_room(rooms_.empty() ? "" : rooms_.front());
       std::vector<std::string> lines{fmt::format("* welcome, {}{}! server {}; you are in {}",
                                                  w.nickname(),
                                                  w.is_operator()  ? " (operator)"
@@ -418,7 +418,7 @@ std::vector<std::string> ConsoleSession::on_user_list(const proto::UserList& lis
   if (pending != nullptr && pending->kind == Command::Kind::join) {
     rooms_.push_back(list.room());
     if (same_name(current_room_, list.room())) {
-      current_room_ = list.room();  // the server's spelling
+      set_current_room(list.room());  // the server's spelling
     }
     if (!pending->resume) {  // a resumed room was never left, as far as the user is concerned
       lines.push_back(fmt::format("* you joined {}", list.room()));
@@ -466,7 +466,7 @@ std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
   if (pending != nullptr && pending->kind == Command::Kind::join &&
       same_name(current_room_, pending->target)) {
     // Back to the room we were in before the refused /join; a refused rejoin has none.
-    current_room_ = pending->resume ? (rooms_.empty() ? "" : rooms_.back()) : pending->text;
+    set_current_room(pending->resume ? (rooms_.empty() ? "" : rooms_.back()) : pending->text);
   }
   std::string line = fmt::format("! error {}: {}", proto::ErrorCode_Name(e.code()), e.message());
   if (pending != nullptr && pending->resume && pending->kind == Command::Kind::join) {
@@ -498,7 +498,7 @@ void ConsoleSession::switch_room_after_leaving(const std::string& room) {
                               [&](const std::string& r) { return same_name(r, room); }),
                rooms_.end());
   if (same_name(current_room_, room)) {
-    current_room_ = rooms_.empty() ? "" : rooms_.back();
+    set_current_room(rooms_.empty() ? "" : rooms_.back());
   }
 }
 

@@ -111,6 +111,10 @@ class ConsoleSession {
   std::vector<std::string> on_room_list(const proto::RoomList& list);
   std::vector<std::string> on_nickname_changed(const proto::NicknameChanged& changed);
   std::vector<std::string> on_renamed(const proto::Presence& p);
+  // Every change of the current room goes through here: what the user is looking at has nothing
+  // unread, so a count kept from before (a room switched back to after a refused /join, the one
+  // a /leave falls back to) cannot come back later.
+  void set_current_room(std::string room);
   // A live message in a room other than the current one counts as unread there.
   void count_unread(const std::string& room);
   // Our room spelled as `room` (any ASCII case), or rooms_.end().
