@@ -307,7 +307,7 @@ bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
       console_.print(line);
     }
     if (cmd.kind == Kind::switch_room) {
-      refresh_prompt();  // a /switch works while reconnecting too
+      refresh_prompt();  // a /switch works while reconnecting too (ConsoleSession keeps the rooms)
     }
     return false;
   }
@@ -344,9 +344,12 @@ bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
 
 // Input thread (inside read_line): Alt+digit, Alt+1 being the first room joined.
 void ConsoleClient::switch_by_key(int digit) {
-  if (session_.join_state() != ConsoleSession::JoinState::joined) {
-    return;  // typing a nickname or a password: no rooms yet
-  }
+  {
+    std::lock_guard lock(mutex_);
+    if (phase_ == Phase::down) {
+      return;  // typing a nickname or a password to join: no rooms yet
+    }
+  }  // (up, or reconnecting: the rooms being rejoined are ours, and may be switched between)
   for (const std::string& line : session_.switch_to_number(digit == 0 ? 10 : digit)) {
     console_.print(line);
   }

@@ -416,7 +416,9 @@ std::vector<std::string> ConsoleSession::on_user_list(const proto::UserList& lis
                                                       const Pending* pending) {
   std::vector<std::string> lines;
   if (pending != nullptr && pending->kind == Command::Kind::join) {
-    rooms_.push_back(list.room());
+    if (find_room(list.room()) == rooms_.end()) {  // a resumed room stayed ours while away
+      rooms_.push_back(list.room());
+    }
     if (same_name(current_room_, list.room())) {
       set_current_room(list.room());  // the server's spelling
     }
@@ -463,10 +465,11 @@ std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
   if (e.fatal() && !invites_retry(e.code())) {
     may_reconnect_ = false;
   }
-  if (pending != nullptr && pending->kind == Command::Kind::join &&
-      same_name(current_room_, pending->target)) {
-    // Back to the room we were in before the refused /join; a refused rejoin has none.
-    set_current_room(pending->resume ? (rooms_.empty() ? "" : rooms_.back()) : pending->text);
+  if (pending != nullptr && pending->kind == Command::Kind::join && pending->resume) {
+    switch_room_after_leaving(pending->target);  // not ours any more, as if left
+  } else if (pending != nullptr && pending->kind == Command::Kind::join &&
+             same_name(current_room_, pending->target)) {
+    set_current_room(pending->text);  // back to the room we were in before the refused /join
   }
   std::string line = fmt::format("! error {}: {}", proto::ErrorCode_Name(e.code()), e.message());
   if (pending != nullptr && pending->resume && pending->kind == Command::Kind::join) {

@@ -59,7 +59,9 @@ class ConsoleSession {
   // ---- Reconnecting (console_session_resume.cpp)
 
   // The connection is gone: every request in flight is dropped, and our rooms (with those we
-  // were joining) are kept for resume_requests(). Returns lines about the messages in flight:
+  // were joining) are kept for resume_requests(). Our rooms stay ours meanwhile: /switch and
+  // switch_to_number() work, and the prompt keeps their unread counts; a room whose rejoin is
+  // refused is dropped then, as if left. Returns lines about the messages in flight:
   // a whisper is "not confirmed" at once; with `will_resume`, a room message is checked against
   // the history the resume replays (shown like an Acked one if it is there), otherwise it too is
   // "not confirmed" at once.

@@ -35,11 +35,19 @@ std::string typed_command(Command::Kind kind, const std::string& target, const s
 std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
   std::lock_guard lock(mutex_);
   std::vector<std::string> lines;
-  // rejoin_ may hold rooms already: lost again before resume_requests(). They stay.
+  // Our rooms stay ours while away (/switch and Alt+digit go on working, the unread counts stay):
+  // each is rejoined by resume_requests(). rejoin_ may hold rooms already (lost again before
+  // resume_requests()), and a room of ours may have its rejoin in flight (lost again before its
+  // answer): each room is rejoined once.
+  const auto rejoin = [&](const std::string& room, bool was_member) {
+    if (std::none_of(rejoin_.begin(), rejoin_.end(),
+                     [&](const Rejoin& r) { return same_name(r.room, room); })) {
+      rejoin_.push_back({room, was_member});
+    }
+  };
   for (const std::string& room : rooms_) {
-    rejoin_.push_back({room, true});
+    rejoin(room, true);
   }
-  rooms_.clear();
   for (auto& [id, p] : pending_) {
     switch (p.kind) {
       case Command::Kind::say:
@@ -58,7 +66,7 @@ std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
         lines.push_back(fmt::format("! not confirmed: [whisper to {}] {}", p.target, p.text));
         break;
       case Command::Kind::join:
-        rejoin_.push_back({p.target, p.resume && p.was_member});
+        rejoin(p.target, p.resume && p.was_member);
         break;
       case Command::Kind::register_nickname:
       case Command::Kind::change_password:

@@ -380,7 +380,7 @@ TEST_F(ConsoleSessionResumeTest, ResumesEveryRoomFromJustBeforeWhatWasSeen) {
   ASSERT_TRUE(requests[1].join_room().has_since_seq()) << "a room we were in, nothing seen";
   EXPECT_EQ(requests[1].join_room().since_seq(), 0u);
   EXPECT_TRUE(requests[2].has_ping());
-  EXPECT_EQ(session_.prompt(), "[games] > ") << "the current room stays";
+  EXPECT_EQ(session_.prompt(), "[games | lobby 1] > ") << "the current room and the unread stay";
   EXPECT_EQ(users(requests[0]), std::vector<std::string>{"* users in lobby (1): alice"});
 }
 
@@ -475,6 +475,41 @@ TEST_F(ConsoleSessionResumeTest, RequestsInFlightAtTheLossAreSaidNotDroppedSilen
                 "check, and send it again if needed)",
                 "! not confirmed: /register (the connection was lost before the answer; check, "
                 "and send it again if needed)"}));
+}
+
+// While reconnecting our rooms stay ours: /switch and Alt+number work on them, their unread
+// counts stay, and they keep their numbers once rejoined. A room whose rejoin is refused is gone.
+TEST_F(ConsoleSessionResumeTest, RoomsCanBeSwitchedBetweenWhileReconnecting) {
+  const auto games = session_.command(parse_command("/join games"));
+  users(games.to_send[0]);
+  const auto chess = session_.command(parse_command("/join chess"));
+  users(chess.to_send[0]);
+  session_.command(parse_command("/switch lobby"));
+  session_.receive(room_message("games", "bob", "psst", 4));
+  session_.connection_lost(true);
+  EXPECT_EQ(session_.prompt(), "[lobby | games 1] > ");
+  EXPECT_EQ(session_.command(parse_command("/switch games")).lines,
+            std::vector<std::string>{"* now talking in games (Alt+2)"});
+  EXPECT_EQ(session_.switch_to_number(3),
+            std::vector<std::string>{"* now talking in chess (Alt+3)"});
+  EXPECT_EQ(session_.prompt(), "[chess] > ");
+
+  const proto::Envelope join = session_.join_request("alice", true);
+  session_.receive(welcome(join.request_id()));
+  const auto requests = session_.resume_requests();
+  ASSERT_EQ(requests.size(), 4u);
+  users(requests[0]);
+  proto::Envelope refused = reply_to(requests[1]);
+  refused.mutable_error()->set_code(proto::TOO_MANY_ROOMS);
+  refused.mutable_error()->set_request("join_room");
+  EXPECT_EQ(session_.receive(refused),
+            std::vector<std::string>{"! error TOO_MANY_ROOMS:  (could not rejoin games)"});
+  users(requests[2]);
+  EXPECT_EQ(session_.prompt(), "[chess] > ");
+  EXPECT_EQ(session_.switch_to_number(2),
+            std::vector<std::string>{"* now talking in chess (Alt+2)"});
+  EXPECT_EQ(session_.switch_to_number(3),
+            std::vector<std::string>{"! no room 3: you are in 2 rooms"});
 }
 
 // A message sent just before a /nick is from the old name: its Ack shows it so, and its replay
