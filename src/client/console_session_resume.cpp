@@ -25,6 +25,8 @@ std::string typed_command(Command::Kind kind, const std::string& target, const s
       return "/delete-account";
     case Command::Kind::operator_command:
       return "/op " + text;
+    case Command::Kind::list_rooms:
+      return target.empty() ? "/list" : "/list " + target;
     default:
       return "/ping";
   }
@@ -79,8 +81,17 @@ std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
             "again if needed)",
             typed_command(p.kind, p.target, p.text)));
         break;
+      case Command::Kind::nick:
+        // The server may have renamed us (the others then saw it) before the loss; the reconnect
+        // joins as the name we had.
+        lines.push_back(fmt::format(
+            "! not confirmed: /nick {} (the connection was lost before the answer; the server may "
+            "have renamed you, but you {} as {}: send it again if needed)",
+            p.target, will_resume ? "come back" : "were still", nickname_));
+        break;
       case Command::Kind::echo:
       case Command::Kind::users:
+      case Command::Kind::list_rooms:
       case Command::Kind::ping:
         if (!p.resume) {  // a resume's own Ping is the client's, not the user's
           lines.push_back(fmt::format("! no answer to {}: the connection was lost",

@@ -468,13 +468,19 @@ TEST_F(ConsoleSessionResumeTest, RequestsInFlightAtTheLossAreSaidNotDroppedSilen
   session_.command(parse_command("/kick bob spam"));
   session_.command(parse_command("/register horse-battery"));
   session_.command(parse_command("/leave"));
+  session_.command(parse_command("/nick carol"));
+  session_.command(parse_command("/list kitchen"));
   EXPECT_EQ(session_.connection_lost(true),
             (std::vector<std::string>{
                 "! no answer to /echo hi: the connection was lost",
                 "! not confirmed: /op kick bob spam (the connection was lost before the answer; "
                 "check, and send it again if needed)",
                 "! not confirmed: /register (the connection was lost before the answer; check, "
-                "and send it again if needed)"}));
+                "and send it again if needed)",
+                "! not confirmed: /nick carol (the connection was lost before the answer; the "
+                "server may have renamed you, but you come back as alice: send it again if "
+                "needed)",
+                "! no answer to /list kitchen: the connection was lost"}));
 }
 
 // While reconnecting our rooms stay ours: /switch and Alt+number work on them, their unread
