@@ -20,6 +20,22 @@ std::string shown(std::string_view text) {
   return wire::escape_text(text, {.keep_emoji_joiners = true});
 }
 
+// How many bytes of `text` hold whole characters: its length, less a UTF-8 character cut short
+// at its end (a byte that is not UTF-8 counts as whole: the console escapes it).
+std::size_t whole_characters(std::string_view text) {
+  std::size_t lead = text.size();
+  while (lead > 0 && text.size() - lead < 4 &&
+         (static_cast<unsigned char>(text[lead - 1]) & 0xC0) == 0x80) {
+    --lead;
+  }
+  if (lead == 0) {
+    return text.size();
+  }
+  const auto b = static_cast<unsigned char>(text[lead - 1]);
+  const std::size_t length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+  return text.size() - (lead - 1) < length ? lead - 1 : text.size();
+}
+
 }  // namespace
 
 // ---- OrderedConsole: output ----
@@ -303,9 +319,17 @@ std::optional<std::string> OrderedConsole::read_line_plain() {
     const auto begin = chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_);
     const auto end = chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_);
     const auto newline = std::find(begin, end, '\n');
-    const auto room = static_cast<std::ptrdiff_t>(limit - std::min(limit, line.size()));
-    dropped = dropped || newline - begin > room;
-    line.append(begin, newline - begin > room ? begin + room : newline);
+    // Once something was dropped, the rest of the line is too (not the bytes that happen to fit
+    // after a cut character).
+    const auto room =
+        dropped ? 0 : static_cast<std::ptrdiff_t>(limit - std::min(limit, line.size()));
+    if (newline - begin > room) {
+      line.append(begin, begin + room);
+      line.resize(whole_characters(line));  // a character goes whole or not at all
+      dropped = true;
+    } else {
+      line.append(begin, newline);
+    }
     chunk_pos_ = static_cast<std::size_t>(newline - chunk_.begin());
     if (newline != end) {
       ++chunk_pos_;

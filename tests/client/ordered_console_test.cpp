@@ -519,6 +519,25 @@ TEST(OrderedConsoleInteractive, TheInputLineIsCappedAndSaysSo) {
   }
 }
 
+// Read from a pipe, a line past the limit is cut before the character that does not fit whole,
+// however the reads split it; nothing after the cut is taken.
+TEST(OrderedConsolePlain, TheInputCapNeverSplitsACharacter) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(false, screen, keys));
+  console.set_input_limit(10);
+  keys.push("abcdefgh\xE2\x82\xAC!\n");  // the euro sign would end at byte 11
+  keys.push("abcdefghi\xE2");            // a read splits it after its first byte...
+  keys.push(
+      "\x82\xAC"
+      "z\n");                                                       // ...and the rest would fit
+  keys.push("\xF0\x9F\x91\x8D\xF0\x9F\x91\x8D\xF0\x9F\x91\x8D\n");  // three thumbs up
+  EXPECT_EQ(console.read_line(), "abcdefgh");
+  EXPECT_EQ(console.read_line(), "abcdefghi");
+  EXPECT_EQ(console.read_line(), "\xF0\x9F\x91\x8D\xF0\x9F\x91\x8D");
+  keys.close();
+}
+
 TEST(OrderedConsoleInteractive, DestructorClearsThePromptLine) {
   FakeScreen screen;
   FakeKeyboard keys;
