@@ -208,12 +208,15 @@ std::size_t OrderedConsole::give_back(std::string text) {
   editor_.set_buffer(text);
   // The rest of what was read with the refused line came with it (a paste): typed onto the
   // line being shortened, it would join it. It waits, in order, behind it.
+  // The LF of the CR LF that ended the refused line is no line of its own (the editor drops it).
+  const bool lf_of_crlf = held_.empty() && chunk_pos_ > 0 && chunk_pos_ < chunk_size_ &&
+                          chunk_[chunk_pos_ - 1] == '\r' && chunk_[chunk_pos_] == '\n';
   held_.insert(held_.end(), chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_),
                chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_));
   chunk_pos_ = chunk_size_;
   std::size_t lines = 0;
   bool in_line = false;
-  for (std::size_t i = 0; i < held_.size(); ++i) {
+  for (std::size_t i = lf_of_crlf ? 1 : 0; i < held_.size(); ++i) {
     const char c = held_[i];
     if (c == '\r' || c == '\n') {
       lines += 1;

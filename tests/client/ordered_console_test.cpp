@@ -485,6 +485,20 @@ TEST(OrderedConsoleInteractive, LinesPastedAfterAGivenBackLineWaitForIt) {
   keys.close();
 }
 
+// A paste with CR LF line ends: the LF of the refused line's CR LF is not counted as a line.
+TEST(OrderedConsoleInteractive, HeldLinesOfACrLfPasteAreCountedOnce) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(true, screen, keys));
+  keys.push("far too long\r\nsecond\r\n");
+  EXPECT_EQ(console.read_line(), "far too long");
+  EXPECT_EQ(console.give_back("far too long"), 1u);
+  keys.push("\r");
+  EXPECT_EQ(console.read_line(), "far too long");
+  EXPECT_EQ(console.read_line(), "second");
+  keys.close();
+}
+
 // The client keeps lines that carry a password out of the history.
 TEST(OrderedConsoleInteractive, LinesTheFilterRefusesAreNotKeptForUp) {
   FakeScreen screen;
