@@ -59,6 +59,7 @@ OrderedConsole::OrderedConsole(Options options)
       style_(std::move(options.style)),
       keep_in_history_(std::move(options.keep_in_history)),
       on_alt_digit_(std::move(options.on_alt_digit)),
+      escape_key_wait_(options.escape_key_wait),
       prompt_(shown(options.prompt)) {
   if (options.raw_mode) {
     raw_mode_.emplace();
@@ -264,11 +265,18 @@ std::optional<std::string> OrderedConsole::read_line_interactive(bool secret) {
   editor_.set_max_bytes(input_limit_);
   while (!editor_.eof()) {
     if (chunk_pos_ == chunk_size_) {
+      // A read that did not fill the buffer took all the terminal had: a key's sequence may still
+      // be coming only after a full one.
+      const bool all_taken = chunk_size_ < chunk_.size();
       // Echo per read chunk, not per byte: a paste is drawn in one write.
       show_editor(secret);
       say_if_full(editor_.take_dropped(), editor_.max_bytes());
+      const auto waited_from = std::chrono::steady_clock::now();
       if (!refill()) {
         break;
+      }
+      if (all_taken && std::chrono::steady_clock::now() - waited_from >= escape_key_wait_) {
+        editor_.input_paused();  // an ESC before this was the Escape key alone
       }
     }
     std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++]);

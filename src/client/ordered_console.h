@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -60,6 +61,10 @@ class OrderedConsole {
     // which stays as it is. Called on the input thread, inside read_line(); it may print and
     // set_prompt(). Empty: the keys do nothing.
     std::function<void(int digit)> on_alt_digit;
+    // ESC and a digit are Alt+digit when they come in one read (a terminal sends Alt+key as one
+    // write), or the digit within this long of an ESC that ended a read (Esc then the digit,
+    // typed, as readline's timeout allows); later, the digit is typed. 0: only in one read.
+    std::chrono::milliseconds escape_key_wait{500};
   };
 
   // Interactive, with raw mode, exactly when both stdin and stdout are terminals; lines wrapped
@@ -135,6 +140,7 @@ class OrderedConsole {
   const std::function<std::string(std::string_view)> style_;
   const std::function<bool(std::string_view)> keep_in_history_;
   const std::function<void(int)> on_alt_digit_;
+  const std::chrono::milliseconds escape_key_wait_;
   std::optional<terminal::RawMode> raw_mode_;  // declared before printer_: restored after join
 
   std::mutex queue_mutex_;

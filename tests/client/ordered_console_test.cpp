@@ -552,6 +552,44 @@ TEST(OrderedConsolePlain, TheInputCapNeverSplitsACharacter) {
   keys.close();
 }
 
+// Alt+digit is ESC and the digit in one read (or the digit within escape_key_wait); Esc, then a
+// digit in a later read, types the digit.
+TEST(OrderedConsoleInteractive, OnlyEscAndADigitInOneReadAreAltDigit) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole::Options options = fake_options(true, screen, keys);
+  options.escape_key_wait = std::chrono::milliseconds(0);  // any later read is too late
+  std::vector<int> digits;
+  options.on_alt_digit = [&](int digit) { digits.push_back(digit); };
+  OrderedConsole console(options);
+  keys.push("\x1b");
+  keys.push("1st\r");
+  EXPECT_EQ(console.read_line(), "1st");
+  EXPECT_TRUE(digits.empty());
+  keys.push(
+      "\x1b"
+      "2ok\r");
+  EXPECT_EQ(console.read_line(), "ok");
+  EXPECT_EQ(digits, std::vector<int>{2});
+  keys.close();
+}
+
+// Esc, then the digit soon after (a terminal without Alt): still Alt+digit.
+TEST(OrderedConsoleInteractive, EscThenADigitSoonAfterIsAltDigit) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole::Options options = fake_options(true, screen, keys);
+  options.escape_key_wait = std::chrono::hours(1);  // whenever the digit comes: soon enough
+  std::vector<int> digits;
+  options.on_alt_digit = [&](int digit) { digits.push_back(digit); };
+  OrderedConsole console(options);
+  keys.push("\x1b");
+  keys.push("3ok\r");
+  EXPECT_EQ(console.read_line(), "ok");
+  EXPECT_EQ(digits, std::vector<int>{3});
+  keys.close();
+}
+
 TEST(OrderedConsoleInteractive, DestructorClearsThePromptLine) {
   FakeScreen screen;
   FakeKeyboard keys;
