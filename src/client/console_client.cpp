@@ -100,7 +100,7 @@ int ConsoleClient::run() {
     expect_close();
     return code;
   }
-  console_.set_prompt(session_.prompt());
+  show_prompt();
   go_live();
   if (flags_.reconnect) {
     reconnector_ = chat::net::start_named_thread("client-reconn", [this] { reconnect_loop(); });
@@ -307,7 +307,7 @@ bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
       console_.print(line);
     }
     if (cmd.kind == Kind::switch_room) {
-      refresh_prompt();  // a /switch works while reconnecting too (ConsoleSession keeps the rooms)
+      show_prompt();  // a /switch works while reconnecting too (ConsoleSession keeps the rooms)
     }
     return false;
   }
@@ -338,7 +338,7 @@ bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
     }
   }
   quit_sent_ = quit_sent_ || out.quit;
-  console_.set_prompt(session_.prompt());  // a /join switches at once; a /join of ours, locally
+  show_prompt();  // a /join switches at once; a /join of ours, locally
   return out.quit;
 }
 
@@ -353,13 +353,25 @@ void ConsoleClient::switch_by_key(int digit) {
   for (const std::string& line : session_.switch_to_number(digit == 0 ? 10 : digit)) {
     console_.print(line);
   }
-  refresh_prompt();
+  show_prompt();
 }
 
-// Input thread: the prompt for the current room, marked while the link is down.
-void ConsoleClient::refresh_prompt() {
-  std::lock_guard lock(link_mutex_);
-  console_.set_prompt(usable_ ? session_.prompt() : "(reconnecting) " + session_.prompt());
+// Any thread: the prompt for the current room, marked while reconnecting. Built and set under
+// prompt_mutex_: of two threads that changed what it shows (a message counted unread on the
+// network thread, an Alt+digit on the input thread), the one that sets it last also built it
+// last, so a prompt built before the other's change cannot stay on the screen.
+void ConsoleClient::show_prompt() {
+  std::lock_guard lock(prompt_mutex_);
+  console_.set_prompt((reconnecting_ ? "(reconnecting) " : "") + session_.prompt());
+}
+
+// Any thread: marks the prompt as reconnecting, or not, and shows it.
+void ConsoleClient::set_reconnecting(bool reconnecting) {
+  {
+    std::lock_guard lock(prompt_mutex_);
+    reconnecting_ = reconnecting;
+  }
+  show_prompt();
 }
 
 // Input thread, after the input ended or /quit: no more reconnecting; if connected, let
@@ -422,7 +434,7 @@ void ConsoleClient::on_envelope(std::uint64_t generation, const proto::Envelope&
     console_.print(line);
   }
   if (session_.join_state() == ConsoleSession::JoinState::joined) {
-    console_.set_prompt(session_.prompt());
+    show_prompt();
   }
   std::lock_guard lock(mutex_);
   changed_.notify_all();
