@@ -377,6 +377,12 @@ void ConsoleClient::set_reconnecting(bool reconnecting) {
 // Input thread, after the input ended or /quit: no more reconnecting; if connected, let
 // outstanding messages be acknowledged, say goodbye, close.
 int ConsoleClient::finish(bool quit_asked) {
+  // Lines pasted after a refused one, still waiting for it: not sent behind a /quit (which may
+  // have been typed over the refused line to give up on it all), but not lost unsaid either.
+  if (const std::size_t held = console_.drop_held(); held != 0) {
+    console_.print(fmt::format("! {} pasted after a refused line {} not sent",
+                               count_of(held, "line"), held == 1 ? "was" : "were"));
+  }
   expect_close();
   stop_reconnecting();
   bool connected = false;

@@ -36,6 +36,27 @@ std::size_t whole_characters(std::string_view text) {
   return text.size() - (lead - 1) < length ? lead - 1 : text.size();
 }
 
+// How many lines `size` bytes at `bytes` hold, read after a line that `ended_by` ended: each
+// CR, LF or CR LF ends one, and a last one without an end counts too. A leading LF after a CR is
+// the rest of that CR LF.
+std::size_t lines_after(char ended_by, const char* bytes, std::size_t size) {
+  std::size_t lines = 0;
+  bool in_line = false;
+  for (std::size_t i = ended_by == '\r' && size > 0 && bytes[0] == '\n' ? 1 : 0; i < size; ++i) {
+    const char c = bytes[i];
+    if (c == '\r' || c == '\n') {
+      lines += 1;
+      in_line = false;
+      if (c == '\r' && i + 1 < size && bytes[i + 1] == '\n') {
+        ++i;  // CR LF ends one line
+      }
+    } else {
+      in_line = true;
+    }
+  }
+  return lines + (in_line ? 1 : 0);
+}
+
 }  // namespace
 
 // ---- OrderedConsole: output ----
@@ -209,27 +230,22 @@ std::size_t OrderedConsole::give_back(std::string text) {
   editor_.set_buffer(text);
   // The rest of what was read with the refused line came with it (a paste): typed onto the
   // line being shortened, it would join it. It waits, in order, behind it.
-  // The LF of the CR LF that ended the refused line is no line of its own (the editor drops it).
-  const bool lf_of_crlf = held_.empty() && chunk_pos_ > 0 && chunk_pos_ < chunk_size_ &&
-                          chunk_[chunk_pos_ - 1] == '\r' && chunk_[chunk_pos_] == '\n';
   held_.insert(held_.end(), chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_),
                chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_));
   chunk_pos_ = chunk_size_;
-  std::size_t lines = 0;
-  bool in_line = false;
-  for (std::size_t i = lf_of_crlf ? 1 : 0; i < held_.size(); ++i) {
-    const char c = held_[i];
-    if (c == '\r' || c == '\n') {
-      lines += 1;
-      in_line = false;
-      if (c == '\r' && i + 1 < held_.size() && held_[i + 1] == '\n') {
-        ++i;  // CR LF ends one line
-      }
-    } else {
-      in_line = true;
-    }
+  // The LF of the CR LF that ended the refused line is no line of its own (the editor drops it).
+  return lines_after(line_end_, held_.data(), held_.size());
+}
+
+std::size_t OrderedConsole::drop_held() {
+  std::size_t lines = lines_after(line_end_, held_.data(), held_.size());
+  if (chunk_pos_ < held_end_) {
+    lines += lines_after(line_end_, chunk_.data() + chunk_pos_, held_end_ - chunk_pos_);
+    chunk_pos_ = held_end_;
   }
-  return lines + (in_line ? 1 : 0);
+  held_.clear();
+  held_end_ = 0;
+  return lines;
 }
 
 // Input thread, once a line was taken: what give_back() held is read next, before the rest.
@@ -237,10 +253,12 @@ void OrderedConsole::take_held() {
   if (held_.empty()) {
     return;
   }
+  const std::size_t held = held_.size();
   held_.insert(held_.end(), chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_),
                chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_));
   chunk_size_ = held_.size();
   chunk_pos_ = 0;
+  held_end_ = held;
   held_.resize(std::max(held_.size(), kReadChunk));
   chunk_.swap(held_);
   held_.clear();
@@ -279,11 +297,13 @@ std::optional<std::string> OrderedConsole::read_line_interactive(bool secret) {
         editor_.input_paused();  // an ESC before this was the Escape key alone
       }
     }
-    std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++]);
+    const char byte = chunk_[chunk_pos_++];
+    std::optional<std::string> line = editor_.feed(byte);
     if (const auto digit = editor_.take_alt_digit(); digit && !secret && on_alt_digit_) {
       on_alt_digit_(*digit);
     }
     if (line) {
+      line_end_ = byte;
       show_input("", "");  // the caller decides how the sent line appears
       say_if_full(editor_.take_dropped(), editor_.max_bytes());
       said_full_ = false;
@@ -376,6 +396,7 @@ bool OrderedConsole::refill() {
   }
   chunk_pos_ = 0;
   chunk_size_ = std::min(static_cast<std::size_t>(got), chunk_.size());
+  held_end_ = 0;  // (read only once what was released is)
   return true;
 }
 

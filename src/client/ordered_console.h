@@ -111,6 +111,10 @@ class OrderedConsole {
   // that is, for the caller to say so. Non-interactive: nothing, 0 (a script's lines are not
   // edited). Thread contract: the input thread, between read_line() calls.
   std::size_t give_back(std::string text);
+  // Once no more lines will be read (the input ended, /quit): drops what give_back() held, or
+  // released and is not read yet, and returns how many lines that is, for the caller to say
+  // they were not sent. Thread contract: the input thread, after its last read_line().
+  std::size_t drop_held();
   // The most bytes the input line holds (LineEditor::set_max_bytes()); what is typed or pasted
   // past it is dropped, and a line printed says so. Thread-safe; takes effect at the next read.
   void set_input_limit(std::size_t bytes);
@@ -168,6 +172,9 @@ class OrderedConsole {
   std::size_t chunk_size_ = 0;
   bool input_ended_ = false;
   std::vector<char> held_;  // read after a given-back line: fed once that line is sent
+  // chunk_[chunk_pos_, held_end_) is what take_held() released and is not read yet.
+  std::size_t held_end_ = 0;
+  char line_end_ = 0;       // the byte that ended the last line read (CR or LF)
   bool said_full_ = false;  // the line being read was said to be full
   std::atomic<std::size_t> input_limit_{LineEditor::kDefaultMaxBytes};
 

@@ -485,6 +485,26 @@ TEST(OrderedConsoleInteractive, LinesPastedAfterAGivenBackLineWaitForIt) {
   keys.close();
 }
 
+// Lines held behind a given-back line, or released and not read yet, are counted when dropped.
+TEST(OrderedConsoleInteractive, HeldLinesDroppedAtTheEndAreCounted) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(true, screen, keys));
+  keys.push("far too long\r\nsecond\r\nthird\r\n");
+  EXPECT_EQ(console.read_line(), "far too long");
+  EXPECT_EQ(console.give_back("far too long"), 2u);
+  keys.push("\x15/quit\r");  // the refused line given up for a /quit
+  EXPECT_EQ(console.read_line(), "/quit");
+  EXPECT_EQ(console.drop_held(), 2u) << "released, not read";
+  EXPECT_EQ(console.drop_held(), 0u);
+
+  keys.push("too long again\rfourth\r");
+  EXPECT_EQ(console.read_line(), "too long again");
+  EXPECT_EQ(console.give_back("too long again"), 1u);
+  EXPECT_EQ(console.drop_held(), 1u) << "still held: the input ended";
+  keys.close();
+}
+
 // A paste with CR LF line ends: the LF of the refused line's CR LF is not counted as a line.
 TEST(OrderedConsoleInteractive, HeldLinesOfACrLfPasteAreCountedOnce) {
   FakeScreen screen;
