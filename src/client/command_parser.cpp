@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace chat::client {
 namespace {
@@ -136,6 +137,20 @@ Command parse_command(std::string_view line) {
     }
   }
   return invalid("unknown command /" + std::string(name) + "; /help lists the commands");
+}
+
+bool names_account_command(std::string_view line) {
+  if (line.empty() || line.front() != '/') {
+    return false;  // said text, "//register" included
+  }
+  const std::string_view name = split_word(line.substr(1)).first;
+  const auto is = [&](std::string_view command) {
+    return std::equal(name.begin(), name.end(), command.begin(), command.end(), [](char a, char b) {
+      return std::tolower(static_cast<unsigned char>(a)) == b;
+    });
+  };
+  // Every name parse_command() gives these commands.
+  return is("register") || is("passwd") || is("password") || is("delete-account");
 }
 
 std::vector<std::string> help_lines() {

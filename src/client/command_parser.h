@@ -46,6 +46,12 @@ struct Command {
 // "hello" -> say; "/w bob hi" -> whisper; "//x" -> say "/x". See help_lines(). Thread-safe.
 Command parse_command(std::string_view line);
 
+// True for a line that starts with a command about an account's password (/register, /passwd,
+// /password, /delete-account, in any letter case), whether it parses as valid or not: a mistyped
+// "/passwd old new" carries passwords as surely as a valid one. The client keeps such lines out of
+// the Up-arrow history. Thread-safe.
+bool names_account_command(std::string_view line);
+
 // The /help text: "commands:", then one command per line, its description aligned in one
 // column (a long description goes on under it). Thread-safe.
 std::vector<std::string> help_lines();

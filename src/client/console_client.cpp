@@ -39,13 +39,6 @@ bool join_may_be_retried(proto::ErrorCode code) {
   }
 }
 
-// A line that carries a password (/register PASSWORD): never kept for the Up arrow to bring back
-// where anyone at the keyboard later could read it.
-bool carries_secret(std::string_view line) {
-  const Command cmd = parse_command(line);
-  return !cmd.secret.empty() || (cmd.kind == Command::Kind::register_nickname && !cmd.text.empty());
-}
-
 // The most the input line holds: four times the longest text the server takes, so that a line
 // too long to send is still given back whole to be shortened, and never less than the editor's
 // own bound.
@@ -58,7 +51,9 @@ std::size_t input_limit(std::size_t max_text_bytes) {
 OrderedConsole::Options console_options(const ConsoleClientIo& io, const ConsoleSession& session,
                                         std::function<void(int)> on_alt_digit) {
   OrderedConsole::Options options = io.console;
-  options.keep_in_history = [](std::string_view line) { return !carries_secret(line); };
+  // A line that may carry a password (/register PASSWORD, a mistyped /passwd old new) is never
+  // kept for the Up arrow to bring back where anyone at the keyboard later could read it.
+  options.keep_in_history = [](std::string_view line) { return !names_account_command(line); };
   options.on_alt_digit = std::move(on_alt_digit);
   if (io.colour) {
     options.style = [&session](std::string_view line) {
@@ -105,7 +100,7 @@ int ConsoleClient::run() {
     expect_close();
     return code;
   }
-  console_.set_prompt(session_.prompt());
+  show_prompt();
   go_live();
   if (flags_.reconnect) {
     reconnector_ = chat::net::start_named_thread("client-reconn", [this] { reconnect_loop(); });
@@ -312,7 +307,7 @@ bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
       console_.print(line);
     }
     if (cmd.kind == Kind::switch_room) {
-      refresh_prompt();  // a /switch works while reconnecting too
+      show_prompt();  // a /switch works while reconnecting too (ConsoleSession keeps the rooms)
     }
     return false;
   }
@@ -343,30 +338,51 @@ bool ConsoleClient::send_command(const Command& cmd, const std::string& typed) {
     }
   }
   quit_sent_ = quit_sent_ || out.quit;
-  console_.set_prompt(session_.prompt());  // a /join switches at once; a /join of ours, locally
+  show_prompt();  // a /join switches at once; a /join of ours, locally
   return out.quit;
 }
 
 // Input thread (inside read_line): Alt+digit, Alt+1 being the first room joined.
 void ConsoleClient::switch_by_key(int digit) {
-  if (session_.join_state() != ConsoleSession::JoinState::joined) {
-    return;  // typing a nickname or a password: no rooms yet
-  }
+  {
+    std::lock_guard lock(mutex_);
+    if (phase_ == Phase::down) {
+      return;  // typing a nickname or a password to join: no rooms yet
+    }
+  }  // (up, or reconnecting: the rooms being rejoined are ours, and may be switched between)
   for (const std::string& line : session_.switch_to_number(digit == 0 ? 10 : digit)) {
     console_.print(line);
   }
-  refresh_prompt();
+  show_prompt();
 }
 
-// Input thread: the prompt for the current room, marked while the link is down.
-void ConsoleClient::refresh_prompt() {
-  std::lock_guard lock(link_mutex_);
-  console_.set_prompt(usable_ ? session_.prompt() : "(reconnecting) " + session_.prompt());
+// Any thread: the prompt for the current room, marked while reconnecting. Built and set under
+// prompt_mutex_: of two threads that changed what it shows (a message counted unread on the
+// network thread, an Alt+digit on the input thread), the one that sets it last also built it
+// last, so a prompt built before the other's change cannot stay on the screen.
+void ConsoleClient::show_prompt() {
+  std::lock_guard lock(prompt_mutex_);
+  console_.set_prompt((reconnecting_ ? "(reconnecting) " : "") + session_.prompt());
+}
+
+// Any thread: marks the prompt as reconnecting, or not, and shows it.
+void ConsoleClient::set_reconnecting(bool reconnecting) {
+  {
+    std::lock_guard lock(prompt_mutex_);
+    reconnecting_ = reconnecting;
+  }
+  show_prompt();
 }
 
 // Input thread, after the input ended or /quit: no more reconnecting; if connected, let
 // outstanding messages be acknowledged, say goodbye, close.
 int ConsoleClient::finish(bool quit_asked) {
+  // Lines pasted after a refused one, still waiting for it: not sent behind a /quit (which may
+  // have been typed over the refused line to give up on it all), but not lost unsaid either.
+  if (const std::size_t held = console_.drop_held(); held != 0) {
+    console_.print(fmt::format("! {} pasted after a refused line {} not sent",
+                               count_of(held, "line"), held == 1 ? "was" : "were"));
+  }
   expect_close();
   stop_reconnecting();
   bool connected = false;
@@ -424,7 +440,7 @@ void ConsoleClient::on_envelope(std::uint64_t generation, const proto::Envelope&
     console_.print(line);
   }
   if (session_.join_state() == ConsoleSession::JoinState::joined) {
-    console_.set_prompt(session_.prompt());
+    show_prompt();
   }
   std::lock_guard lock(mutex_);
   changed_.notify_all();

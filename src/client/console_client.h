@@ -62,7 +62,8 @@ struct ConsoleClientIo {
 // on_closed(); the reconnect thread runs reconnect_loop(). A Link is created and destroyed only
 // by the input thread (before the reconnect thread starts, and after it ended) or by the
 // reconnect thread, never with mutex_ held (its destructor waits for callbacks that take it).
-// Lock order: link_mutex_, then mutex_, then the session's own.
+// Lock order: link_mutex_, then mutex_, then prompt_mutex_, then the session's own, then the
+// console's.
 class ConsoleClient {
  public:
   // Thread contract: construct, run() and destroy on one thread.
@@ -100,7 +101,8 @@ class ConsoleClient {
   bool send_command(const Command& cmd, const std::string& typed);
   // Alt+`digit` (0: the tenth room): switches to that room. Input thread, inside read_line().
   void switch_by_key(int digit);
-  void refresh_prompt();
+  void show_prompt();
+  void set_reconnecting(bool reconnecting);
   int finish(bool quit_asked);
   void go_live(bool resumed = false);
   bool take_loss_locked();
@@ -148,7 +150,10 @@ class ConsoleClient {
   std::unique_ptr<Link> link_;  // closed before what its callbacks use
   bool usable_ = false;         // under link_mutex_: joined, the user's lines may go out
   bool quit_sent_ = false;      // the input thread's: a Quit went out (not only asked for)
-  std::thread reconnector_;     // joined by finish() or the destructor, before the rest goes
+  // Held while the prompt is built and set (show_prompt()), by any thread; guards reconnecting_.
+  std::mutex prompt_mutex_;
+  bool reconnecting_ = false;  // the prompt says "(reconnecting)"
+  std::thread reconnector_;    // joined by finish() or the destructor, before the rest goes
 };
 
 }  // namespace chat::client

@@ -121,7 +121,7 @@ void ConsoleClient::reconnect_loop() {
 // or the client stops or gives up (false).
 bool ConsoleClient::recover(const std::string& reason, ReconnectBackoff& backoff) {
   drop_link();
-  console_.set_prompt("(reconnecting) " + session_.prompt());
+  set_reconnecting(true);
   std::chrono::milliseconds delay = backoff.next();
   console_.print(connection_lost_line(reason, delay));
   for (const std::string& line : session_.connection_lost(true)) {
@@ -179,7 +179,7 @@ ConsoleClient::Attempt ConsoleClient::attempt(std::string& why) {
   }
   const auto state = session_.join_state();
   if (state == ConsoleSession::JoinState::joined) {
-    console_.set_prompt(session_.prompt());
+    set_reconnecting(false);
     go_live(true);
     return Attempt::resumed;
   }

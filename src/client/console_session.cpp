@@ -100,8 +100,8 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       }
       // An action is a say with a flag: acknowledged, resumed and confirmed the same way.
       const bool action = cmd.kind == Command::Kind::action;
-      proto::Envelope env =
-          request({Command::Kind::say, current_room_, cmd.text, {}, false, false, action});
+      proto::Envelope env = request(
+          {Command::Kind::say, current_room_, cmd.text, {}, false, false, action, nickname_});
       auto* b = env.mutable_broadcast();
       b->set_room(current_room_);
       b->set_text(cmd.text);
@@ -162,7 +162,7 @@ ConsoleSession::Output ConsoleSession::command(const Command& cmd) {
       proto::Envelope env = request({cmd.kind, cmd.target, current_room_, {}});
       env.mutable_join_room()->set_room(cmd.target);
       out.to_send.push_back(std::move(env));
-      current_room_ = cmd.target;
+      set_current_room(cmd.target);
       break;
     }
     case Command::Kind::leave: {
@@ -253,7 +253,7 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
       }
       rooms_.assign(w.rooms().begin(), w.rooms().end());
       unread_.clear();
-      current_room_ = rooms_.empty() ? "" : rooms_.front();
+      set_current_room(rooms_.empty() ? "" : rooms_.front());
       std::vector<std::string> lines{fmt::format("* welcome, {}{}! server {}; you are in {}",
                                                  w.nickname(),
                                                  w.is_operator()  ? " (operator)"
@@ -280,8 +280,8 @@ std::vector<std::string> ConsoleSession::on_reply(const proto::Envelope& env,
           seen_.record(a.room(), a.seq(), {a.server_msg_id(), a.server_time_ms()});
         }
         return timed(
-            {pending->action ? fmt::format("[{}] * {} {}", a.room(), nickname_, pending->text)
-                             : fmt::format("[{}] <{}> {}", a.room(), nickname_, pending->text)},
+            {pending->action ? fmt::format("[{}] * {} {}", a.room(), pending->from, pending->text)
+                             : fmt::format("[{}] <{}> {}", a.room(), pending->from, pending->text)},
             a.server_time_ms(), false);
       }
       return {};
@@ -377,9 +377,9 @@ std::vector<std::string> ConsoleSession::on_chat(const proto::ChatMessage& m) {
     }
     seen_.record(m.room(), m.seq(), id);
   }
-  if (m.history() && same_name(m.from(), nickname_)) {
+  if (m.history()) {
     const auto mine = std::find_if(unconfirmed_.begin(), unconfirmed_.end(), [&](const auto& u) {
-      return same_name(u.room, m.room()) && u.text == m.text();
+      return same_name(u.from, m.from()) && same_name(u.room, m.room()) && u.text == m.text();
     });
     if (mine != unconfirmed_.end()) {  // sent before the loss, and the server has it after all
       unconfirmed_.erase(mine);
@@ -416,9 +416,11 @@ std::vector<std::string> ConsoleSession::on_user_list(const proto::UserList& lis
                                                       const Pending* pending) {
   std::vector<std::string> lines;
   if (pending != nullptr && pending->kind == Command::Kind::join) {
-    rooms_.push_back(list.room());
+    if (find_room(list.room()) == rooms_.end()) {  // a resumed room stayed ours while away
+      rooms_.push_back(list.room());
+    }
     if (same_name(current_room_, list.room())) {
-      current_room_ = list.room();  // the server's spelling
+      set_current_room(list.room());  // the server's spelling
     }
     if (!pending->resume) {  // a resumed room was never left, as far as the user is concerned
       lines.push_back(fmt::format("* you joined {}", list.room()));
@@ -463,10 +465,11 @@ std::vector<std::string> ConsoleSession::on_error(const proto::Envelope& env,
   if (e.fatal() && !invites_retry(e.code())) {
     may_reconnect_ = false;
   }
-  if (pending != nullptr && pending->kind == Command::Kind::join &&
-      same_name(current_room_, pending->target)) {
-    // Back to the room we were in before the refused /join; a refused rejoin has none.
-    current_room_ = pending->resume ? (rooms_.empty() ? "" : rooms_.back()) : pending->text;
+  if (pending != nullptr && pending->kind == Command::Kind::join && pending->resume) {
+    switch_room_after_leaving(pending->target);  // not ours any more, as if left
+  } else if (pending != nullptr && pending->kind == Command::Kind::join &&
+             same_name(current_room_, pending->target)) {
+    set_current_room(pending->text);  // back to the room we were in before the refused /join
   }
   std::string line = fmt::format("! error {}: {}", proto::ErrorCode_Name(e.code()), e.message());
   if (pending != nullptr && pending->resume && pending->kind == Command::Kind::join) {
@@ -498,7 +501,7 @@ void ConsoleSession::switch_room_after_leaving(const std::string& room) {
                               [&](const std::string& r) { return same_name(r, room); }),
                rooms_.end());
   if (same_name(current_room_, room)) {
-    current_room_ = rooms_.empty() ? "" : rooms_.back();
+    set_current_room(rooms_.empty() ? "" : rooms_.back());
   }
 }
 

@@ -59,7 +59,9 @@ class ConsoleSession {
   // ---- Reconnecting (console_session_resume.cpp)
 
   // The connection is gone: every request in flight is dropped, and our rooms (with those we
-  // were joining) are kept for resume_requests(). Returns lines about the messages in flight:
+  // were joining) are kept for resume_requests(). Our rooms stay ours meanwhile: /switch and
+  // switch_to_number() work, and the prompt keeps their unread counts; a room whose rejoin is
+  // refused is dropped then, as if left. Returns lines about the messages in flight:
   // a whisper is "not confirmed" at once; with `will_resume`, a room message is checked against
   // the history the resume replays (shown like an Acked one if it is there), otherwise it too is
   // "not confirmed" at once.
@@ -84,6 +86,9 @@ class ConsoleSession {
     bool resume = false;      // sent by resume_requests()
     bool was_member = false;  // a resume JoinRoom of a room we were in (not one we were joining)
     bool action = false;      // a say that is a /me
+    // A say's sender: our nickname when it was sent, which a /nick right after must not change
+    // (the others saw it from this name).
+    std::string from = {};
   };
   struct Rejoin {
     std::string room;
@@ -92,6 +97,7 @@ class ConsoleSession {
   struct Unconfirmed {  // a Broadcast in flight when the connection was lost
     std::string room;
     std::string text;
+    std::string from;  // our nickname when it was sent: its replay comes from this name
   };
   proto::Envelope request(Pending pending);
   std::vector<std::string> on_reply(const proto::Envelope& env, const Pending* pending);
@@ -107,6 +113,10 @@ class ConsoleSession {
   std::vector<std::string> on_room_list(const proto::RoomList& list);
   std::vector<std::string> on_nickname_changed(const proto::NicknameChanged& changed);
   std::vector<std::string> on_renamed(const proto::Presence& p);
+  // Every change of the current room goes through here: what the user is looking at has nothing
+  // unread, so a count kept from before (a room switched back to after a refused /join, the one
+  // a /leave falls back to) cannot come back later.
+  void set_current_room(std::string room);
   // A live message in a room other than the current one counts as unread there.
   void count_unread(const std::string& room);
   // Our room spelled as `room` (any ASCII case), or rooms_.end().

@@ -25,6 +25,8 @@ std::string typed_command(Command::Kind kind, const std::string& target, const s
       return "/delete-account";
     case Command::Kind::operator_command:
       return "/op " + text;
+    case Command::Kind::list_rooms:
+      return target.empty() ? "/list" : "/list " + target;
     default:
       return "/ping";
   }
@@ -35,11 +37,19 @@ std::string typed_command(Command::Kind kind, const std::string& target, const s
 std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
   std::lock_guard lock(mutex_);
   std::vector<std::string> lines;
-  // rejoin_ may hold rooms already: lost again before resume_requests(). They stay.
+  // Our rooms stay ours while away (/switch and Alt+digit go on working, the unread counts stay):
+  // each is rejoined by resume_requests(). rejoin_ may hold rooms already (lost again before
+  // resume_requests()), and a room of ours may have its rejoin in flight (lost again before its
+  // answer): each room is rejoined once.
+  const auto rejoin = [&](const std::string& room, bool was_member) {
+    if (std::none_of(rejoin_.begin(), rejoin_.end(),
+                     [&](const Rejoin& r) { return same_name(r.room, room); })) {
+      rejoin_.push_back({room, was_member});
+    }
+  };
   for (const std::string& room : rooms_) {
-    rejoin_.push_back({room, true});
+    rejoin(room, true);
   }
-  rooms_.clear();
   for (auto& [id, p] : pending_) {
     switch (p.kind) {
       case Command::Kind::say:
@@ -49,7 +59,7 @@ std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
         if (will_resume) {
           lines.push_back(fmt::format("! not confirmed yet: [{}] {} (checking once reconnected)",
                                       p.target, p.text));
-          unconfirmed_.push_back({p.target, p.text});
+          unconfirmed_.push_back({p.target, p.text, p.from});
         } else {
           lines.push_back(fmt::format("! not confirmed: [{}] {}", p.target, p.text));
         }
@@ -58,7 +68,7 @@ std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
         lines.push_back(fmt::format("! not confirmed: [whisper to {}] {}", p.target, p.text));
         break;
       case Command::Kind::join:
-        rejoin_.push_back({p.target, p.resume && p.was_member});
+        rejoin(p.target, p.resume && p.was_member);
         break;
       case Command::Kind::register_nickname:
       case Command::Kind::change_password:
@@ -71,8 +81,17 @@ std::vector<std::string> ConsoleSession::connection_lost(bool will_resume) {
             "again if needed)",
             typed_command(p.kind, p.target, p.text)));
         break;
+      case Command::Kind::nick:
+        // The server may have renamed us (the others then saw it) before the loss; the reconnect
+        // joins as the name we had.
+        lines.push_back(fmt::format(
+            "! not confirmed: /nick {} (the connection was lost before the answer; the server may "
+            "have renamed you, but you {} as {}: send it again if needed)",
+            p.target, will_resume ? "come back" : "were still", nickname_));
+        break;
       case Command::Kind::echo:
       case Command::Kind::users:
+      case Command::Kind::list_rooms:
       case Command::Kind::ping:
         if (!p.resume) {  // a resume's own Ping is the client's, not the user's
           lines.push_back(fmt::format("! no answer to {}: the connection was lost",

@@ -2,6 +2,7 @@
 // nickname changes (see console_session.h). Every function here runs under mutex_.
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -51,9 +52,13 @@ std::vector<std::string> ConsoleSession::switch_to(const std::string& room_or_nu
     return {
         fmt::format("! you are not in {}; /join {} to join it", room_or_number, room_or_number)};
   }
-  current_room_ = *room;
-  std::erase_if(unread_, [&](const auto& u) { return same_name(u.first, current_room_); });
+  set_current_room(*room);
   return {fmt::format("* now talking in {} (Alt+{})", current_room_, room - rooms_.begin() + 1)};
+}
+
+void ConsoleSession::set_current_room(std::string room) {
+  current_room_ = std::move(room);
+  std::erase_if(unread_, [&](const auto& u) { return same_name(u.first, current_room_); });
 }
 
 std::vector<std::string> ConsoleSession::switch_to_number(int number) {

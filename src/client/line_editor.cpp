@@ -202,6 +202,12 @@ std::optional<int> LineEditor::take_alt_digit() {
   return std::exchange(alt_digit_, std::nullopt);
 }
 
+void LineEditor::input_paused() {
+  if (escape_ == Escape::started) {
+    escape_ = Escape::none;
+  }
+}
+
 std::optional<std::string> LineEditor::take_line() {
   cursor_ = 0;
   history_index_ = history_.size();

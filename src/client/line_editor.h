@@ -22,7 +22,8 @@ namespace chat::client {
 //   Ctrl+K / Ctrl+U                    erase from the cursor to the end / to the start
 //   Up/Down, Ctrl+P/Ctrl+N             step through the history (add_history), keeping the line
 //                                      being typed to come back to
-//   Alt+digit                          take_alt_digit() reports it
+//   Alt+digit                          take_alt_digit() reports it (ESC and the digit in one
+//                                      burst: input_paused())
 //   Enter (CR, LF or CR LF)            completes the line
 //   Ctrl+D                             end of input on an empty line, else Delete
 // Other escape sequences (function keys) and control bytes are dropped. Thread contract: none;
@@ -56,6 +57,10 @@ class LineEditor {
   bool take_dropped() { return std::exchange(dropped_, false); }
   // The digit of the last Alt+digit pressed since the last call, if any.
   std::optional<int> take_alt_digit();
+  // Every byte that had arrived was fed, and the terminal had no more: an ESC that ended them was
+  // the Escape key pressed alone, not the start of Alt+key or of a key's sequence (a terminal
+  // sends those in one write), so what is typed next is typed, not taken as Alt+ it.
+  void input_paused();
   // True once Ctrl+D arrived on an empty line; every later byte is ignored.
   bool eof() const { return eof_; }
 

@@ -20,6 +20,43 @@ std::string shown(std::string_view text) {
   return wire::escape_text(text, {.keep_emoji_joiners = true});
 }
 
+// How many bytes of `text` hold whole characters: its length, less a UTF-8 character cut short
+// at its end (a byte that is not UTF-8 counts as whole: the console escapes it).
+std::size_t whole_characters(std::string_view text) {
+  std::size_t lead = text.size();
+  while (lead > 0 && text.size() - lead < 4 &&
+         (static_cast<unsigned char>(text[lead - 1]) & 0xC0) == 0x80) {
+    --lead;
+  }
+  if (lead == 0) {
+    return text.size();
+  }
+  const auto b = static_cast<unsigned char>(text[lead - 1]);
+  const std::size_t length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+  return text.size() - (lead - 1) < length ? lead - 1 : text.size();
+}
+
+// How many lines `size` bytes at `bytes` hold, read after a line that `ended_by` ended: each
+// CR, LF or CR LF ends one, and a last one without an end counts too. A leading LF after a CR is
+// the rest of that CR LF.
+std::size_t lines_after(char ended_by, const char* bytes, std::size_t size) {
+  std::size_t lines = 0;
+  bool in_line = false;
+  for (std::size_t i = ended_by == '\r' && size > 0 && bytes[0] == '\n' ? 1 : 0; i < size; ++i) {
+    const char c = bytes[i];
+    if (c == '\r' || c == '\n') {
+      lines += 1;
+      in_line = false;
+      if (c == '\r' && i + 1 < size && bytes[i + 1] == '\n') {
+        ++i;  // CR LF ends one line
+      }
+    } else {
+      in_line = true;
+    }
+  }
+  return lines + (in_line ? 1 : 0);
+}
+
 }  // namespace
 
 // ---- OrderedConsole: output ----
@@ -43,6 +80,7 @@ OrderedConsole::OrderedConsole(Options options)
       style_(std::move(options.style)),
       keep_in_history_(std::move(options.keep_in_history)),
       on_alt_digit_(std::move(options.on_alt_digit)),
+      escape_key_wait_(options.escape_key_wait),
       prompt_(shown(options.prompt)) {
   if (options.raw_mode) {
     raw_mode_.emplace();
@@ -195,21 +233,19 @@ std::size_t OrderedConsole::give_back(std::string text) {
   held_.insert(held_.end(), chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_),
                chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_));
   chunk_pos_ = chunk_size_;
-  std::size_t lines = 0;
-  bool in_line = false;
-  for (std::size_t i = 0; i < held_.size(); ++i) {
-    const char c = held_[i];
-    if (c == '\r' || c == '\n') {
-      lines += 1;
-      in_line = false;
-      if (c == '\r' && i + 1 < held_.size() && held_[i + 1] == '\n') {
-        ++i;  // CR LF ends one line
-      }
-    } else {
-      in_line = true;
-    }
+  // The LF of the CR LF that ended the refused line is no line of its own (the editor drops it).
+  return lines_after(line_end_, held_.data(), held_.size());
+}
+
+std::size_t OrderedConsole::drop_held() {
+  std::size_t lines = lines_after(line_end_, held_.data(), held_.size());
+  if (chunk_pos_ < held_end_) {
+    lines += lines_after(line_end_, chunk_.data() + chunk_pos_, held_end_ - chunk_pos_);
+    chunk_pos_ = held_end_;
   }
-  return lines + (in_line ? 1 : 0);
+  held_.clear();
+  held_end_ = 0;
+  return lines;
 }
 
 // Input thread, once a line was taken: what give_back() held is read next, before the rest.
@@ -217,10 +253,12 @@ void OrderedConsole::take_held() {
   if (held_.empty()) {
     return;
   }
+  const std::size_t held = held_.size();
   held_.insert(held_.end(), chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_),
                chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_));
   chunk_size_ = held_.size();
   chunk_pos_ = 0;
+  held_end_ = held;
   held_.resize(std::max(held_.size(), kReadChunk));
   chunk_.swap(held_);
   held_.clear();
@@ -245,18 +283,27 @@ std::optional<std::string> OrderedConsole::read_line_interactive(bool secret) {
   editor_.set_max_bytes(input_limit_);
   while (!editor_.eof()) {
     if (chunk_pos_ == chunk_size_) {
+      // A read that did not fill the buffer took all the terminal had: a key's sequence may still
+      // be coming only after a full one.
+      const bool all_taken = chunk_size_ < chunk_.size();
       // Echo per read chunk, not per byte: a paste is drawn in one write.
       show_editor(secret);
       say_if_full(editor_.take_dropped(), editor_.max_bytes());
+      const auto waited_from = std::chrono::steady_clock::now();
       if (!refill()) {
         break;
       }
+      if (all_taken && std::chrono::steady_clock::now() - waited_from >= escape_key_wait_) {
+        editor_.input_paused();  // an ESC before this was the Escape key alone
+      }
     }
-    std::optional<std::string> line = editor_.feed(chunk_[chunk_pos_++]);
+    const char byte = chunk_[chunk_pos_++];
+    std::optional<std::string> line = editor_.feed(byte);
     if (const auto digit = editor_.take_alt_digit(); digit && !secret && on_alt_digit_) {
       on_alt_digit_(*digit);
     }
     if (line) {
+      line_end_ = byte;
       show_input("", "");  // the caller decides how the sent line appears
       say_if_full(editor_.take_dropped(), editor_.max_bytes());
       said_full_ = false;
@@ -303,9 +350,17 @@ std::optional<std::string> OrderedConsole::read_line_plain() {
     const auto begin = chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_pos_);
     const auto end = chunk_.begin() + static_cast<std::ptrdiff_t>(chunk_size_);
     const auto newline = std::find(begin, end, '\n');
-    const auto room = static_cast<std::ptrdiff_t>(limit - std::min(limit, line.size()));
-    dropped = dropped || newline - begin > room;
-    line.append(begin, newline - begin > room ? begin + room : newline);
+    // Once something was dropped, the rest of the line is too (not the bytes that happen to fit
+    // after a cut character).
+    const auto room =
+        dropped ? 0 : static_cast<std::ptrdiff_t>(limit - std::min(limit, line.size()));
+    if (newline - begin > room) {
+      line.append(begin, begin + room);
+      line.resize(whole_characters(line));  // a character goes whole or not at all
+      dropped = true;
+    } else {
+      line.append(begin, newline);
+    }
     chunk_pos_ = static_cast<std::size_t>(newline - chunk_.begin());
     if (newline != end) {
       ++chunk_pos_;
@@ -341,6 +396,7 @@ bool OrderedConsole::refill() {
   }
   chunk_pos_ = 0;
   chunk_size_ = std::min(static_cast<std::size_t>(got), chunk_.size());
+  held_end_ = 0;  // (read only once what was released is)
   return true;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -60,6 +61,10 @@ class OrderedConsole {
     // which stays as it is. Called on the input thread, inside read_line(); it may print and
     // set_prompt(). Empty: the keys do nothing.
     std::function<void(int digit)> on_alt_digit;
+    // ESC and a digit are Alt+digit when they come in one read (a terminal sends Alt+key as one
+    // write), or the digit within this long of an ESC that ended a read (Esc then the digit,
+    // typed, as readline's timeout allows); later, the digit is typed. 0: only in one read.
+    std::chrono::milliseconds escape_key_wait{500};
   };
 
   // Interactive, with raw mode, exactly when both stdin and stdout are terminals; lines wrapped
@@ -106,6 +111,10 @@ class OrderedConsole {
   // that is, for the caller to say so. Non-interactive: nothing, 0 (a script's lines are not
   // edited). Thread contract: the input thread, between read_line() calls.
   std::size_t give_back(std::string text);
+  // Once no more lines will be read (the input ended, /quit): drops what give_back() held, or
+  // released and is not read yet, and returns how many lines that is, for the caller to say
+  // they were not sent. Thread contract: the input thread, after its last read_line().
+  std::size_t drop_held();
   // The most bytes the input line holds (LineEditor::set_max_bytes()); what is typed or pasted
   // past it is dropped, and a line printed says so. Thread-safe; takes effect at the next read.
   void set_input_limit(std::size_t bytes);
@@ -135,6 +144,7 @@ class OrderedConsole {
   const std::function<std::string(std::string_view)> style_;
   const std::function<bool(std::string_view)> keep_in_history_;
   const std::function<void(int)> on_alt_digit_;
+  const std::chrono::milliseconds escape_key_wait_;
   std::optional<terminal::RawMode> raw_mode_;  // declared before printer_: restored after join
 
   std::mutex queue_mutex_;
@@ -162,6 +172,9 @@ class OrderedConsole {
   std::size_t chunk_size_ = 0;
   bool input_ended_ = false;
   std::vector<char> held_;  // read after a given-back line: fed once that line is sent
+  // chunk_[chunk_pos_, held_end_) is what take_held() released and is not read yet.
+  std::size_t held_end_ = 0;
+  char line_end_ = 0;       // the byte that ended the last line read (CR or LF)
   bool said_full_ = false;  // the line being read was said to be full
   std::atomic<std::size_t> input_limit_{LineEditor::kDefaultMaxBytes};
 

@@ -101,5 +101,20 @@ TEST(CommandParserTest, RoomAndNameCommands) {
   EXPECT_EQ(parse_command("/nick").kind, Kind::invalid);
 }
 
+// Lines that may carry a password stay out of the Up-arrow history, those that do not parse
+// included: "/passwd old new" is invalid, and still holds two passwords.
+TEST(CommandParserTest, AccountCommandsAreNamedWhetherValidOrNot) {
+  for (const char* line :
+       {"/register horse-battery", "/register", "/register a b", "/passwd old new", "/passwd",
+        "/password old new", "/delete-account pw", "/Delete-Account pw", "/ register pw"}) {
+    EXPECT_TRUE(names_account_command(line)) << line;
+  }
+  EXPECT_EQ(parse_command("/passwd old new").kind, Kind::invalid);
+  for (const char* line :
+       {"hello", "//register pw", "/registered", "/echo /register pw", "", "/", " /register pw"}) {
+    EXPECT_FALSE(names_account_command(line)) << line;
+  }
+}
+
 }  // namespace
 }  // namespace chat::client

@@ -281,6 +281,25 @@ TEST_F(ConsoleClientTest, ReconnectsToARestartedServerAndGoesOn) {
   EXPECT_EQ(alice.exit_code(), kExitOk) << alice.screen.all();
 }
 
+// While reconnecting, the rooms being rejoined are still ours: Alt+digit and /switch work.
+TEST_F(ConsoleClientTest, RoomsCanBeSwitchedWhileReconnecting) {
+  auto server = std::make_unique<TestServer>();
+  RunningClient alice(flags_for(server->endpoint(), "alice"), true);
+  ASSERT_TRUE(alice.screen.wait_for_text("* users in lobby", kWait)) << alice.screen.all();
+  server.reset();
+  ASSERT_TRUE(alice.screen.wait_for_text("reconnecting in", kWait)) << alice.screen.all();
+  alice.keys.push(
+      "\x1b"
+      "1");  // Alt+1
+  ASSERT_TRUE(alice.screen.wait_for_text("* now talking in lobby (Alt+1)", kWait))
+      << alice.screen.all();
+  const std::size_t before = alice.screen.all().size();
+  alice.keys.push("/switch lobby\r");
+  ASSERT_TRUE(alice.screen.wait_for_text_after(before, "* now talking in lobby (Alt+1)", kWait))
+      << alice.screen.all();
+  EXPECT_EQ(alice.screen.all().find("! you are not in"), std::string::npos) << alice.screen.all();
+}
+
 // Too long for the server: refused before sending, and back in the input line to be shortened.
 TEST_F(ConsoleClientTest, TooLongTextStaysInTheInputLineToBeShortened) {
   server::ServerConfig cfg = chat::testing::test_config();

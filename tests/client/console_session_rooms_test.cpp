@@ -91,6 +91,27 @@ TEST_F(ConsoleSessionRoomsTest, ThePromptCountsUnreadInOtherRoomsWithinABoundedW
   EXPECT_EQ(session_.prompt(), "[dev | ops 1, a-very-long-.. 1] > ");
 }
 
+// Whichever way a room becomes the current one, what was unread there is read: the count does
+// not come back once another room is current.
+TEST_F(ConsoleSessionRoomsTest, ARoomMadeCurrentByALeaveOrARefusedJoinHasNothingUnread) {
+  session_.receive(room_message("a-very-long-room-name-indeed", 1, "bob", "x"));
+  session_.command(parse_command("/leave"));  // lobby: the last room joined becomes current
+  EXPECT_EQ(session_.prompt(), "[a-very-long-room-name-in..] > ");
+  session_.command(parse_command("/switch dev"));
+  EXPECT_EQ(session_.prompt(), "[dev] > ");
+
+  const auto join = session_.command(parse_command("/join chess"));
+  ASSERT_EQ(join.to_send.size(), 1u);
+  session_.receive(room_message("dev", 1, "bob", "seen while chess was current"));
+  EXPECT_EQ(session_.prompt(), "[chess | dev 1] > ");
+  proto::Envelope refused = answer_to(join.to_send[0]);
+  refused.mutable_error()->set_code(proto::TOO_MANY_ROOMS);
+  session_.receive(refused);  // back to dev
+  EXPECT_EQ(session_.prompt(), "[dev] > ");
+  session_.command(parse_command("/switch ops"));
+  EXPECT_EQ(session_.prompt(), "[ops] > ");
+}
+
 TEST_F(ConsoleSessionRoomsTest, ListShowsEachRoomItsCountAndWhichAreOurs) {
   const auto out = session_.command(parse_command("/list"));
   ASSERT_EQ(out.to_send.size(), 1u);

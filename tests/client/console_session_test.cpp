@@ -380,7 +380,7 @@ TEST_F(ConsoleSessionResumeTest, ResumesEveryRoomFromJustBeforeWhatWasSeen) {
   ASSERT_TRUE(requests[1].join_room().has_since_seq()) << "a room we were in, nothing seen";
   EXPECT_EQ(requests[1].join_room().since_seq(), 0u);
   EXPECT_TRUE(requests[2].has_ping());
-  EXPECT_EQ(session_.prompt(), "[games] > ") << "the current room stays";
+  EXPECT_EQ(session_.prompt(), "[games | lobby 1] > ") << "the current room and the unread stay";
   EXPECT_EQ(users(requests[0]), std::vector<std::string>{"* users in lobby (1): alice"});
 }
 
@@ -468,13 +468,81 @@ TEST_F(ConsoleSessionResumeTest, RequestsInFlightAtTheLossAreSaidNotDroppedSilen
   session_.command(parse_command("/kick bob spam"));
   session_.command(parse_command("/register horse-battery"));
   session_.command(parse_command("/leave"));
+  session_.command(parse_command("/nick carol"));
+  session_.command(parse_command("/list kitchen"));
   EXPECT_EQ(session_.connection_lost(true),
             (std::vector<std::string>{
                 "! no answer to /echo hi: the connection was lost",
                 "! not confirmed: /op kick bob spam (the connection was lost before the answer; "
                 "check, and send it again if needed)",
                 "! not confirmed: /register (the connection was lost before the answer; check, "
-                "and send it again if needed)"}));
+                "and send it again if needed)",
+                "! not confirmed: /nick carol (the connection was lost before the answer; the "
+                "server may have renamed you, but you come back as alice: send it again if "
+                "needed)",
+                "! no answer to /list kitchen: the connection was lost"}));
+}
+
+// While reconnecting our rooms stay ours: /switch and Alt+number work on them, their unread
+// counts stay, and they keep their numbers once rejoined. A room whose rejoin is refused is gone.
+TEST_F(ConsoleSessionResumeTest, RoomsCanBeSwitchedBetweenWhileReconnecting) {
+  const auto games = session_.command(parse_command("/join games"));
+  users(games.to_send[0]);
+  const auto chess = session_.command(parse_command("/join chess"));
+  users(chess.to_send[0]);
+  session_.command(parse_command("/switch lobby"));
+  session_.receive(room_message("games", "bob", "psst", 4));
+  session_.connection_lost(true);
+  EXPECT_EQ(session_.prompt(), "[lobby | games 1] > ");
+  EXPECT_EQ(session_.command(parse_command("/switch games")).lines,
+            std::vector<std::string>{"* now talking in games (Alt+2)"});
+  EXPECT_EQ(session_.switch_to_number(3),
+            std::vector<std::string>{"* now talking in chess (Alt+3)"});
+  EXPECT_EQ(session_.prompt(), "[chess] > ");
+
+  const proto::Envelope join = session_.join_request("alice", true);
+  session_.receive(welcome(join.request_id()));
+  const auto requests = session_.resume_requests();
+  ASSERT_EQ(requests.size(), 4u);
+  users(requests[0]);
+  proto::Envelope refused = reply_to(requests[1]);
+  refused.mutable_error()->set_code(proto::TOO_MANY_ROOMS);
+  refused.mutable_error()->set_request("join_room");
+  EXPECT_EQ(session_.receive(refused),
+            std::vector<std::string>{"! error TOO_MANY_ROOMS:  (could not rejoin games)"});
+  users(requests[2]);
+  EXPECT_EQ(session_.prompt(), "[chess] > ");
+  EXPECT_EQ(session_.switch_to_number(2),
+            std::vector<std::string>{"* now talking in chess (Alt+2)"});
+  EXPECT_EQ(session_.switch_to_number(3),
+            std::vector<std::string>{"! no room 3: you are in 2 rooms"});
+}
+
+// A message sent just before a /nick is from the old name: its Ack shows it so, and its replay
+// after a loss (from the old name) confirms it.
+TEST_F(ConsoleSessionResumeTest, OwnMessagesKeepTheNameTheyWereSentWith) {
+  const auto renamed_to = [&](const std::string& nick) {
+    const auto nick_out = session_.command(parse_command("/nick " + nick));
+    proto::Envelope changed = reply_to(nick_out.to_send[0]);
+    changed.mutable_nickname_changed()->set_old_nickname(session_.nickname());
+    changed.mutable_nickname_changed()->set_nickname(nick);
+    session_.receive(changed);
+  };
+  const auto acked = session_.command(parse_command("hi"));
+  const auto action = session_.command(parse_command("/me waves"));
+  renamed_to("carol");
+  EXPECT_EQ(session_.receive(ack_of(acked.to_send[0], 3)),
+            std::vector<std::string>{"[lobby] <alice> hi"});
+  EXPECT_EQ(session_.receive(ack_of(action.to_send[0], 4)),
+            std::vector<std::string>{"[lobby] * alice waves"});
+
+  const auto unacked = session_.command(parse_command("still there?"));
+  renamed_to("dora");
+  const auto requests = reconnect();
+  users(requests[0]);
+  EXPECT_EQ(session_.receive(room_message("lobby", "carol", "still there?", 5, true)),
+            std::vector<std::string>{"[lobby] <carol> still there?"});
+  EXPECT_TRUE(session_.receive(pong_to(requests[1])).empty()) << "confirmed by its replay";
 }
 
 // Refused on connect, before the server read the Join: an address ban refuses the Join as a

@@ -155,6 +155,20 @@ TEST(LineEditorKeys, AltDigitIsReported) {
   EXPECT_EQ(editor.buffer(), "x");
 }
 
+// Escape pressed alone, then a digit typed later: the digit is typed, not taken as Alt+digit.
+TEST(LineEditorKeys, EscapeThenADigitAfterAPauseIsTyped) {
+  LineEditor editor;
+  feed_all(editor, "\x1b");
+  editor.input_paused();
+  feed_all(editor, "1st");
+  EXPECT_EQ(editor.take_alt_digit(), std::nullopt);
+  EXPECT_EQ(editor.buffer(), "1st");
+  feed_all(editor, "\x1b[");  // a sequence begun is not cut by a pause
+  editor.input_paused();
+  feed_all(editor, "D");
+  EXPECT_EQ(editor.cursor(), 2u);
+}
+
 // A full line takes no more, and never a part of a character: 😀 (4 bytes) does not fit in 3.
 TEST(LineEditorLimit, AFullLineDropsWholeCharactersAndSaysSo) {
   LineEditor editor;

@@ -485,6 +485,40 @@ TEST(OrderedConsoleInteractive, LinesPastedAfterAGivenBackLineWaitForIt) {
   keys.close();
 }
 
+// Lines held behind a given-back line, or released and not read yet, are counted when dropped.
+TEST(OrderedConsoleInteractive, HeldLinesDroppedAtTheEndAreCounted) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(true, screen, keys));
+  keys.push("far too long\r\nsecond\r\nthird\r\n");
+  EXPECT_EQ(console.read_line(), "far too long");
+  EXPECT_EQ(console.give_back("far too long"), 2u);
+  keys.push("\x15/quit\r");  // the refused line given up for a /quit
+  EXPECT_EQ(console.read_line(), "/quit");
+  EXPECT_EQ(console.drop_held(), 2u) << "released, not read";
+  EXPECT_EQ(console.drop_held(), 0u);
+
+  keys.push("too long again\rfourth\r");
+  EXPECT_EQ(console.read_line(), "too long again");
+  EXPECT_EQ(console.give_back("too long again"), 1u);
+  EXPECT_EQ(console.drop_held(), 1u) << "still held: the input ended";
+  keys.close();
+}
+
+// A paste with CR LF line ends: the LF of the refused line's CR LF is not counted as a line.
+TEST(OrderedConsoleInteractive, HeldLinesOfACrLfPasteAreCountedOnce) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(true, screen, keys));
+  keys.push("far too long\r\nsecond\r\n");
+  EXPECT_EQ(console.read_line(), "far too long");
+  EXPECT_EQ(console.give_back("far too long"), 1u);
+  keys.push("\r");
+  EXPECT_EQ(console.read_line(), "far too long");
+  EXPECT_EQ(console.read_line(), "second");
+  keys.close();
+}
+
 // The client keeps lines that carry a password out of the history.
 TEST(OrderedConsoleInteractive, LinesTheFilterRefusesAreNotKeptForUp) {
   FakeScreen screen;
@@ -517,6 +551,63 @@ TEST(OrderedConsoleInteractive, TheInputLineIsCappedAndSaysSo) {
               std::string::npos);
     keys.close();
   }
+}
+
+// Read from a pipe, a line past the limit is cut before the character that does not fit whole,
+// however the reads split it; nothing after the cut is taken.
+TEST(OrderedConsolePlain, TheInputCapNeverSplitsACharacter) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole console(fake_options(false, screen, keys));
+  console.set_input_limit(10);
+  keys.push("abcdefgh\xE2\x82\xAC!\n");  // the euro sign would end at byte 11
+  keys.push("abcdefghi\xE2");            // a read splits it after its first byte...
+  keys.push(
+      "\x82\xAC"
+      "z\n");                                                       // ...and the rest would fit
+  keys.push("\xF0\x9F\x91\x8D\xF0\x9F\x91\x8D\xF0\x9F\x91\x8D\n");  // three thumbs up
+  EXPECT_EQ(console.read_line(), "abcdefgh");
+  EXPECT_EQ(console.read_line(), "abcdefghi");
+  EXPECT_EQ(console.read_line(), "\xF0\x9F\x91\x8D\xF0\x9F\x91\x8D");
+  keys.close();
+}
+
+// Alt+digit is ESC and the digit in one read (or the digit within escape_key_wait); Esc, then a
+// digit in a later read, types the digit.
+TEST(OrderedConsoleInteractive, OnlyEscAndADigitInOneReadAreAltDigit) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole::Options options = fake_options(true, screen, keys);
+  options.escape_key_wait = std::chrono::milliseconds(0);  // any later read is too late
+  std::vector<int> digits;
+  options.on_alt_digit = [&](int digit) { digits.push_back(digit); };
+  OrderedConsole console(options);
+  keys.push("\x1b");
+  keys.push("1st\r");
+  EXPECT_EQ(console.read_line(), "1st");
+  EXPECT_TRUE(digits.empty());
+  keys.push(
+      "\x1b"
+      "2ok\r");
+  EXPECT_EQ(console.read_line(), "ok");
+  EXPECT_EQ(digits, std::vector<int>{2});
+  keys.close();
+}
+
+// Esc, then the digit soon after (a terminal without Alt): still Alt+digit.
+TEST(OrderedConsoleInteractive, EscThenADigitSoonAfterIsAltDigit) {
+  FakeScreen screen;
+  FakeKeyboard keys;
+  OrderedConsole::Options options = fake_options(true, screen, keys);
+  options.escape_key_wait = std::chrono::hours(1);  // whenever the digit comes: soon enough
+  std::vector<int> digits;
+  options.on_alt_digit = [&](int digit) { digits.push_back(digit); };
+  OrderedConsole console(options);
+  keys.push("\x1b");
+  keys.push("3ok\r");
+  EXPECT_EQ(console.read_line(), "ok");
+  EXPECT_EQ(digits, std::vector<int>{3});
+  keys.close();
 }
 
 TEST(OrderedConsoleInteractive, DestructorClearsThePromptLine) {
