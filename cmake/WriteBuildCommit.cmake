@@ -2,11 +2,13 @@
 # defining CHAT_BUILD_COMMIT as what `git describe --always --dirty --tags` says of SOURCE_DIR now
 # ("unknown (not a git checkout)" without git), rewriting it only when that changed, so only the
 # two files that include it recompile, and only after a commit or an edit.
-#   cmake -DSOURCE_DIR=<source tree> -DOUT=<header> -P WriteBuildCommit.cmake
+#   cmake -DSOURCE_DIR=<source tree> -DOUT=<header> -DGIT_EXECUTABLE=<git> -P WriteBuildCommit.cmake
+#   (GIT_EXECUTABLE: the git configure found, which may be outside PATH.)
 set(commit "unknown (not a git checkout)")
-find_program(git_program git)
-if(git_program)
-  execute_process(COMMAND "${git_program}" describe --always --dirty --tags
+if(GIT_EXECUTABLE)
+  # --no-optional-locks: `describe --dirty` refreshes the index, which must not take its lock
+  # while an IDE or a git command of the user's runs beside the build.
+  execute_process(COMMAND "${GIT_EXECUTABLE}" --no-optional-locks describe --always --dirty --tags
                   WORKING_DIRECTORY "${SOURCE_DIR}"
                   OUTPUT_VARIABLE describe OUTPUT_STRIP_TRAILING_WHITESPACE
                   RESULT_VARIABLE failed ERROR_QUIET)

@@ -4,8 +4,8 @@
 // the same graceful shutdown and reload as Ctrl+C and SIGHUP do elsewhere.
 #include "net/windows_headers.h"
 
-#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -31,7 +31,14 @@ SERVICE_STATUS_HANDLE g_status_handle = nullptr;  // set once ServiceMain runs; 
 SERVICE_STATUS g_status{};                        // guarded by g_mutex
 const std::function<int()>* g_serve = nullptr;    // what ServiceMain runs
 int g_exit_code = 0;
-bool g_stop_ticker_started = false;  // guarded by g_mutex
+// The stop's checkpoint ticker (report()): started once, ended and joined by service_main
+// before it reports SERVICE_STOPPED, so it never outlives the statics it uses.
+std::thread g_stop_ticker;             // guarded by g_mutex
+std::condition_variable g_ticker_end;  // g_ticker_ended, or a state other than STOP_PENDING
+bool g_ticker_ended = false;           // guarded by g_mutex
+// Two minutes of checkpoints at most: a stop still pending then is hung (a --shutdown-grace
+// near that long gives the SCM a stop that looks hung), and the SCM may say so.
+constexpr int kMaxStopTicks = 120;
 // What the SCM is told to wait between two checkpoints of a pending start or stop.
 constexpr DWORD kPendingWaitHintMs = 10000;
 
@@ -53,22 +60,35 @@ void report(DWORD state, int exit_code = 0) {
   g_status.dwCheckPoint = pending ? g_status.dwCheckPoint + 1 : 0;
   g_status.dwWaitHint = pending ? kPendingWaitHintMs : 0;
   ::SetServiceStatus(g_status_handle, &g_status);
-  if (state == SERVICE_STOP_PENDING && !g_stop_ticker_started) {
+  if (state == SERVICE_STOP_PENDING && !g_stop_ticker.joinable() && !g_ticker_ended) {
     // The graceful shutdown takes --shutdown-grace and more: a checkpoint a second tells the
     // SCM (and `--service stop`, which waits on it) that the stop is progressing, not hung.
-    g_stop_ticker_started = true;
-    std::thread([] {
-      // Ten minutes at most: a stop still pending then is hung, and the SCM may say so.
-      for (int tick = 0; tick < 600; ++tick) {
-        std::this_thread::sleep_for(std::chrono::seconds(1));
-        std::lock_guard ticking(g_mutex);
-        if (g_status.dwCurrentState != SERVICE_STOP_PENDING) {
+    g_stop_ticker = std::thread([] {
+      std::unique_lock ticking(g_mutex);
+      for (int tick = 0; tick < kMaxStopTicks; ++tick) {
+        if (g_ticker_end.wait_for(ticking, std::chrono::seconds(1), [] {
+              return g_ticker_ended || g_status.dwCurrentState != SERVICE_STOP_PENDING;
+            })) {
           return;
         }
         ++g_status.dwCheckPoint;
         ::SetServiceStatus(g_status_handle, &g_status);
       }
-    }).detach();
+    });
+  }
+}
+
+// Ends the stop's checkpoint ticker, if one started, and waits for it.
+void end_stop_ticker() {
+  std::thread ticker;
+  {
+    std::lock_guard lock(g_mutex);
+    g_ticker_ended = true;
+    ticker = std::move(g_stop_ticker);
+  }
+  g_ticker_end.notify_all();
+  if (ticker.joinable()) {
+    ticker.join();
   }
 }
 
@@ -103,6 +123,7 @@ void WINAPI service_main(DWORD, LPWSTR*) {
   }
   report(SERVICE_START_PENDING);
   g_exit_code = (*g_serve)();
+  end_stop_ticker();
   report(SERVICE_STOPPED, g_exit_code);
 }
 
@@ -173,13 +194,12 @@ std::wstring service_command_line(const std::vector<std::string>& args) {
 // is progressing, not hung.
 bool wait_for_state(SC_HANDLE service, DWORD wanted) {
   auto deadline = std::chrono::steady_clock::now() + kControlWait;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(11);
   DWORD checkpoint = 0;
   SERVICE_STATUS status{};
   while (::QueryServiceStatus(service, &status) != 0) {
     if (status.dwCheckPoint != checkpoint) {
       checkpoint = status.dwCheckPoint;
-      deadline = std::min(std::chrono::steady_clock::now() + kControlWait, give_up);
+      deadline = std::chrono::steady_clock::now() + kControlWait;  // the ticker's are bounded
     }
     if (status.dwCurrentState == wanted) {
       return true;

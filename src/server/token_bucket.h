@@ -60,7 +60,7 @@ class TokenBucket {
     rate_per_s_ = rate_per_s;
     burst_ = std::max(1.0, burst);
     tokens_ = was_off ? burst_ : std::min(tokens_, burst_);
-    last_ = now;
+    last_ = std::max(last_, now);  // an earlier `now` than a take() saw credits no time twice
   }
 
   // Starts over full, as for a new connection in a reused slot.

@@ -349,15 +349,17 @@ class Runner {
     if (a.words.size() != 1) {
       return fail(give ? "usage: op NICK" : "usage: deop NICK");
     }
-    const std::lock_guard roles(core_.role_changes);
-    if (!core_.accounts->set_operator(a.words[0], give)) {
+    if (!core_.accounts->set_operator(a.words[0], give)) {  // a database write: not under the lock
       return fail(
           fmt::format("'{}' is not a registered nickname (they /register first)", a.words[0]));
     }
     // Told at once; the role applies from their next request (ServerCore::is_operator reads it
-    // every time). Only its logged-in owner can hold a registered nickname.
+    // every time). Only its logged-in owner can hold a registered nickname. What they are told is
+    // read under the lock, so that the last notice is the truth whatever ran in between.
+    const std::lock_guard roles(core_.role_changes);
     if (const auto holder = core_.nicknames.find(a.words[0])) {
-      core_.send(holder->id, ServerCore::role_changed_notice(give, actor_));
+      core_.send(holder->id,
+                 ServerCore::role_changed_notice(core_.has_operator_role(a.words[0]), actor_));
     }
     return done(
         {fmt::format("{} {} the operator role", a.words[0], give ? "has" : "no longer has")});

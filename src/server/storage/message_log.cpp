@@ -23,6 +23,7 @@ MessageLog::MessageLog(std::unique_ptr<MessageBackend> backend, OnStored on_stor
   // A restart with a smaller --keep-messages applies it to every room at once, and before the
   // server serves anyone: a room created (its ring read back) or a resume answered while the
   // writer still pruned would see messages the retention already gave up, and no gap.
+  last_msg_id_at_open_ = backend_->last_msg_id();
   prune(true);
   writer_ = net::start_named_thread("chat-history", [this] { run_writer(); });
 }

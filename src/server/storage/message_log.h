@@ -4,6 +4,7 @@
 // stored. Independent of the backend: SQLite, memory or (later) Redis only write batches.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -54,7 +55,9 @@ class MessageLog {
   std::vector<StoredMessagePtr> read_last(const std::string& room_key, std::size_t count) {
     return backend_->read_last(room_key, count);
   }
-  std::uint64_t last_msg_id() { return backend_->last_msg_id(); }
+  // The highest server_msg_id stored, or stored before this opening's retention pass deleted
+  // it (a server down longer than --keep-days finds its table emptied): ids never repeat.
+  std::uint64_t last_msg_id() { return std::max(backend_->last_msg_id(), last_msg_id_at_open_); }
 
  private:
   void run_writer();
@@ -63,6 +66,7 @@ class MessageLog {
 
   const std::unique_ptr<MessageBackend> backend_;
   const OnStored on_stored_;
+  std::uint64_t last_msg_id_at_open_ = 0;  // set by the constructor before its retention pass
 
   std::mutex queue_mutex_;
   std::condition_variable queue_changed_;  // work for the writer, or a batch stored

@@ -21,20 +21,25 @@ SqliteMessageBackend::SqliteMessageBackend(const std::string& path, Retention re
 
 // A database written before actions existed has no `action` column: its messages were all
 // plain, which the column's default says.
-// Checked and added in one write transaction: two servers opening the same old database at once
-// add it once (the second waits, then finds it), instead of the second failing on "duplicate
-// column".
+bool SqliteMessageBackend::has_action_column() {
+  Statement columns(db_, "PRAGMA table_info(messages)");
+  bool found = false;
+  while (columns.step()) {
+    found = found || columns.text(1) == "action";
+  }
+  return found;
+}
+
+// Looked for without writing first (a database that has it, read-only or busy, opens as before);
+// when missing, checked again and added in one write transaction, so two servers opening the
+// same old database at once add it once instead of the second failing on "duplicate column".
 void SqliteMessageBackend::add_action_column() {
+  if (has_action_column()) {
+    return;
+  }
   db_.exec("BEGIN IMMEDIATE");
   try {
-    bool has_action = false;
-    {
-      Statement columns(db_, "PRAGMA table_info(messages)");
-      while (columns.step()) {
-        has_action = has_action || columns.text(1) == "action";
-      }
-    }
-    if (!has_action) {
+    if (!has_action_column()) {
       db_.exec("ALTER TABLE messages ADD COLUMN action INTEGER NOT NULL DEFAULT 0");
     }
     db_.exec("COMMIT");

@@ -28,6 +28,7 @@ class SqliteMessageBackend final : public MessageBackend {
 
  private:
   void add_action_column();  // from the constructor: upgrades an older database in place
+  bool has_action_column();
   std::uint64_t query_u64(const char* sql, const std::string& room_key);
 
   const Retention retention_;
