@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -59,20 +60,12 @@ bool Room::join(const Member& who, std::uint64_t request_id, Delivery& out,
 bool Room::join_locked(const Member& who, std::uint64_t request_id, Delivery& out,
                        std::optional<std::uint64_t> since_seq) {
   std::lock_guard lock(mutex_);
-  const auto same = [&](const Member& m) { return m.id == who.id; };
-  if (std::any_of(members_.begin(), members_.end(), same)) {
+  if (member(who.id) != members_.end()) {
     return false;
   }
-  proto::Envelope presence;
-  auto* p = presence.mutable_presence();
-  p->set_room(name_);
-  p->set_nickname(who.nickname);
-  p->set_kind(proto::Presence::JOINED);
-  p->set_reason("join");
-  const wire::FramedMessage presence_frame(presence);
-  for (const Member& m : members_) {
-    out.push(m.id, presence_frame);
-  }
+  proto::Envelope joined = presence(proto::Presence::JOINED, who.nickname);
+  joined.mutable_presence()->set_reason("join");
+  tell_members(joined, net::ConnId{}, out);
   members_.push_back(who);
 
   proto::Envelope list;
@@ -164,25 +157,16 @@ void Room::replay_since(net::ConnId to, std::uint64_t since_seq, Delivery& out) 
 
 bool Room::leave(net::ConnId id, const std::string* reason, Delivery& out) {
   std::lock_guard lock(mutex_);
-  const auto it =
-      std::find_if(members_.begin(), members_.end(), [&](const Member& m) { return m.id == id; });
+  const auto it = member(id);
   if (it == members_.end()) {
     return false;
   }
-  proto::Envelope presence;
-  auto* p = presence.mutable_presence();
-  p->set_room(name_);
-  p->set_nickname(it->nickname);
-  p->set_kind(proto::Presence::LEFT);
-  if (reason != nullptr) {
-    p->set_reason(*reason);
-  }
+  const std::string nickname = std::move(it->nickname);
   members_.erase(it);
   if (reason != nullptr && !members_.empty()) {
-    const wire::FramedMessage frame(presence);
-    for (const Member& m : members_) {
-      out.push(m.id, frame);
-    }
+    proto::Envelope left = presence(proto::Presence::LEFT, nickname);
+    left.mutable_presence()->set_reason(*reason);
+    tell_members(left, net::ConnId{}, out);
   }
   if (members_.empty() && history_.store != nullptr) {
     recent_.clear();  // nobody to replay to; the store has it all for whoever comes next
@@ -237,26 +221,38 @@ Room::Published Room::publish_locked(proto::Envelope& msg, net::ConnId sender, D
 
 bool Room::rename_member(net::ConnId id, const std::string& nickname, Delivery& out) {
   std::lock_guard lock(mutex_);
-  const auto it =
-      std::find_if(members_.begin(), members_.end(), [&](const Member& m) { return m.id == id; });
+  const auto it = member(id);
   if (it == members_.end()) {
     return false;
   }
-  proto::Envelope presence;
-  auto* p = presence.mutable_presence();
+  proto::Envelope renamed = presence(proto::Presence::RENAMED, nickname);
+  renamed.mutable_presence()->set_old_nickname(std::exchange(it->nickname, nickname));
+  renamed.mutable_presence()->set_reason("nick");
+  tell_members(renamed, id, out);
+  return true;
+}
+
+std::vector<Member>::iterator Room::member(net::ConnId id) {
+  return std::find_if(members_.begin(), members_.end(),
+                      [&](const Member& m) { return m.id == id; });
+}
+
+proto::Envelope Room::presence(proto::Presence::Kind kind, const std::string& nickname) const {
+  proto::Envelope env;
+  auto* p = env.mutable_presence();
   p->set_room(name_);
   p->set_nickname(nickname);
-  p->set_old_nickname(it->nickname);
-  p->set_kind(proto::Presence::RENAMED);
-  p->set_reason("nick");
-  it->nickname = nickname;
-  const wire::FramedMessage frame(presence);
+  p->set_kind(kind);
+  return env;
+}
+
+void Room::tell_members(const proto::Envelope& env, net::ConnId except, Delivery& out) const {
+  const wire::FramedMessage frame(env);  // serialized once, shared by every member
   for (const Member& m : members_) {
-    if (m.id != id) {
+    if (m.id != except) {
       out.push(m.id, frame);
     }
   }
-  return true;
 }
 
 std::size_t Room::member_count() const {

@@ -119,7 +119,14 @@ class Room {
   // without one), oldest first; they go back into the ring as far as it has room. Under mutex_.
   std::vector<StoredMessagePtr> older_than_ring(std::uint64_t from);
   std::uint64_t ring_first() const;  // the seq the ring starts at (last_seq_ + 1: empty)
-  void enforce_budget() const;       // without mutex_
+  // The member `id` (end(): not one). Under mutex_.
+  std::vector<Member>::iterator member(net::ConnId id);
+  // A Presence of `kind` for `nickname` in this room, without a reason.
+  proto::Envelope presence(proto::Presence::Kind kind, const std::string& nickname) const;
+  // Queues `env`, serialized once, to every member but `except` (an invalid id: everyone).
+  // Under mutex_.
+  void tell_members(const proto::Envelope& env, net::ConnId except, Delivery& out) const;
+  void enforce_budget() const;  // without mutex_
 };
 
 // Rooms by folded name. A room exists while someone is in it; the lobby always exists.
