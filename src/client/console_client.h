@@ -122,6 +122,8 @@ class ConsoleClient {
   bool recover(const std::string& reason, ReconnectBackoff& backoff);
   Attempt attempt(std::string& why);
   void give_up(const std::string& why);
+  // True when --reconnect-attempts (0: no limit) have all been made.
+  bool out_of_attempts(const ReconnectBackoff& backoff) const;
   bool stopping();
 
   const ConsoleClientFlags flags_;

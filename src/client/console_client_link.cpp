@@ -106,8 +106,13 @@ void ConsoleClient::reconnect_loop() {
     }
     if (held) {
       backoff.reset();
-    } else if (flags_.reconnect_attempts != 0 && backoff.attempts() >= flags_.reconnect_attempts) {
+    } else if (out_of_attempts(backoff)) {
       drop_link();
+      // Lost before carrying anything: what was typed since the reconnect is said, as at any
+      // loss, before the give-up.
+      for (const std::string& line : session_.connection_lost(false)) {
+        console_.print(line);
+      }
       give_up(fmt::format("{}; gave up after {}", reason, count_of(backoff.attempts(), "attempt")));
       return;
     }
@@ -146,7 +151,7 @@ bool ConsoleClient::recover(const std::string& reason, ReconnectBackoff& backoff
       case Attempt::failed:
         break;
     }
-    if (flags_.reconnect_attempts != 0 && backoff.attempts() >= flags_.reconnect_attempts) {
+    if (out_of_attempts(backoff)) {
       give_up(fmt::format("{}; gave up after {}", why, count_of(backoff.attempts(), "attempt")));
       return false;
     }
@@ -202,6 +207,10 @@ ConsoleClient::Attempt ConsoleClient::attempt(std::string& why) {
 }
 
 // Reconnect thread: the end, as a loss without reconnecting would have been.
+bool ConsoleClient::out_of_attempts(const ReconnectBackoff& backoff) const {
+  return flags_.reconnect_attempts != 0 && backoff.attempts() >= flags_.reconnect_attempts;
+}
+
 void ConsoleClient::give_up(const std::string& why) {
   console_.print("! disconnected: " + why);
   for (const std::string& line : session_.give_up()) {
