@@ -30,15 +30,8 @@ bool invites_retry(proto::ErrorCode code) {
 // long message shows which one, not the whole of it again.
 constexpr std::size_t kAbbreviatedCodePoints = 40;
 std::string abbreviated(const std::string& text) {
-  std::size_t i = 0;
-  char32_t cp = 0;
-  for (std::size_t n = 0; n < kAbbreviatedCodePoints && i < text.size(); ++n) {
-    const std::size_t at = i;
-    if (!wire::next_code_point(text, i, cp)) {
-      i = at + 1;  // a byte that is not UTF-8 counts as one; the console escapes it
-    }
-  }
-  return i >= text.size() ? text : text.substr(0, i) + "...";
+  const std::string_view head = wire::utf8_prefix(text, kAbbreviatedCodePoints);
+  return head.size() == text.size() ? text : std::string(head) + "...";  // the console escapes it
 }
 
 std::string join_names(const google::protobuf::RepeatedPtrField<std::string>& names) {

@@ -17,15 +17,8 @@ namespace {
 // `name` cut to `code_points`, ".." saying so: a prompt stays within a line however the rooms
 // are called.
 std::string cut(const std::string& name, std::size_t code_points) {
-  std::size_t i = 0;
-  char32_t cp = 0;
-  for (std::size_t n = 0; n < code_points && i < name.size(); ++n) {
-    const std::size_t at = i;
-    if (!wire::next_code_point(name, i, cp)) {
-      i = at + 1;
-    }
-  }
-  return i >= name.size() ? name : name.substr(0, i) + "..";
+  const std::string_view head = wire::utf8_prefix(name, code_points);
+  return head.size() == name.size() ? name : std::string(head) + "..";
 }
 
 // "3", or "99+" past it: the width of a count stays bounded too.

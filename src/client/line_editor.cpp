@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "graphemes.h"
+#include "net/wire/utf8.h"
 
 namespace chat::client {
 namespace {
@@ -225,7 +226,7 @@ void LineEditor::insert(char byte) {
   const auto b = static_cast<unsigned char>(byte);
   const bool continuation = (b & 0xC0) == 0x80;
   if (!continuation) {
-    const std::size_t length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    const std::size_t length = wire::utf8_sequence_length(b);
     dropping_ = buffer_.size() + length > max_bytes_;
   }
   if (dropping_ || (continuation && buffer_.size() >= max_bytes_)) {

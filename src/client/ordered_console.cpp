@@ -10,6 +10,7 @@
 #include "line_wrap.h"
 #include "net/thread_name.h"
 #include "net/wire/text_escape.h"
+#include "net/wire/utf8.h"
 
 namespace chat::client {
 
@@ -32,7 +33,7 @@ std::size_t whole_characters(std::string_view text) {
     return text.size();
   }
   const auto b = static_cast<unsigned char>(text[lead - 1]);
-  const std::size_t length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+  const std::size_t length = wire::utf8_sequence_length(b);
   return text.size() - (lead - 1) < length ? lead - 1 : text.size();
 }
 

@@ -38,6 +38,18 @@ bool next_code_point(std::string_view s, std::size_t& i, char32_t& cp) {
   return true;
 }
 
+std::string_view utf8_prefix(std::string_view text, std::size_t code_points) {
+  std::size_t i = 0;
+  char32_t cp = 0;
+  for (std::size_t n = 0; n < code_points && i < text.size(); ++n) {
+    const std::size_t at = i;
+    if (!next_code_point(text, i, cp)) {
+      i = at + 1;
+    }
+  }
+  return text.substr(0, i);
+}
+
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   char32_t cp = 0;

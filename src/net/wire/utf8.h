@@ -17,6 +17,16 @@ bool next_code_point(std::string_view text, std::size_t& i, char32_t& cp);
 
 bool is_valid_utf8(std::string_view text);
 
+// The first `code_points` code points of `text` (all of it when it has no more); a byte that is
+// not UTF-8 counts as one code point.
+std::string_view utf8_prefix(std::string_view text, std::size_t code_points);
+
+// How many bytes the UTF-8 sequence that `lead` starts takes (1 for ASCII, and for a stray
+// continuation byte or an invalid lead, which a decoder takes one at a time).
+inline std::size_t utf8_sequence_length(unsigned char lead) {
+  return lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+}
+
 // A code point range, first and last included; tables of them are sorted and do not overlap.
 using CodePointRange = std::pair<char32_t, char32_t>;
 
