@@ -205,9 +205,13 @@ TEST_F(DisconnectRuleTest, Ban) {
 TEST_F(DisconnectRuleTest, LoggedInAgainElsewhere) {
   start(config());
   register_account(network_, server_->endpoint(), "carol", "correct-horse");
+  // The registering connection's own goodbye (LEFT, "quit") reaches alice in its own time: taken
+  // here, so the LEFT waited for below can only be the take-over's.
+  const auto registered_and_quit = alice_->wait_for(is_left_of("carol"), kAtOnce);
+  ASSERT_TRUE(registered_and_quit);
+  ASSERT_EQ(registered_and_quit->presence().reason(), "quit");
   TestClient first(network_, server_->endpoint());
   ASSERT_TRUE(first.login("carol", "correct-horse").has_welcome());
-  alice_->take_all();
   first.pause_receiving();
   TestClient second(network_, server_->endpoint());
   ASSERT_TRUE(second.login("carol", "correct-horse").has_welcome()) << "the new login holds it";
