@@ -19,6 +19,17 @@ else()
     pkg_check_modules(CHAT_SODIUM REQUIRED IMPORTED_TARGET libsodium)
     set(_chat_sodium PkgConfig::CHAT_SODIUM)
   endif()
+  # Argon2id with working memory the caller gives (argon2_ctx's allocate callback): the auth
+  # pool's threads keep theirs between checks (docs/architecture.md, "The auth pool"). vcpkg's
+  # argon2 has a CMake package; Debian's libargon2 has only pkg-config.
+  find_package(unofficial-argon2 CONFIG QUIET)
+  if(TARGET unofficial::argon2::libargon2)
+    set(_chat_argon2 unofficial::argon2::libargon2)
+  else()
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(CHAT_ARGON2 REQUIRED IMPORTED_TARGET libargon2)
+    set(_chat_argon2 PkgConfig::CHAT_ARGON2)
+  endif()
   # The console client's grapheme clusters and display widths. vcpkg's utf8proc has a CMake
   # package; Debian's has only pkg-config.
   find_package(utf8proc CONFIG QUIET)
@@ -32,6 +43,7 @@ else()
   # One name for each on every platform; WindowsCrossDependencies.cmake defines them too.
   add_library(chat::sqlite3 ALIAS SQLite::SQLite3)
   add_library(chat::sodium ALIAS ${_chat_sodium})
+  add_library(chat::argon2 ALIAS ${_chat_argon2})
   add_library(chat::utf8proc ALIAS ${_chat_utf8proc})
 endif()
 

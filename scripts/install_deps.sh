@@ -18,7 +18,8 @@ packages=(
   libbenchmark-dev                    # bench/: Google Benchmark microbenchmarks (not in ctest)
   liburing-dev pkg-config             # the io_uring backend (--io-backend uring)
   libsqlite3-dev                      # message history, stored in SQLite
-  libsodium-dev                       # account passwords, hashed with Argon2id (crypto_pwhash)
+  libsodium-dev                       # random salts, base64, wiping secrets, constant-time compare
+  libargon2-dev                       # account passwords, hashed with Argon2id (argon2_ctx)
   libutf8proc-dev                     # the console client: grapheme clusters and display widths
   tmux                                # the terminal test runs chat_client in a tmux pane
   python3-protobuf                    # examples/python: the Python client and its ctest

@@ -35,7 +35,8 @@ set(chat_dependency_defines FMT_SHARED SODIUM_STATIC UTF8PROC_STATIC PROTOBUF_US
 # find_package() name in cmake/Dependencies.cmake -> vcpkg port. Threads and PkgConfig are not
 # packages vcpkg installs.
 set(chat_vcpkg_ports "Protobuf=protobuf" "fmt=fmt" "CLI11=cli11" "SQLite3=sqlite3"
-    "unofficial-sodium=libsodium" "utf8proc=utf8proc" "GTest=gtest")
+    "unofficial-sodium=libsodium" "unofficial-argon2=argon2"
+    "utf8proc=utf8proc" "GTest=gtest")
 set(chat_not_vcpkg_packages Threads PkgConfig)
 set(chat_msvc_standards "17=stdcpp17" "20=stdcpp20" "23=stdcpplatest")
 # Options of AdditionalOptions compared both ways (the project may not have them unless CMake
