@@ -133,5 +133,34 @@ TEST_F(AuthPoolTest, EveryJobIsAnsweredOnceAndTheQueueIsFinishedOnDestruction) {
   }
 }
 
+// A thread keeps its hash memory from one check to the next (taking 64 MiB from the system per
+// check is what made checks slow and hurt the chat's latency), and gives it back once idle.
+TEST_F(AuthPoolTest, AThreadKeepsItsHashMemoryBetweenChecksAndGivesItBackWhenIdle) {
+  const auto login_answered = [](AuthWorker& pool, std::promise<void>& answered) {
+    pool.submit(login_job(1, "alice"));
+    return answered.get_future().wait_for(10s) == std::future_status::ready;
+  };
+  {
+    std::promise<void> answered;
+    AuthWorker keeping(
+        accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 1, kLow,
+        [&](AuthResult) { answered.set_value(); }, 64, std::chrono::hours(1));
+    EXPECT_EQ(keeping.held_memory_bytes(), 0u) << "nothing is taken before the first check";
+    ASSERT_TRUE(login_answered(keeping, answered));
+    // The minimal cost's 8 KiB, still held after the answer (an hour's keeping).
+    EXPECT_EQ(keeping.held_memory_bytes(), 8u * 1024);
+  }
+  std::promise<void> answered;
+  AuthWorker brief(
+      accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 1, kLow,
+      [&](AuthResult) { answered.set_value(); }, 64, std::chrono::milliseconds(1));
+  ASSERT_TRUE(login_answered(brief, answered));
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (brief.held_memory_bytes() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(brief.held_memory_bytes(), 0u) << "idle, the thread gave its memory back";
+}
+
 }  // namespace
 }  // namespace chat::server

@@ -5,6 +5,8 @@
 // the registration limits.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -21,6 +23,10 @@
 #include "storage/account_store.h"
 
 namespace chat::server {
+
+// How long an auth thread keeps its hash memory after its last check: through a steady stream of
+// logins it is allocated once, and an idle server gives it back.
+inline constexpr std::chrono::milliseconds kKeepHashMemoryFor{10'000};
 
 struct AuthJob {
   // change_password and delete_account check `password` as a login does (the same throttle),
@@ -68,7 +74,8 @@ class AuthWorker {
   // own answers keep their order.
   AuthWorker(AccountStore& accounts, HashCost cost, const LoginLimits& login_limits,
              const RegistrationLimits& registration_limits, unsigned threads,
-             net::ThreadPriority priority, Deliver deliver, std::size_t max_waiting = 64);
+             net::ThreadPriority priority, Deliver deliver, std::size_t max_waiting = 64,
+             std::chrono::milliseconds keep_memory_for = kKeepHashMemoryFor);
   // Answers the jobs still queued `failed` without checking them (a registration is taken
   // back), waits for the checks under way, then stops.
   ~AuthWorker();
@@ -85,25 +92,33 @@ class AuthWorker {
 
   unsigned thread_count() const { return static_cast<unsigned>(threads_.size()); }
 
+  // The hash memory its threads hold now: each keeps what its last check used (64 MiB at the
+  // interactive cost) until it has been idle for keep_memory_for. Any thread.
+  std::size_t held_memory_bytes() const {
+    return held_memory_bytes_.load(std::memory_order_relaxed);
+  }
+
  private:
-  void run();
-  AuthResult handle(AuthJob& job);
+  void run(HashMemory& memory);
+  AuthResult handle(AuthJob& job, HashMemory& memory);
   // The answer to a job not checked because the pool is stopping: failed, nothing changed.
   AuthResult unchecked(AuthJob& job);
-  AuthResult login(AuthJob& job, AuthResult result);
-  AuthResult register_nickname(AuthJob& job, AuthResult result);
+  AuthResult login(AuthJob& job, AuthResult result, HashMemory& memory);
+  AuthResult register_nickname(AuthJob& job, AuthResult result, HashMemory& memory);
   // The throttle and the check of a login: ok (the pair's failures forgotten), wrong_password
   // (counted) or throttled. `result.nickname` becomes the account's spelling when ok.
-  AuthResult check_password(AuthJob& job, AuthResult result);
-  AuthResult change_password(AuthJob& job, AuthResult result);
-  AuthResult delete_account(AuthJob& job, AuthResult result);
+  AuthResult check_password(AuthJob& job, AuthResult result, HashMemory& memory);
+  AuthResult change_password(AuthJob& job, AuthResult result, HashMemory& memory);
+  AuthResult delete_account(AuthJob& job, AuthResult result, HashMemory& memory);
 
   AccountStore& accounts_;
   const HashCost cost_;
   const Deliver deliver_;
   const std::size_t max_waiting_;
-  LoginThrottle throttle_;             // shared by the threads (it locks)
-  RegistrationLimiter registrations_;  // used by I/O threads and the pool (it locks)
+  const std::chrono::milliseconds keep_memory_for_;
+  std::atomic<std::size_t> held_memory_bytes_{0};  // before threads_: their HashMemory updates it
+  LoginThrottle throttle_;                         // shared by the threads (it locks)
+  RegistrationLimiter registrations_;              // used by I/O threads and the pool (it locks)
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<AuthJob> jobs_;

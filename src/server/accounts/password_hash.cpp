@@ -1,11 +1,23 @@
 #include "password_hash.h"
 
+#include <argon2.h>
 #include <sodium.h>
 
+#include <optional>
 #include <stdexcept>
+
+#include "argon2id_string.h"
 
 namespace chat::server {
 namespace {
+
+constexpr std::size_t kSaltBytes = 16;  // what crypto_pwhash_str used
+constexpr std::size_t kHashBytes = 32;
+
+// What verify_password() computes itself; any other stored cost (none that this server writes)
+// goes to libsodium, which allocates its own memory.
+constexpr std::uint32_t kMaxMemoryKib = 1024 * 1024;  // 1 GiB
+constexpr std::uint32_t kMaxPasses = 64;
 
 void ensure_sodium() {
   // sodium_init() is itself thread-safe and idempotent; the static only saves the calls.
@@ -15,25 +27,89 @@ void ensure_sodium() {
   }
 }
 
+// libargon2 asks for its memory through callbacks without a context argument: the HashMemory
+// of the hash running on this thread.
+thread_local HashMemory* t_memory = nullptr;
+
+int take_memory(std::uint8_t** block, std::size_t bytes) {
+  *block = t_memory != nullptr ? t_memory->take(bytes) : nullptr;
+  return *block != nullptr ? ARGON2_OK : ARGON2_MEMORY_ALLOCATION_ERROR;
+}
+
+void keep_memory(std::uint8_t*, std::size_t) {}  // libargon2 has wiped it; the HashMemory keeps it
+
+// Argon2id of `password` with `h`'s salt and cost, into `out` (as many bytes as it holds).
+// Throws std::runtime_error with libargon2's reason.
+void argon2id(std::string_view password, const Argon2idString& h, std::vector<std::uint8_t>& out,
+              HashMemory& memory) {
+  argon2_context context{};
+  context.out = out.data();
+  context.outlen = static_cast<std::uint32_t>(out.size());
+  // Read only: libargon2 writes to it only with ARGON2_FLAG_CLEAR_PASSWORD, which is not set.
+  context.pwd = reinterpret_cast<std::uint8_t*>(const_cast<char*>(password.data()));
+  context.pwdlen = static_cast<std::uint32_t>(password.size());
+  context.salt = const_cast<std::uint8_t*>(h.salt.data());
+  context.saltlen = static_cast<std::uint32_t>(h.salt.size());
+  context.t_cost = h.passes;
+  context.m_cost = h.memory_kib;
+  context.lanes = h.lanes;
+  context.threads = 1;  // on the calling thread: the auth pool is the parallelism
+  context.version = ARGON2_VERSION_13;
+  context.allocate_cbk = take_memory;
+  context.free_cbk = keep_memory;
+  context.flags = ARGON2_DEFAULT_FLAGS;
+  HashMemory* const outer = t_memory;
+  t_memory = &memory;
+  const int rc = argon2_ctx(&context, Argon2_id);
+  t_memory = outer;
+  if (rc != ARGON2_OK) {
+    throw std::runtime_error(std::string("password hashing failed: ") + argon2_error_message(rc));
+  }
+}
+
 }  // namespace
 
-std::string hash_password(std::string_view password, HashCost cost) {
+std::string hash_password(std::string_view password, HashCost cost, HashMemory& memory) {
   ensure_sodium();
   const bool interactive = cost == HashCost::interactive;
-  char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(
-          out, password.data(), password.size(),
-          interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MIN,
-          interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MIN,
-          crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    throw std::runtime_error("password hashing ran out of memory");
+  Argon2idString h;
+  h.memory_kib = static_cast<std::uint32_t>(
+      (interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MIN) / 1024);
+  h.passes = static_cast<std::uint32_t>(interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE
+                                                    : crypto_pwhash_OPSLIMIT_MIN);
+  h.lanes = 1;
+  h.salt.resize(kSaltBytes);
+  randombytes_buf(h.salt.data(), h.salt.size());
+  h.hash.resize(kHashBytes);
+  argon2id(password, h, h.hash, memory);
+  return encode_argon2id_string(h);
+}
+
+std::string hash_password(std::string_view password, HashCost cost) {
+  HashMemory memory;
+  return hash_password(password, cost, memory);
+}
+
+bool verify_password(const std::string& stored, std::string_view password, HashMemory& memory) {
+  ensure_sodium();
+  const std::optional<Argon2idString> h = parse_argon2id_string(stored);
+  if (!h || h->lanes != 1 || h->memory_kib < ARGON2_MIN_MEMORY || h->memory_kib > kMaxMemoryKib ||
+      h->passes < ARGON2_MIN_TIME || h->passes > kMaxPasses ||
+      h->salt.size() < ARGON2_MIN_SALT_LENGTH || h->hash.size() < ARGON2_MIN_OUTLEN) {
+    // Not a cost this server writes: libsodium reads every form crypto_pwhash_str wrote, and
+    // refuses the rest.
+    return crypto_pwhash_str_verify(stored.c_str(), password.data(), password.size()) == 0;
   }
-  return std::string(out);
+  std::vector<std::uint8_t> computed(h->hash.size());
+  argon2id(password, *h, computed, memory);  // throws only when out of memory
+  const bool same = sodium_memcmp(computed.data(), h->hash.data(), computed.size()) == 0;
+  sodium_memzero(computed.data(), computed.size());
+  return same;
 }
 
 bool verify_password(const std::string& stored, std::string_view password) {
-  ensure_sodium();
-  return crypto_pwhash_str_verify(stored.c_str(), password.data(), password.size()) == 0;
+  HashMemory memory;
+  return verify_password(stored, password, memory);
 }
 
 }  // namespace chat::server
