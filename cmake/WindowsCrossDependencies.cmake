@@ -1,7 +1,7 @@
 # Dependencies when cross-building for Windows with mingw-w64 (cmake/mingw-w64-x86_64.cmake),
 # included by Dependencies.cmake. Defines the targets the Linux build gets from Debian's packages:
 # protobuf::libprotobuf (+ protobuf_generate), fmt::fmt, CLI11::CLI11, chat::sqlite3,
-# chat::sodium and chat::utf8proc.
+# chat::sodium, chat::argon2 and chat::utf8proc.
 # scripts/build_windows_deps.sh puts the libraries in CHAT_WINDOWS_DEPS_PREFIX, which the
 # toolchain file adds to CMAKE_FIND_ROOT_PATH; the host's own packages are never looked at.
 set(_chat_deps_hint "run scripts/build_windows_deps.sh (prefix: ${CHAT_WINDOWS_DEPS_PREFIX})")
@@ -44,16 +44,18 @@ add_library(CLI11::CLI11 INTERFACE IMPORTED)
 set_target_properties(CLI11::CLI11 PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${CHAT_CLI11_INCLUDE_DIR}")
 
-# SQLite and libsodium: static libraries built from Debian's sources, with no CMake packages.
-# Both need only Win32 DLLs that mingw links by default; advapi32 is named anyway, for
+# SQLite, libsodium and libargon2: static libraries built from Debian's sources, with no CMake
+# packages. They need only Win32 DLLs that mingw links by default; advapi32 is named anyway, for
 # libsodium's RtlGenRandom (SystemFunction036), its source of random bytes.
 find_path(CHAT_SQLITE3_INCLUDE_DIR sqlite3.h)
 find_library(CHAT_SQLITE3_LIBRARY sqlite3)
 find_path(CHAT_SODIUM_INCLUDE_DIR sodium.h)
 find_library(CHAT_SODIUM_LIBRARY sodium)
+find_path(CHAT_ARGON2_INCLUDE_DIR argon2.h)
+find_library(CHAT_ARGON2_LIBRARY argon2)
 if(NOT CHAT_SQLITE3_INCLUDE_DIR OR NOT CHAT_SQLITE3_LIBRARY OR NOT CHAT_SODIUM_INCLUDE_DIR
-   OR NOT CHAT_SODIUM_LIBRARY)
-  message(FATAL_ERROR "No Windows SQLite or libsodium found: ${_chat_deps_hint}")
+   OR NOT CHAT_SODIUM_LIBRARY OR NOT CHAT_ARGON2_INCLUDE_DIR OR NOT CHAT_ARGON2_LIBRARY)
+  message(FATAL_ERROR "No Windows SQLite, libsodium or libargon2 found: ${_chat_deps_hint}")
 endif()
 add_library(chat::sqlite3 STATIC IMPORTED)
 set_target_properties(chat::sqlite3 PROPERTIES
@@ -66,6 +68,12 @@ set_target_properties(chat::sodium PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${CHAT_SODIUM_INCLUDE_DIR}"
   INTERFACE_COMPILE_DEFINITIONS SODIUM_STATIC=1
   INTERFACE_LINK_LIBRARIES advapi32)
+# No define: argon2.h's ARGON2_PUBLIC is __declspec(dllexport) only under MSVC, empty with mingw.
+# Its lanes run on Windows threads (_beginthreadex, in the C runtime mingw links by default).
+add_library(chat::argon2 STATIC IMPORTED)
+set_target_properties(chat::argon2 PROPERTIES
+  IMPORTED_LOCATION "${CHAT_ARGON2_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${CHAT_ARGON2_INCLUDE_DIR}")
 
 # utf8proc: a static library built from Debian's source. UTF8PROC_STATIC: without it, utf8proc.h
 # declares every function __declspec(dllimport) on Windows.

@@ -7,9 +7,11 @@
 #   install/lib/libsodium.a + sodium.h        static libsodium, from Debian's libsodium source
 #   install/lib/libfmt.a + cmake config       static fmt, from Debian's fmtlib source
 #   install/lib/libutf8proc.a + utf8proc.h    static utf8proc, from Debian's utf8proc source
+#   install/lib/libargon2.a + argon2.h        static libargon2, from Debian's argon2 source
+#                                             (upstream tarball only: see tarball_from below)
 #   install/include/CLI                       header-only CLI11, copied from the host
 # Each source package is fetched at the version of the host's own library (libprotobuf-dev,
-# libsqlite3-dev, ...), from the host's Debian mirror.
+# libsqlite3-dev, ...), from the host's Debian mirror, unless tarball_from names another.
 #
 # Cached outside the clone, so that every clone and CI job on the machine shares one build:
 #   ${CHAT_WINDOWS_DEPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chatserver}/windows-deps-<key>
@@ -38,24 +40,39 @@ cc=$host-gcc-posix
 
 # Debian source packages, built in this order; build_<name> below builds each one. Each is
 # fetched at the source version of the host's binary package named in host_package.
-libraries=(protobuf sqlite3 libsodium fmtlib utf8proc)
+libraries=(protobuf sqlite3 libsodium fmtlib utf8proc argon2)
 declare -A host_package=([protobuf]=libprotobuf-dev [sqlite3]=libsqlite3-dev
                          [libsodium]=libsodium-dev [fmtlib]=libfmt-dev [utf8proc]=libutf8proc-dev
-                         [cli11]=libcli11-dev)
+                         [argon2]=libargon2-dev [cli11]=libcli11-dev)
+# Source packages whose upstream tarball the mirror does not serve at the host's version: each is
+# fetched instead as "suite version", the upstream tarball alone (apt-get source --tar-only,
+# checked against that suite's signed index), without Debian's packaging and patches.
+# argon2: the mirror has no argon2_0~20171227.orig.tar.gz (bookworm's libargon2-dev). Trixie's
+# 20190702 is upstream's next release: the same API and the same Argon2 version 1.3 (identical
+# hashes), and bookworm's two patches only touch the Makefile for Hurd and kFreeBSD.
+declare -A tarball_from=([argon2]="trixie 0~20190702+dfsg-4")
 # What compiles and links them (the toolchain file names these compilers).
 toolchain_packages=(gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix
                     gcc-mingw-w64-x86-64-posix-runtime mingw-w64-x86-64-dev
                     binutils-mingw-w64-x86-64)
 
 source_version() {
-  dpkg-query -W -f='${source:Version}' "${host_package[$1]}" 2>/dev/null || echo "not-installed"
+  if [ -n "${tarball_from[$1]:-}" ]; then
+    echo "${tarball_from[$1]#* }"
+  else
+    dpkg-query -W -f='${source:Version}' "${host_package[$1]}" 2>/dev/null || echo "not-installed"
+  fi
 }
 
 # The key's inputs, one per line; the key is the start of their SHA-256.
 manifest() {
   local lib pkg
   for lib in "${libraries[@]}" cli11; do
-    echo "source $lib $(source_version "$lib")"
+    if [ -n "${tarball_from[$lib]:-}" ]; then
+      echo "source $lib $(source_version "$lib") (${tarball_from[$lib]%% *} upstream tarball)"
+    else
+      echo "source $lib $(source_version "$lib")"
+    fi
   done
   for pkg in "${toolchain_packages[@]}"; do
     echo "toolchain $pkg $(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo not-installed)"
@@ -156,6 +173,9 @@ mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
   echo "deb-src $mirror $codename main"
   echo "deb-src $mirror $codename-updates main"
   echo "deb-src $security $codename-security main"
+  for lib in "${!tarball_from[@]}"; do
+    echo "deb-src $mirror ${tarball_from[$lib]%% *} main"
+  done | sort -u
 } >"$apt_dir/sources.list"
 apt_opts=(-q -o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
           -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache"
@@ -165,6 +185,21 @@ apt-get "${apt_opts[@]}" update </dev/null >"$logs/apt-update.log"
 for lib in "${libraries[@]}"; do
   version=$(source_version "$lib")
   mkdir -p "$src/$lib"
+  if [ -n "${tarball_from[$lib]:-}" ]; then
+    # Unpacked by hand, as $lib-<upstream version>/ like dpkg-source's directories.
+    if ! (cd "$src/$lib" && apt-get "${apt_opts[@]}" source --tar-only "$lib=$version" </dev/null) \
+           >"$logs/$lib-fetch.log" 2>&1; then
+      echo "build_windows_deps: could not fetch the $lib upstream tarball of" \
+           "${tarball_from[$lib]}" >&2
+      exit 1
+    fi
+    upstream=${version%-*}
+    upstream=${upstream#*:}
+    mkdir "$src/$lib/$lib-$upstream"
+    tar -xf "$src/$lib/${lib}_$upstream.orig.tar."* -C "$src/$lib/$lib-$upstream" \
+      --strip-components=1
+    continue
+  fi
   # dpkg-source -x (run by apt-get source) applies Debian's patches, as in the host's library.
   if ! (cd "$src/$lib" && apt-get "${apt_opts[@]}" source "$lib=$version" </dev/null) \
          >"$logs/$lib-fetch.log" 2>&1; then
@@ -253,6 +288,25 @@ build_utf8proc() {
   "$host-ar" rcs "$build/libutf8proc.a" "$build/utf8proc.o"
   install -D -m 644 "$build/libutf8proc.a" "$destdir$prefix/lib/libutf8proc.a"
   install -D -m 644 "$srcdir/utf8proc.h" "$destdir$prefix/include/utf8proc.h"
+}
+
+# libargon2 as upstream's Makefile builds it, less its shared-library flags: five C files and
+# opt.c, the block function with SSE2 intrinsics, which every x86-64 has (without upstream's
+# -march=native: the library runs elsewhere). Debian's amd64 library has ref.c, the portable one
+# (its -march=x86_64 is refused, so the Makefile falls back); both give the same hashes. With
+# threads (Windows threads under _WIN32), as Debian's; argon2.h needs no define for a static
+# library with mingw (its ARGON2_PUBLIC is dllexport only with MSVC, empty otherwise).
+build_argon2() {
+  local srcdir=$1 build=$work/build-argon2 file objects=()
+  mkdir -p "$build"
+  for file in argon2 core encoding thread blake2/blake2b opt; do
+    "$cc" -O2 -I"$srcdir/include" -I"$srcdir/src" -c "$srcdir/src/$file.c" \
+      -o "$build/$(basename "$file").o" >>"$logs/argon2-build.log" 2>&1
+    objects+=("$build/$(basename "$file").o")
+  done
+  "$host-ar" rcs "$build/libargon2.a" "${objects[@]}"
+  install -D -m 644 "$build/libargon2.a" "$destdir$prefix/lib/libargon2.a"
+  install -D -m 644 "$srcdir/include/argon2.h" "$destdir$prefix/include/argon2.h"
 }
 
 for lib in "${libraries[@]}"; do

@@ -34,7 +34,8 @@ windows_packages=(
   g++-mingw-w64-x86-64-posix          # posix threads model: std::thread and std::mutex need it
   wine64                              # runs the test executables under ctest
   dpkg-dev                            # dpkg-source, to unpack Debian's protobuf, sqlite3,
-                                      # libsodium and utf8proc source packages
+                                      # libsodium, fmtlib and utf8proc source packages
+                                      # (argon2's is an upstream tarball, unpacked with tar)
   make                                # the Makefiles of SQLite's and libsodium's configure
   tcl                                 # tclsh: SQLite's tree generates the sqlite3.c amalgamation
   autoconf automake libtool           # libsodium's source (a git export) has no configure yet
