@@ -3,8 +3,19 @@
 # a fresh server with the --auth-priority given, 4 accounts registered, a paced fan-out alone,
 # then the same fan-out beside a 9 s login flood of 4 bots. Prints one line:
 #   PRIORITY quiet p50/p99/p99.9 | flood p50/p99/p99.9 | logins/s   (milliseconds)
-#   bench/login_flood.sh [idle|low|normal] [build dir, default build/release]
+#   bench/login_flood.sh [--clients N] [--rate R] [idle|low|normal] [build dir, default build/release]
+# The fan-out: N bots (default 200) in one room, 50 messages each of 64 bytes, R messages a second
+# in all (default 2000), each delivered to every bot.
 set -euo pipefail
+clients=200
+rate=2000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --clients) clients=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
 priority=${1:-low}
 build=${2:-build/release}
 server=$build/src/server/chat_server
@@ -24,7 +35,7 @@ for _ in $(seq 100); do grep -q listening "$work/server.out" && break; sleep 0.1
 port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out" | head -n 1)
 [ -n "$port" ] || { echo "the server did not start: $(cat "$work/server.err")" >&2; exit 1; }
 
-fanout() { "$bot" --port "$port" --scenario fanout --clients 200 --messages 50 --size 64 --rate 2000 --json --no-progress; }
+fanout() { "$bot" --port "$port" --scenario fanout --clients "$clients" --messages 50 --size 64 --rate "$rate" --json --no-progress; }
 "$bot" --port "$port" --scenario login --clients 4 --messages 1 --nick-prefix flood --json \
   --no-progress >/dev/null
 fanout >"$work/quiet.json"
