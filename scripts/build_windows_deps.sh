@@ -317,6 +317,23 @@ for lib in "${libraries[@]}"; do
   echo "build_windows_deps: $lib built ($((SECONDS - start)) s)" >&2
 done
 
+# libsodium carries its own copy of Argon2 (crypto_pwhash), with the reference implementation's
+# global names: argon2_ctx, initial_hash, blake2b_long ... A static libsodium.a and libargon2.a
+# in one program define each of them twice (Debian's shared libsodium exports none of them). Those
+# names get a prefix inside libsodium.a, whose own objects are the only ones calling them.
+global_definitions() {
+  "$host-nm" -g --defined-only "$1" 2>/dev/null | awk 'NF == 3 {print $3}' | sort -u
+}
+separate_argon2_from_libsodium() {
+  local lib=$destdir$prefix/lib renames=$work/libsodium-renames.txt
+  comm -12 <(global_definitions "$lib/libsodium.a") <(global_definitions "$lib/libargon2.a") \
+    | awk '{print $1, "sodium_internal_" $1}' >"$renames"
+  [ -s "$renames" ] || return 0
+  "$host-objcopy" --redefine-syms="$renames" "$lib/libsodium.a"
+  echo "build_windows_deps: $(wc -l <"$renames") Argon2 names prefixed in libsodium.a" >&2
+}
+separate_argon2_from_libsodium
+
 # Header-only CLI11: the same version as the Linux build. Only the headers are copied;
 # cmake/WindowsCrossDependencies.cmake defines the target, since the host's CMake config names
 # Linux paths.
