@@ -174,7 +174,8 @@ mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
   echo "deb-src $mirror $codename-updates main"
   echo "deb-src $security $codename-security main"
   for lib in "${!tarball_from[@]}"; do
-    echo "deb-src $mirror ${tarball_from[$lib]%% *} main"
+    suite=${tarball_from[$lib]%% *}
+    if [ "$suite" != "$codename" ]; then echo "deb-src $mirror $suite main"; fi
   done | sort -u
 } >"$apt_dir/sources.list"
 apt_opts=(-q -o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
@@ -190,7 +191,7 @@ for lib in "${libraries[@]}"; do
     if ! (cd "$src/$lib" && apt-get "${apt_opts[@]}" source --tar-only "$lib=$version" </dev/null) \
            >"$logs/$lib-fetch.log" 2>&1; then
       echo "build_windows_deps: could not fetch the $lib upstream tarball of" \
-           "${tarball_from[$lib]}" >&2
+           "${tarball_from[$lib]} (pinned in tarball_from; does the mirror still have it?)" >&2
       exit 1
     fi
     upstream=${version%-*}
@@ -317,19 +318,37 @@ for lib in "${libraries[@]}"; do
   echo "build_windows_deps: $lib built ($((SECONDS - start)) s)" >&2
 done
 
+# The global names an archive defines, sorted, into file $2 (nm's errors fail the build).
+global_definitions() {
+  "$host-nm" -g --defined-only "$1" >"$2.nm"
+  awk 'NF == 3 {print $3}' "$2.nm" | sort -u >"$2"
+}
+
 # libsodium carries its own copy of Argon2 (crypto_pwhash), with the reference implementation's
 # global names: argon2_ctx, initial_hash, blake2b_long ... A static libsodium.a and libargon2.a
 # in one program define each of them twice (Debian's shared libsodium exports none of them). Those
 # names get a prefix inside libsodium.a, whose own objects are the only ones calling them.
-global_definitions() {
-  "$host-nm" -g --defined-only "$1" 2>/dev/null | awk 'NF == 3 {print $3}' | sort -u
-}
 separate_argon2_from_libsodium() {
-  local lib=$destdir$prefix/lib renames=$work/libsodium-renames.txt
-  comm -12 <(global_definitions "$lib/libsodium.a") <(global_definitions "$lib/libargon2.a") \
-    | awk '{print $1, "sodium_internal_" $1}' >"$renames"
-  [ -s "$renames" ] || return 0
+  local lib=$destdir$prefix/lib names=$work/names renames=$work/libsodium-renames.txt
+  mkdir -p "$names"
+  global_definitions "$lib/libsodium.a" "$names/sodium"
+  global_definitions "$lib/libargon2.a" "$names/argon2"
+  comm -12 "$names/sodium" "$names/argon2" >"$names/both"
+  # argon2_ctx is among them (libsodium's own, with another argon2_context): none found means
+  # nm read nothing, not that there is nothing to do. libsodium's own API is never renamed.
+  if ! grep -qx argon2_ctx "$names/both" ||
+     grep -qE '^(crypto_|sodium_|randombytes_)' "$names/both"; then
+    echo "build_windows_deps: unexpected names shared by libsodium.a and libargon2.a:" \
+         "$(tr '\n' ' ' <"$names/both")" >&2
+    exit 1
+  fi
+  awk '{print $1, "sodium_internal_" $1}' "$names/both" >"$renames"
   "$host-objcopy" --redefine-syms="$renames" "$lib/libsodium.a"
+  global_definitions "$lib/libsodium.a" "$names/sodium"
+  if [ -n "$(comm -12 "$names/sodium" "$names/argon2")" ]; then
+    echo "build_windows_deps: libsodium.a still defines names of libargon2.a" >&2
+    exit 1
+  fi
   echo "build_windows_deps: $(wc -l <"$renames") Argon2 names prefixed in libsodium.a" >&2
 }
 separate_argon2_from_libsodium

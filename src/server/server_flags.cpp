@@ -138,7 +138,7 @@ void add_server_options(CLI::App& app, ServerSettings& s, RawFlags& raw) {
       ->check(CLI::Range(0u, 36500u))
       ->capture_default_str();
   app.add_option("--auth-threads", s.config.auth_threads,
-                 "Threads checking and hashing passwords (Argon2id, about 12 logins a second "
+                 "Threads checking and hashing passwords (Argon2id, about 10 logins a second "
                  "each); 0 = one per hardware thread but one (at least one)")
       ->check(CLI::Range(0u, 256u))
       ->capture_default_str();

@@ -136,30 +136,44 @@ TEST_F(AuthPoolTest, EveryJobIsAnsweredOnceAndTheQueueIsFinishedOnDestruction) {
 // A thread keeps its hash memory from one check to the next (taking 64 MiB from the system per
 // check is what made checks slow and hurt the chat's latency), and gives it back once idle.
 TEST_F(AuthPoolTest, AThreadKeepsItsHashMemoryBetweenChecksAndGivesItBackWhenIdle) {
-  const auto login_answered = [](AuthWorker& pool, std::promise<void>& answered) {
-    pool.submit(login_job(1, "alice"));
-    return answered.get_future().wait_for(10s) == std::future_status::ready;
+  constexpr std::size_t kMinimalCostBytes = 8 * 1024;
+  // What the pool held when each answer came: the answering thread has not waited since.
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::size_t> held_at_answer;
+  AuthWorker* pool = nullptr;
+  const auto deliver = [&](AuthResult r) {
+    EXPECT_EQ(r.outcome, AuthResult::Outcome::ok);
+    std::lock_guard lock(mutex);
+    held_at_answer.push_back(pool->held_memory_bytes());
+    changed.notify_all();
+  };
+  const auto login_answered = [&](std::size_t answers) {
+    pool->submit(login_job(1, "alice"));
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 10s, [&] { return held_at_answer.size() == answers; });
   };
   {
-    std::promise<void> answered;
-    AuthWorker keeping(
-        accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 1, kLow,
-        [&](AuthResult) { answered.set_value(); }, 64, std::chrono::hours(1));
+    AuthWorker keeping(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 1, kLow,
+                       deliver, 64, std::chrono::hours(1));
+    pool = &keeping;
     EXPECT_EQ(keeping.held_memory_bytes(), 0u) << "nothing is taken before the first check";
-    ASSERT_TRUE(login_answered(keeping, answered));
-    // The minimal cost's 8 KiB, still held after the answer (an hour's keeping).
-    EXPECT_EQ(keeping.held_memory_bytes(), 8u * 1024);
+    ASSERT_TRUE(login_answered(1));
+    ASSERT_TRUE(login_answered(2));
+    EXPECT_EQ(keeping.held_memory_bytes(), kMinimalCostBytes) << "still held, an hour's keeping";
   }
-  std::promise<void> answered;
-  AuthWorker brief(
-      accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 1, kLow,
-      [&](AuthResult) { answered.set_value(); }, 64, std::chrono::milliseconds(1));
-  ASSERT_TRUE(login_answered(brief, answered));
+  held_at_answer.clear();
+  AuthWorker brief(accounts_, HashCost::minimal, LoginLimits{}, RegistrationLimits{}, 1, kLow,
+                   deliver, 64, std::chrono::milliseconds(1));
+  pool = &brief;
+  ASSERT_TRUE(login_answered(1));
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (brief.held_memory_bytes() != 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(1ms);
   }
   EXPECT_EQ(brief.held_memory_bytes(), 0u) << "idle, the thread gave its memory back";
+  ASSERT_TRUE(login_answered(2)) << "a check after the memory was given back";
+  EXPECT_EQ(held_at_answer, (std::vector<std::size_t>{kMinimalCostBytes, kMinimalCostBytes}));
 }
 
 }  // namespace

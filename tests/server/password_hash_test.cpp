@@ -15,16 +15,25 @@ namespace {
 
 constexpr const char* kPassword = "correct horse";
 
-std::string libsodium_hash(const char* password, bool interactive) {
-  char out[crypto_pwhash_STRBYTES];
-  EXPECT_EQ(sodium_init() >= 0, true);
-  EXPECT_EQ(crypto_pwhash_str_alg(
-                out, password, std::char_traits<char>::length(password),
-                interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MIN,
-                interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MIN,
-                crypto_pwhash_ALG_ARGON2ID13),
-            0);
+// What libsodium's crypto_pwhash_str writes for `password` at that cost and algorithm; empty
+// (and a failure) if it cannot.
+std::string libsodium_hash(const char* password, unsigned long long passes, std::size_t memory,
+                           int algorithm = crypto_pwhash_ALG_ARGON2ID13) {
+  char out[crypto_pwhash_STRBYTES] = {};
+  if (sodium_init() < 0 ||
+      crypto_pwhash_str_alg(out, password, std::char_traits<char>::length(password), passes, memory,
+                            algorithm) != 0) {
+    ADD_FAILURE() << "libsodium could not hash";
+    return "";
+  }
   return out;
+}
+
+std::string libsodium_hash(const char* password, bool interactive) {
+  return interactive
+             ? libsodium_hash(password, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE)
+             : libsodium_hash(password, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
 }
 
 bool libsodium_verifies(const std::string& stored, const char* password) {
@@ -53,8 +62,10 @@ TEST(PasswordHash, ItReadsWhatLibsodiumWroteAndLibsodiumReadsWhatItWrites) {
   for (const bool interactive : {false, true}) {
     SCOPED_TRACE(interactive ? "interactive" : "minimal");
     const std::string theirs = libsodium_hash(kPassword, interactive);
-    EXPECT_TRUE(verify_password(theirs, kPassword));
-    EXPECT_FALSE(verify_password(theirs, "not the password"));
+    HashMemory memory;
+    EXPECT_TRUE(verify_password(theirs, kPassword, memory));
+    EXPECT_GT(memory.held_bytes(), 0u) << "checked by libargon2, not handed to libsodium";
+    EXPECT_FALSE(verify_password(theirs, "not the password", memory));
     const std::string ours =
         hash_password(kPassword, interactive ? HashCost::interactive : HashCost::minimal);
     EXPECT_TRUE(libsodium_verifies(ours, kPassword));
@@ -69,6 +80,22 @@ TEST(PasswordHash, ItReadsWhatLibsodiumWroteAndLibsodiumReadsWhatItWrites) {
     EXPECT_EQ(theirs_read->lanes, ours_read->lanes);
     EXPECT_EQ(theirs_read->salt.size(), ours_read->salt.size());
     EXPECT_EQ(theirs_read->hash.size(), ours_read->hash.size());
+  }
+}
+
+// Hashes of another cost or algorithm than this server writes (none in a database it made) are
+// checked by libsodium, which allocates and frees its own memory: a corrupt row cannot make an
+// auth thread hold more than the 64 MiB of a login.
+TEST(PasswordHash, OtherCostsAndAlgorithmsAreCheckedByLibsodium) {
+  const std::string more_passes = libsodium_hash(kPassword, 3, crypto_pwhash_MEMLIMIT_MIN);
+  const std::string argon2i =
+      libsodium_hash(kPassword, 3, crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2I13);
+  for (const std::string& stored : {more_passes, argon2i}) {
+    SCOPED_TRACE(stored);
+    HashMemory memory;
+    EXPECT_TRUE(verify_password(stored, kPassword, memory));
+    EXPECT_FALSE(verify_password(stored, "not the password", memory));
+    EXPECT_EQ(memory.held_bytes(), 0u) << "libsodium's own memory, not the thread's";
   }
 }
 
@@ -113,6 +140,36 @@ TEST(PasswordHash, AStoredFormThatIsWrongMatchesNothing) {
     EXPECT_FALSE(verify_password(stored, kPassword)) << stored;
   }
   EXPECT_TRUE(verify_password(good, kPassword));
+}
+
+TEST(PasswordHash, TheStoredFormIsReadStrictly) {
+  const std::string good = hash_password(kPassword, HashCost::minimal);
+  const std::string tail = good.substr(good.find('$', 20));  // "$salt$hash"
+  ASSERT_TRUE(parse_argon2id_string(good));
+  const std::string refused[] = {
+      "",
+      "$argon2id$v=19$m=8,t=1,p=1",
+      "$argon2i$v=19$m=8,t=1,p=1" + tail,
+      "$argon2id$v=16$m=8,t=1,p=1" + tail,
+      "$argon2id$v=19$m=8,t=1,p=1,x=2" + tail,
+      "$argon2id$v=19$m=+8,t=1,p=1" + tail,
+      "$argon2id$v=19$m=08,t=1,p=1" + tail,
+      "$argon2id$v=19$m=,t=1,p=1" + tail,
+      "$argon2id$v=19$m=4294967296,t=1,p=1" + tail,
+      "$argon2id$v=19$m=8,t=1,p=1$$" + good.substr(good.rfind('$') + 1),
+      good + "$",
+      good + "=",
+      good.substr(0, good.rfind('$')) + "$a$b",
+  };
+  for (const std::string& text : refused) {
+    EXPECT_FALSE(parse_argon2id_string(text)) << text;
+  }
+  // A hash of another length parses, and matches nothing: only 32-byte hashes are checked here,
+  // the rest goes to libsodium, which wants at least 16.
+  const std::string short_hash = good.substr(0, good.rfind('$') + 1) + "AAAAAA";
+  ASSERT_TRUE(parse_argon2id_string(short_hash));
+  EXPECT_EQ(parse_argon2id_string(short_hash)->hash.size(), 4u);
+  EXPECT_FALSE(verify_password(short_hash, kPassword));
 }
 
 }  // namespace

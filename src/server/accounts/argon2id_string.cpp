@@ -39,9 +39,11 @@ bool take(std::string_view& rest, std::string_view literal) {
   return true;
 }
 
-// Consumes a decimal number from the front of `rest`.
+// Consumes a decimal number from the front of `rest`: digits, no sign, no leading zero (as
+// libsodium reads it).
 bool take_number(std::string_view& rest, std::uint32_t& value) {
-  if (rest.empty() || rest.front() < '0' || rest.front() > '9') {
+  if (rest.empty() || rest.front() < '0' || rest.front() > '9' ||
+      (rest.front() == '0' && rest.size() > 1 && rest[1] >= '0' && rest[1] <= '9')) {
     return false;
   }
   const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), value);

@@ -1,6 +1,6 @@
 // Internal header (server). The auth pool: the threads that check and set passwords. Argon2id
-// is slow on purpose (a few hundred milliseconds, 64 MiB), so it runs here and never on an I/O
-// thread; its results go back to the server, which finishes the login (or the registration, the
+// is slow on purpose (about 100 milliseconds and 64 MiB a check), so it runs here and never on an
+// I/O thread; its results go back to the server, which finishes the login (or the registration, the
 // password change, the deletion) on the connection's own turn. It also keeps the login throttle and
 // the registration limits.
 #pragma once

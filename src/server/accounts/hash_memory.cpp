@@ -4,7 +4,7 @@
 
 namespace chat::server {
 
-std::uint8_t* HashMemory::take(std::size_t bytes) {
+std::uint8_t* HashMemory::take(std::size_t bytes) noexcept {
   if (bytes <= size_) {
     return block_.get();
   }
@@ -21,7 +21,7 @@ std::uint8_t* HashMemory::take(std::size_t bytes) {
   return block_.get();
 }
 
-void HashMemory::release() {
+void HashMemory::release() noexcept {
   if (held_total_ != nullptr) {
     held_total_->fetch_sub(size_, std::memory_order_relaxed);
   }

@@ -2,7 +2,7 @@
 // thread from one hash to the next. Taking 64 MiB from the operating system for every hash and
 // handing it back after (what libsodium's crypto_pwhash does) made each hash about 3 times
 // slower on the test machine, and its mapping calls, made in the server's own address space,
-// raised the chat's p99 latency under a login flood (docs/benchmarks.md, "2026-12-08").
+// raised the chat's p99 latency under a login flood (docs/benchmarks.md, "2026-12-07 (evening)").
 #pragma once
 
 #include <atomic>
@@ -17,7 +17,7 @@ namespace chat::server {
 class HashMemory {
  public:
   // `held_total`, when given, is kept up to date with what this holds (the auth pool adds up its
-  // threads' memory there for its tests and for the operator).
+  // threads' memory there).
   explicit HashMemory(std::atomic<std::size_t>* held_total = nullptr) : held_total_(held_total) {}
   ~HashMemory() { release(); }
   HashMemory(const HashMemory&) = delete;
@@ -25,9 +25,9 @@ class HashMemory {
 
   // At least `bytes` of memory, kept until release(): the block held, if it is large enough,
   // else a new one of exactly `bytes` in its place. Null if the allocation fails.
-  std::uint8_t* take(std::size_t bytes);
+  std::uint8_t* take(std::size_t bytes) noexcept;
   // Gives the block back to the operating system.
-  void release();
+  void release() noexcept;
   std::size_t held_bytes() const { return size_; }
 
  private:

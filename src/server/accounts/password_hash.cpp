@@ -14,10 +14,11 @@ namespace {
 constexpr std::size_t kSaltBytes = 16;  // what crypto_pwhash_str used
 constexpr std::size_t kHashBytes = 32;
 
-// What verify_password() computes itself; any other stored cost (none that this server writes)
-// goes to libsodium, which allocates its own memory.
-constexpr std::uint32_t kMaxMemoryKib = 1024 * 1024;  // 1 GiB
-constexpr std::uint32_t kMaxPasses = 64;
+// What verify_password() computes itself: what this server writes (and libsodium's
+// crypto_pwhash_str wrote before it). Anything else goes to libsodium, which allocates its own
+// memory and frees it after: a corrupt row cannot make an auth thread keep more than 64 MiB.
+constexpr std::uint32_t kMaxMemoryKib = crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024;
+constexpr std::uint32_t kMaxPasses = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 
 void ensure_sodium() {
   // sodium_init() is itself thread-safe and idempotent; the static only saves the calls.
@@ -31,12 +32,13 @@ void ensure_sodium() {
 // of the hash running on this thread.
 thread_local HashMemory* t_memory = nullptr;
 
-int take_memory(std::uint8_t** block, std::size_t bytes) {
+int take_memory(std::uint8_t** block, std::size_t bytes) noexcept {
   *block = t_memory != nullptr ? t_memory->take(bytes) : nullptr;
   return *block != nullptr ? ARGON2_OK : ARGON2_MEMORY_ALLOCATION_ERROR;
 }
 
-void keep_memory(std::uint8_t*, std::size_t) {}  // libargon2 has wiped it; the HashMemory keeps it
+void keep_memory(std::uint8_t*, std::size_t) noexcept {
+}  // libargon2 has wiped it; the HashMemory keeps it
 
 // Argon2id of `password` with `h`'s salt and cost, into `out` (as many bytes as it holds).
 // Throws std::runtime_error with libargon2's reason.
@@ -94,8 +96,8 @@ bool verify_password(const std::string& stored, std::string_view password, HashM
   ensure_sodium();
   const std::optional<Argon2idString> h = parse_argon2id_string(stored);
   if (!h || h->lanes != 1 || h->memory_kib < ARGON2_MIN_MEMORY || h->memory_kib > kMaxMemoryKib ||
-      h->passes < ARGON2_MIN_TIME || h->passes > kMaxPasses ||
-      h->salt.size() < ARGON2_MIN_SALT_LENGTH || h->hash.size() < ARGON2_MIN_OUTLEN) {
+      h->passes < ARGON2_MIN_TIME || h->passes > kMaxPasses || h->salt.size() != kSaltBytes ||
+      h->hash.size() != kHashBytes) {
     // Not a cost this server writes: libsodium reads every form crypto_pwhash_str wrote, and
     // refuses the rest.
     return crypto_pwhash_str_verify(stored.c_str(), password.data(), password.size()) == 0;
