@@ -6,6 +6,20 @@
 # toolchain file adds to CMAKE_FIND_ROOT_PATH; the host's own packages are never looked at.
 set(_chat_deps_hint "run scripts/build_windows_deps.sh (prefix: ${CHAT_WINDOWS_DEPS_PREFIX})")
 
+# What was found is cached. When the prefix moves (build_windows_deps.sh built a new key after a
+# version or script change), an existing build directory would go on linking the old prefix's
+# libraries: forget them, so that everything below is found again in the new one.
+set(_chat_found_in_prefix CHAT_CLI11_INCLUDE_DIR CHAT_SQLITE3_INCLUDE_DIR CHAT_SQLITE3_LIBRARY
+    CHAT_SODIUM_INCLUDE_DIR CHAT_SODIUM_LIBRARY CHAT_ARGON2_INCLUDE_DIR CHAT_ARGON2_LIBRARY
+    CHAT_UTF8PROC_INCLUDE_DIR CHAT_UTF8PROC_LIBRARY Protobuf_DIR fmt_DIR)
+if(NOT "${CHAT_WINDOWS_DEPS_PREFIX}" STREQUAL "${CHAT_WINDOWS_DEPS_FOUND_IN}")
+  foreach(_chat_var IN LISTS _chat_found_in_prefix)
+    unset(${_chat_var} CACHE)
+  endforeach()
+  set(CHAT_WINDOWS_DEPS_FOUND_IN "${CHAT_WINDOWS_DEPS_PREFIX}" CACHE INTERNAL
+      "The prefix the cached Windows libraries were found in")
+endif()
+
 # The static libprotobuf built from Debian's protobuf source. Its CMake package config gives the
 # exact link interface and protobuf_generate(), which runs protobuf::protoc.
 find_package(Protobuf CONFIG)
