@@ -8,17 +8,20 @@ set(_chat_deps_hint "run scripts/build_windows_deps.sh (prefix: ${CHAT_WINDOWS_D
 
 # What was found is cached. When the prefix moves (build_windows_deps.sh built a new key after a
 # version or script change), an existing build directory would go on linking the old prefix's
-# libraries: forget them, so that everything below is found again in the new one.
-set(_chat_found_in_prefix CHAT_CLI11_INCLUDE_DIR CHAT_SQLITE3_INCLUDE_DIR CHAT_SQLITE3_LIBRARY
-    CHAT_SODIUM_INCLUDE_DIR CHAT_SODIUM_LIBRARY CHAT_ARGON2_INCLUDE_DIR CHAT_ARGON2_LIBRARY
-    CHAT_UTF8PROC_INCLUDE_DIR CHAT_UTF8PROC_LIBRARY Protobuf_DIR fmt_DIR)
-if(NOT "${CHAT_WINDOWS_DEPS_PREFIX}" STREQUAL "${CHAT_WINDOWS_DEPS_FOUND_IN}")
-  foreach(_chat_var IN LISTS _chat_found_in_prefix)
-    unset(${_chat_var} CACHE)
+# libraries: every cached value inside the old prefix is forgotten, so that it is found again in
+# the new one. Not at the first configure, which may name libraries on its command line.
+if(DEFINED CACHE{CHAT_WINDOWS_DEPS_FOUND_IN}
+   AND NOT CHAT_WINDOWS_DEPS_PREFIX STREQUAL CHAT_WINDOWS_DEPS_FOUND_IN)
+  get_cmake_property(_chat_cached CACHE_VARIABLES)
+  foreach(_chat_var IN LISTS _chat_cached)
+    string(FIND "${${_chat_var}}" "${CHAT_WINDOWS_DEPS_FOUND_IN}/" _chat_at)
+    if(_chat_at EQUAL 0)
+      unset(${_chat_var} CACHE)
+    endif()
   endforeach()
-  set(CHAT_WINDOWS_DEPS_FOUND_IN "${CHAT_WINDOWS_DEPS_PREFIX}" CACHE INTERNAL
-      "The prefix the cached Windows libraries were found in")
 endif()
+set(CHAT_WINDOWS_DEPS_FOUND_IN "${CHAT_WINDOWS_DEPS_PREFIX}" CACHE INTERNAL
+    "The prefix the cached Windows libraries were found in")
 
 # The static libprotobuf built from Debian's protobuf source. Its CMake package config gives the
 # exact link interface and protobuf_generate(), which runs protobuf::protoc.

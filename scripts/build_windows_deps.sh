@@ -197,7 +197,7 @@ for lib in "${libraries[@]}"; do
     upstream=${version%-*}
     upstream=${upstream#*:}
     mkdir "$src/$lib/$lib-$upstream"
-    tar -xf "$src/$lib/${lib}_$upstream.orig.tar."* -C "$src/$lib/$lib-$upstream" \
+    tar -xf "$src/$lib/${lib}_$upstream.orig.tar."[gx]z -C "$src/$lib/$lib-$upstream" \
       --strip-components=1
     continue
   fi
@@ -321,7 +321,7 @@ done
 # The global names an archive defines, sorted, into file $2 (nm's errors fail the build).
 global_definitions() {
   "$host-nm" -g --defined-only "$1" >"$2.nm"
-  awk 'NF == 3 {print $3}' "$2.nm" | sort -u >"$2"
+  awk 'NF == 3 {print $3}' "$2.nm" | LC_ALL=C sort -u >"$2"
 }
 
 # libsodium carries its own copy of Argon2 (crypto_pwhash), with the reference implementation's
@@ -333,7 +333,7 @@ separate_argon2_from_libsodium() {
   mkdir -p "$names"
   global_definitions "$lib/libsodium.a" "$names/sodium"
   global_definitions "$lib/libargon2.a" "$names/argon2"
-  comm -12 "$names/sodium" "$names/argon2" >"$names/both"
+  LC_ALL=C comm -12 "$names/sodium" "$names/argon2" >"$names/both"
   # argon2_ctx is among them (libsodium's own, with another argon2_context): none found means
   # nm read nothing, not that there is nothing to do. libsodium's own API is never renamed.
   if ! grep -qx argon2_ctx "$names/both" ||
@@ -345,7 +345,8 @@ separate_argon2_from_libsodium() {
   awk '{print $1, "sodium_internal_" $1}' "$names/both" >"$renames"
   "$host-objcopy" --redefine-syms="$renames" "$lib/libsodium.a"
   global_definitions "$lib/libsodium.a" "$names/sodium"
-  if [ -n "$(comm -12 "$names/sodium" "$names/argon2")" ]; then
+  LC_ALL=C comm -12 "$names/sodium" "$names/argon2" >"$names/still"
+  if [ -s "$names/still" ]; then
     echo "build_windows_deps: libsodium.a still defines names of libargon2.a" >&2
     exit 1
   fi

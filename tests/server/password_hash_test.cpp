@@ -177,7 +177,29 @@ TEST(PasswordHash, TheStoredFormIsReadStrictly) {
   const std::string short_hash = good.substr(0, good.rfind('$') + 1) + "AAAAAA";
   ASSERT_TRUE(parse_argon2id_string(short_hash));
   EXPECT_EQ(parse_argon2id_string(short_hash)->hash.size(), 4u);
-  EXPECT_FALSE(verify_password(short_hash, kPassword));
+  HashMemory memory;
+  EXPECT_FALSE(verify_password(short_hash, kPassword, memory));
+  EXPECT_EQ(memory.held_bytes(), 0u) << "handed to libsodium, not computed here";
+}
+
+// Beyond what this server writes (the login cost, one lane, a 16-byte salt), nothing is computed
+// with the thread's memory: a corrupt row cannot make it keep a larger block.
+TEST(PasswordHash, OnlyWhatThisServerWritesIsComputedWithTheThreadsMemory) {
+  const std::string good = hash_password(kPassword, HashCost::minimal);
+  const std::string salt_and_hash = good.substr(good.find('$', 20));
+  const std::string hash = good.substr(good.rfind('$'));
+  const std::string others[] = {
+      "$argon2id$v=19$m=65537,t=1,p=1" + salt_and_hash,      // more memory than a login's
+      "$argon2id$v=19$m=64,t=1,p=2" + salt_and_hash,         // two lanes
+      "$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAAAAAAA" + hash,  // a 12-byte salt
+  };
+  for (const std::string& stored : others) {
+    SCOPED_TRACE(stored);
+    ASSERT_TRUE(parse_argon2id_string(stored));
+    HashMemory memory;
+    EXPECT_FALSE(verify_password(stored, kPassword, memory));
+    EXPECT_EQ(memory.held_bytes(), 0u);
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <argon2.h>
 #include <sodium.h>
 
+#include <cerrno>
 #include <optional>
 #include <stdexcept>
 
@@ -99,11 +100,18 @@ bool verify_password(const std::string& stored, std::string_view password, HashM
       h->passes < ARGON2_MIN_TIME || h->passes > kMaxPasses || h->salt.size() != kSaltBytes ||
       h->hash.size() != kHashBytes) {
     // Not a cost this server writes: libsodium reads every form crypto_pwhash_str wrote, and
-    // refuses the rest.
-    return crypto_pwhash_str_verify(stored.c_str(), password.data(), password.size()) == 0;
+    // refuses the rest. It answers -1 both for a mismatch (errno EINVAL) and when it cannot
+    // allocate (ENOMEM), which is a failure to report, not a wrong password.
+    errno = 0;
+    const int rc = crypto_pwhash_str_verify(stored.c_str(), password.data(), password.size());
+    if (rc != 0 && errno == ENOMEM) {
+      throw std::runtime_error("password check ran out of memory");
+    }
+    return rc == 0;
   }
   std::vector<std::uint8_t> computed(h->hash.size());
-  argon2id(password, *h, computed, memory);  // throws only when out of memory
+  argon2id(password, *h, computed,
+           memory);  // throws on libargon2's errors: within these bounds, only out of memory
   const bool same = sodium_memcmp(computed.data(), h->hash.data(), computed.size()) == 0;
   sodium_memzero(computed.data(), computed.size());
   return same;
