@@ -206,11 +206,11 @@ ConsoleClient::Attempt ConsoleClient::attempt(std::string& why) {
   return session_.may_reconnect() ? Attempt::failed : Attempt::final_failure;
 }
 
-// Reconnect thread: the end, as a loss without reconnecting would have been.
 bool ConsoleClient::out_of_attempts(const ReconnectBackoff& backoff) const {
   return flags_.reconnect_attempts != 0 && backoff.attempts() >= flags_.reconnect_attempts;
 }
 
+// Reconnect thread: the end, as a loss without reconnecting would have been.
 void ConsoleClient::give_up(const std::string& why) {
   console_.print("! disconnected: " + why);
   for (const std::string& line : session_.give_up()) {

@@ -15,11 +15,21 @@ namespace {
 constexpr std::size_t kSaltBytes = 16;  // what crypto_pwhash_str used
 constexpr std::size_t kHashBytes = 32;
 
-// What verify_password() computes itself: what this server writes (and libsodium's
+// Argon2id's cost: libsodium's limits, which crypto_pwhash_str used, in libargon2's units.
+struct Cost {
+  std::uint32_t memory_kib;
+  std::uint32_t passes;
+};
+constexpr Cost cost_of(HashCost cost) {
+  return cost == HashCost::interactive
+             ? Cost{crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024, crypto_pwhash_OPSLIMIT_INTERACTIVE}
+             : Cost{crypto_pwhash_MEMLIMIT_MIN / 1024, crypto_pwhash_OPSLIMIT_MIN};
+}
+
+// What verify_password() computes itself is at most what this server writes (and libsodium's
 // crypto_pwhash_str wrote before it). Anything else goes to libsodium, which allocates its own
 // memory and frees it after: a corrupt row cannot make an auth thread keep more than 64 MiB.
-constexpr std::uint32_t kMaxMemoryKib = crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024;
-constexpr std::uint32_t kMaxPasses = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+constexpr Cost kMostWritten = cost_of(HashCost::interactive);
 
 void ensure_sodium() {
   // sodium_init() is itself thread-safe and idempotent; the static only saves the calls.
@@ -38,8 +48,8 @@ int take_memory(std::uint8_t** block, std::size_t bytes) noexcept {
   return *block != nullptr ? ARGON2_OK : ARGON2_MEMORY_ALLOCATION_ERROR;
 }
 
-void keep_memory(std::uint8_t*, std::size_t) noexcept {
-}  // libargon2 has wiped it; the HashMemory keeps it
+// libargon2 has wiped the block; the HashMemory keeps it for the next hash.
+void keep_memory(std::uint8_t*, std::size_t) noexcept {}
 
 // Argon2id of `password` with `h`'s salt and cost, into `out` (as many bytes as it holds).
 // Throws std::runtime_error with libargon2's reason.
@@ -74,12 +84,9 @@ void argon2id(std::string_view password, const Argon2idString& h, std::vector<st
 
 std::string hash_password(std::string_view password, HashCost cost, HashMemory& memory) {
   ensure_sodium();
-  const bool interactive = cost == HashCost::interactive;
   Argon2idString h;
-  h.memory_kib = static_cast<std::uint32_t>(
-      (interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MIN) / 1024);
-  h.passes = static_cast<std::uint32_t>(interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE
-                                                    : crypto_pwhash_OPSLIMIT_MIN);
+  h.memory_kib = cost_of(cost).memory_kib;
+  h.passes = cost_of(cost).passes;
   h.lanes = 1;
   h.salt.resize(kSaltBytes);
   randombytes_buf(h.salt.data(), h.salt.size());
@@ -96,8 +103,9 @@ std::string hash_password(std::string_view password, HashCost cost) {
 bool verify_password(const std::string& stored, std::string_view password, HashMemory& memory) {
   ensure_sodium();
   const std::optional<Argon2idString> h = parse_argon2id_string(stored);
-  if (!h || h->lanes != 1 || h->memory_kib < ARGON2_MIN_MEMORY || h->memory_kib > kMaxMemoryKib ||
-      h->passes < ARGON2_MIN_TIME || h->passes > kMaxPasses || h->salt.size() != kSaltBytes ||
+  if (!h || h->lanes != 1 || h->memory_kib < ARGON2_MIN_MEMORY ||
+      h->memory_kib > kMostWritten.memory_kib || h->passes < ARGON2_MIN_TIME ||
+      h->passes > kMostWritten.passes || h->salt.size() != kSaltBytes ||
       h->hash.size() != kHashBytes) {
     // Not a cost this server writes: libsodium reads every form crypto_pwhash_str wrote, and
     // refuses the rest. It answers -1 both for a mismatch (errno EINVAL) and when it cannot
@@ -110,8 +118,8 @@ bool verify_password(const std::string& stored, std::string_view password, HashM
     return rc == 0;
   }
   std::vector<std::uint8_t> computed(h->hash.size());
-  argon2id(password, *h, computed,
-           memory);  // throws on libargon2's errors: within these bounds, only out of memory
+  // Throws on libargon2's errors: within these bounds, only out of memory.
+  argon2id(password, *h, computed, memory);
   const bool same = sodium_memcmp(computed.data(), h->hash.data(), computed.size()) == 0;
   sodium_memzero(computed.data(), computed.size());
   return same;
